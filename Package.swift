@@ -1,0 +1,66 @@
+// swift-tools-version: 6.2
+import PackageDescription
+
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "credhelper",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "CredentialHelperProtocol", targets: ["CredentialHelperProtocol"]),
+        .library(name: "CredentialHelperHost", targets: ["CredentialHelperHost"]),
+        .executable(name: "credhelper", targets: ["credhelper"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2", traits: []),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+    ],
+    targets: [
+        .target(name: "CredentialHelperProtocol", swiftSettings: strict),
+        .target(
+            name: "CredentialHelperHost",
+            dependencies: [
+                "CredentialHelperProtocol",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "CredentialHelperCLI",
+            dependencies: [
+                "CredentialHelperProtocol",
+                "CredentialHelperHost",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "credhelper", dependencies: ["CredentialHelperCLI"], swiftSettings: strict),
+        .executableTarget(
+            name: "credhelper-bench",
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
+            path: "Benchmarks/credhelper-bench",
+            swiftSettings: strict
+        ),
+        .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
+        .testTarget(
+            name: "CredentialHelperHostTests",
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "CredentialHelperCLITests",
+            dependencies: ["CredentialHelperCLI", "CredentialHelperHost"],
+            swiftSettings: strict
+        ),
+    ]
+)

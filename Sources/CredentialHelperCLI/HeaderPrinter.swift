@@ -1,0 +1,55 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CredentialHelperHost
+import CredentialHelperProtocol
+
+/// Formats request headers for people and scripts, redacting secrets unless asked not to.
+struct HeaderPrinter {
+    let showSecrets: Bool
+    let scheme: AuthScheme
+
+    /// The value as printed: the credential header shows its scheme and a redacted token; other
+    /// sensitive headers are redacted whole.
+    func shown(_ field: HeaderField) -> String {
+        guard !showSecrets else { return field.value }
+        if field.name.lowercased() == scheme.headerName.lowercased() {
+            if scheme == .bearer, field.value.hasPrefix("Bearer ") {
+                return "Bearer " + Secret.redact(String(field.value.dropFirst("Bearer ".count)))
+            }
+            return Secret.redact(field.value)
+        }
+        return HeaderRules.isSensitive(field.name) ? Secret.redact(field.value) : field.value
+    }
+
+    /// One `Name: value` line per header.
+    func lines(_ headers: HeaderList) -> String {
+        headers.map { "\($0.name): \(shown($0))\n" }.joined()
+    }
+
+    /// A JSON document describing the credential and its headers.
+    func json(_ headers: HeaderList, credential: Credential, cached: Bool, warnings: [String]) throws -> String {
+        struct Document: Encodable {
+            let headers: [String: String]
+            let format: String
+            let context: String
+            let cached: Bool
+            let obtainedAt: String
+            let expiresAt: String
+            let warnings: [String]
+        }
+        let document = Document(
+            headers: Dictionary(headers.map { ($0.name, shown($0)) }, uniquingKeysWith: { $1 }),
+            format: credential.answer.format == .jsonObject ? "json-object" : "bare-token",
+            context: credential.context.rawValue,
+            cached: cached,
+            obtainedAt: credential.obtainedAt.formatted(.iso8601),
+            expiresAt: credential.expiresAt.formatted(.iso8601),
+            warnings: warnings)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(document), as: UTF8.self) + "\n"
+    }
+}

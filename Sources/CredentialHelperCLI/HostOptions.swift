@@ -1,0 +1,52 @@
+import ArgumentParser
+import CredentialHelperHost
+import CredentialHelperProtocol
+
+/// The host configuration flags shared by the commands that act as a host.
+///
+/// Resolution order: flags over environment variables over the config file.
+struct HostOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp(
+        "A JSON config file: claude_desktop_config.json (keys under enterpriseConfig) or a flat object of keys. "
+            + "Default: $CREDHELPER_CONFIG.", valueName: "file"))
+    var config: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "The helper's absolute path (inferenceCredentialHelper).", valueName: "path"))
+    var helper: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Cache lifetime in seconds (inferenceCredentialHelperTtlSec, default 3600).", valueName: "seconds"))
+    var ttl: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Per-run timeout in seconds (inferenceCredentialHelperTimeoutSec, default 60, max 600).",
+        valueName: "seconds"))
+    var timeout: String?
+
+    @Option(name: .customLong("custom-headers"), help: ArgumentHelp(
+        "Static headers as JSON: {\"Name\":\"Value\"} or [\"Name: Value\"] (inferenceCustomHeaders).",
+        valueName: "json"))
+    var customHeaders: String?
+
+    @Option(name: .customLong("auth-scheme"), help: ArgumentHelp(
+        "bearer (Authorization: Bearer) or x-api-key (inferenceGatewayAuthScheme).", valueName: "scheme"))
+    var authScheme: String?
+
+    /// The configuration from the config file, the environment and these flags, with its warnings.
+    func resolve(environment: [String: String]) throws(HelperError) -> ResolvedConfiguration {
+        var layers: [ConfigurationLayer] = []
+        if let path = config ?? environment["CREDHELPER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
+            layers.append(try ConfigurationLayer.file(at: path))
+        }
+        layers.append(ConfigurationLayer.environment(environment))
+        var flags = ConfigurationLayer(source: "the command line")
+        let given: [(ConfigurationKey, String?)] = [
+            (.helper, helper), (.ttl, ttl), (.timeout, timeout), (.customHeaders, customHeaders),
+            (.authScheme, authScheme),
+        ]
+        for case let (key, value?) in given { flags.values[key] = .string(value) }
+        layers.append(flags)
+        return try HostConfiguration.resolve(layers)
+    }
+}

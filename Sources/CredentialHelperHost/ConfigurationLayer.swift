@@ -1,0 +1,87 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CredentialHelperProtocol
+
+/// One source of configuration values: a config file, the environment, or command-line flags.
+///
+/// Values are kept as JSON values so the string forms of managed-preference stores (`"true"`,
+/// `"3600"`, JSON text for headers) and native JSON types are parsed in one place, by
+/// ``HostConfiguration/resolve(_:)``.
+public struct ConfigurationLayer: Sendable, Hashable {
+    /// Where the values came from, as shown in error messages ("config file /etc/x.json").
+    public let source: String
+    /// The values this layer sets.
+    public var values: [ConfigurationKey: JSONValue]
+    /// Things worth telling the user about this source (unknown keys that look like typos).
+    public var warnings: [String]
+
+    /// Creates a layer.
+    public init(source: String, values: [ConfigurationKey: JSONValue] = [:], warnings: [String] = []) {
+        self.source = source
+        self.values = values
+        self.warnings = warnings
+    }
+
+    /// The overrides in `environment`: each key's upper-snake-case variable
+    /// (``ConfigurationKey/environmentVariable``); empty variables are ignored.
+    public static func environment(_ environment: [String: String]) -> ConfigurationLayer {
+        var layer = ConfigurationLayer(source: "the environment")
+        for key in ConfigurationKey.allCases {
+            if let value = environment[key.environmentVariable], !value.isEmpty { layer.values[key] = .string(value) }
+        }
+        return layer
+    }
+
+    /// Reads a JSON config file: either `claude_desktop_config.json`, whose keys are in an
+    /// `enterpriseConfig` object, or a flat JSON object of keys. Other keys are ignored.
+    public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: path))
+        } catch {
+            throw .configuration("cannot read config file \(path): it does not exist or is not readable; "
+                + "check the path given to --config")
+        }
+        return try parse(Array(data), source: "config file \(path)")
+    }
+
+    /// Parses the text of a config file; `source` names it in messages.
+    public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
+        let root: JSONValue
+        do {
+            root = try JSONValue.decode(bytes)
+        } catch {
+            throw .configuration("\(source) is not valid: \(error.detail); fix the JSON syntax")
+        }
+        guard case .object(var object) = root else {
+            throw .configuration("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
+        }
+        if let enterprise = object["enterpriseConfig"] {
+            guard case .object(let inner) = enterprise else {
+                throw .configuration("\"enterpriseConfig\" in \(source) is \(enterprise.typeName); expected an object")
+            }
+            object = inner
+        }
+        var layer = ConfigurationLayer(source: source)
+        for (name, value) in object {
+            if let key = ConfigurationKey(rawValue: name) {
+                if value != .null { layer.values[key] = value }
+            } else if name.lowercased().hasPrefix("inferencecredentialhelper") || name.lowercased() == "inferencecustomheader" {
+                let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
+                layer.warnings.append("\(source): unknown key \"\(name)\" is ignored; the known keys are \(known)")
+            }
+        }
+        return layer
+    }
+}
+
+/// A configuration resolved from layers, with the warnings raised while resolving it.
+public struct ResolvedConfiguration: Sendable, Hashable {
+    /// The configuration.
+    public let configuration: HostConfiguration
+    /// Non-fatal problems: clamped values, unknown keys.
+    public let warnings: [String]
+}

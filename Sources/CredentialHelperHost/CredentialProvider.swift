@@ -1,0 +1,258 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CredentialHelperProtocol
+import Logging
+import Synchronization
+
+/// The host runtime's entry point: obtains credentials from the helper with the protocol's caching
+/// and refresh rules (PROTOCOL.md §5).
+///
+/// - ``startSession(context:)`` returns the cached credential while it is within its TTL, and runs
+///   the helper otherwise. This is the only place a TTL expiry leads to a re-run.
+/// - ``credential()`` returns the session's credential, even past its TTL: a running session is not
+///   interrupted just because time passed.
+/// - ``credentialRejected(_:)`` is called when the upstream answers 401/403: it re-runs the helper
+///   with `mid-session-refresh` when silent refresh is enabled, or reports that an expiry prompt is due.
+/// - ``perform(_:)`` wraps one request: attach, and on rejection refresh once and retry once.
+///
+/// Concurrent callers share one helper run (single flight). After a failure the helper is not run
+/// again until the ``BackoffPolicy`` delay has passed; callers get the last error meanwhile.
+public final class CredentialProvider: Sendable {
+    /// What ``credentialRejected(_:)`` did.
+    public enum RejectionOutcome: Sendable, Hashable {
+        /// A new credential is ready: retry the request once with it.
+        case refreshed(Credential)
+        /// Silent refresh is disabled: the cached credential is kept until the next session start and
+        /// the user should be told the credential expired.
+        case expiryPromptDue(Credential)
+    }
+
+    /// One attempt at a request, as reported to ``perform(_:)``.
+    public enum Attempt<Response: Sendable>: Sendable {
+        /// The upstream accepted the credential.
+        case accepted(Response)
+        /// The upstream rejected the credential (401, or 403 for providers that use it for expiry).
+        case rejected(Response)
+    }
+
+    /// The configuration this provider runs the helper with.
+    public let configuration: HostConfiguration
+
+    private let runner: HelperRunner
+    private let diskCache: CredentialDiskCache?
+    private let sessionContext: HelperContext
+    private let backoff: BackoffPolicy
+    private let now: @Sendable () -> Date
+    private let logger: Logger
+    private let stderrObserver: (@Sendable (HelperContext, [UInt8]) -> Void)?
+    private let state = Mutex(State())
+
+    private struct State {
+        var current: Credential?
+        var currentRejected = false
+        var flight: Task<Credential, any Error>?
+        var consecutiveFailures = 0
+        var lastFailure: HelperError?
+        var retryNotBefore: Date?
+        var expiryPromptDue = false
+    }
+
+    /// Creates a provider.
+    ///
+    /// - Parameters:
+    ///   - configuration: the host configuration.
+    ///   - runner: how the helper is run (environment, output caps, termination grace).
+    ///   - diskCache: where to keep answers across processes (a CLI host); nil keeps them in memory only.
+    ///   - sessionContext: the context for session starts when none is given (`interactive` when a
+    ///     user is present, `background` or `scheduled-task` otherwise).
+    ///   - backoff: how long to wait before re-running a helper that failed.
+    ///   - now: the wall clock; tests inject their own.
+    ///   - logger: receives warnings and debug records, never secrets. Logs nothing by default.
+    ///   - stderrObserver: called with each chunk of helper stderr as it arrives, with the run's context.
+    public init(
+        configuration: HostConfiguration,
+        runner: HelperRunner = HelperRunner(),
+        diskCache: CredentialDiskCache? = nil,
+        sessionContext: HelperContext = .interactive,
+        backoff: BackoffPolicy = BackoffPolicy(),
+        now: @escaping @Sendable () -> Date = { Date() },
+        logger: Logger = Logger(label: "credhelper.host", factory: { _ in SwiftLogNoOpLogHandler() }),
+        stderrObserver: (@Sendable (HelperContext, [UInt8]) -> Void)? = nil
+    ) {
+        self.configuration = configuration
+        self.runner = runner
+        self.diskCache = diskCache
+        self.sessionContext = sessionContext
+        self.backoff = backoff
+        self.now = now
+        self.logger = logger
+        self.stderrObserver = stderrObserver
+    }
+
+    /// Whether a rejected credential could not be refreshed silently (silent refresh disabled), so the
+    /// user should be prompted. Cleared when a new credential is obtained.
+    public var expiryPromptDue: Bool { state.withLock { $0.expiryPromptDue } }
+
+    /// The credential for a new session: the cached one while it is within its TTL (and was not
+    /// rejected), otherwise a fresh one from the helper run in `context`.
+    public func startSession(context: HelperContext? = nil) async throws(HelperError) -> Credential {
+        let time = now()
+        let cached = state.withLock { state -> Credential? in
+            guard let current = state.current, !state.currentRejected, time < current.expiresAt else { return nil }
+            return current
+        }
+        if let cached { return cached }
+        if let stored = loadFromDisk(at: time) { return stored }
+        return try await obtain(context ?? sessionContext)
+    }
+
+    /// The running session's credential, even past its TTL. Starts a session when there is none yet.
+    public func credential() async throws(HelperError) -> Credential {
+        if let current = state.withLock({ $0.current }) { return current }
+        return try await startSession()
+    }
+
+    /// Reports that the upstream rejected `rejected` (401/403).
+    ///
+    /// When another caller already replaced that credential, the replacement is returned without a
+    /// new run. Otherwise, with silent refresh enabled the helper re-runs with `mid-session-refresh`
+    /// (20 s clamp); with it disabled the cached credential is kept, the next session start re-runs
+    /// the helper, and ``RejectionOutcome/expiryPromptDue(_:)`` is returned.
+    public func credentialRejected(_ rejected: Credential) async throws(HelperError) -> RejectionOutcome {
+        enum Step { case replaced(Credential), prompt(Credential), refresh }
+        let silent = configuration.silentRefreshEnabled
+        let step = state.withLock { state -> Step in
+            if let current = state.current, current != rejected { return .replaced(current) }
+            guard silent else {
+                state.currentRejected = true
+                state.expiryPromptDue = true
+                return .prompt(state.current ?? rejected)
+            }
+            return .refresh
+        }
+        switch step {
+        case .replaced(let credential):
+            return .refreshed(credential)
+        case .prompt(let credential):
+            diskCache?.remove(for: configuration)
+            logger.warning("credential rejected and silent refresh is disabled; an expiry prompt is due")
+            return .expiryPromptDue(credential)
+        case .refresh:
+            return .refreshed(try await obtain(.midSessionRefresh))
+        }
+    }
+
+    /// Performs one request with the session's credential. When `attempt` reports a rejection, the
+    /// credential is refreshed (``credentialRejected(_:)``) and the request is retried once; a second
+    /// rejection, or a rejection with silent refresh disabled, is returned as it is, not looped.
+    public func perform<Response: Sendable>(
+        _ attempt: (Credential) async throws -> Attempt<Response>
+    ) async throws -> Response {
+        let first = try await credential()
+        switch try await attempt(first) {
+        case .accepted(let response):
+            return response
+        case .rejected(let response):
+            guard case .refreshed(let fresh) = try await credentialRejected(first) else { return response }
+            switch try await attempt(fresh) {
+            case .accepted(let retried), .rejected(let retried): return retried
+            }
+        }
+    }
+
+    /// Forgets the cached credential (memory and disk); the next call runs the helper.
+    public func invalidate() {
+        state.withLock { $0.current = nil }
+        diskCache?.remove(for: configuration)
+    }
+
+    private func loadFromDisk(at time: Date) -> Credential? {
+        guard let diskCache else { return nil }
+        do {
+            guard let stored = try diskCache.load(for: configuration), time < stored.expiresAt,
+                stored.obtainedAt <= time
+            else { return nil }
+            state.withLock { state in
+                if state.current == nil { state.current = stored }
+            }
+            return stored
+        } catch {
+            logger.warning("ignoring the on-disk credential cache", metadata: ["reason": "\(error)"])
+            return nil
+        }
+    }
+
+    /// Runs the helper once for all concurrent callers, unless it is backing off.
+    private func obtain(_ context: HelperContext) async throws(HelperError) -> Credential {
+        let time = now()
+        let flight = try state.withLock { state throws(HelperError) -> Task<Credential, any Error> in
+            if let flight = state.flight { return flight }
+            if let notBefore = state.retryNotBefore, time < notBefore, var failure = state.lastFailure {
+                failure.retryAfter = .milliseconds(Int64(notBefore.timeIntervalSince(time) * 1000))
+                throw failure
+            }
+            let flight = Task { try await self.runHelper(context) }
+            state.flight = flight
+            return flight
+        }
+        do {
+            return try await flight.value
+        } catch let error as HelperError {
+            throw error
+        } catch {
+            throw HelperError(.spawnFailed, "the helper run failed unexpectedly: \(error)")
+        }
+    }
+
+    private func runHelper(_ context: HelperContext) async throws(HelperError) -> Credential {
+        let observer = stderrObserver.map { observe in { @Sendable (chunk: [UInt8]) in observe(context, chunk) } }
+        do {
+            let run = try await runner.run(
+                configuration.helperPath, context: context, timeout: configuration.timeout(for: context),
+                stderrObserver: observer)
+            logger.debug(
+                "helper run finished",
+                metadata: ["context": "\(context)", "outcome": "\(run.outcome)",
+                           "elapsed_ms": "\(run.elapsed.components.seconds * 1000 + run.elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+            let answer = try run.answer()
+            let obtained = now()
+            let credential = Credential(
+                answer: answer, obtainedAt: obtained, expiresAt: obtained + TimeInterval(configuration.ttlSeconds),
+                context: context)
+            state.withLock { state in
+                state.current = credential
+                state.currentRejected = false
+                state.flight = nil
+                state.consecutiveFailures = 0
+                state.lastFailure = nil
+                state.retryNotBefore = nil
+                state.expiryPromptDue = false
+            }
+            store(credential)
+            return credential
+        } catch {
+            let time = now()
+            state.withLock { state in
+                state.flight = nil
+                state.consecutiveFailures += 1
+                state.lastFailure = error
+                let delay = backoff.delay(afterFailures: state.consecutiveFailures)
+                state.retryNotBefore = time + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+            }
+            logger.warning("helper failed", metadata: ["code": "\(error.code.rawValue)", "context": "\(context)"])
+            throw error
+        }
+    }
+
+    private func store(_ credential: Credential) {
+        guard let diskCache, configuration.ttlSeconds > 0 else { return }
+        do {
+            try diskCache.store(credential, for: configuration)
+        } catch {
+            logger.warning("cannot write the on-disk credential cache", metadata: ["reason": "\(error)"])
+        }
+    }
+}

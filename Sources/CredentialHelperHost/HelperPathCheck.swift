@@ -1,0 +1,50 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Checks a helper path before anything runs it (PROTOCOL.md §7): absolute, an existing regular
+/// file, executable by this user, and neither group- nor world-writable.
+public enum HelperPathCheck {
+    /// Throws a ``HelperError`` naming the problem and the fix, or returns when the path is safe to run.
+    public static func validate(_ path: String) throws(HelperError) {
+        guard path.hasPrefix("/") else {
+            let hint = path.contains(" ")
+                ? " It looks like a command line: the host runs the helper with no arguments, so put the "
+                    + "command in a script and configure the script's absolute path"
+                : " Use the full path, e.g. /usr/local/bin/\(path.split(separator: "/").last ?? "helper")"
+            throw HelperError(.pathNotAbsolute, "the helper path \"\(path)\" is not absolute.\(hint)")
+        }
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            let spaceHint = argumentHint(path)
+            throw HelperError(.helperNotFound, "the helper \(path) does not exist\(spaceHint); check inferenceCredentialHelper")
+        }
+        guard info.st_mode & S_IFMT == S_IFREG else {
+            throw HelperError(.notExecutable, "the helper \(path) is not a regular file; point inferenceCredentialHelper at the executable")
+        }
+        let mode = info.st_mode & 0o7777
+        guard mode & 0o022 == 0 else {
+            throw HelperError(
+                .unsafePermissions,
+                "the helper \(path) is writable by \(mode & 0o002 != 0 ? "every user" : "its group") (mode "
+                    + "\(String(mode, radix: 8))), so another user could replace the credential; run "
+                    + "chmod go-w \(path)")
+        }
+        guard access(path, X_OK) == 0 else {
+            throw HelperError(.notExecutable, "the helper \(path) is not executable; run chmod +x \(path)")
+        }
+    }
+
+    /// A hint when the path holds a space and a prefix of it exists: arguments were put in the path.
+    private static func argumentHint(_ path: String) -> String {
+        guard let space = path.firstIndex(of: " ") else { return "" }
+        var info = stat()
+        guard stat(String(path[..<space]), &info) == 0 else { return "" }
+        return " (\"\(path[..<space])\" exists: arguments cannot be part of the path — the host runs the "
+            + "helper with no arguments, so wrap the command in a script)"
+    }
+}

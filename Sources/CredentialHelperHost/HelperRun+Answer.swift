@@ -1,0 +1,54 @@
+import CredentialHelperProtocol
+
+extension HelperRun {
+    /// Interprets the run as a host does: exit 0 with a valid answer on stdout is a credential;
+    /// everything else is a ``HelperError`` with the helper's last stderr line, redacted.
+    public func answer(parser: HelperOutputParser = HelperOutputParser()) throws(HelperError) -> HelperAnswer {
+        let tail = lastStderrLine()
+        switch outcome {
+        case .timedOut:
+            let seconds = timeout.components.seconds
+            let clamp = context == .midSessionRefresh
+                ? " (mid-session refreshes are limited to 20 s whatever the configured timeout)" : ""
+            throw HelperError(
+                .timedOut,
+                "the helper did not finish within \(seconds) s in context \(context)\(clamp) and was stopped; "
+                    + "make its silent path faster (cache the token, refresh it without prompting) or raise "
+                    + "inferenceCredentialHelperTimeoutSec",
+                stderrTail: tail)
+        case .outputTooLarge(let stream):
+            throw HelperError(
+                .outputTooLarge,
+                "the helper wrote more than \(HelperRunner.defaultOutputLimit / 1024) KiB to \(stream.rawValue) and "
+                    + "was stopped; it must print one token (or one small JSON object) on stdout and keep "
+                    + "diagnostics short",
+                stderrTail: tail)
+        case .signaled(let signal):
+            var error = HelperError(
+                .nonZeroExit,
+                "the helper was killed by signal \(signal) in context \(context); run it by hand with "
+                    + "CLAUDE_HELPER_CONTEXT=\(context) to see why",
+                stderrTail: tail)
+            error.signal = signal
+            throw error
+        case .exited(let status) where status != 0:
+            let reason = tail == nil
+                ? "and printed nothing on stderr; make it print the reason on stderr"
+                : "; its stderr says why"
+            var error = HelperError(
+                .nonZeroExit, "the helper exited with status \(status) in context \(context) \(reason)",
+                stderrTail: tail)
+            error.exitStatus = status
+            throw error
+        case .exited:
+            do {
+                return try parser.parse(stdout)
+            } catch {
+                var failure = HelperError(
+                    .malformedOutput, "the helper's stdout breaks the protocol: \(error.message)", stderrTail: tail)
+                failure.outputError = error
+                throw failure
+            }
+        }
+    }
+}

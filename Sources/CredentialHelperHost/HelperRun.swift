@@ -1,0 +1,52 @@
+import CredentialHelperProtocol
+
+/// What one run of the helper produced. A non-zero exit, a timeout or oversized output are results
+/// here, not errors: ``HelperRunner/answer(from:)`` decides what they mean for a host, and a checker
+/// reports them.
+public struct HelperRun: Sendable, Hashable {
+    /// How the run ended.
+    public enum Outcome: Sendable, Hashable {
+        /// The helper exited with this status.
+        case exited(Int32)
+        /// The helper was ended by this signal (not by the host).
+        case signaled(Int32)
+        /// The helper outlived its timeout; its process group was terminated.
+        case timedOut
+        /// The helper wrote more than the cap on this stream; its process group was killed.
+        case outputTooLarge(OutputStream)
+    }
+
+    /// The helper's two output streams.
+    public enum OutputStream: String, Sendable, Hashable {
+        case stdout, stderr
+    }
+
+    /// The context the helper ran in.
+    public let context: HelperContext
+    /// The time limit the run had.
+    public let timeout: Duration
+    /// How it ended.
+    public let outcome: Outcome
+    /// Everything read from stdout (at most the cap).
+    public let stdout: [UInt8]
+    /// Everything read from stderr (at most the cap).
+    public let stderr: [UInt8]
+    /// Wall time from start to the end of reading.
+    public let elapsed: Duration
+    /// Whether a process the helper started was still alive in its process group after it exited
+    /// (for example a credential agent left holding stdout). The host does not wait for it.
+    public let leftBackgroundProcess: Bool
+
+    /// The last non-empty stderr line, redacted (known secrets and anything that looks like a credential).
+    public func lastStderrLine(redactor: TextRedactor = TextRedactor()) -> String? {
+        stderrLines(redactor: redactor).last
+    }
+
+    /// Every non-empty stderr line, redacted.
+    public func stderrLines(redactor: TextRedactor = TextRedactor()) -> [String] {
+        String(decoding: stderr, as: UTF8.self)
+            .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .map { redactor.redact(String($0)) }
+            .filter { !$0.allSatisfy(\.isWhitespace) }
+    }
+}

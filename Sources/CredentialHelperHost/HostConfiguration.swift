@@ -1,0 +1,69 @@
+import CredentialHelperProtocol
+
+/// How the credential goes on the request (`inferenceGatewayAuthScheme`).
+public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
+    /// `Authorization: Bearer <token>` (the default).
+    case bearer
+    /// `x-api-key: <token>`.
+    case xAPIKey = "x-api-key"
+
+    /// The header that carries the token under this scheme.
+    public var headerName: String { self == .bearer ? "Authorization" : "x-api-key" }
+
+    /// The header value for `token` under this scheme.
+    public func headerValue(for token: Secret) -> String {
+        self == .bearer ? "Bearer \(token.reveal())" : token.reveal()
+    }
+}
+
+/// The host's configuration: the six keys of PROTOCOL.md §2, already validated.
+///
+/// Build one with ``ConfigurationResolver`` from configuration files, environment variables and
+/// flags, or directly in code.
+public struct HostConfiguration: Sendable, Hashable {
+    /// The largest accepted `inferenceCredentialHelperTimeoutSec`; larger values are clamped.
+    public static let maximumTimeoutSeconds = 600
+
+    /// `inferenceCredentialHelper`: the absolute path of the helper, run with no arguments.
+    /// A value with spaces is a path, never a command line.
+    public var helperPath: String
+    /// `inferenceCredentialHelperTtlSec`: how long one answer is cached, in seconds (default 3600, ≥ 0).
+    public var ttlSeconds: Int
+    /// `inferenceCredentialHelperTimeoutSec`: the most one run may take, in seconds
+    /// (default 60, 1…600; `mid-session-refresh` runs are further clamped to 20).
+    public var timeoutSeconds: Int
+    /// `inferenceCredentialHelperSilentRefreshEnabled`: whether a rejected credential is refreshed
+    /// mid-session by re-running the helper (default true).
+    public var silentRefreshEnabled: Bool
+    /// `inferenceCustomHeaders`: static headers on every inference request (the helper's win on conflict).
+    public var customHeaders: HeaderList
+    /// `inferenceGatewayAuthScheme`: how the token is sent (default ``AuthScheme/bearer``).
+    public var authScheme: AuthScheme
+
+    /// Creates a configuration with the protocol's defaults for everything but the helper path.
+    public init(
+        helperPath: String,
+        ttlSeconds: Int = 3600,
+        timeoutSeconds: Int = 60,
+        silentRefreshEnabled: Bool = true,
+        customHeaders: HeaderList = HeaderList(),
+        authScheme: AuthScheme = .bearer
+    ) {
+        self.helperPath = helperPath
+        self.ttlSeconds = ttlSeconds
+        self.timeoutSeconds = timeoutSeconds
+        self.silentRefreshEnabled = silentRefreshEnabled
+        self.customHeaders = customHeaders
+        self.authScheme = authScheme
+    }
+
+    /// The time limit for a run in `context`: the configured timeout (at most 600 s), clamped to
+    /// 20 s for `mid-session-refresh`.
+    public func timeout(for context: HelperContext) -> Duration {
+        let configured = Duration.seconds(min(max(timeoutSeconds, 1), Self.maximumTimeoutSeconds))
+        return context == .midSessionRefresh ? min(configured, HelperContext.midSessionRefreshTimeoutCap) : configured
+    }
+
+    /// The cache lifetime of one answer.
+    public var ttl: Duration { .seconds(ttlSeconds) }
+}
