@@ -21,13 +21,13 @@ public struct TextRedactor: Sendable {
         var redactNextWord = false
         func flushWord() {
             guard !word.isEmpty else { return }
-            let lower = word.lowercased()
-            if redactNextWord && word.count >= 6 || Self.looksLikeCredential(word) {
+            let isKeyword = Self.keywords.contains { word.lowercased().hasSuffix($0) }
+            if !isKeyword && (redactNextWord && word.count >= 6 || Self.looksLikeCredential(word)) {
                 output += Secret.redact(word)
                 redactNextWord = false
             } else {
                 output += word
-                redactNextWord = Self.keywords.contains { lower.hasSuffix($0) }
+                redactNextWord = isKeyword
             }
             word = ""
         }

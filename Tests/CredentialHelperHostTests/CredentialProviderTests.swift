@@ -1,0 +1,196 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+
+@Suite("Credential provider: TTL, single flight, silent refresh, back-off", .timeLimit(.minutes(2)))
+struct CredentialProviderTests {
+    let scripts = HelperScripts()
+    let clock = ManualClock()
+    let runner = HelperRunner(environment: ["PATH": "/usr/bin:/bin"])
+
+    func provider(
+        _ helper: String, ttl: Int = 3600, silentRefresh: Bool = true, cache: CredentialDiskCache? = nil
+    ) -> CredentialProvider {
+        let clock = clock
+        return CredentialProvider(
+            configuration: HostConfiguration(helperPath: helper, ttlSeconds: ttl, silentRefreshEnabled: silentRefresh),
+            runner: runner, diskCache: cache, now: { clock.now })
+    }
+
+    @Test("cached for the TTL; after expiry re-run at the next session start, not mid-session")
+    func ttl() async throws {
+        let provider = provider(scripts.countingHelper(), ttl: 100)
+        let first = try await provider.startSession()
+        #expect(first.token.reveal() == "tok-1-interactive")
+        #expect(first.expiresAt == first.obtainedAt + 100)
+        clock.advance(99)
+        #expect(try await provider.startSession() == first)
+        clock.advance(2)
+        #expect(try await provider.credential() == first, "a running session keeps its credential past the TTL")
+        #expect(scripts.count("runs") == 1)
+        let second = try await provider.startSession(context: .scheduledTask)
+        #expect(second.token.reveal() == "tok-2-scheduled-task")
+        #expect(scripts.count("runs") == 2)
+    }
+
+    @Test("1,000 concurrent callers share one helper run")
+    func singleFlight() async throws {
+        let provider = provider(scripts.countingHelper(delay: "0.3"))
+        let tokens = try await withThrowingTaskGroup(of: String.self) { group in
+            for _ in 0..<1000 { group.addTask { try await provider.startSession().token.reveal() } }
+            var tokens: Set<String> = []
+            for try await token in group { tokens.insert(token) }
+            return tokens
+        }
+        #expect(tokens == ["tok-1-interactive"])
+        #expect(scripts.count("runs") == 1)
+    }
+
+    @Test("a rejection re-runs the helper with mid-session-refresh once for all callers")
+    func silentRefresh() async throws {
+        let provider = provider(scripts.countingHelper(delay: "0.2"))
+        let first = try await provider.startSession()
+        let outcomes = try await withThrowingTaskGroup(of: CredentialProvider.RejectionOutcome.self) { group in
+            for _ in 0..<100 { group.addTask { try await provider.credentialRejected(first) } }
+            var all: [CredentialProvider.RejectionOutcome] = []
+            for try await outcome in group { all.append(outcome) }
+            return all
+        }
+        #expect(scripts.count("runs") == 2)
+        for outcome in outcomes {
+            guard case .refreshed(let fresh) = outcome else {
+                Issue.record("expected a refresh")
+                continue
+            }
+            #expect(fresh.token.reveal() == "tok-2-mid-session-refresh")
+            #expect(fresh.context == .midSessionRefresh)
+        }
+        #expect(try await provider.credential().token.reveal() == "tok-2-mid-session-refresh")
+        #expect(!provider.expiryPromptDue)
+    }
+
+    @Test("with silent refresh disabled the cached credential is kept and an expiry prompt is due")
+    func silentRefreshDisabled() async throws {
+        let provider = provider(scripts.countingHelper(), silentRefresh: false)
+        let first = try await provider.startSession()
+        let outcome = try await provider.credentialRejected(first)
+        #expect(outcome == .expiryPromptDue(first))
+        #expect(provider.expiryPromptDue)
+        #expect(try await provider.credential() == first)
+        #expect(scripts.count("runs") == 1, "never re-run mid-session")
+        let next = try await provider.startSession()
+        #expect(next.token.reveal() == "tok-2-interactive", "the next session start runs the helper")
+        #expect(!provider.expiryPromptDue)
+    }
+
+    @Test("perform retries once after a rejection and surfaces a second rejection")
+    func perform() async throws {
+        let provider = provider(scripts.countingHelper())
+        let seen = Mutex<[String]>([])
+        let accepted = try await provider.perform { credential -> CredentialProvider.Attempt<Int> in
+            let token = credential.token.reveal()
+            seen.withLock { $0.append(token) }
+            return token.hasPrefix("tok-1") ? .rejected(401) : .accepted(200)
+        }
+        #expect(accepted == 200)
+        #expect(seen.withLock { $0 } == ["tok-1-interactive", "tok-2-mid-session-refresh"])
+        let rejected = try await provider.perform { _ -> CredentialProvider.Attempt<Int> in .rejected(401) }
+        #expect(rejected == 401)
+        #expect(scripts.count("runs") == 3, "one refresh for the second request, then no loop")
+    }
+
+    @Test("a failing helper backs off: no re-run until the delay passes, then doubling")
+    func backoff() async throws {
+        let provider = provider(scripts.countingHelper(exitStatus: 7))
+        for _ in 0..<2 {
+            do {
+                _ = try await provider.startSession()
+                Issue.record("expected a failure")
+            } catch {
+                #expect(error.code == .nonZeroExit)
+            }
+        }
+        #expect(scripts.count("runs") == 1, "the second call is within the 1 s back-off")
+        clock.advance(1.1)
+        _ = try? await provider.startSession()
+        #expect(scripts.count("runs") == 2)
+        clock.advance(1.5)
+        do {
+            _ = try await provider.startSession()
+        } catch {
+            #expect(error.retryAfter != nil)
+            #expect(error.description.contains("will run again"))
+        }
+        #expect(scripts.count("runs") == 2, "the second delay is 2 s")
+        clock.advance(0.6)
+        _ = try? await provider.startSession()
+        #expect(scripts.count("runs") == 3)
+    }
+
+    @Test("back-off doubles up to its maximum")
+    func backoffPolicy() {
+        let policy = BackoffPolicy(initialDelay: .seconds(1), maximumDelay: .seconds(60))
+        #expect(policy.delay(afterFailures: 0) == .zero)
+        #expect(policy.delay(afterFailures: 1) == .seconds(1))
+        #expect(policy.delay(afterFailures: 3) == .seconds(4))
+        #expect(policy.delay(afterFailures: 7) == .seconds(60))
+        #expect(policy.delay(afterFailures: 1000) == .seconds(60))
+    }
+
+    @Test("mid-session refresh runs are clamped to 20 s; other contexts use the configured timeout")
+    func timeouts() {
+        let configuration = HostConfiguration(helperPath: "/bin/true", timeoutSeconds: 60)
+        #expect(configuration.timeout(for: .interactive) == .seconds(60))
+        #expect(configuration.timeout(for: .midSessionRefresh) == .seconds(20))
+        let short = HostConfiguration(helperPath: "/bin/true", timeoutSeconds: 5)
+        #expect(short.timeout(for: .midSessionRefresh) == .seconds(5))
+    }
+
+    @Test("the on-disk cache carries the TTL across provider instances, 0600 in a 0700 directory")
+    func diskCache() async throws {
+        let cache = CredentialDiskCache(directory: scripts.path("cache/host"))
+        let helper = scripts.countingHelper()
+        let first = try await provider(helper, ttl: 100, cache: cache).startSession()
+        let path = cache.path(for: HostConfiguration(helperPath: helper, ttlSeconds: 100))
+        var info = stat()
+        #expect(stat(path, &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o600)
+        #expect(stat(scripts.path("cache/host"), &info) == 0)
+        #expect(info.st_mode & 0o777 == 0o700)
+        #expect(!(try String(contentsOfFile: path, encoding: .utf8)).isEmpty)
+
+        let second = try await provider(helper, ttl: 100, cache: cache).startSession()
+        #expect(second.token == first.token)
+        #expect(scripts.count("runs") == 1)
+
+        let otherTTL = try await provider(helper, ttl: 50, cache: cache).startSession()
+        #expect(otherTTL.token.reveal() == "tok-2-interactive", "a different TTL is a different cache entry")
+
+        clock.advance(101)
+        #expect(try await provider(helper, ttl: 100, cache: cache).startSession().token.reveal() == "tok-3-interactive")
+    }
+
+    @Test("a widened or corrupt cache file is not trusted")
+    func untrustedCache() async throws {
+        let cache = CredentialDiskCache(directory: scripts.path("cache"))
+        let helper = scripts.countingHelper()
+        _ = try await provider(helper, cache: cache).startSession()
+        let path = cache.path(for: HostConfiguration(helperPath: helper))
+        chmod(path, 0o644)
+        #expect(throws: SecureFile.Failure.self) { try cache.load(for: HostConfiguration(helperPath: helper)) }
+        #expect(try await provider(helper, cache: cache).startSession().token.reveal() == "tok-2-interactive")
+        scripts.write("{not json", to: path)
+        chmod(path, 0o600)
+        #expect(throws: SecureFile.Failure.self) { try cache.load(for: HostConfiguration(helperPath: helper)) }
+        #expect(try await provider(helper, cache: cache).startSession().token.reveal() == "tok-3-interactive")
+    }
+}

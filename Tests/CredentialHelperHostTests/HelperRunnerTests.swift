@@ -1,0 +1,181 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Testing
+
+@Suite("Helper runner: real child processes", .timeLimit(.minutes(1)))
+struct HelperRunnerTests {
+    let scripts = HelperScripts()
+    let runner = HelperRunner(environment: ["PATH": "/usr/bin:/bin", "CLAUDE_HELPER_MANUAL_RUN": "1", "KEEP": "me"])
+
+    @Test("every context is passed; the legacy variable only for setup-test", arguments: HelperContext.allCases)
+    func contexts(context: HelperContext) async throws {
+        let helper = scripts.script("env.sh", "echo \"ctx=$CLAUDE_HELPER_CONTEXT,manual=${CLAUDE_HELPER_MANUAL_RUN-unset},argc=$#,keep=$KEEP\"")
+        let run = try await runner.run(helper, context: context, timeout: .seconds(10))
+        let manual = context == .setupTest ? "1" : "unset"
+        #expect(try run.answer().token.reveal() == "ctx=\(context.rawValue),manual=\(manual),argc=0,keep=me")
+    }
+
+    @Test("stdin is at EOF, not a hang, and there is no controlling terminal")
+    func stdinAndTerminal() async throws {
+        let helper = scripts.script("stdin.sh", """
+            if read line; then r=got-input; else r=stdin-eof; fi
+            cat > /dev/null
+            if (exec < /dev/tty) 2>/dev/null; then t=has-tty; else t=no-tty; fi
+            set -- $(cat /proc/$$/stat)
+            [ "$1" = "$5" ] && [ "$1" = "$6" ] && g=own-session || g=shared-session
+            echo "$r,$t,$g"
+            """)
+        let run = try await runner.run(helper, context: .background, timeout: .seconds(10))
+        #expect(try run.answer().token.reveal() == "stdin-eof,no-tty,own-session")
+    }
+
+    @Test("a helper that never finishes is stopped at the timeout with its whole process group")
+    func timeoutKillsGroup() async throws {
+        let pids = scripts.path("pids")
+        let helper = scripts.script("forever.sh", """
+            sleep 1000 &
+            echo $! >> '\(pids)'
+            echo $$ >> '\(pids)'
+            exec sleep 1000
+            """)
+        let run = try await runner.run(helper, context: .background, timeout: .milliseconds(800))
+        #expect(run.outcome == .timedOut)
+        #expect(run.elapsed >= .milliseconds(800))
+        #expect(run.elapsed < .seconds(4))
+        let recorded = scripts.read("pids").split(separator: "\n").compactMap { pid_t($0) }
+        #expect(recorded.count == 2)
+        for pid in recorded { #expect(await eventually { processIsGone(pid) }, "process \(pid) survived") }
+        #expect(throws: HelperError.self) { try run.answer() }
+        do { _ = try run.answer() } catch { #expect(error.code == .timedOut) }
+    }
+
+    @Test("a helper that traps SIGTERM is killed after the grace period")
+    func trapsTerm() async throws {
+        let helper = scripts.script("trap.sh", """
+            trap '' TERM
+            echo "ignoring SIGTERM" >&2
+            while :; do sleep 0.05; done
+            """)
+        let quick = HelperRunner(terminationGrace: .milliseconds(700), environment: ["PATH": "/usr/bin:/bin"])
+        let run = try await quick.run(helper, context: .background, timeout: .milliseconds(500))
+        #expect(run.outcome == .timedOut)
+        #expect(run.elapsed >= .milliseconds(1150))
+        #expect(run.elapsed < .seconds(5))
+        #expect(run.lastStderrLine() == "ignoring SIGTERM")
+    }
+
+    @Test("a grandchild left holding stdout or stderr does not make the host wait", arguments: ["1", "2"])
+    func grandchildHoldsOutput(stream: String) async throws {
+        let helper = scripts.script("agent.sh", """
+            echo $$ > '\(scripts.path("pgid"))'
+            echo tok-from-agent-helper
+            sleep 30 >&\(stream) &
+            exit 0
+            """)
+        let run = try await runner.run(helper, context: .interactive, timeout: .seconds(20))
+        defer { if let pgid = pid_t(scripts.read("pgid").split(separator: "\n").first ?? "") { kill(-pgid, SIGKILL) } }
+        #expect(run.outcome == .exited(0))
+        #expect(run.elapsed < .seconds(3))
+        #expect(try run.answer().token.reveal() == "tok-from-agent-helper")
+        #expect(run.leftBackgroundProcess)
+    }
+
+    @Test("10 MB on stdout is an error with bounded capture, and the helper is stopped")
+    func floodStdout() async throws {
+        let helper = scripts.script("flood.sh", "head -c 10000000 /dev/zero | tr '\\0' a; sleep 30")
+        let run = try await runner.run(helper, context: .background, timeout: .seconds(20))
+        #expect(run.outcome == .outputTooLarge(.stdout))
+        #expect(run.stdout.count == HelperRunner.defaultOutputLimit)
+        #expect(run.elapsed < .seconds(5))
+        do {
+            _ = try run.answer()
+            Issue.record("expected output-too-large")
+        } catch {
+            #expect(error.code == .outputTooLarge)
+        }
+    }
+
+    @Test("a flood on stderr is capped too")
+    func floodStderr() async throws {
+        let helper = scripts.script("flood-err.sh", "head -c 1000000 /dev/zero | tr '\\0' e >&2; echo tok")
+        let run = try await runner.run(helper, context: .background, timeout: .seconds(20))
+        #expect(run.outcome == .outputTooLarge(.stderr))
+        #expect(run.stderr.count == HelperRunner.defaultOutputLimit)
+    }
+
+    @Test("a non-zero exit is surfaced with the last stderr line, redacted")
+    func nonZeroExit() async throws {
+        let secret = "rt-9f8e7d6c5b4a39281706"
+        let helper = scripts.script("fail.sh", """
+            echo "starting" >&2
+            echo "refresh failed with refresh_token=\(secret): connect to the VPN" >&2
+            exit 3
+            """)
+        let run = try await runner.run(helper, context: .midSessionRefresh, timeout: .seconds(10))
+        #expect(run.outcome == .exited(3))
+        do {
+            _ = try run.answer()
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.code == .nonZeroExit)
+            #expect(error.exitStatus == 3)
+            #expect(error.stderrTail?.contains("connect to the VPN") == true)
+            #expect(!error.description.contains(secret))
+            #expect(error.description.contains("status 3"))
+        }
+    }
+
+    @Test("a helper killed by a signal is a failure")
+    func signaled() async throws {
+        let helper = scripts.script("segv.sh", "kill -SEGV $$")
+        let run = try await runner.run(helper, context: .background, timeout: .seconds(10))
+        #expect(run.outcome == .signaled(SIGSEGV))
+        #expect(throws: HelperError.self) { try run.answer() }
+    }
+
+    @Test("unsafe or unusable paths are refused before anything runs")
+    func paths() async throws {
+        let good = scripts.script("good.sh", "echo tok")
+        let plain = scripts.script("plain.sh", "echo tok", mode: 0o600)
+        let groupWritable = scripts.script("group.sh", "echo tok", mode: 0o770)
+        let worldWritable = scripts.script("world.sh", "echo tok", mode: 0o707)
+        let cases: [(String, HelperError.Code)] = [
+            ("relative/helper.sh", .pathNotAbsolute),
+            ("\(good) --profile corp", .helperNotFound),
+            (scripts.path("missing.sh"), .helperNotFound),
+            (plain, .notExecutable),
+            (scripts.directory, .notExecutable),
+            (groupWritable, .unsafePermissions),
+            (worldWritable, .unsafePermissions),
+        ]
+        for (path, code) in cases {
+            do {
+                _ = try await runner.run(path, context: .interactive, timeout: .seconds(5))
+                Issue.record("\(path) ran")
+            } catch {
+                #expect(error.code == code, "\(path): \(error)")
+            }
+        }
+        do {
+            _ = try await runner.run("\(good) --profile corp", context: .interactive, timeout: .seconds(5))
+        } catch {
+            #expect(error.description.contains("arguments cannot be part of the path"))
+        }
+    }
+
+    @Test("a file the kernel cannot execute is a spawn failure")
+    func notAnExecutable() async throws {
+        let path = scripts.path("data.bin")
+        scripts.write("\u{7F}XYZ not an executable", to: path)
+        chmod(path, 0o700)
+        do {
+            _ = try await runner.run(path, context: .interactive, timeout: .seconds(5))
+            Issue.record("it ran")
+        } catch {
+            #expect(error.code == .spawnFailed)
+        }
+    }
+}
