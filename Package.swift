@@ -51,6 +51,13 @@ let package = Package(
             path: "Benchmarks/credhelper-bench",
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "credhelper-embedding-example",
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
+            path: "Examples/embedding",
+            exclude: ["upstream.py", "rotating-helper.sh"],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
@@ -59,7 +66,11 @@ let package = Package(
         ),
         .testTarget(
             name: "CredentialHelperCLITests",
-            dependencies: ["CredentialHelperCLI", "CredentialHelperHost"],
+            dependencies: [
+                "CredentialHelperCLI", "CredentialHelperHost",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             swiftSettings: strict
         ),
     ]

@@ -10,4 +10,24 @@ public struct CredhelperCommand: AsyncParsableCommand {
     )
 
     public init() {}
+
+    /// Parses `arguments` (the process's when nil), runs the command and exits with the documented
+    /// status; a usage error exits 2 (ArgumentParser's own default would be 64).
+    public static func runAndExit(_ arguments: [String]? = nil) async -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(withError: nil)
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                Terminal.standardError(fullMessage(for: error) + "\n")
+                Terminal.exitProcess(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }

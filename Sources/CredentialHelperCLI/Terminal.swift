@@ -19,6 +19,9 @@ enum Terminal {
     static func error(_ message: String) { standardError("credhelper: error: \(message)\n") }
     static func warning(_ message: String) { standardError("credhelper: warning: \(message)\n") }
 
+    /// Ends the process with `status`.
+    static func exitProcess(_ status: Int32) -> Never { exit(status) }
+
     /// Whether `descriptor` is a terminal.
     static func isTerminal(_ descriptor: Int32) -> Bool { isatty(descriptor) == 1 }
 

@@ -4,6 +4,6 @@ import CredentialHelperCLI
 @main
 struct Credhelper {
     static func main() async {
-        await CredhelperCommand.main(nil)
+        await CredhelperCommand.runAndExit()
     }
 }

@@ -1,0 +1,48 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#endif
+import Subprocess
+import SystemPackage
+import Testing
+
+/// The `credhelper` binary built next to the test bundle (or `$CREDHELPER_BIN`), run as a user would.
+enum BuiltBinary {
+    struct Result {
+        let status: Int32
+        let stdout: String
+        let stderr: String
+    }
+
+    static var path: String {
+        if let explicit = ProcessInfo.processInfo.environment["CREDHELPER_BIN"] { return explicit }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        let exe = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        var directory = exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]
+        if directory.hasSuffix(".xctest/Contents/MacOS") { directory = directory.dropLast(".xctest/Contents/MacOS".count) }
+        return String(directory) + "/credhelper"
+    }
+
+    /// Runs `credhelper ARGS` with `environment` (nothing inherited but PATH) and returns its status and output.
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+        let binary = path
+        #expect(access(binary, X_OK) == 0, "credhelper is not built at \(binary); run swift build first")
+        var env = ["PATH": "/usr/bin:/bin"]
+        env.merge(environment) { $1 }
+        let result = try await Subprocess.run(
+            .path(FilePath(binary)), arguments: Arguments(arguments),
+            environment: .custom(env.reduce(into: [:]) { $0[.init(rawValue: $1.key)!] = $1.value }),
+            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
+        let status: Int32
+        switch result.terminationStatus {
+        case .exited(let code): status = code
+        case .signaled(let signal): status = 128 + signal
+        }
+        return Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+    }
+}
