@@ -47,7 +47,11 @@ let package = Package(
         .executableTarget(name: "credhelper", dependencies: ["CredentialHelperCLI"], swiftSettings: strict),
         .executableTarget(
             name: "credhelper-bench",
-            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
+            dependencies: [
+                "CredentialHelperHost", "CredentialHelperProtocol",
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
             path: "Benchmarks/credhelper-bench",
             swiftSettings: strict
         ),
