@@ -23,12 +23,12 @@ let package = Package(
     ],
     targets: [
         .target(name: "CredentialHelperProtocol", swiftSettings: strict),
+        .target(name: "CHelperSpawn"),
         .target(
             name: "CredentialHelperHost",
             dependencies: [
                 "CredentialHelperProtocol",
-                .product(name: "Subprocess", package: "swift-subprocess"),
-                .product(name: "SystemPackage", package: "swift-system"),
+                "CHelperSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

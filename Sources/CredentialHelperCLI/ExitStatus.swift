@@ -15,7 +15,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         switch error.code {
         case .configuration, .pathNotAbsolute: self = .usage
         case .nonZeroExit: self = .helperFailed
-        case .timedOut: self = .helperTimedOut
+        case .timedOut, .cancelled: self = .helperTimedOut
         case .malformedOutput, .outputTooLarge: self = .protocolViolation
         case .helperNotFound, .notExecutable, .unsafePermissions, .spawnFailed: self = .helperNotStarted
         }

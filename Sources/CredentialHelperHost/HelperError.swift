@@ -27,6 +27,8 @@ public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
         case malformedOutput = "malformed-output"
         /// The helper wrote more than the 64 KiB cap on stdout or stderr.
         case outputTooLarge = "output-too-large"
+        /// The host cancelled the run (its task was cancelled); the helper was stopped.
+        case cancelled
     }
 
     /// What went wrong.

@@ -4,6 +4,7 @@ extension HelperRun {
     /// Interprets the run as a host does: exit 0 with a valid answer on stdout is a credential;
     /// everything else is a ``HelperError`` with the helper's last stderr line, redacted.
     public func answer(parser: HelperOutputParser = HelperOutputParser()) throws(HelperError) -> HelperAnswer {
+        if case .exited(0) = outcome, let answer = try? parser.parse(stdout) { return answer }
         let tail = lastStderrLine()
         switch outcome {
         case .timedOut:
@@ -16,6 +17,8 @@ extension HelperRun {
                     + "make its silent path faster (cache the token, refresh it without prompting) or raise "
                     + "inferenceCredentialHelperTimeoutSec",
                 stderrTail: tail)
+        case .cancelled:
+            throw HelperError(.cancelled, "the helper run was cancelled by the host before it finished", stderrTail: tail)
         case .outputTooLarge(let stream):
             throw HelperError(
                 .outputTooLarge,

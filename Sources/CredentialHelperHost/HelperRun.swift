@@ -14,6 +14,8 @@ public struct HelperRun: Sendable, Hashable {
         case timedOut
         /// The helper wrote more than the cap on this stream; its process group was killed.
         case outputTooLarge(OutputStream)
+        /// The task awaiting the run was cancelled; the helper was stopped as on a timeout.
+        case cancelled
     }
 
     /// The helper's two output streams.

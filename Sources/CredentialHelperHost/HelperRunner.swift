@@ -3,26 +3,20 @@ import FoundationEssentials
 #else
 import Foundation
 #endif
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CredentialHelperProtocol
-import Subprocess
-import Synchronization
-import SystemPackage
 
 /// Runs a helper the way PROTOCOL.md §3 says a host must.
+///
+/// The process is spawned with `posix_spawn` and supervised by a `poll` loop over its pipes and a
+/// pidfd: inline for the first few milliseconds (a cached-token helper is done by then), then on a
+/// thread of its own. See docs/benchmarks.md for why this replaced swift-subprocess.
 ///
 /// The helper is executed directly (no shell) with no arguments, stdin on `/dev/null`, in a new
 /// session (its own process group, no controlling terminal), with `CLAUDE_HELPER_CONTEXT` set and
 /// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test`. stdout and stderr are each capped; past the cap
 /// the process group is killed. On timeout the group gets SIGTERM, then SIGKILL after
 /// ``terminationGrace``, and is reaped. When the helper exits but leaves a background process
-/// holding its output open, reading stops at once and what the helper printed is used.
+/// holding its output open, reading stops after ``drainPeriod`` and what the helper printed is used.
 public struct HelperRunner: Sendable {
     /// The default cap on each of stdout and stderr: 64 KiB.
     public static let defaultOutputLimit = 64 * 1024
@@ -32,7 +26,15 @@ public struct HelperRunner: Sendable {
     /// How long a helper has to exit after SIGTERM before its group gets SIGKILL.
     public var terminationGrace: Duration
     /// The environment the helper inherits, before the context variables are applied.
-    public var environment: [String: String]
+    public let environment: [String: String]
+    /// `environment` as `NAME=value` entries, without the two context variables.
+    private let inheritedEntries: [String]
+    /// How long to keep reading after the helper exited when something it started still holds its
+    /// stdout or stderr open. Output in the pipe when the helper exits is always read.
+    public var drainPeriod: Duration = .milliseconds(100)
+    /// How long a run is supervised on the calling thread before moving to a thread of its own.
+    /// A helper answering from its cache finishes within it, saving a thread hand-off.
+    public var inlineBudget: Duration = .milliseconds(5)
 
     /// A runner. `environment` defaults to this process's environment.
     public init(
@@ -42,15 +44,11 @@ public struct HelperRunner: Sendable {
     ) {
         self.outputLimit = outputLimit
         self.terminationGrace = terminationGrace
-        self.environment = environment ?? ProcessInfo.processInfo.environment
-    }
-
-    /// The environment a helper gets for `context`.
-    public func helperEnvironment(for context: HelperContext) -> [String: String] {
-        var result = environment
-        result[HelperContext.environmentVariable] = context.rawValue
-        result[HelperContext.legacyManualRunVariable] = context == .setupTest ? "1" : nil
-        return result
+        let environment = environment ?? ProcessInfo.processInfo.environment
+        self.environment = environment
+        self.inheritedEntries = environment
+            .filter { $0.key != HelperContext.environmentVariable && $0.key != HelperContext.legacyManualRunVariable }
+            .map { "\($0.key)=\($0.value)" }
     }
 
     /// Runs the helper at `path` once. Throws only when it cannot be started (bad path, permissions,
@@ -65,148 +63,29 @@ public struct HelperRunner: Sendable {
         stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws(HelperError) -> HelperRun {
         try HelperPathCheck.validate(path)
-        let configuration = Configuration(
-            executable: .path(FilePath(path)),
-            arguments: [],
-            environment: .custom(helperEnvironment(for: context).reduce(into: [:]) { $0[.init(rawValue: $1.key)!] = $1.value }),
-            platformOptions: platformOptions())
-        let capture = RunCapture(limit: outputLimit)
+        var environment = inheritedEntries
+        environment.append("\(HelperContext.environmentVariable)=\(context.rawValue)")
+        if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }
         let start = ContinuousClock.now
-        let ending = await race(configuration, capture: capture, timeout: timeout, stderrObserver: stderrObserver)
-        let elapsed = ContinuousClock.now - start
-        let pid = capture.pid
-        var leftBackground = false
-        let outcome: HelperRun.Outcome
-        switch ending {
-        case .spawnFailed(let error):
-            throw HelperError(.spawnFailed, "could not start the helper \(path): \(error); check that it is a valid "
-                + "executable for this machine (a script needs a #! line)")
-        case .timedOut:
-            outcome = .timedOut
-        case .overflow(let stream):
-            outcome = .outputTooLarge(stream)
-        case .terminated(let status):
-            switch status {
-            case .exited(let code): outcome = .exited(code)
-            case .signaled(let signal): outcome = .signaled(signal)
-            }
-            if let pid { leftBackground = kill(-pid, 0) == 0 }
+        let supervisor: HelperSupervisor
+        switch HelperSupervisor.spawn(path, environment: environment) {
+        case .success(let spawned): supervisor = spawned
+        case .failure(let error):
+            throw HelperError(
+                .spawnFailed,
+                "could not start the helper \(path): \(error.description); check that it is a valid executable "
+                    + "for this machine (a script needs a #! line naming an installed interpreter)")
         }
-        if let pid, case .timedOut = outcome {
-            // Whatever is left of the group goes too: a member that ignored SIGTERM after the helper
-            // itself exited. The group id cannot be reused while any member is alive.
-            kill(-pid, SIGKILL)
+        let limits = HelperSupervisor.Limits(
+            outputLimit: outputLimit, timeout: timeout, grace: terminationGrace, drain: drainPeriod)
+        let report = await withTaskCancellationHandler {
+            await supervisor.supervise(limits, inlineBudget: inlineBudget, stderrObserver: stderrObserver)
+        } onCancel: {
+            supervisor.cancel()
         }
-        let (stdout, stderr) = capture.output
         return HelperRun(
-            context: context, timeout: timeout, outcome: outcome, stdout: stdout, stderr: stderr,
-            elapsed: elapsed, leftBackgroundProcess: leftBackground)
+            context: context, timeout: timeout, outcome: report.outcome, stdout: report.stdout,
+            stderr: report.stderr, elapsed: ContinuousClock.now - start,
+            leftBackgroundProcess: report.leftBackgroundProcess)
     }
-
-    private func platformOptions() -> PlatformOptions {
-        var options = PlatformOptions()
-        options.createSession = true
-        options.teardownSequence = [.gracefulShutDown(toProcessGroup: true, allowedDurationToNextStep: terminationGrace)]
-        return options
-    }
-
-    private enum Ending: Sendable {
-        case terminated(TerminationStatus)
-        case timedOut
-        case overflow(HelperRun.OutputStream)
-        case spawnFailed(String)
-    }
-
-    private func race(
-        _ configuration: Configuration,
-        capture: RunCapture,
-        timeout: Duration,
-        stderrObserver: (@Sendable ([UInt8]) -> Void)?
-    ) async -> Ending {
-        await withTaskGroup(of: Ending?.self) { group in
-            group.addTask {
-                do {
-                    let result = try await Subprocess.run(
-                        configuration, input: .none, output: .sequence, error: .sequence
-                    ) { execution in
-                        capture.pid = execution.processIdentifier.value
-                        let stdout = execution.standardOutput
-                        let stderr = execution.standardError
-                        try await withThrowingTaskGroup(of: Void.self) { readers in
-                            readers.addTask { try await capture.read(stdout, into: .stdout, observer: nil) }
-                            readers.addTask { try await capture.read(stderr, into: .stderr, observer: stderrObserver) }
-                            try await readers.waitForAll()
-                        }
-                    }
-                    return .terminated(result.terminationStatus)
-                } catch let overflow as OutputOverflow {
-                    return .overflow(overflow.stream)
-                } catch let error as SubprocessError where capture.pid == nil {
-                    return .spawnFailed(error.underlyingError.map { "\($0)" } ?? "\(error.code)")
-                } catch {
-                    return nil  // cancelled by the deadline
-                }
-            }
-            group.addTask {
-                do {
-                    try await Task.sleep(for: timeout)
-                    return .timedOut
-                } catch {
-                    return nil
-                }
-            }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            if case .timedOut = first {
-                _ = await group.next()  // let the teardown finish and the helper be reaped
-                return .timedOut
-            }
-            return first ?? .timedOut
-        }
-    }
-}
-
-/// The output read so far, shared between the reader tasks and the runner.
-private final class RunCapture: Sendable {
-    private struct State {
-        var stdout: [UInt8] = []
-        var stderr: [UInt8] = []
-        var pid: pid_t?
-    }
-    private let state = Mutex(State())
-    let limit: Int
-
-    init(limit: Int) { self.limit = limit }
-
-    var pid: pid_t? {
-        get { state.withLock { $0.pid } }
-        set { state.withLock { $0.pid = newValue } }
-    }
-
-    var output: ([UInt8], [UInt8]) { state.withLock { ($0.stdout, $0.stderr) } }
-
-    func read(
-        _ sequence: SubprocessOutputSequence,
-        into stream: HelperRun.OutputStream,
-        observer: (@Sendable ([UInt8]) -> Void)?
-    ) async throws {
-        for try await buffer in sequence {
-            let bytes = buffer.withUnsafeBytes { Array($0) }
-            let overflowed = state.withLock { state -> Bool in
-                let room = limit - (stream == .stdout ? state.stdout.count : state.stderr.count)
-                let kept = bytes.prefix(max(room, 0))
-                if stream == .stdout { state.stdout += kept } else { state.stderr += kept }
-                return bytes.count > room
-            }
-            if overflowed {
-                if let pid { kill(-pid, SIGKILL) }
-                throw OutputOverflow(stream: stream)
-            }
-            observer?(bytes)
-        }
-    }
-}
-
-private struct OutputOverflow: Error {
-    let stream: HelperRun.OutputStream
 }
