@@ -12,6 +12,7 @@ let package = Package(
     products: [
         .library(name: "CredentialHelperProtocol", targets: ["CredentialHelperProtocol"]),
         .library(name: "CredentialHelperHost", targets: ["CredentialHelperHost"]),
+        .library(name: "CredentialHelperCheck", targets: ["CredentialHelperCheck"]),
         .executable(name: "credhelper", targets: ["credhelper"]),
     ],
     dependencies: [
@@ -35,10 +36,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CredentialHelperCheck",
+            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CredentialHelperCLI",
             dependencies: [
                 "CredentialHelperProtocol",
                 "CredentialHelperHost",
+                "CredentialHelperCheck",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -26,12 +26,13 @@ static void close_pair(int fds[2]) {
 }
 
 int credhelper_spawn(const char *path, char *const envp[], pid_t *pid, int *stdout_fd, int *stderr_fd,
-                     int *pid_fd) {
-    int out[2] = {-1, -1}, err[2] = {-1, -1};
-    if (make_pipe(out) != 0 || make_pipe(err) != 0) {
+                     int *pid_fd, int *stdin_write_fd) {
+    int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
+    if (make_pipe(out) != 0 || make_pipe(err) != 0 || (stdin_write_fd && make_pipe(in) != 0)) {
         int saved = errno;
         close_pair(out);
         close_pair(err);
+        close_pair(in);
         return saved;
     }
 
@@ -39,7 +40,11 @@ int credhelper_spawn(const char *path, char *const envp[], pid_t *pid, int *stdo
     posix_spawnattr_t attributes;
     posix_spawn_file_actions_init(&actions);
     posix_spawnattr_init(&attributes);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    if (stdin_write_fd) {
+        posix_spawn_file_actions_adddup2(&actions, in[0], 0);
+    } else {
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    }
     posix_spawn_file_actions_adddup2(&actions, out[1], 1);
     posix_spawn_file_actions_adddup2(&actions, err[1], 2);
 #if defined(__linux__)
@@ -68,11 +73,14 @@ int credhelper_spawn(const char *path, char *const envp[], pid_t *pid, int *stdo
     posix_spawnattr_destroy(&attributes);
     close(out[1]);
     close(err[1]);
+    if (in[0] >= 0) close(in[0]);
     if (rc != 0) {
         close(out[0]);
         close(err[0]);
+        if (in[1] >= 0) close(in[1]);
         return rc;
     }
+    if (stdin_write_fd) *stdin_write_fd = in[1];
     *pid = child;
     *stdout_fd = out[0];
     *stderr_fd = err[0];

@@ -6,7 +6,7 @@ public struct CredhelperCommand: AsyncParsableCommand {
         commandName: "credhelper",
         abstract: "Run inference credential helpers exactly as the protocol says.",
         discussion: ExitStatus.helpText,
-        subcommands: [GetCommand.self]
+        subcommands: [GetCommand.self, CheckCommand.self]
     )
 
     public init() {}

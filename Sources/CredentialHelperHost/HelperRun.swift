@@ -38,6 +38,23 @@ public struct HelperRun: Sendable, Hashable {
     /// Whether a process the helper started was still alive in its process group after it exited
     /// (for example a credential agent left holding stdout). The host does not wait for it.
     public let leftBackgroundProcess: Bool
+    /// Whether the helper was seen blocked reading stdin (only when run with stdin probing).
+    public let readStdin: Bool
+
+    /// Creates a run record.
+    public init(
+        context: HelperContext, timeout: Duration, outcome: Outcome, stdout: [UInt8], stderr: [UInt8],
+        elapsed: Duration, leftBackgroundProcess: Bool, readStdin: Bool = false
+    ) {
+        self.context = context
+        self.timeout = timeout
+        self.outcome = outcome
+        self.stdout = stdout
+        self.stderr = stderr
+        self.elapsed = elapsed
+        self.leftBackgroundProcess = leftBackgroundProcess
+        self.readStdin = readStdin
+    }
 
     /// The last non-empty stderr line, redacted (known secrets and anything that looks like a credential).
     public func lastStderrLine(redactor: TextRedactor = TextRedactor()) -> String? {

@@ -56,10 +56,15 @@ public struct HelperRunner: Sendable {
     ///
     /// - Parameter stderrObserver: called with each chunk of stderr as it arrives (a terminal host
     ///   relays it live in the `interactive` context). The chunks are raw helper output.
+    ///
+    /// - Parameter probeStdin: for checkers: hold stdin open as an empty pipe until the helper is seen
+    ///   blocked reading it, then deliver EOF; ``HelperRun/readStdin`` reports it. Hosts leave it off
+    ///   (stdin is `/dev/null`).
     public func run(
         _ path: String,
         context: HelperContext,
         timeout: Duration,
+        probeStdin: Bool = false,
         stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws(HelperError) -> HelperRun {
         try HelperPathCheck.validate(path)
@@ -68,7 +73,7 @@ public struct HelperRunner: Sendable {
         if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }
         let start = ContinuousClock.now
         let supervisor: HelperSupervisor
-        switch HelperSupervisor.spawn(path, environment: environment) {
+        switch HelperSupervisor.spawn(path, environment: environment, probeStdin: probeStdin) {
         case .success(let spawned): supervisor = spawned
         case .failure(let error):
             throw HelperError(
@@ -86,6 +91,6 @@ public struct HelperRunner: Sendable {
         return HelperRun(
             context: context, timeout: timeout, outcome: report.outcome, stdout: report.stdout,
             stderr: report.stderr, elapsed: ContinuousClock.now - start,
-            leftBackgroundProcess: report.leftBackgroundProcess)
+            leftBackgroundProcess: report.leftBackgroundProcess, readStdin: report.readStdin)
     }
 }

@@ -25,23 +25,33 @@ final class HelperSupervisor: Sendable {
         var stdout: [UInt8] = []
         var stderr: [UInt8] = []
         var leftBackgroundProcess = false
+        /// With stdin probing: a process of the helper's group blocked reading stdin.
+        var readStdin = false
     }
 
     private let pid: pid_t
     private let pidDescriptor: Int32
     private let streams: (stdout: Int32, stderr: Int32)
+    private let stdinWrite: Int32
     private let cancelled = Atomic<Bool>(false)
 
     /// Spawns the helper (see `credhelper_spawn`) and returns its supervisor, or the errno value.
-    static func spawn(_ path: String, environment: [String]) -> Result<HelperSupervisor, SpawnError> {
+    ///
+    /// With `probeStdin`, stdin is an empty pipe held open until a process of the helper's group is
+    /// seen blocked reading it (then closed, so the reader gets EOF as from `/dev/null`): a checker's
+    /// way to tell that a helper waits for input. Hosts leave it off.
+    static func spawn(_ path: String, environment: [String], probeStdin: Bool = false) -> Result<HelperSupervisor, SpawnError> {
         var pid: pid_t = 0
         var stdout: Int32 = -1
         var stderr: Int32 = -1
         var pidDescriptor: Int32 = -1
+        var stdinWrite: Int32 = -1
         var rc: Int32 = 0
         for attempt in 0..<4 {
             rc = withCStringArray(environment) { envp in
-                credhelper_spawn(path, envp, &pid, &stdout, &stderr, &pidDescriptor)
+                probeStdin
+                    ? credhelper_spawn(path, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)
+                    : credhelper_spawn(path, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
             }
             // ETXTBSY is transient: another thread's fork briefly held the file open for writing
             // (the helper was just written). Retry a few times before reporting it.
@@ -49,7 +59,8 @@ final class HelperSupervisor: Sendable {
             usleep(UInt32(1000 << (2 * attempt)))
         }
         guard rc == 0 else { return .failure(SpawnError(code: rc)) }
-        return .success(HelperSupervisor(pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr)))
+        return .success(HelperSupervisor(
+            pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite))
     }
 
     struct SpawnError: Error {
@@ -57,10 +68,11 @@ final class HelperSupervisor: Sendable {
         var description: String { String(cString: strerror(code)) }
     }
 
-    private init(pid: pid_t, pidDescriptor: Int32, streams: (Int32, Int32)) {
+    private init(pid: pid_t, pidDescriptor: Int32, streams: (Int32, Int32), stdinWrite: Int32) {
         self.pid = pid
         self.pidDescriptor = pidDescriptor
         self.streams = streams
+        self.stdinWrite = stdinWrite
     }
 
     /// Asks the supervision loop to stop the helper as on a timeout. The loop notices within
@@ -115,11 +127,13 @@ final class HelperSupervisor: Sendable {
         var killAt: ContinuousClock.Instant?
         var drainUntil: ContinuousClock.Instant?
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        var stdinWrite: Int32
 
         init(supervisor: HelperSupervisor, limits: Limits, observer: (@Sendable ([UInt8]) -> Void)?) {
             self.supervisor = supervisor
             self.limits = limits
             self.observer = observer
+            self.stdinWrite = supervisor.stdinWrite
         }
 
         /// Runs until the helper is done (the report) or until `pause` passes (nil; call again).
@@ -160,14 +174,33 @@ final class HelperSupervisor: Sendable {
                     }
                 }
                 if status == nil { reap(blocking: false) }
+                probeStdin()
                 if stopping, status != nil { break }
             }
+            closeStdin()
             if stopping {
                 // Members of the group that outlived the helper after a timeout, cancellation or
                 // overflow go too. The group id stays reserved while any member is alive.
                 signalGroup(SIGKILL)
             }
             return report
+        }
+
+        /// With stdin probing: when a process of the group is blocked in `read(0, …)`, note it and close
+        /// the pipe so it gets EOF.
+        private mutating func probeStdin() {
+            guard stdinWrite >= 0 else { return }
+            if status != nil || stopping {
+                closeStdin()
+            } else if GroupProcesses.anyBlockedReadingStdin(group: supervisor.pid) {
+                report.readStdin = true
+                closeStdin()
+            }
+        }
+
+        private mutating func closeStdin() {
+            if stdinWrite >= 0 { close(stdinWrite) }
+            stdinWrite = -1
         }
 
         /// Sleeps until a stream is readable, the helper exits, `instant` passes, or the polling cap
@@ -181,6 +214,7 @@ final class HelperSupervisor: Sendable {
             if watchExit { polled.append(pollfd(fd: supervisor.pidDescriptor, events: Int16(POLLIN), revents: 0)) }
             var cap = HelperSupervisor.cancellationLatency
             if status == nil && !watchExit { cap = .milliseconds(2) }
+            if stdinWrite >= 0 { cap = min(cap, .milliseconds(10)) }
             var wait = cap
             if let instant { wait = max(.zero, min(cap, instant - ContinuousClock.now)) }
             let milliseconds = Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)

@@ -39,6 +39,9 @@ public struct HelperContextError: Error, Sendable, Hashable, CustomStringConvert
     /// The rejected value.
     public let value: String
 
+    /// An error for `value`.
+    public init(value: String) { self.value = value }
+
     public var description: String {
         let valid = HelperContext.allCases.map(\.rawValue).joined(separator: ", ")
         return "\"\(value)\" is not a helper context; use one of: \(valid)"

@@ -1,0 +1,36 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// What the processes of a helper's process group are doing, read from `/proc` (Linux only; on
+/// other systems every answer is "no").
+enum GroupProcesses {
+    /// Whether a process in process group `group` is blocked in `read` on descriptor 0.
+    static func anyBlockedReadingStdin(group: pid_t) -> Bool {
+        #if os(Linux)
+        guard let directory = opendir("/proc") else { return false }
+        defer { closedir(directory) }
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            guard let pid = pid_t(name), getpgid(pid) == group else { continue }
+            // /proc/PID/syscall: "0 0x0 …" is read(0, …) in progress.
+            let fields = contents("/proc/\(name)/syscall").split(separator: " ")
+            if fields.count > 1 && fields[0] == "0" && fields[1] == "0x0" { return true }
+        }
+        #endif
+        return false
+    }
+
+    private static func contents(_ path: String) -> String {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return "" }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: 256)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        return count > 0 ? String(decoding: buffer[..<count], as: UTF8.self) : ""
+    }
+}
