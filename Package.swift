@@ -76,6 +76,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "CredentialHelperCheckTests",
+            dependencies: ["CredentialHelperCheck", "CredentialHelperHost", "CredentialHelperProtocol"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CredentialHelperCLITests",
             dependencies: [
                 "CredentialHelperCLI", "CredentialHelperHost",

@@ -44,6 +44,14 @@ public struct CheckReport: Sendable, Hashable, Codable {
         public let headers: [String: String]
         /// The number of headers the helper itself returned.
         public let helperHeaderCount: Int
+
+        /// Creates an answer summary.
+        public init(format: String, token: String, headers: [String: String], helperHeaderCount: Int) {
+            self.format = format
+            self.token = token
+            self.headers = headers
+            self.helperHeaderCount = helperHeaderCount
+        }
     }
 
     /// Creates a report; `ok` is derived from the problems.

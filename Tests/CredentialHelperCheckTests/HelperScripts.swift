@@ -1,0 +1,91 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
+import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import Synchronization
+
+/// A private temp directory of real helper scripts for one test. Deleted on deinit.
+final class HelperScripts: Sendable {
+    let directory: String
+
+    init() {
+        var template = Array((temporaryDirectory() + "/credhelper-test-XXXXXX").utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
+        directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    deinit {
+        _ = try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// Writes an executable `/bin/sh` script with `body` and returns its absolute path.
+    func script(_ name: String, _ body: String, mode: mode_t = 0o700) -> String {
+        let path = directory + "/" + name
+        write("#!/bin/sh\n" + body + "\n", to: path)
+        chmod(path, mode)
+        return path
+    }
+
+    /// A path inside the directory (not created).
+    func path(_ name: String) -> String { directory + "/" + name }
+
+    func write(_ text: String, to path: String) {
+        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+    }
+
+    func read(_ name: String) -> String {
+        (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? ""
+    }
+
+    /// How many lines a counting helper appended to `name`.
+    func count(_ name: String) -> Int { read(name).split(separator: "\n").count }
+
+    /// A helper that appends a line to `counter` each run and prints `tok-N-CONTEXT` (N = run number),
+    /// after sleeping `delay` seconds.
+    func countingHelper(counter: String = "runs", delay: String = "0", exitStatus: Int = 0) -> String {
+        script("counting-\(counter).sh", """
+            sleep \(delay)
+            echo run >> '\(path(counter))'
+            n=$(wc -l < '\(path(counter))' | tr -d ' ')
+            echo "run $n in $CLAUDE_HELPER_CONTEXT" >&2
+            [ \(exitStatus) -ne 0 ] && exit \(exitStatus)
+            echo "tok-$n-$CLAUDE_HELPER_CONTEXT"
+            """)
+    }
+}
+
+private func temporaryDirectory() -> String {
+    let env = ProcessInfo.processInfo.environment["TMPDIR"] ?? "/tmp"
+    return env.hasSuffix("/") ? String(env.dropLast()) : env
+}
+
+/// A wall clock the test moves by hand.
+final class ManualClock: Sendable {
+    private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+    var now: Date { time.withLock { $0 } }
+    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+}
+
+/// Whether `pid` is gone (or a zombie waiting for init).
+func processIsGone(_ pid: pid_t) -> Bool {
+    guard kill(pid, 0) == 0 else { return true }
+    let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+    return stat.split(separator: " ").dropFirst(2).first == "Z"
+}
+
+/// Polls `condition` for up to `seconds`.
+func eventually(_ seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while ContinuousClock.now < deadline {
+        if condition() { return true }
+        try? await Task.sleep(for: .milliseconds(20))
+    }
+    return condition()
+}

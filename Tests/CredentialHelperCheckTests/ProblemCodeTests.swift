@@ -1,0 +1,159 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import CredentialHelperCheck
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Testing
+
+/// Every problem code, produced by a real helper script and asserted by code.
+@Suite("credhelper check: every problem code from a real helper", .timeLimit(.minutes(2)))
+struct ProblemCodeTests {
+    let scripts = HelperScripts()
+    let runner = HelperRunner(environment: ["PATH": "/usr/bin:/bin"])
+
+    func check(
+        _ path: String, contexts: [HelperContext] = [.interactive, .background], timeout: Int = 10,
+        customHeaders: HeaderList = HeaderList(), midSessionBudget: Duration = .seconds(20)
+    ) async -> CheckReport {
+        let configuration = HostConfiguration(helperPath: path, timeoutSeconds: timeout, customHeaders: customHeaders)
+        return await HelperChecker(
+            configuration: configuration, contexts: contexts, runner: runner, midSessionBudget: midSessionBudget
+        ).check()
+    }
+
+    func codes(_ report: CheckReport) -> Set<CheckProblem.Code> { Set(report.allProblems.map(\.problem.code)) }
+
+    static let outputCases: [(String, CheckProblem.Code)] = [
+        ("exit 0", .emptyOutput),
+        ("echo 'Last login: Mon'; echo tok-0123456789", .multipleLines),
+        ("echo '{\"token\": '", .invalidJSON),
+        ("echo '[\"tok\"]'", .notJSONObject),
+        ("echo '{\"access_token\": \"tok\"}'", .missingToken),
+        ("echo '{\"token\": 12}'", .tokenNotString),
+        ("echo '{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\"}'", .awsCredentialProcessFormat),
+        ("echo '{\"token\": \"tok\", \"headers\": [\"X-A: 1\"]}'", .headersNotObject),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": 1}}'", .headerValueNotString),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X A\": \"1\"}}'", .invalidHeaderName),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": \"1\\\\r\\\\nX-B: 2\"}}'", .invalidHeaderValue),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"Host\": \"x\"}}'", .forbiddenHeader),
+        ("echo 'Bearer tok-0123456789'", .tokenHasWhitespace),
+        ("printf 'tok\\303\\251\\n'", .nonASCIIToken),
+        ("head -c 100000 /dev/zero | tr '\\0' a", .outputTooLarge),
+        ("echo 'failed: connect to the VPN' >&2; exit 4", .nonzeroExit),
+        ("kill -TERM $$", .nonzeroExit),
+    ]
+
+    @Test("stdout and exit problems are errors", arguments: outputCases)
+    func outputProblems(body: String, code: CheckProblem.Code) async {
+        let report = await check(scripts.script("helper.sh", body))
+        #expect(codes(report).contains(code), "\(report.allProblems.map(\.problem))")
+        #expect(!report.ok)
+        #expect(report.allProblems.first { $0.problem.code == code }?.problem.severity == .error)
+    }
+
+    @Test("warnings: unknown JSON key, credential header collision (helper and custom), background process")
+    func warnings() async {
+        let extra = await check(scripts.script("extra.sh",
+            "echo '{\"token\": \"tok-0123456789\", \"expires_in\": 3600, \"headers\": {\"authorization\": \"x\"}}'"))
+        #expect(codes(extra) == [.unknownJSONKey, .credentialHeaderCollision])
+        #expect(extra.ok, "warnings alone do not fail a check")
+
+        let custom = await check(scripts.script("plain.sh", "echo tok-0123456789"), customHeaders: ["Authorization": "x"])
+        #expect(codes(custom) == [.credentialHeaderCollision])
+
+        let agent = await check(scripts.script("agent.sh", "sleep 2 & echo tok-0123456789"), contexts: [.background])
+        #expect(codes(agent) == [.leftBackgroundProcess])
+        #expect(agent.ok)
+    }
+
+    @Test("a helper that never finishes: timeout, and in silent contexts interactive-in-silent-context")
+    func timeout() async {
+        let report = await check(scripts.script("hang.sh", "sleep 30"), timeout: 1)
+        #expect(report.runs.map { Set($0.problems.map(\.code)) } == [
+            [.timeout], [.timeout, .interactiveInSilentContext],
+        ])
+        #expect(report.runs[0].signal == 15)
+    }
+
+    @Test("slow: over the mid-session budget is an error in silent contexts; over half the budget a warning")
+    func slow() async {
+        let helper = scripts.script("slow.sh", "sleep 0.7; echo tok-0123456789")
+        let overMidSession = await check(helper, contexts: [.background], midSessionBudget: .milliseconds(300))
+        #expect(overMidSession.runs[0].problems.map(\.code) == [.slowForContext])
+        #expect(overMidSession.runs[0].problems[0].severity == .error)
+        let overHalf = await check(helper, contexts: [.interactive], timeout: 1)
+        #expect(overHalf.runs[0].problems.map(\.code) == [.slowForContext])
+        #expect(overHalf.runs[0].problems[0].severity == .warning)
+    }
+
+    @Test("reads-stdin: a helper blocked on a prompt is seen, given EOF, and reported")
+    func readsStdin() async {
+        let report = await check(scripts.script("prompt.sh", "printf 'Password: ' >&2; read -r pw || exit 1; echo \"tok-$pw\""),
+                                 contexts: [.background])
+        #expect(codes(report) == [.readsStdin, .nonzeroExit])
+        #expect(report.runs[0].elapsedMs < 5000, "EOF is delivered as soon as the read is seen")
+        let reader = await check(scripts.script("cat.sh", "cat; echo tok-0123456789"), contexts: [.background])
+        #expect(codes(reader) == [.readsStdin])
+    }
+
+    @Test("interactive-in-silent-context: trying /dev/tty outside interactive")
+    func terminal() async {
+        let report = await check(scripts.script("tty.sh", "exec 3</dev/tty || exit 1; echo tok"))
+        #expect(report.runs[0].problems.map(\.code) == [.nonzeroExit])
+        #expect(Set(report.runs[1].problems.map(\.code)) == [.nonzeroExit, .interactiveInSilentContext])
+    }
+
+    @Test("inconsistent-answers: a new token on every back-to-back run")
+    func inconsistent() async {
+        let report = await check(scripts.countingHelper(), contexts: HelperContext.allCases)
+        #expect(report.runs[0].problems.isEmpty)
+        #expect(report.runs.dropFirst().allSatisfy { $0.problems.map(\.code) == [.inconsistentAnswers] })
+        #expect(report.ok)
+        let stable = await check(scripts.script("stable.sh", "echo tok-0123456789"), contexts: HelperContext.allCases)
+        #expect(stable.allProblems.isEmpty)
+    }
+
+    @Test("path problems stop the check before anything runs")
+    func paths() async {
+        let cases: [(String, CheckProblem.Code)] = [
+            ("helper.sh", .pathNotAbsolute),
+            (scripts.path("missing.sh"), .helperNotFound),
+            (scripts.script("plain.sh", "echo tok", mode: 0o644), .notExecutable),
+            (scripts.script("open.sh", "echo tok", mode: 0o777), .unsafePermissions),
+        ]
+        for (path, code) in cases {
+            let report = await check(path)
+            #expect(report.runs.isEmpty)
+            #expect(report.problems.map(\.code) == [code], "\(path)")
+            #expect(!report.ok)
+        }
+        let garbage = scripts.path("garbage")
+        scripts.write("\u{7F}ELF-not-really", to: garbage)
+        chmod(garbage, 0o700)
+        #expect(await check(garbage).problems.map(\.code) == [.spawnFailed])
+    }
+
+    @Test("every code in the catalogue is covered by a test in this file")
+    func catalogue() {
+        let covered: Set<CheckProblem.Code> = Set(Self.outputCases.map(\.1)).union([
+            .unknownJSONKey, .credentialHeaderCollision, .leftBackgroundProcess, .timeout, .interactiveInSilentContext,
+            .slowForContext, .readsStdin, .inconsistentAnswers, .pathNotAbsolute, .helperNotFound, .notExecutable,
+            .unsafePermissions, .spawnFailed,
+        ])
+        #expect(covered == Set(CheckProblem.Code.allCases))
+    }
+
+    @Test("the report carries the answer, redacted, with merged headers")
+    func answer() async throws {
+        let report = await check(
+            scripts.script("json.sh", "echo 'minting' >&2; echo '{\"token\": \"tok-0123456789\", \"headers\": {\"X-Org\": \"p\"}}'"),
+            contexts: [.setupTest], customHeaders: ["X-Team": "ml"])
+        let run = try #require(report.runs.first)
+        #expect(run.ok && run.exitStatus == 0 && run.budgetMs == 10_000)
+        #expect(run.answer == CheckReport.Answer(
+            format: "json-object", token: "tok-…",
+            headers: ["Authorization": "Bearer tok-…", "X-Org": "p", "X-Team": "ml"], helperHeaderCount: 1))
+        #expect(run.stderr == ["minting"])
+    }
+}
