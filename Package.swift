@@ -69,21 +69,22 @@ let package = Package(
             exclude: ["upstream.py", "rotating-helper.sh"],
             swiftSettings: strict
         ),
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
-            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CredentialHelperCheckTests",
-            dependencies: ["CredentialHelperCheck", "CredentialHelperHost", "CredentialHelperProtocol"],
+            dependencies: ["CredentialHelperCheck", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "CredentialHelperCLITests",
             dependencies: [
-                "CredentialHelperCLI", "CredentialHelperHost",
+                "CredentialHelperCLI", "CredentialHelperHost", "TestSupport",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

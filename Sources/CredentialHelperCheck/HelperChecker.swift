@@ -55,7 +55,7 @@ public struct HelperChecker: Sendable {
             if let token = diagnosis.answer?.token {
                 if let first = firstToken, first.token != token {
                     diagnosis.add(.inconsistentAnswers, .warning,
-                        "the token differs from the one printed in the \(first.context) run just before, with "
+                        "the token differs from the one printed in the \(first.context) run earlier in this check, with "
                             + "nothing rejected in between; a host caches one answer per TTL, so make the silent "
                             + "path return the cached token until it nears expiry")
                 } else if firstToken == nil {

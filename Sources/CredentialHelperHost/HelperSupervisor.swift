@@ -192,7 +192,7 @@ final class HelperSupervisor: Sendable {
             guard stdinWrite >= 0 else { return }
             if status != nil || stopping {
                 closeStdin()
-            } else if GroupProcesses.anyBlockedReadingStdin(group: supervisor.pid) {
+            } else if GroupProcesses.anyBlockedReadingStdin(group: supervisor.pid, pipeWriteEnd: stdinWrite) {
                 report.readStdin = true
                 closeStdin()
             }

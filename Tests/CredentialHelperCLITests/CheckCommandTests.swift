@@ -6,6 +6,7 @@ import Foundation
 import Subprocess
 import SystemPackage
 import Testing
+import TestSupport
 
 @Suite("credhelper check, end to end through the built binary", .timeLimit(.minutes(2)))
 struct CheckCommandTests {
@@ -69,7 +70,7 @@ struct CheckCommandTests {
                 arguments: ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
                             document, Self.repository + "/docs/check-schema.json"],
                 output: .discarded, error: .string(limit: 1 << 16))
-            #expect(validation.terminationStatus.isSuccess, "\(helper): \(validation.standardError ?? "")")
+            #expect(validation.terminationStatus.isSuccess, "\(helper): \(validation.standardError)")
         }
     }
 

@@ -6,6 +6,7 @@ import Foundation
 import Subprocess
 import SystemPackage
 import Testing
+import TestSupport
 
 @Suite("The embedding example against a real HTTP upstream", .timeLimit(.minutes(1)))
 struct EmbeddingExampleTests {

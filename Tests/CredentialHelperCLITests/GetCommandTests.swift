@@ -1,5 +1,6 @@
 import CredentialHelperCLI
 import Testing
+import TestSupport
 
 @Suite("credhelper get, end to end through the built binary", .timeLimit(.minutes(1)))
 struct GetCommandTests {

@@ -5,6 +5,7 @@ import CredentialHelperCheck
 import CredentialHelperHost
 import CredentialHelperProtocol
 import Testing
+import TestSupport
 
 /// Every problem code, produced by a real helper script and asserted by code.
 @Suite("credhelper check: every problem code from a real helper", .timeLimit(.minutes(2)))

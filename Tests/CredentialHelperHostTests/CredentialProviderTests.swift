@@ -10,6 +10,7 @@ import Synchronization
 import Glibc
 #endif
 import Testing
+import TestSupport
 
 @Suite("Credential provider: TTL, single flight, silent refresh, back-off", .timeLimit(.minutes(2)))
 struct CredentialProviderTests {

@@ -4,6 +4,7 @@ import Glibc
 import CredentialHelperHost
 import CredentialHelperProtocol
 import Testing
+import TestSupport
 
 @Suite("Helper runner: real child processes", .timeLimit(.minutes(1)))
 struct HelperRunnerTests {

@@ -10,11 +10,11 @@ import Darwin
 #endif
 import Synchronization
 
-/// A private temp directory of real helper scripts for one test. Deleted on deinit.
-final class HelperScripts: Sendable {
-    let directory: String
+/// Test support shared by the test targets: a private temp directory of real helper scripts for one test. Deleted on deinit.
+public final class HelperScripts: Sendable {
+    public let directory: String
 
-    init() {
+    public init() {
         var template = Array((temporaryDirectory() + "/credhelper-test-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
         precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
@@ -26,7 +26,7 @@ final class HelperScripts: Sendable {
     }
 
     /// Writes an executable `/bin/sh` script with `body` and returns its absolute path.
-    func script(_ name: String, _ body: String, mode: mode_t = 0o700) -> String {
+    public func script(_ name: String, _ body: String, mode: mode_t = 0o700) -> String {
         let path = directory + "/" + name
         write("#!/bin/sh\n" + body + "\n", to: path)
         chmod(path, mode)
@@ -34,22 +34,22 @@ final class HelperScripts: Sendable {
     }
 
     /// A path inside the directory (not created).
-    func path(_ name: String) -> String { directory + "/" + name }
+    public func path(_ name: String) -> String { directory + "/" + name }
 
-    func write(_ text: String, to path: String) {
+    public func write(_ text: String, to path: String) {
         FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
     }
 
-    func read(_ name: String) -> String {
+    public func read(_ name: String) -> String {
         (try? String(contentsOfFile: path(name), encoding: .utf8)) ?? ""
     }
 
     /// How many lines a counting helper appended to `name`.
-    func count(_ name: String) -> Int { read(name).split(separator: "\n").count }
+    public func count(_ name: String) -> Int { read(name).split(separator: "\n").count }
 
     /// A helper that appends a line to `counter` each run and prints `tok-N-CONTEXT` (N = run number),
     /// after sleeping `delay` seconds.
-    func countingHelper(counter: String = "runs", delay: String = "0", exitStatus: Int = 0) -> String {
+    public func countingHelper(counter: String = "runs", delay: String = "0", exitStatus: Int = 0) -> String {
         script("counting-\(counter).sh", """
             sleep \(delay)
             echo run >> '\(path(counter))'
@@ -67,21 +67,22 @@ private func temporaryDirectory() -> String {
 }
 
 /// A wall clock the test moves by hand.
-final class ManualClock: Sendable {
+public final class ManualClock: Sendable {
+    public init() {}
     private let time = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-    var now: Date { time.withLock { $0 } }
-    func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
+    public var now: Date { time.withLock { $0 } }
+    public func advance(_ seconds: Double) { time.withLock { $0 += seconds } }
 }
 
 /// Whether `pid` is gone (or a zombie waiting for init).
-func processIsGone(_ pid: pid_t) -> Bool {
+public func processIsGone(_ pid: pid_t) -> Bool {
     guard kill(pid, 0) == 0 else { return true }
     let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
     return stat.split(separator: " ").dropFirst(2).first == "Z"
 }
 
 /// Polls `condition` for up to `seconds`.
-func eventually(_ seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
+public func eventually(_ seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
         if condition() { return true }
