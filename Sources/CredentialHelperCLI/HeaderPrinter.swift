@@ -11,18 +11,8 @@ struct HeaderPrinter {
     let showSecrets: Bool
     let scheme: AuthScheme
 
-    /// The value as printed: the credential header shows its scheme and a redacted token; other
-    /// sensitive headers are redacted whole.
-    func shown(_ field: HeaderField) -> String {
-        guard !showSecrets else { return field.value }
-        if field.name.lowercased() == scheme.headerName.lowercased() {
-            if scheme == .bearer, field.value.hasPrefix("Bearer ") {
-                return "Bearer " + Secret.redact(String(field.value.dropFirst("Bearer ".count)))
-            }
-            return Secret.redact(field.value)
-        }
-        return HeaderRules.isSensitive(field.name) ? Secret.redact(field.value) : field.value
-    }
+    /// The value as printed: in full with `--show-secrets`, otherwise redacted per ``AuthScheme/displayValue(of:)``.
+    func shown(_ field: HeaderField) -> String { showSecrets ? field.value : scheme.displayValue(of: field) }
 
     /// One `Name: value` line per header.
     func lines(_ headers: HeaderList) -> String {

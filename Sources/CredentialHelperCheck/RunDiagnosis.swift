@@ -138,7 +138,7 @@ struct RunDiagnosis {
             ).requestHeaders(for: configuration)
             var headers: [String: String] = [:]
             for field in request.headers {
-                headers[field.name] = showSecrets ? field.value : Self.redacted(field, scheme: configuration.authScheme)
+                headers[field.name] = showSecrets ? field.value : configuration.authScheme.displayValue(of: field)
             }
             return CheckReport.Answer(
                 format: answer.format == .jsonObject ? "json-object" : "bare-token",
@@ -153,21 +153,11 @@ struct RunDiagnosis {
             problems: problems)
     }
 
-    static func redacted(_ field: HeaderField, scheme: AuthScheme) -> String {
-        if field.name.lowercased() == scheme.headerName.lowercased() {
-            return scheme == .bearer && field.value.hasPrefix("Bearer ")
-                ? "Bearer " + Secret.redact(String(field.value.dropFirst(7))) : Secret.redact(field.value)
-        }
-        return HeaderRules.isSensitive(field.name) ? Secret.redact(field.value) : field.value
-    }
-
     static func code(for code: HelperOutputError.Code) -> CheckProblem.Code {
         CheckProblem.Code(rawValue: code.rawValue) ?? .notJSONObject
     }
 
-    static func milliseconds(_ duration: Duration) -> Int {
-        Int(duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)
-    }
+    static func milliseconds(_ duration: Duration) -> Int { Int(duration.wholeMilliseconds) }
 
     static func seconds(_ duration: Duration) -> String {
         let ms = milliseconds(duration)

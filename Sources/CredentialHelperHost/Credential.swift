@@ -54,3 +54,24 @@ public struct RequestHeaders: Sendable, Hashable {
     /// Headers that were ignored and why.
     public let warnings: [String]
 }
+
+extension AuthScheme {
+    /// How `field` prints when secrets are hidden: the credential header keeps its scheme word and
+    /// shows the token redacted; other sensitive headers (``HeaderRules/isSensitive(_:)``) are redacted whole.
+    public func displayValue(of field: HeaderField) -> String {
+        if field.name.lowercased() == headerName.lowercased() {
+            if self == .bearer, field.value.hasPrefix("Bearer ") {
+                return "Bearer " + Secret.redact(String(field.value.dropFirst("Bearer ".count)))
+            }
+            return Secret.redact(field.value)
+        }
+        return HeaderRules.isSensitive(field.name) ? Secret.redact(field.value) : field.value
+    }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, rounded down.
+    public var wholeMilliseconds: Int64 {
+        components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000
+    }
+}

@@ -216,7 +216,7 @@ public final class CredentialProvider: Sendable {
             logger.debug(
                 "helper run finished",
                 metadata: ["context": "\(context)", "outcome": "\(run.outcome)",
-                           "elapsed_ms": "\(run.elapsed.components.seconds * 1000 + run.elapsed.components.attoseconds / 1_000_000_000_000_000)"])
+                           "elapsed_ms": "\(run.elapsed.wholeMilliseconds)"])
             let answer = try run.answer()
             let obtained = now()
             let credential = Credential(
@@ -240,7 +240,7 @@ public final class CredentialProvider: Sendable {
                 state.consecutiveFailures += 1
                 state.lastFailure = error
                 let delay = backoff.delay(afterFailures: state.consecutiveFailures)
-                state.retryNotBefore = time + Double(delay.components.seconds) + Double(delay.components.attoseconds) / 1e18
+                state.retryNotBefore = time + Double(delay.wholeMilliseconds) / 1000
             }
             logger.warning("helper failed", metadata: ["code": "\(error.code.rawValue)", "context": "\(context)"])
             throw error

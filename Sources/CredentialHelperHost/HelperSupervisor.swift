@@ -217,7 +217,7 @@ final class HelperSupervisor: Sendable {
             if stdinWrite >= 0 { cap = min(cap, .milliseconds(10)) }
             var wait = cap
             if let instant { wait = max(.zero, min(cap, instant - ContinuousClock.now)) }
-            let milliseconds = Int32(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)
+            let milliseconds = Int32(clamping: wait.wholeMilliseconds)
             if poll(&polled, nfds_t(polled.count), milliseconds + (wait > .zero ? 1 : 0)) <= 0 { return [false, false] }
             return [polled[0].revents != 0, polled[1].revents != 0]
         }
