@@ -1,3 +1,9 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Subprocess
+import Synchronization
+import SystemPackage
+
 // credhelper-bench: the Swift half of Benchmarks/run.sh. Each mode prints plain numbers the script
 // turns into ratios against baselines measured in the same run.
 //
@@ -5,18 +11,13 @@
 //   credhelper-bench cache N           mean ns per warm credential() and per Mutex-guarded dictionary read
 //   credhelper-bench soak N HELPER     open descriptors, zombies and RSS before and after N runs
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-import CredentialHelperHost
-import CredentialHelperProtocol
-import Synchronization
-import Subprocess
-import SystemPackage
 
 @main
 struct Bench {
@@ -41,7 +42,9 @@ struct Bench {
 
     static func runner(_ count: Int, helper: String) async throws {
         let runner = HelperRunner()
-        for _ in 0..<min(20, count) { _ = try await runner.run(helper, context: .interactive, timeout: .seconds(10)).answer() }
+        for _ in 0..<min(20, count) {
+            _ = try await runner.run(helper, context: .interactive, timeout: .seconds(10)).answer()
+        }
         let start = ContinuousClock.now
         for _ in 0..<count {
             let answer = try await runner.run(helper, context: .interactive, timeout: .seconds(10)).answer()
@@ -79,8 +82,9 @@ struct Bench {
         _ = try await runner.run(helper, context: .background, timeout: .seconds(10))
         let before = (descriptors: openDescriptors(), rss: residentKiB())
         for _ in 0..<count { _ = try await runner.run(helper, context: .background, timeout: .seconds(10)).answer() }
-        print("runs=\(count) fds_before=\(before.descriptors) fds_after=\(openDescriptors()) zombies=\(zombies()) "
-            + "rss_before_kib=\(before.rss) rss_after_kib=\(residentKiB()) rss_peak_kib=\(status("VmHWM"))")
+        print(
+            "runs=\(count) fds_before=\(before.descriptors) fds_after=\(openDescriptors()) zombies=\(zombies()) "
+                + "rss_before_kib=\(before.rss) rss_after_kib=\(residentKiB()) rss_peak_kib=\(status("VmHWM"))")
     }
 
     static func openDescriptors() -> Int {

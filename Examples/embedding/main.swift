@@ -8,8 +8,9 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 let arguments = CommandLine.arguments

@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ArgumentParser
 import CredentialHelperCheck
 import CredentialHelperHost
 import CredentialHelperProtocol
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `credhelper check`: run a helper the way a host does, in every context, and say what is wrong.
 struct CheckCommand: AsyncParsableCommand {
@@ -28,8 +29,10 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .customLong("context"), help: ArgumentHelp(
-        "A context to run (repeatable; default: all five).", valueName: "context"))
+    @Option(
+        name: .customLong("context"),
+        help: ArgumentHelp(
+            "A context to run (repeatable; default: all five).", valueName: "context"))
     var contexts: [String] = []
 
     @Flag(name: .long, help: "Print the report as JSON (schema in docs/check.md).")
@@ -67,7 +70,8 @@ struct CheckCommand: AsyncParsableCommand {
             Terminal.standardOutput(String(decoding: try encoder.encode(report), as: UTF8.self) + "\n")
         } else {
             let colour = Terminal.isTerminal(1) && environment["NO_COLOR"] == nil
-            Terminal.standardOutput(CheckReportPrinter(colour: colour).render(report, configuration: checker.configuration))
+            Terminal.standardOutput(
+                CheckReportPrinter(colour: colour).render(report, configuration: checker.configuration))
         }
         if !report.ok { throw ExitCode(1) }
     }

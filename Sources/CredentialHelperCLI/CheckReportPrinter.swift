@@ -8,7 +8,8 @@ struct CheckReportPrinter {
 
     func render(_ report: CheckReport, configuration: HostConfiguration) -> String {
         var out = bold("Checking \(report.helper)") + "\n"
-        out += "timeout \(configuration.timeoutSeconds) s (mid-session-refresh 20 s), auth scheme "
+        out +=
+            "timeout \(configuration.timeoutSeconds) s (mid-session-refresh 20 s), auth scheme "
             + "\(configuration.authScheme.rawValue), \(configuration.customHeaders.count) custom header(s)\n\n"
         if !report.runs.isEmpty { out += table(report.runs) + "\n" }
         let all = report.allProblems
@@ -31,7 +32,9 @@ struct CheckReportPrinter {
         let errors = all.filter { $0.problem.severity == .error }.count
         let warnings = all.count - errors
         if errors > 0 {
-            out += red("FAIL") + ": \(errors) error(s), \(warnings) warning(s) — a host would fail; fix the errors before deploying.\n"
+            out +=
+                red("FAIL")
+                + ": \(errors) error(s), \(warnings) warning(s) — a host would fail; fix the errors before deploying.\n"
         } else {
             out += green("OK") + ": no errors, \(warnings) warning(s).\n"
         }
@@ -43,8 +46,13 @@ struct CheckReportPrinter {
         let rows: [[String]] = runs.map { run in
             let result = !run.ok ? "FAIL" : (run.problems.isEmpty ? "ok" : "warn")
             let exit = run.exitStatus.map(String.init) ?? run.signal.map { "sig \($0)" } ?? "-"
-            let answer = run.answer.map { $0.format == "json-object" ? "JSON, \($0.helperHeaderCount) header(s)" : "bare token" } ?? "-"
-            return [run.context, result, exit, "\(run.elapsedMs) ms", "\(run.budgetMs / 1000) s", answer, run.answer?.token ?? "-"]
+            let answer =
+                run.answer.map { $0.format == "json-object" ? "JSON, \($0.helperHeaderCount) header(s)" : "bare token" }
+                ?? "-"
+            return [
+                run.context, result, exit, "\(run.elapsedMs) ms", "\(run.budgetMs / 1000) s", answer,
+                run.answer?.token ?? "-",
+            ]
         }
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String], styled: Bool) -> String {

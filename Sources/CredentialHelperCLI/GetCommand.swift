@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import ArgumentParser
 import CredentialHelperHost
 import CredentialHelperProtocol
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `credhelper get`: act as a host, obtain the credential and print the headers a request would carry.
 struct GetCommand: AsyncParsableCommand {
@@ -25,9 +26,11 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Why the helper runs: interactive, mid-session-refresh, scheduled-task, setup-test or background.",
-        valueName: "context"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Why the helper runs: interactive, mid-session-refresh, scheduled-task, setup-test or background.",
+            valueName: "context"))
     var context: String = HelperContext.interactive.rawValue
 
     @Flag(name: .customLong("no-cache"), help: "Always run the helper; do not read or write the on-disk cache.")
@@ -52,8 +55,11 @@ struct GetCommand: AsyncParsableCommand {
             let resolved = try host.resolve(environment: environment)
             resolved.warnings.forEach(Terminal.warning)
             let configuration = resolved.configuration
-            let cache = noCache ? nil : CredentialDiskCache.defaultDirectory(environment: environment)
-                .map(CredentialDiskCache.init(directory:))
+            let cache =
+                noCache
+                ? nil
+                : CredentialDiskCache.defaultDirectory(environment: environment)
+                    .map(CredentialDiskCache.init(directory:))
             let relay = helperContext == .interactive ? Terminal.relayHelperStderr : nil
             let provider = CredentialProvider(
                 configuration: configuration, diskCache: cache, sessionContext: helperContext,
@@ -63,9 +69,10 @@ struct GetCommand: AsyncParsableCommand {
             request.warnings.forEach(Terminal.warning)
             let output = HeaderPrinter(showSecrets: showSecrets, scheme: configuration.authScheme)
             if json {
-                Terminal.standardOutput(try output.json(
-                    request.headers, credential: credential, cached: credential.obtainedAt < started,
-                    warnings: request.warnings))
+                Terminal.standardOutput(
+                    try output.json(
+                        request.headers, credential: credential, cached: credential.obtainedAt < started,
+                        warnings: request.warnings))
             } else {
                 Terminal.standardOutput(output.lines(request.headers))
             }

@@ -1,10 +1,11 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CredentialHelperHost
 import CredentialHelperProtocol
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Formats request headers for people and scripts, redacting secrets unless asked not to.
 struct HeaderPrinter {

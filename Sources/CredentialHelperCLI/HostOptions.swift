@@ -6,31 +6,43 @@ import CredentialHelperProtocol
 ///
 /// Resolution order: flags over environment variables over the config file.
 struct HostOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp(
-        "A JSON config file: claude_desktop_config.json (keys under enterpriseConfig) or a flat object of keys. "
-            + "Default: $CREDHELPER_CONFIG.", valueName: "file"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "A JSON config file: claude_desktop_config.json (keys under enterpriseConfig) or a flat object of keys. "
+                + "Default: $CREDHELPER_CONFIG.", valueName: "file"))
     var config: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "The helper's absolute path (inferenceCredentialHelper).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "The helper's absolute path (inferenceCredentialHelper).", valueName: "path"))
     var helper: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Cache lifetime in seconds (inferenceCredentialHelperTtlSec, default 3600).", valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Cache lifetime in seconds (inferenceCredentialHelperTtlSec, default 3600).", valueName: "seconds"))
     var ttl: String?
 
-    @Option(name: .long, help: ArgumentHelp(
-        "Per-run timeout in seconds (inferenceCredentialHelperTimeoutSec, default 60, max 600).",
-        valueName: "seconds"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Per-run timeout in seconds (inferenceCredentialHelperTimeoutSec, default 60, max 600).",
+            valueName: "seconds"))
     var timeout: String?
 
-    @Option(name: .customLong("custom-headers"), help: ArgumentHelp(
-        "Static headers as JSON: {\"Name\":\"Value\"} or [\"Name: Value\"] (inferenceCustomHeaders).",
-        valueName: "json"))
+    @Option(
+        name: .customLong("custom-headers"),
+        help: ArgumentHelp(
+            "Static headers as JSON: {\"Name\":\"Value\"} or [\"Name: Value\"] (inferenceCustomHeaders).",
+            valueName: "json"))
     var customHeaders: String?
 
-    @Option(name: .customLong("auth-scheme"), help: ArgumentHelp(
-        "bearer (Authorization: Bearer) or x-api-key (inferenceGatewayAuthScheme).", valueName: "scheme"))
+    @Option(
+        name: .customLong("auth-scheme"),
+        help: ArgumentHelp(
+            "bearer (Authorization: Bearer) or x-api-key (inferenceGatewayAuthScheme).", valueName: "scheme"))
     var authScheme: String?
 
     /// The configuration from the config file, the environment and these flags, with its warnings.
@@ -45,7 +57,7 @@ struct HostOptions: ParsableArguments {
             (.helper, helper), (.ttl, ttl), (.timeout, timeout), (.customHeaders, customHeaders),
             (.authScheme, authScheme),
         ]
-        for case let (key, value?) in given { flags.values[key] = .string(value) }
+        for case (let key, let value?) in given { flags.values[key] = .string(value) }
         layers.append(flags)
         return try HostConfiguration.resolve(layers)
     }

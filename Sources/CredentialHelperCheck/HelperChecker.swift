@@ -54,7 +54,8 @@ public struct HelperChecker: Sendable {
             diagnosis.diagnose()
             if let token = diagnosis.answer?.token {
                 if let first = firstToken, first.token != token {
-                    diagnosis.add(.inconsistentAnswers, .warning,
+                    diagnosis.add(
+                        .inconsistentAnswers, .warning,
                         "the token differs from the one printed in the \(first.context) run earlier in this check, with "
                             + "nothing rejected in between; a host caches one answer per TTL, so make the silent "
                             + "path return the cached token until it nears expiry")

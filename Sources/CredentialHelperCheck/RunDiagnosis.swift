@@ -27,7 +27,8 @@ struct RunDiagnosis {
         diagnoseTime()
         diagnoseInteraction()
         if run.leftBackgroundProcess {
-            add(.leftBackgroundProcess, .warning,
+            add(
+                .leftBackgroundProcess, .warning,
                 "the helper exited but a process it started still holds its stdout or stderr open; the host "
                     + "stops reading after a short drain, but every run pays for it — redirect the background "
                     + "process's output (e.g. `agent >/dev/null 2>&1 &`) or start it with setsid")
@@ -35,21 +36,26 @@ struct RunDiagnosis {
     }
 
     private mutating func diagnoseOutcome() {
-        let tail = run.lastStderrLine().map { " Its last stderr line: \"\($0)\"." } ?? " It printed nothing on stderr; print the reason there."
+        let tail =
+            run.lastStderrLine().map { " Its last stderr line: \"\($0)\"." }
+            ?? " It printed nothing on stderr; print the reason there."
         switch run.outcome {
         case .timedOut, .cancelled:
-            add(.timeout, .error,
+            add(
+                .timeout, .error,
                 "the helper did not finish within \(Self.seconds(run.timeout)) in context \(context) and was "
                     + "stopped (SIGTERM, then SIGKILL).\(tail) Make the silent path fast, and exit non-zero "
                     + "instead of waiting.")
         case .outputTooLarge(let stream):
-            add(.outputTooLarge, .error,
+            add(
+                .outputTooLarge, .error,
                 "the helper wrote more than \(HelperRunner.defaultOutputLimit / 1024) KiB to \(stream.rawValue); "
                     + "a host stops it and fails. Print one token on stdout and keep stderr short.")
         case .signaled(let signal):
             add(.nonzeroExit, .error, "the helper was killed by signal \(signal) in context \(context).\(tail)")
         case .exited(let status) where status != 0:
-            add(.nonzeroExit, .error,
+            add(
+                .nonzeroExit, .error,
                 "the helper exited with status \(status) in context \(context); a host reports this as a refresh "
                     + "failure.\(tail)")
         case .exited:
@@ -57,7 +63,8 @@ struct RunDiagnosis {
         }
         if run.readStdin {
             let after = run.stdout.isEmpty ? " and printed nothing after reading" : ""
-            add(.readsStdin, .error,
+            add(
+                .readsStdin, .error,
                 "the helper read from stdin\(after); a host gives it an empty stdin (EOF), so a prompt there "
                     + "never gets an answer — take input from the environment or a file, and exit non-zero "
                     + "when you need a user outside the interactive context")
@@ -69,14 +76,16 @@ struct RunDiagnosis {
             let answer = try HelperOutputParser().parse(run.stdout)
             self.answer = answer
             for key in answer.unknownKeys {
-                add(.unknownJSONKey, .warning,
+                add(
+                    .unknownJSONKey, .warning,
                     "the JSON answer has an unknown key \"\(key)\"; hosts ignore it — only \"token\" and "
                         + "\"headers\" are read")
             }
             let credentialHeader = configuration.authScheme.headerName
             if answer.headers[credentialHeader] != nil || configuration.customHeaders[credentialHeader] != nil {
                 let origin = answer.headers[credentialHeader] != nil ? "the helper's headers" : "inferenceCustomHeaders"
-                add(.credentialHeaderCollision, .warning,
+                add(
+                    .credentialHeaderCollision, .warning,
                     "\(origin) set \"\(credentialHeader)\", the credential header of the \(configuration.authScheme.rawValue) "
                         + "scheme; a host ignores it and sends the token there — remove it, or change "
                         + "inferenceGatewayAuthScheme")
@@ -93,12 +102,14 @@ struct RunDiagnosis {
     private mutating func diagnoseTime() {
         guard case .exited = run.outcome else { return }
         if silent && run.elapsed > midSessionBudget {
-            add(.slowForContext, .error,
+            add(
+                .slowForContext, .error,
                 "the helper took \(Self.seconds(run.elapsed)) in context \(context); a mid-session refresh, which "
                     + "takes the same silent path, is stopped after \(Self.seconds(midSessionBudget)) — cache the "
                     + "token or refresh it faster")
         } else if run.elapsed * 2 > run.timeout {
-            add(.slowForContext, .warning,
+            add(
+                .slowForContext, .warning,
                 "the helper took \(Self.seconds(run.elapsed)), over half of its \(Self.seconds(run.timeout)) budget "
                     + "in context \(context); a slower network will make it time out")
         }
@@ -107,16 +118,20 @@ struct RunDiagnosis {
     private mutating func diagnoseInteraction() {
         guard silent else { return }
         if case .timedOut = run.outcome {
-            add(.interactiveInSilentContext, .error,
+            add(
+                .interactiveInSilentContext, .error,
                 "the helper ran out of time in the non-interactive context \(context): if it waits for a user "
                     + "(browser, prompt, device code), it must instead exit non-zero with a message on stderr")
             return
         }
         let lower = String(decoding: run.stderr, as: UTF8.self).lowercased()
-        let signs = ["/dev/tty", "no such device or address", "xdg-open", "open a browser", "opening browser",
-                     "enter the code", "user code", "press enter"]
+        let signs = [
+            "/dev/tty", "no such device or address", "xdg-open", "open a browser", "opening browser",
+            "enter the code", "user code", "press enter",
+        ]
         if let sign = signs.first(where: { lower.contains($0) }) {
-            add(.interactiveInSilentContext, .error,
+            add(
+                .interactiveInSilentContext, .error,
                 "the helper tried to reach a user in the non-interactive context \(context) (its stderr mentions "
                     + "\"\(sign)\"); outside interactive, use only the silent path and exit non-zero when it is "
                     + "exhausted")
@@ -149,7 +164,8 @@ struct RunDiagnosis {
             context: context.rawValue, ok: !problems.contains { $0.severity == .error },
             exitStatus: exitStatus, signal: signal, elapsedMs: Self.milliseconds(run.elapsed),
             budgetMs: Self.milliseconds(run.timeout), answer: shown,
-            stderr: Array(run.stderrLines(redactor: TextRedactor(knownSecrets: answer.map { [$0.token] } ?? [])).suffix(5)),
+            stderr: Array(
+                run.stderrLines(redactor: TextRedactor(knownSecrets: answer.map { [$0.token] } ?? [])).suffix(5)),
             problems: problems)
     }
 

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CredentialHelperProtocol
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// One source of configuration values: a config file, the environment, or command-line flags.
 ///
@@ -42,8 +43,9 @@ public struct ConfigurationLayer: Sendable, Hashable {
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
-            throw .configuration("cannot read config file \(path): it does not exist or is not readable; "
-                + "check the path given to --config")
+            throw .configuration(
+                "cannot read config file \(path): it does not exist or is not readable; "
+                    + "check the path given to --config")
         }
         return try parse(Array(data), source: "config file \(path)")
     }
@@ -69,7 +71,9 @@ public struct ConfigurationLayer: Sendable, Hashable {
         for (name, value) in object {
             if let key = ConfigurationKey(rawValue: name) {
                 if value != .null { layer.values[key] = value }
-            } else if name.lowercased().hasPrefix("inferencecredentialhelper") || name.lowercased() == "inferencecustomheader" {
+            } else if name.lowercased().hasPrefix("inferencecredentialhelper")
+                || name.lowercased() == "inferencecustomheader"
+            {
                 let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
                 layer.warnings.append("\(source): unknown key \"\(name)\" is ignored; the known keys are \(known)")
             }

@@ -36,7 +36,9 @@ extension HostConfiguration {
             }
             configuration.timeoutSeconds = min(seconds, maximumTimeoutSeconds)
         }
-        if let silent = chosen[.silentRefresh] { configuration.silentRefreshEnabled = try boolean(.silentRefresh, silent) }
+        if let silent = chosen[.silentRefresh] {
+            configuration.silentRefreshEnabled = try boolean(.silentRefresh, silent)
+        }
         if let headers = chosen[.customHeaders] { configuration.customHeaders = try headerList(headers) }
         if let scheme = chosen[.authScheme] {
             guard case .string(let text) = scheme.value, let parsed = AuthScheme(rawValue: text.lowercased()) else {
@@ -103,11 +105,13 @@ extension HostConfiguration {
                 guard case .string(let line) = item, let colon = line.firstIndex(of: ":") else {
                     throw .configuration(
                         "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)): each array item must "
-                            + "be a string \"Name: Value\"; found \(item.typeName == "a string" ? "one without a colon" : item.typeName)")
+                            + "be a string \"Name: Value\"; found \(item.typeName == "a string" ? "one without a colon" : item.typeName)"
+                    )
                 }
-                fields.append(HeaderField(
-                    name: String(line[..<colon]).trimmingASCIIWhitespace(),
-                    value: String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()))
+                fields.append(
+                    HeaderField(
+                        name: String(line[..<colon]).trimmingASCIIWhitespace(),
+                        value: String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()))
             }
         default:
             throw invalid(.customHeaders, sourced, expected: expected)

@@ -1,15 +1,16 @@
+import CredentialHelperProtocol
+import Crypto
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import Crypto
-import CredentialHelperProtocol
 
 /// An on-disk cache of helper answers, so a CLI host honours the TTL across invocations.
 ///
@@ -31,9 +32,9 @@ public struct CredentialDiskCache: Sendable {
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/credhelper/host" }
         guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
         #if os(macOS)
-        return home + "/Library/Caches/credhelper/host"
+            return home + "/Library/Caches/credhelper/host"
         #else
-        return home + "/.cache/credhelper/host"
+            return home + "/.cache/credhelper/host"
         #endif
     }
 
@@ -42,11 +43,12 @@ public struct CredentialDiskCache: Sendable {
         var info = stat()
         let found = stat(configuration.helperPath, &info) == 0
         #if canImport(Darwin)
-        let modified = info.st_mtimespec
+            let modified = info.st_mtimespec
         #else
-        let modified = info.st_mtim
+            let modified = info.st_mtim
         #endif
-        let identity = found
+        let identity =
+            found
             ? "\(info.st_dev):\(info.st_ino):\(info.st_size):\(modified.tv_sec).\(modified.tv_nsec)" : "missing"
         let key = ["v1", configuration.helperPath, identity, String(configuration.ttlSeconds), String(geteuid())]
             .joined(separator: "\u{0}")

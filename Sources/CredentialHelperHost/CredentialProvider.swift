@@ -1,11 +1,12 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CredentialHelperProtocol
 import Logging
 import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// The host runtime's entry point: obtains credentials from the helper with the protocol's caching
 /// and refresh rules (PROTOCOL.md §5).
@@ -215,8 +216,10 @@ public final class CredentialProvider: Sendable {
                 stderrObserver: observer)
             logger.debug(
                 "helper run finished",
-                metadata: ["context": "\(context)", "outcome": "\(run.outcome)",
-                           "elapsed_ms": "\(run.elapsed.wholeMilliseconds)"])
+                metadata: [
+                    "context": "\(context)", "outcome": "\(run.outcome)",
+                    "elapsed_ms": "\(run.elapsed.wholeMilliseconds)",
+                ])
             let answer = try run.answer()
             let obtained = now()
             let credential = Credential(

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What the processes of a helper's process group are doing, read from `/proc` (Linux only; on
@@ -13,20 +13,23 @@ enum GroupProcesses {
     /// descriptor is the pipe whose write end is `pipeWriteEnd` (not a file it redirected).
     static func anyBlockedReadingStdin(group: pid_t, pipeWriteEnd: Int32) -> Bool {
         #if os(Linux)
-        var info = stat()
-        guard fstat(pipeWriteEnd, &info) == 0 else { return false }
-        let pipeName = "pipe:[\(info.st_ino)]"
-        guard let directory = opendir("/proc") else { return false }
-        defer { closedir(directory) }
-        while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            guard let pid = pid_t(name), getpgid(pid) == group else { continue }
-            // /proc/PID/syscall: "0 0x0 …" is read(0, …) in progress.
-            let fields = contents("/proc/\(name)/syscall").split(separator: " ")
-            if fields.count > 1 && fields[0] == "0" && fields[1] == "0x0" && link("/proc/\(name)/fd/0") == pipeName {
-                return true
+            var info = stat()
+            guard fstat(pipeWriteEnd, &info) == 0 else { return false }
+            let pipeName = "pipe:[\(info.st_ino)]"
+            guard let directory = opendir("/proc") else { return false }
+            defer { closedir(directory) }
+            while let entry = readdir(directory) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                    String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                guard let pid = pid_t(name), getpgid(pid) == group else { continue }
+                // /proc/PID/syscall: "0 0x0 …" is read(0, …) in progress.
+                let fields = contents("/proc/\(name)/syscall").split(separator: " ")
+                if fields.count > 1 && fields[0] == "0" && fields[1] == "0x0" && link("/proc/\(name)/fd/0") == pipeName
+                {
+                    return true
+                }
             }
-        }
         #endif
         return false
     }

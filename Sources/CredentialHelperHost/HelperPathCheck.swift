@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Checks a helper path before anything runs it (PROTOCOL.md §7): absolute, an existing regular
@@ -12,7 +12,8 @@ public enum HelperPathCheck {
     /// Throws a ``HelperError`` naming the problem and the fix, or returns when the path is safe to run.
     public static func validate(_ path: String) throws(HelperError) {
         guard path.hasPrefix("/") else {
-            let hint = path.contains(" ")
+            let hint =
+                path.contains(" ")
                 ? " It looks like a command line: the host runs the helper with no arguments, so put the "
                     + "command in a script and configure the script's absolute path"
                 : " Use the full path, e.g. /usr/local/bin/\(path.split(separator: "/").last ?? "helper")"
@@ -21,10 +22,13 @@ public enum HelperPathCheck {
         var info = stat()
         guard stat(path, &info) == 0 else {
             let spaceHint = argumentHint(path)
-            throw HelperError(.helperNotFound, "the helper \(path) does not exist\(spaceHint); check inferenceCredentialHelper")
+            throw HelperError(
+                .helperNotFound, "the helper \(path) does not exist\(spaceHint); check inferenceCredentialHelper")
         }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw HelperError(.notExecutable, "the helper \(path) is not a regular file; point inferenceCredentialHelper at the executable")
+            throw HelperError(
+                .notExecutable,
+                "the helper \(path) is not a regular file; point inferenceCredentialHelper at the executable")
         }
         let mode = info.st_mode & 0o7777
         guard mode & 0o022 == 0 else {

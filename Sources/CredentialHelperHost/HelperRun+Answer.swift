@@ -9,7 +9,8 @@ extension HelperRun {
         switch outcome {
         case .timedOut:
             let seconds = timeout.components.seconds
-            let clamp = context == .midSessionRefresh
+            let clamp =
+                context == .midSessionRefresh
                 ? " (mid-session refreshes are limited to 20 s whatever the configured timeout)" : ""
             throw HelperError(
                 .timedOut,
@@ -18,7 +19,8 @@ extension HelperRun {
                     + "inferenceCredentialHelperTimeoutSec",
                 stderrTail: tail)
         case .cancelled:
-            throw HelperError(.cancelled, "the helper run was cancelled by the host before it finished", stderrTail: tail)
+            throw HelperError(
+                .cancelled, "the helper run was cancelled by the host before it finished", stderrTail: tail)
         case .outputTooLarge(let stream):
             throw HelperError(
                 .outputTooLarge,
@@ -35,7 +37,8 @@ extension HelperRun {
             error.signal = signal
             throw error
         case .exited(let status) where status != 0:
-            let reason = tail == nil
+            let reason =
+                tail == nil
                 ? "and printed nothing on stderr; make it print the reason on stderr"
                 : "; its stderr says why"
             var error = HelperError(

@@ -1,9 +1,10 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CredentialHelperProtocol
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// Runs a helper the way PROTOCOL.md §3 says a host must.
 ///
@@ -46,7 +47,8 @@ public struct HelperRunner: Sendable {
         self.terminationGrace = terminationGrace
         let environment = environment ?? ProcessInfo.processInfo.environment
         self.environment = environment
-        self.inheritedEntries = environment
+        self.inheritedEntries =
+            environment
             .filter { $0.key != HelperContext.environmentVariable && $0.key != HelperContext.legacyManualRunVariable }
             .map { "\($0.key)=\($0.value)" }
     }

@@ -1,12 +1,13 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import CHelperSpawn
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// Supervises one spawned helper on a thread of its own: reads stdout and stderr with caps, waits for
 /// the exit, enforces the deadline (SIGTERM to the group, SIGKILL after the grace), and stops reading
@@ -40,7 +41,9 @@ final class HelperSupervisor: Sendable {
     /// With `probeStdin`, stdin is an empty pipe held open until a process of the helper's group is
     /// seen blocked reading it (then closed, so the reader gets EOF as from `/dev/null`): a checker's
     /// way to tell that a helper waits for input. Hosts leave it off.
-    static func spawn(_ path: String, environment: [String], probeStdin: Bool = false) -> Result<HelperSupervisor, SpawnError> {
+    static func spawn(_ path: String, environment: [String], probeStdin: Bool = false) -> Result<
+        HelperSupervisor, SpawnError
+    > {
         var pid: pid_t = 0
         var stdout: Int32 = -1
         var stderr: Int32 = -1
@@ -59,8 +62,9 @@ final class HelperSupervisor: Sendable {
             usleep(UInt32(1000 << (2 * attempt)))
         }
         guard rc == 0 else { return .failure(SpawnError(code: rc)) }
-        return .success(HelperSupervisor(
-            pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite))
+        return .success(
+            HelperSupervisor(
+                pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite))
     }
 
     struct SpawnError: Error {
@@ -96,7 +100,9 @@ final class HelperSupervisor: Sendable {
         if let report = loop.loop.run(until: ContinuousClock.now + inlineBudget) { return finish(report) }
         return await withCheckedContinuation { (continuation: CheckedContinuation<Report, Never>) in
             DetachedThread.start {
-                guard let report = loop.loop.run(until: nil) else { preconditionFailure("unbounded supervision ended early") }
+                guard let report = loop.loop.run(until: nil) else {
+                    preconditionFailure("unbounded supervision ended early")
+                }
                 continuation.resume(returning: self.finish(report))
             }
         }
@@ -208,8 +214,11 @@ final class HelperSupervisor: Sendable {
         /// without a pidfd the exit is polled every 2 ms). Returns which streams are readable.
         private func waitForEvents(until instant: ContinuousClock.Instant?) -> [Bool] {
             let descriptors = [supervisor.streams.stdout, supervisor.streams.stderr]
-            var polled: [pollfd] = (0..<2).map { open[$0] ? pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0)
-                                                          : pollfd(fd: -1, events: 0, revents: 0) }
+            var polled: [pollfd] = (0..<2).map {
+                open[$0]
+                    ? pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0)
+                    : pollfd(fd: -1, events: 0, revents: 0)
+            }
             let watchExit = status == nil && supervisor.pidDescriptor >= 0
             if watchExit { polled.append(pollfd(fd: supervisor.pidDescriptor, events: Int16(POLLIN), revents: 0)) }
             var cap = HelperSupervisor.cancellationLatency
@@ -218,7 +227,9 @@ final class HelperSupervisor: Sendable {
             var wait = cap
             if let instant { wait = max(.zero, min(cap, instant - ContinuousClock.now)) }
             let milliseconds = Int32(clamping: wait.wholeMilliseconds)
-            if poll(&polled, nfds_t(polled.count), milliseconds + (wait > .zero ? 1 : 0)) <= 0 { return [false, false] }
+            if poll(&polled, nfds_t(polled.count), milliseconds + (wait > .zero ? 1 : 0)) <= 0 {
+                return [false, false]
+            }
             return [polled[0].revents != 0, polled[1].revents != 0]
         }
 
@@ -235,7 +246,11 @@ final class HelperSupervisor: Sendable {
             }
             let chunk = buffer[..<count]
             let room = limits.outputLimit - (index == 0 ? report.stdout.count : report.stderr.count)
-            if index == 0 { report.stdout += chunk.prefix(max(room, 0)) } else { report.stderr += chunk.prefix(max(room, 0)) }
+            if index == 0 {
+                report.stdout += chunk.prefix(max(room, 0))
+            } else {
+                report.stderr += chunk.prefix(max(room, 0))
+            }
             if count > room { return false }
             if index == 1 { observer?(Array(chunk)) }
             return true
@@ -263,9 +278,11 @@ final class HelperSupervisor: Sendable {
 }
 
 /// Calls `body` with a NULL-terminated array of C strings.
-private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>) -> R) -> R {
+private func withCStringArray<R>(
+    _ strings: [String], _ body: (UnsafePointer<UnsafeMutablePointer<CChar>?>?) -> R
+) -> R {
     var pointers: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
     pointers.append(nil)
     defer { pointers.forEach { free($0) } }
-    return pointers.withUnsafeBufferPointer { body($0.baseAddress!) }
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
 }

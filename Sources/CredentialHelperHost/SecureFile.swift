@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reading and writing files that hold secrets: a 0700 directory owned by the user, 0600 files
@@ -23,19 +23,22 @@ public enum SecureFile {
             let parent = String(path[..<(path.lastIndex(of: "/") ?? path.startIndex)])
             if !parent.isEmpty, parent != path { try ensureParent(parent) }
             guard mkdir(path, 0o700) == 0 || errno == EEXIST, lstat(path, &info) == 0 else {
-                throw Failure(description: "cannot create directory \(path): \(errorText()); check its parent's permissions")
+                throw Failure(
+                    description: "cannot create directory \(path): \(errorText()); check its parent's permissions")
             }
         }
         guard info.st_mode & S_IFMT == S_IFDIR else {
             throw Failure(description: "\(path) is not a directory; remove it so it can be created as one")
         }
         guard info.st_uid == geteuid() else {
-            throw Failure(description: "directory \(path) belongs to another user; remove it or choose another directory")
+            throw Failure(
+                description: "directory \(path) belongs to another user; remove it or choose another directory")
         }
         let mode = info.st_mode & 0o777
         guard mode & 0o077 == 0 else {
-            throw Failure(description: "directory \(path) has mode \(String(mode, radix: 8)); secrets need a private "
-                + "directory: run chmod 700 \(path)")
+            throw Failure(
+                description: "directory \(path) has mode \(String(mode, radix: 8)); secrets need a private "
+                    + "directory: run chmod 700 \(path)")
         }
     }
 
@@ -54,8 +57,9 @@ public enum SecureFile {
         }
         let mode = info.st_mode & 0o777
         guard info.st_uid == geteuid(), mode & 0o077 == 0 else {
-            throw Failure(description: "\(path) has mode \(String(mode, radix: 8)) or another owner, so it may have "
-                + "been read or replaced by someone else; it is not trusted — remove it")
+            throw Failure(
+                description: "\(path) has mode \(String(mode, radix: 8)) or another owner, so it may have "
+                    + "been read or replaced by someone else; it is not trusted — remove it")
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)

@@ -40,7 +40,8 @@ public struct TextRedactor: Sendable {
             if !(character == "=" || character == ":" || character == " " || character == "\"" || character == "'") {
                 redactNextWord = false
             }
-            output.append(character.isASCII && (character.asciiValue ?? 0) < 0x20 && character != "\t" ? "?" : character)
+            output.append(
+                character.isASCII && (character.asciiValue ?? 0) < 0x20 && character != "\t" ? "?" : character)
         }
         flushWord()
         return output.count > maxLength ? String(output.prefix(maxLength)) + "…" : output

@@ -1,14 +1,15 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
-#if canImport(Glibc)
-import Glibc
-#endif
 import Subprocess
 import SystemPackage
 import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The `credhelper` binary built next to the test bundle (or `$CREDHELPER_BIN`), run as a user would.
 enum BuiltBinary {
@@ -24,7 +25,9 @@ enum BuiltBinary {
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         let exe = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
         var directory = exe[..<(exe.lastIndex(of: "/") ?? exe.startIndex)]
-        if directory.hasSuffix(".xctest/Contents/MacOS") { directory = directory.dropLast(".xctest/Contents/MacOS".count) }
+        if directory.hasSuffix(".xctest/Contents/MacOS") {
+            directory = directory.dropLast(".xctest/Contents/MacOS".count)
+        }
         return String(directory) + "/credhelper"
     }
 
@@ -36,7 +39,10 @@ enum BuiltBinary {
         env.merge(environment) { $1 }
         let result = try await Subprocess.run(
             .path(FilePath(binary)), arguments: Arguments(arguments),
-            environment: .custom(env.reduce(into: [:]) { $0[.init(rawValue: $1.key)!] = $1.value }),
+            environment: .custom(
+                env.reduce(into: [:]) { result, entry in
+                    if let key = Environment.Key(rawValue: entry.key) { result[key] = entry.value }
+                }),
             output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
         let status: Int32
         switch result.terminationStatus {

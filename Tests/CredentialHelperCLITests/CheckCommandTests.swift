@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Subprocess
 import SystemPackage
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 @Suite("credhelper check, end to end through the built binary", .timeLimit(.minutes(2)))
 struct CheckCommandTests {
@@ -15,14 +16,19 @@ struct CheckCommandTests {
 
     @Test("the human report: table, problems by severity, stderr; timings ignored")
     func snapshot() async throws {
-        let helper = scripts.script("mixed.sh", """
+        let helper = scripts.script(
+            "mixed.sh",
+            """
             if [ "$CLAUDE_HELPER_CONTEXT" = interactive ]; then echo tok-0123456789abcdef; exit 0; fi
             if [ "$CLAUDE_HELPER_CONTEXT" = background ]; then echo 'Welcome!'; echo tok-0123456789abcdef; exit 0; fi
             echo "sign-in required: run helper login" >&2
             exit 1
             """)
         let result = try await BuiltBinary.run(
-            ["check", helper, "--context", "interactive", "--context", "mid-session-refresh", "--context", "background"])
+            [
+                "check", helper, "--context", "interactive", "--context", "mid-session-refresh", "--context",
+                "background",
+            ])
         #expect(result.status == 1)
         let normalized = result.stdout
             .replacing(helper, with: "HELPER")
@@ -61,14 +67,19 @@ struct CheckCommandTests {
             "relative.sh",
         ]
         for (index, helper) in helpers.enumerated() {
-            let result = try await BuiltBinary.run(["check", helper, "--json", "--timeout", "1", "--context", "background"])
+            let result = try await BuiltBinary.run([
+                "check", helper, "--json", "--timeout", "1", "--context", "background",
+            ])
             #expect(result.status == (index == 0 ? 0 : 1), "\(helper): \(result.stderr)")
             let document = scripts.path("report-\(index).json")
             scripts.write(result.stdout, to: document)
             let validation = try await Subprocess.run(
                 .name("python3"),
-                arguments: ["-c", "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
-                            document, Self.repository + "/docs/check-schema.json"],
+                arguments: [
+                    "-c",
+                    "import json,sys,jsonschema; jsonschema.validate(json.load(open(sys.argv[1])), json.load(open(sys.argv[2])))",
+                    document, Self.repository + "/docs/check-schema.json",
+                ],
                 output: .discarded, error: .string(limit: 1 << 16))
             #expect(validation.terminationStatus.isSuccess, "\(helper): \(validation.standardError)")
         }
@@ -89,9 +100,11 @@ struct CheckCommandTests {
 
     @Test("--config checks the configured helper with its auth scheme and custom headers")
     func config() async throws {
-        let helper = scripts.script("json.sh", "echo '{\"token\": \"tok-0123456789abcdef\", \"headers\": {\"x-api-key\": \"k\"}}'")
+        let helper = scripts.script(
+            "json.sh", "echo '{\"token\": \"tok-0123456789abcdef\", \"headers\": {\"x-api-key\": \"k\"}}'")
         let config = scripts.path("config.json")
-        scripts.write("""
+        scripts.write(
+            """
             {"inferenceCredentialHelper": "\(helper)", "inferenceGatewayAuthScheme": "x-api-key",
              "inferenceCustomHeaders": ["X-Team: ml"], "inferenceCredentialHelperTimeoutSec": 7}
             """, to: config)
@@ -127,7 +140,9 @@ struct CheckCommandTests {
             let found = Set(result.stdout.matches(of: /"code" : "([a-z-]+)"/).map { String($0.1) })
             #expect(found == Set(codes), "\(name)")
         }
-        let arguments = try await BuiltBinary.run(["check", "--config", Self.repository + "/Examples/configs/broken-arguments.json"])
+        let arguments = try await BuiltBinary.run([
+            "check", "--config", Self.repository + "/Examples/configs/broken-arguments.json",
+        ])
         #expect(arguments.status == 1)
         #expect(arguments.stdout.contains("helper-not-found"))
         #expect(arguments.stdout.contains("arguments cannot be part of the path"))

@@ -1,12 +1,13 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import Subprocess
 import SystemPackage
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 @Suite("The embedding example against a real HTTP upstream", .timeLimit(.minutes(1)))
 struct EmbeddingExampleTests {
@@ -37,11 +38,12 @@ struct EmbeddingExampleTests {
         let run = result.closureResult
         #expect(run.terminationStatus.isSuccess, "\(run.standardError ?? "")")
         let lines = (run.standardOutput ?? "").split(separator: "\n").map(String.init)
-        #expect(lines == [
-            "session started; token demo… from the interactive context",
-            "request with token demo… (interactive) -> 401",
-            "request with token demo… (mid-session-refresh) -> 200",
-            "final status 200",
-        ])
+        #expect(
+            lines == [
+                "session started; token demo… from the interactive context",
+                "request with token demo… (interactive) -> 401",
+                "request with token demo… (mid-session-refresh) -> 200",
+                "final status 200",
+            ])
     }
 }

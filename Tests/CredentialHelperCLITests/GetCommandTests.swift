@@ -1,6 +1,6 @@
 import CredentialHelperCLI
-import Testing
 import TestSupport
+import Testing
 
 @Suite("credhelper get, end to end through the built binary", .timeLimit(.minutes(1)))
 struct GetCommandTests {
@@ -9,7 +9,9 @@ struct GetCommandTests {
 
     @Test("prints the headers, token redacted; exit 0; stderr quiet outside interactive")
     func success() async throws {
-        let helper = scripts.script("json.sh", """
+        let helper = scripts.script(
+            "json.sh",
+            """
             echo "minting a token" >&2
             echo '{"token": "tok-0123456789abcdef", "headers": {"X-Org-Route": "prod"}}'
             """)
@@ -47,19 +49,23 @@ struct GetCommandTests {
     func cache() async throws {
         let helper = scripts.countingHelper()
         for _ in 0..<3 {
-            let result = try await BuiltBinary.run(["get", "--helper", helper, "--show-secrets"], environment: cacheEnvironment)
+            let result = try await BuiltBinary.run(
+                ["get", "--helper", helper, "--show-secrets"], environment: cacheEnvironment)
             #expect(result.stdout == "Authorization: Bearer tok-1-interactive\n")
         }
         #expect(scripts.count("runs") == 1)
         _ = try await BuiltBinary.run(["get", "--helper", helper, "--no-cache"], environment: cacheEnvironment)
         #expect(scripts.count("runs") == 2)
-        let ttlZero = try await BuiltBinary.run(["get", "--helper", helper, "--ttl", "0", "--show-secrets"], environment: cacheEnvironment)
+        let ttlZero = try await BuiltBinary.run(
+            ["get", "--helper", helper, "--ttl", "0", "--show-secrets"], environment: cacheEnvironment)
         #expect(ttlZero.stdout == "Authorization: Bearer tok-3-interactive\n")
     }
 
     @Test("interactive relays the helper's stderr live; other contexts do not")
     func stderrRelay() async throws {
-        let helper = scripts.script("device.sh", """
+        let helper = scripts.script(
+            "device.sh",
+            """
             echo "To sign in, open https://idp.example/device and enter ABCD-EFGH" >&2
             echo tok-0123456789abcdef
             """)
@@ -74,7 +80,8 @@ struct GetCommandTests {
         let failing = scripts.script("fail.sh", "echo 'identity provider unreachable: connect to the VPN' >&2; exit 1")
         let slow = scripts.script("slow.sh", "sleep 30")
         let banner = scripts.script("banner.sh", "echo 'Welcome!'; echo tok-0123456789abcdef")
-        let aws = scripts.script("aws.sh", "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"x\"}'")
+        let aws = scripts.script(
+            "aws.sh", "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"x\"}'")
         let plain = scripts.script("plain.sh", "echo tok", mode: 0o600)
         let cases: [([String], Int32, String)] = [
             (["get"], 2, "inferenceCredentialHelper is not set"),
@@ -101,7 +108,8 @@ struct GetCommandTests {
     func configurationSources() async throws {
         let helper = scripts.script("bare.sh", "echo tok-0123456789abcdef")
         let config = scripts.path("claude_desktop_config.json")
-        scripts.write("""
+        scripts.write(
+            """
             {"enterpriseConfig": {"inferenceCredentialHelper": "\(helper)", "inferenceGatewayAuthScheme": "x-api-key",
              "inferenceCustomHeaders": "{\\"X-From\\": \\"file\\"}", "inferenceCredentialHelperTimeoutSec": "9000"}}
             """, to: config)

@@ -1,11 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CredentialHelperCheck
 import CredentialHelperHost
 import CredentialHelperProtocol
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Every problem code, produced by a real helper script and asserted by code.
 @Suite("credhelper check: every problem code from a real helper", .timeLimit(.minutes(2)))
@@ -55,12 +56,16 @@ struct ProblemCodeTests {
 
     @Test("warnings: unknown JSON key, credential header collision (helper and custom), background process")
     func warnings() async {
-        let extra = await check(scripts.script("extra.sh",
-            "echo '{\"token\": \"tok-0123456789\", \"expires_in\": 3600, \"headers\": {\"authorization\": \"x\"}}'"))
+        let extra = await check(
+            scripts.script(
+                "extra.sh",
+                "echo '{\"token\": \"tok-0123456789\", \"expires_in\": 3600, \"headers\": {\"authorization\": \"x\"}}'")
+        )
         #expect(codes(extra) == [.unknownJSONKey, .credentialHeaderCollision])
         #expect(extra.ok, "warnings alone do not fail a check")
 
-        let custom = await check(scripts.script("plain.sh", "echo tok-0123456789"), customHeaders: ["Authorization": "x"])
+        let custom = await check(
+            scripts.script("plain.sh", "echo tok-0123456789"), customHeaders: ["Authorization": "x"])
         #expect(codes(custom) == [.credentialHeaderCollision])
 
         let agent = await check(scripts.script("agent.sh", "sleep 2 & echo tok-0123456789"), contexts: [.background])
@@ -71,9 +76,10 @@ struct ProblemCodeTests {
     @Test("a helper that never finishes: timeout, and in silent contexts interactive-in-silent-context")
     func timeout() async {
         let report = await check(scripts.script("hang.sh", "sleep 30"), timeout: 1)
-        #expect(report.runs.map { Set($0.problems.map(\.code)) } == [
-            [.timeout], [.timeout, .interactiveInSilentContext],
-        ])
+        #expect(
+            report.runs.map { Set($0.problems.map(\.code)) } == [
+                [.timeout], [.timeout, .interactiveInSilentContext],
+            ])
         #expect(report.runs[0].signal == 15)
     }
 
@@ -90,8 +96,9 @@ struct ProblemCodeTests {
 
     @Test("reads-stdin: a helper blocked on a prompt is seen, given EOF, and reported")
     func readsStdin() async {
-        let report = await check(scripts.script("prompt.sh", "printf 'Password: ' >&2; read -r pw || exit 1; echo \"tok-$pw\""),
-                                 contexts: [.background])
+        let report = await check(
+            scripts.script("prompt.sh", "printf 'Password: ' >&2; read -r pw || exit 1; echo \"tok-$pw\""),
+            contexts: [.background])
         #expect(codes(report) == [.readsStdin, .nonzeroExit])
         #expect(report.runs[0].elapsedMs < 5000, "EOF is delivered as soon as the read is seen")
         let reader = await check(scripts.script("cat.sh", "cat; echo tok-0123456789"), contexts: [.background])
@@ -148,13 +155,17 @@ struct ProblemCodeTests {
     @Test("the report carries the answer, redacted, with merged headers")
     func answer() async throws {
         let report = await check(
-            scripts.script("json.sh", "echo 'minting' >&2; echo '{\"token\": \"tok-0123456789\", \"headers\": {\"X-Org\": \"p\"}}'"),
+            scripts.script(
+                "json.sh", "echo 'minting' >&2; echo '{\"token\": \"tok-0123456789\", \"headers\": {\"X-Org\": \"p\"}}'"
+            ),
             contexts: [.setupTest], customHeaders: ["X-Team": "ml"])
         let run = try #require(report.runs.first)
         #expect(run.ok && run.exitStatus == 0 && run.budgetMs == 10_000)
-        #expect(run.answer == CheckReport.Answer(
-            format: "json-object", token: "tok-…",
-            headers: ["Authorization": "Bearer tok-…", "X-Org": "p", "X-Team": "ml"], helperHeaderCount: 1))
+        #expect(
+            run.answer
+                == CheckReport.Answer(
+                    format: "json-object", token: "tok-…",
+                    headers: ["Authorization": "Bearer tok-…", "X-Org": "p", "X-Team": "ml"], helperHeaderCount: 1))
         #expect(run.stderr == ["minting"])
     }
 }

@@ -20,17 +20,21 @@ struct ConfigurationTests {
         #expect(configuration.authScheme == .bearer)
     }
 
-    @Test("managed-preference string forms are accepted", arguments: [
-        (JSONValue.string("true"), true), (.string("false"), false), (.string("1"), true), (.string("0"), false),
-        (.bool(false), false), (.number(1), true),
-    ])
+    @Test(
+        "managed-preference string forms are accepted",
+        arguments: [
+            (JSONValue.string("true"), true), (.string("false"), false), (.string("1"), true), (.string("0"), false),
+            (.bool(false), false), (.number(1), true),
+        ])
     func booleans(value: JSONValue, expected: Bool) throws {
         #expect(try resolve([.silentRefresh: value]).configuration.silentRefreshEnabled == expected)
     }
 
-    @Test("integers as numbers or decimal strings", arguments: [
-        (JSONValue.string("3600"), 3600), (.number(120), 120), (.string(" 90 "), 90), (.string("0"), 0),
-    ])
+    @Test(
+        "integers as numbers or decimal strings",
+        arguments: [
+            (JSONValue.string("3600"), 3600), (.number(120), 120), (.string(" 90 "), 90), (.string("0"), 0),
+        ])
     func integers(value: JSONValue, expected: Int) throws {
         #expect(try resolve([.ttl: value]).configuration.ttlSeconds == expected)
     }
@@ -51,21 +55,23 @@ struct ConfigurationTests {
         }
     }
 
-    @Test("bad values name the key, the source and the value", arguments: [
-        (ConfigurationKey.silentRefresh, JSONValue.string("yes"), "\"yes\""),
-        (.silentRefresh, .string("TRUEISH"), "\"TRUEISH\""),
-        (.ttl, .string("1h"), "\"1h\""),
-        (.ttl, .number(1.5), "1.5"),
-        (.ttl, .string("-5"), "\"-5\""),
-        (.timeout, .string("0"), "\"0\""),
-        (.timeout, .bool(true), "true"),
-        (.authScheme, .string("basic"), "\"basic\""),
-        (.customHeaders, .string("X-Org: prod"), "\"X-Org: prod\""),
-        (.customHeaders, .object(["Host": .string("x")]), "Host"),
-        (.customHeaders, .object(["X-A": .number(1)]), "X-A"),
-        (.customHeaders, .array([.string("no colon")]), "colon"),
-        (.helper, .number(5), "5"),
-    ])
+    @Test(
+        "bad values name the key, the source and the value",
+        arguments: [
+            (ConfigurationKey.silentRefresh, JSONValue.string("yes"), "\"yes\""),
+            (.silentRefresh, .string("TRUEISH"), "\"TRUEISH\""),
+            (.ttl, .string("1h"), "\"1h\""),
+            (.ttl, .number(1.5), "1.5"),
+            (.ttl, .string("-5"), "\"-5\""),
+            (.timeout, .string("0"), "\"0\""),
+            (.timeout, .bool(true), "true"),
+            (.authScheme, .string("basic"), "\"basic\""),
+            (.customHeaders, .string("X-Org: prod"), "\"X-Org: prod\""),
+            (.customHeaders, .object(["Host": .string("x")]), "Host"),
+            (.customHeaders, .object(["X-A": .number(1)]), "X-A"),
+            (.customHeaders, .array([.string("no colon")]), "colon"),
+            (.helper, .number(5), "5"),
+        ])
     func invalid(key: ConfigurationKey, value: JSONValue, shown: String) {
         do {
             _ = try resolve([key: value])
@@ -114,7 +120,9 @@ struct ConfigurationTests {
         #expect(resolved.warnings.contains { $0.contains("inferenceCredentialHelperTTL") })
 
         let flat = "{\"inferenceCredentialHelper\": \"/opt/flat\", \"inferenceCustomHeaders\": [\"X-A: 1\"]}"
-        let flatResolved = try HostConfiguration.resolve([try ConfigurationLayer.parse(Array(flat.utf8), source: "flat")])
+        let flatResolved = try HostConfiguration.resolve([
+            try ConfigurationLayer.parse(Array(flat.utf8), source: "flat")
+        ])
         #expect(flatResolved.configuration.helperPath == "/opt/flat")
         #expect(flatResolved.configuration.customHeaders["X-A"] == "1")
 
@@ -125,9 +133,11 @@ struct ConfigurationTests {
 
     @Test("layers: flags over environment over file")
     func layering() throws {
-        let file = ConfigurationLayer(source: "file", values: [
-            .helper: .string("/file/helper"), .ttl: .number(10), .timeout: .number(30),
-        ])
+        let file = ConfigurationLayer(
+            source: "file",
+            values: [
+                .helper: .string("/file/helper"), .ttl: .number(10), .timeout: .number(30),
+            ])
         let environment = ConfigurationLayer.environment([
             "INFERENCE_CREDENTIAL_HELPER_TTL_SEC": "20", "INFERENCE_CREDENTIAL_HELPER": "/env/helper",
             "INFERENCE_CREDENTIAL_HELPER_TIMEOUT_SEC": "",
@@ -141,10 +151,11 @@ struct ConfigurationTests {
 
     @Test("environment variable names")
     func environmentNames() {
-        #expect(ConfigurationKey.allCases.map(\.environmentVariable) == [
-            "INFERENCE_CREDENTIAL_HELPER", "INFERENCE_CREDENTIAL_HELPER_TTL_SEC",
-            "INFERENCE_CREDENTIAL_HELPER_TIMEOUT_SEC", "INFERENCE_CREDENTIAL_HELPER_SILENT_REFRESH_ENABLED",
-            "INFERENCE_CUSTOM_HEADERS", "INFERENCE_GATEWAY_AUTH_SCHEME",
-        ])
+        #expect(
+            ConfigurationKey.allCases.map(\.environmentVariable) == [
+                "INFERENCE_CREDENTIAL_HELPER", "INFERENCE_CREDENTIAL_HELPER_TTL_SEC",
+                "INFERENCE_CREDENTIAL_HELPER_TIMEOUT_SEC", "INFERENCE_CREDENTIAL_HELPER_SILENT_REFRESH_ENABLED",
+                "INFERENCE_CUSTOM_HEADERS", "INFERENCE_GATEWAY_AUTH_SCHEME",
+            ])
     }
 }

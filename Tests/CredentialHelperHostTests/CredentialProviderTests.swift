@@ -1,16 +1,17 @@
-#if canImport(FoundationEssentials)
-import FoundationEssentials
-#else
-import Foundation
-#endif
 import CredentialHelperHost
 import CredentialHelperProtocol
 import Synchronization
-#if canImport(Glibc)
-import Glibc
-#endif
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("Credential provider: TTL, single flight, silent refresh, back-off", .timeLimit(.minutes(2)))
 struct CredentialProviderTests {

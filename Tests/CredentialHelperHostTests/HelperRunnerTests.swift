@@ -1,10 +1,11 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import CredentialHelperHost
 import CredentialHelperProtocol
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 @Suite("Helper runner: real child processes", .timeLimit(.minutes(1)))
 struct HelperRunnerTests {
@@ -13,7 +14,8 @@ struct HelperRunnerTests {
 
     @Test("every context is passed; the legacy variable only for setup-test", arguments: HelperContext.allCases)
     func contexts(context: HelperContext) async throws {
-        let helper = scripts.script("env.sh", "echo \"ctx=$CLAUDE_HELPER_CONTEXT,manual=${CLAUDE_HELPER_MANUAL_RUN-unset},argc=$#,keep=$KEEP\"")
+        let helper = scripts.script(
+            "env.sh", "echo \"ctx=$CLAUDE_HELPER_CONTEXT,manual=${CLAUDE_HELPER_MANUAL_RUN-unset},argc=$#,keep=$KEEP\"")
         let run = try await runner.run(helper, context: context, timeout: .seconds(10))
         let manual = context == .setupTest ? "1" : "unset"
         #expect(try run.answer().token.reveal() == "ctx=\(context.rawValue),manual=\(manual),argc=0,keep=me")
@@ -21,7 +23,9 @@ struct HelperRunnerTests {
 
     @Test("stdin is at EOF, not a hang, and there is no controlling terminal")
     func stdinAndTerminal() async throws {
-        let helper = scripts.script("stdin.sh", """
+        let helper = scripts.script(
+            "stdin.sh",
+            """
             if read line; then r=got-input; else r=stdin-eof; fi
             cat > /dev/null
             if (exec < /dev/tty) 2>/dev/null; then t=has-tty; else t=no-tty; fi
@@ -36,7 +40,9 @@ struct HelperRunnerTests {
     @Test("a helper that never finishes is stopped at the timeout with its whole process group")
     func timeoutKillsGroup() async throws {
         let pids = scripts.path("pids")
-        let helper = scripts.script("forever.sh", """
+        let helper = scripts.script(
+            "forever.sh",
+            """
             sleep 1000 &
             echo $! >> '\(pids)'
             echo $$ >> '\(pids)'
@@ -55,7 +61,9 @@ struct HelperRunnerTests {
 
     @Test("a helper that traps SIGTERM is killed after the grace period")
     func trapsTerm() async throws {
-        let helper = scripts.script("trap.sh", """
+        let helper = scripts.script(
+            "trap.sh",
+            """
             trap '' TERM
             echo "ignoring SIGTERM" >&2
             while :; do sleep 0.05; done
@@ -70,7 +78,9 @@ struct HelperRunnerTests {
 
     @Test("a grandchild left holding stdout or stderr does not make the host wait", arguments: ["1", "2"])
     func grandchildHoldsOutput(stream: String) async throws {
-        let helper = scripts.script("agent.sh", """
+        let helper = scripts.script(
+            "agent.sh",
+            """
             echo $$ > '\(scripts.path("pgid"))'
             echo tok-from-agent-helper
             sleep 30 >&\(stream) &
@@ -110,7 +120,9 @@ struct HelperRunnerTests {
     @Test("a non-zero exit is surfaced with the last stderr line, redacted")
     func nonZeroExit() async throws {
         let secret = "rt-9f8e7d6c5b4a39281706"
-        let helper = scripts.script("fail.sh", """
+        let helper = scripts.script(
+            "fail.sh",
+            """
             echo "starting" >&2
             echo "refresh failed with refresh_token=\(secret): connect to the VPN" >&2
             exit 3

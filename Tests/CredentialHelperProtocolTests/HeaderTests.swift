@@ -16,17 +16,21 @@ struct HeaderTests {
         #expect(merged.fields.filter { $0.name.lowercased() == "x-org" }.count == 1)
     }
 
-    @Test("header names are RFC 9110 tokens", arguments: [
-        ("X-Org-Route", true), ("x_a", true), ("A!#$%&'*+-.^_`|~9", true),
-        ("", false), ("X A", false), ("X:A", false), ("X\u{E9}", false), ("X(A)", false), ("X/A", false),
-    ])
+    @Test(
+        "header names are RFC 9110 tokens",
+        arguments: [
+            ("X-Org-Route", true), ("x_a", true), ("A!#$%&'*+-.^_`|~9", true),
+            ("", false), ("X A", false), ("X:A", false), ("X\u{E9}", false), ("X(A)", false), ("X/A", false),
+        ])
     func names(name: String, valid: Bool) {
         #expect(HeaderRules.isValidName(name) == valid)
     }
 
-    @Test("values may not contain CR, LF or NUL", arguments: [
-        ("prod", true), ("two words", true), ("", true), ("a\rb", false), ("a\nb", false), ("a\u{0}b", false),
-    ])
+    @Test(
+        "values may not contain CR, LF or NUL",
+        arguments: [
+            ("prod", true), ("two words", true), ("", true), ("a\rb", false), ("a\nb", false), ("a\u{0}b", false),
+        ])
     func values(value: String, valid: Bool) {
         #expect(HeaderRules.isValidValue(value) == valid)
     }
@@ -56,9 +60,10 @@ struct HeaderTests {
 
     @Test("contexts parse by their protocol names")
     func contexts() throws {
-        #expect(HelperContext.allCases.map(\.rawValue) == [
-            "interactive", "mid-session-refresh", "scheduled-task", "setup-test", "background",
-        ])
+        #expect(
+            HelperContext.allCases.map(\.rawValue) == [
+                "interactive", "mid-session-refresh", "scheduled-task", "setup-test", "background",
+            ])
         #expect(try HelperContext.parse("mid-session-refresh") == .midSessionRefresh)
         #expect(throws: HelperContextError.self) { try HelperContext.parse("Interactive") }
         #expect(HelperContext.allCases.filter(\.allowsUserInteraction) == [.interactive])

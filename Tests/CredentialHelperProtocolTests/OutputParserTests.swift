@@ -17,7 +17,10 @@ struct OutputParserTests {
             ("\u{FEFF}tok-123\n", "tok-123", 0),
             ("{\"token\":\"abc\"}", "abc", 0),
             ("{\"token\":\"abc\",\"headers\":{\"X-Org-Route\":\"prod\"}}\n", "abc", 1),
-            ("{\n  \"token\": \"abc\",\n  \"headers\": {\n    \"X-A\": \"1\",\n    \"X-B\": \"two words\"\n  }\n}\n", "abc", 2),
+            (
+                "{\n  \"token\": \"abc\",\n  \"headers\": {\n    \"X-A\": \"1\",\n    \"X-B\": \"two words\"\n  }\n}\n",
+                "abc", 2
+            ),
             ("{\r\n\"token\": \"abc\"\r\n}\r\n", "abc", 0),
             ("\u{FEFF}{\"token\":\"abc\",\"headers\":null}", "abc", 0),
             ("{\"token\":\"abc\",\"headers\":{}}", "abc", 0),
@@ -46,8 +49,10 @@ struct OutputParserTests {
             ("{\"access_token\": \"abc\", \"expires_in\": 3600}", .missingToken),
             ("{\"token\": 42}", .tokenNotString),
             ("{\"token\": {\"value\": \"abc\"}}", .tokenNotString),
-            ("{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\", \"SessionToken\": \"t\"}",
-             .awsCredentialProcessFormat),
+            (
+                "{\"Version\": 1, \"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\", \"SessionToken\": \"t\"}",
+                .awsCredentialProcessFormat
+            ),
             ("{\"token\": \"abc\", \"headers\": [\"X-A: 1\"]}", .headersNotObject),
             ("{\"token\": \"abc\", \"headers\": \"X-A: 1\"}", .headersNotObject),
             ("{\"token\": \"abc\", \"headers\": {\"X-A\": 1}}", .headerValueNotString),

@@ -1,14 +1,15 @@
+import Synchronization
+
 #if canImport(FoundationEssentials)
-import FoundationEssentials
+    import FoundationEssentials
 #else
-import Foundation
+    import Foundation
 #endif
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
-import Synchronization
 
 /// Test support shared by the test targets: a private temp directory of real helper scripts for one test. Deleted on deinit.
 public final class HelperScripts: Sendable {
@@ -16,7 +17,7 @@ public final class HelperScripts: Sendable {
 
     public init() {
         var template = Array((temporaryDirectory() + "/credhelper-test-XXXXXX").utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        let made = template.withUnsafeMutableBufferPointer { $0.baseAddress.flatMap { mkdtemp($0) } }
         precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
         directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
@@ -50,7 +51,9 @@ public final class HelperScripts: Sendable {
     /// A helper that appends a line to `counter` each run and prints `tok-N-CONTEXT` (N = run number),
     /// after sleeping `delay` seconds.
     public func countingHelper(counter: String = "runs", delay: String = "0", exitStatus: Int = 0) -> String {
-        script("counting-\(counter).sh", """
+        script(
+            "counting-\(counter).sh",
+            """
             sleep \(delay)
             echo run >> '\(path(counter))'
             n=$(wc -l < '\(path(counter))' | tr -d ' ')
