@@ -127,8 +127,9 @@ public final class CredentialProvider: Sendable {
         let silent = configuration.silentRefreshEnabled
         let step = state.withLock { state -> Step in
             if let current = state.current, current != rejected { return .replaced(current) }
+            // Whatever happens next, the rejected credential must not start another session.
+            state.currentRejected = true
             guard silent else {
-                state.currentRejected = true
                 state.expiryPromptDue = true
                 return .prompt(state.current ?? rejected)
             }
@@ -142,6 +143,7 @@ public final class CredentialProvider: Sendable {
             logger.warning("credential rejected and silent refresh is disabled; an expiry prompt is due")
             return .expiryPromptDue(credential)
         case .refresh:
+            diskCache?.remove(for: configuration)
             return .refreshed(try await obtain(.midSessionRefresh))
         }
     }

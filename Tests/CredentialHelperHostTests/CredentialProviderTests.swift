@@ -80,6 +80,28 @@ struct CredentialProviderTests {
         #expect(!provider.expiryPromptDue)
     }
 
+    @Test("a failed mid-session refresh does not let the rejected credential start the next session")
+    func failedRefresh() async throws {
+        let marker = scripts.path("fail-now")
+        let helper = scripts.script(
+            "flaky.sh",
+            """
+            echo run >> '\(scripts.path("runs"))'
+            [ -e '\(marker)' ] && { echo "identity provider unreachable" >&2; exit 1; }
+            echo "tok-$(wc -l < '\(scripts.path("runs"))' | tr -d ' ')"
+            """)
+        let provider = provider(helper)
+        let first = try await provider.startSession()
+        scripts.write("", to: marker)
+        await #expect(throws: HelperError.self) { try await provider.credentialRejected(first) }
+        clock.advance(2)
+        _ = try? await provider.startSession()
+        #expect(scripts.count("runs") == 3, "the session start re-ran the helper instead of reusing the rejected token")
+        unlink(marker)
+        clock.advance(3)
+        #expect(try await provider.startSession().token.reveal() == "tok-4")
+    }
+
     @Test("with silent refresh disabled the cached credential is kept and an expiry prompt is due")
     func silentRefreshDisabled() async throws {
         let provider = provider(scripts.countingHelper(), silentRefresh: false)
