@@ -4,7 +4,17 @@ extension HelperRun {
     /// Interprets the run as a host does: exit 0 with a valid answer on stdout is a credential;
     /// everything else is a ``HelperError`` with the helper's last stderr line, redacted.
     public func answer(parser: HelperOutputParser = HelperOutputParser()) throws(HelperError) -> HelperAnswer {
-        if case .exited(0) = outcome, let answer = try? parser.parse(stdout) { return answer }
+        if case .exited(0) = outcome {
+            do {
+                return try parser.parse(stdout)
+            } catch {
+                var failure = HelperError(
+                    .malformedOutput, "the helper's stdout breaks the protocol: \(error.message)",
+                    stderrTail: lastStderrLine())
+                failure.outputError = error
+                throw failure
+            }
+        }
         let tail = lastStderrLine()
         switch outcome {
         case .timedOut:
@@ -36,25 +46,16 @@ extension HelperRun {
                 stderrTail: tail)
             error.signal = signal
             throw error
-        case .exited(let status) where status != 0:
+        case .exited(let status):
             let reason =
                 tail == nil
-                ? "and printed nothing on stderr; make it print the reason on stderr"
+                ? " and printed nothing on stderr; make it print the reason on stderr"
                 : "; its stderr says why"
             var error = HelperError(
-                .nonZeroExit, "the helper exited with status \(status) in context \(context) \(reason)",
+                .nonZeroExit, "the helper exited with status \(status) in context \(context)\(reason)",
                 stderrTail: tail)
             error.exitStatus = status
             throw error
-        case .exited:
-            do {
-                return try parser.parse(stdout)
-            } catch {
-                var failure = HelperError(
-                    .malformedOutput, "the helper's stdout breaks the protocol: \(error.message)", stderrTail: tail)
-                failure.outputError = error
-                throw failure
-            }
         }
     }
 }
