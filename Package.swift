@@ -21,6 +21,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-system", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
     ],
     targets: [
         .target(name: "CredentialHelperProtocol", swiftSettings: strict),
@@ -41,17 +45,45 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "TokenStore",
+            dependencies: [
+                "CredentialHelperProtocol", "CredentialHelperHost",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "OAuthClient",
+            dependencies: [
+                "CredentialHelperProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
+            name: "HelperAgent",
+            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore", "OAuthClient"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CredentialHelperCLI",
             dependencies: [
                 "CredentialHelperProtocol",
                 "CredentialHelperHost",
                 "CredentialHelperCheck",
+                "HelperAgent",
+                "TokenStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "credhelper", dependencies: ["CredentialHelperCLI"], swiftSettings: strict),
+        .executableTarget(name: "credhelper", dependencies: ["CredentialHelperCLI", "HelperAgent"], swiftSettings: strict),
         .executableTarget(
             name: "credhelper-bench",
             dependencies: [

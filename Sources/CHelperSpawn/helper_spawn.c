@@ -25,8 +25,8 @@ static void close_pair(int fds[2]) {
     if (fds[1] >= 0) close(fds[1]);
 }
 
-int credhelper_spawn(const char *path, char *const envp[], pid_t *pid, int *stdout_fd, int *stderr_fd,
-                     int *pid_fd, int *stdin_write_fd) {
+int credhelper_spawn(const char *path, char *const argv[], char *const envp[], pid_t *pid, int *stdout_fd,
+                     int *stderr_fd, int *pid_fd, int *stdin_write_fd) {
     int out[2] = {-1, -1}, err[2] = {-1, -1}, in[2] = {-1, -1};
     if (make_pipe(out) != 0 || make_pipe(err) != 0 || (stdin_write_fd && make_pipe(in) != 0)) {
         int saved = errno;
@@ -66,9 +66,9 @@ int credhelper_spawn(const char *path, char *const envp[], pid_t *pid, int *stdo
     flags |= POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF;
     posix_spawnattr_setflags(&attributes, flags);
 
-    char *argv[] = {(char *)path, NULL};
+    char *bare[] = {(char *)path, NULL};
     pid_t child = -1;
-    int rc = posix_spawn(&child, path, &actions, &attributes, argv, envp);
+    int rc = posix_spawn(&child, path, &actions, &attributes, argv ? argv : bare, envp);
     posix_spawn_file_actions_destroy(&actions);
     posix_spawnattr_destroy(&attributes);
     close(out[1]);

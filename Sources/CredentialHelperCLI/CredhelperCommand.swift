@@ -4,9 +4,17 @@ import ArgumentParser
 public struct CredhelperCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "credhelper",
-        abstract: "Run inference credential helpers exactly as the protocol says.",
-        discussion: ExitStatus.helpText,
-        subcommands: [GetCommand.self, CheckCommand.self]
+        abstract: "Run inference credential helpers exactly as the protocol says, or be one.",
+        discussion: """
+            Run with no arguments by a host (CLAUDE_HELPER_CONTEXT set), or as a link named credhelper-PROFILE, \
+            credhelper is itself a credential helper: it prints a token for the selected profile of \
+            ~/.config/credhelper/profiles.json (see docs/helper.md).
+
+            """ + ExitStatus.helpText,
+        subcommands: [
+            GetCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, StatusCommand.self,
+            ProfilesCommand.self,
+        ]
     )
 
     public init() {}

@@ -59,11 +59,15 @@ public struct HelperRunner: Sendable {
     /// - Parameter stderrObserver: called with each chunk of stderr as it arrives (a terminal host
     ///   relays it live in the `interactive` context). The chunks are raw helper output.
     ///
+    /// - Parameter arguments: for hosts, always empty (PROTOCOL.md §3). A helper that wraps another
+    ///   command-line tool passes that tool's arguments here; they are never given to a shell.
+    ///
     /// - Parameter probeStdin: for checkers: hold stdin open as an empty pipe until the helper is seen
     ///   blocked reading it, then deliver EOF; ``HelperRun/readStdin`` reports it. Hosts leave it off
     ///   (stdin is `/dev/null`).
     public func run(
         _ path: String,
+        arguments: [String] = [],
         context: HelperContext,
         timeout: Duration,
         probeStdin: Bool = false,
@@ -75,7 +79,8 @@ public struct HelperRunner: Sendable {
         if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }
         let start = ContinuousClock.now
         let supervisor: HelperSupervisor
-        switch HelperSupervisor.spawn(path, environment: environment, probeStdin: probeStdin) {
+        switch HelperSupervisor.spawn(
+            path, arguments: arguments, environment: environment, probeStdin: probeStdin) {
         case .success(let spawned): supervisor = spawned
         case .failure(let error):
             throw HelperError(

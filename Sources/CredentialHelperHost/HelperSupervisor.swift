@@ -41,9 +41,9 @@ final class HelperSupervisor: Sendable {
     /// With `probeStdin`, stdin is an empty pipe held open until a process of the helper's group is
     /// seen blocked reading it (then closed, so the reader gets EOF as from `/dev/null`): a checker's
     /// way to tell that a helper waits for input. Hosts leave it off.
-    static func spawn(_ path: String, environment: [String], probeStdin: Bool = false) -> Result<
-        HelperSupervisor, SpawnError
-    > {
+    static func spawn(
+        _ path: String, arguments: [String] = [], environment: [String], probeStdin: Bool = false
+    ) -> Result<HelperSupervisor, SpawnError> {
         var pid: pid_t = 0
         var stdout: Int32 = -1
         var stderr: Int32 = -1
@@ -51,10 +51,13 @@ final class HelperSupervisor: Sendable {
         var stdinWrite: Int32 = -1
         var rc: Int32 = 0
         for attempt in 0..<4 {
-            rc = withCStringArray(environment) { envp in
-                probeStdin
-                    ? credhelper_spawn(path, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)
-                    : credhelper_spawn(path, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
+            rc = withCStringArray(arguments.isEmpty ? [] : [path] + arguments) { argv in
+                withCStringArray(environment) { envp in
+                    let argv = arguments.isEmpty ? nil : argv
+                    return probeStdin
+                        ? credhelper_spawn(path, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)
+                        : credhelper_spawn(path, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
+                }
             }
             // ETXTBSY is transient: another thread's fork briefly held the file open for writing
             // (the helper was just written). Retry a few times before reporting it.

@@ -24,3 +24,17 @@ public struct Secret: Sendable, Hashable, CustomStringConvertible, CustomDebugSt
         value.count >= 12 ? String(value.prefix(4)) + "…" : "…"
     }
 }
+
+extension Secret: Codable {
+    /// Decodes a secret from a plain JSON string.
+    public init(from decoder: any Decoder) throws {
+        self.init(try decoder.singleValueContainer().decode(String.self))
+    }
+
+    /// Encodes the secret itself, as a plain JSON string: only for trusted sinks such as the
+    /// 0600 token store.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value)
+    }
+}

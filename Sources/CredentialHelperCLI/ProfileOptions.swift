@@ -1,0 +1,52 @@
+import ArgumentParser
+import HelperAgent
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Options shared by the commands that work on the ready-made helper's profiles.
+struct ProfileOptions: ParsableArguments {
+    @Option(name: .long, help: "The profile to use (default: $CREDHELPER_PROFILE, the file's defaultProfile, or the only one).")
+    var profile: String?
+
+    @Option(
+        name: .customLong("profiles-file"),
+        help: "The profiles file (default: $CREDHELPER_PROFILES, else ~/.config/credhelper/profiles.json).")
+    var profilesFile: String?
+
+    /// The agent over the selected profiles file, printing user-facing lines on stderr.
+    func agent() throws -> HelperAgent {
+        let environment = ProcessInfo.processInfo.environment
+        let path = profilesFile ?? ProfileCatalog.defaultPath(environment: environment)
+        let catalog = try Self.failing { () throws(AgentFailure) in try ProfileCatalog.load(path: path, environment: environment) }
+        return HelperAgent(
+            catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
+            environment: environment, say: { Terminal.standardError($0 + "\n") })
+    }
+
+    /// The selected profile.
+    func selected(in agent: HelperAgent) throws -> Profile {
+        try Self.failing { () throws(AgentFailure) in
+            try agent.catalog.select(profile, environment: ProcessInfo.processInfo.environment)
+        }
+    }
+
+    /// Runs `body`, printing an agent failure as its one line and exiting with its status.
+    static func failing<T>(_ body: () async throws(AgentFailure) -> T) async throws -> T {
+        do { return try await body() } catch {
+            Terminal.standardError(error.description + "\n")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+
+    static func failing<T>(_ body: () throws(AgentFailure) -> T) throws -> T {
+        do { return try body() } catch {
+            Terminal.standardError(error.description + "\n")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+}

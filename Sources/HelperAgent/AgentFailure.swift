@@ -1,0 +1,43 @@
+/// Why the helper could not produce a credential: one line for stderr with a stable prefix that
+/// hosts, scripts and people can rely on, and the fix.
+public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure; its raw value is the line's prefix.
+    public enum Code: String, Sendable, Hashable, CaseIterable {
+        /// No token can be obtained without the user; run `credhelper login`.
+        case signInRequired = "sign-in required"
+        /// The provider could not be reached or did not answer in time.
+        case providerUnreachable = "identity provider unreachable"
+        /// The provider rejected the stored refresh token.
+        case refreshRejected = "refresh rejected by the identity provider"
+        /// The provider refused a request for another reason.
+        case providerError = "identity provider error"
+        /// The token store file is corrupt, widened or unwritable.
+        case tokenStoreUnreadable = "token store unreadable"
+        /// The profiles file or a profile is wrong.
+        case configuration = "configuration error"
+        /// An interactive sign-in did not complete.
+        case signInFailed = "sign-in failed"
+        /// An exec profile's command failed.
+        case commandFailed = "token command failed"
+    }
+
+    /// The kind of failure.
+    public let code: Code
+    /// What happened and what to do, after the prefix.
+    public let detail: String
+
+    /// A failure.
+    public init(_ code: Code, _ detail: String) {
+        self.code = code
+        self.detail = detail
+    }
+
+    /// The stderr line: `prefix: detail`.
+    public var description: String { "\(code.rawValue): \(detail)" }
+
+    /// The exit status in helper mode: 2 for configuration errors, 1 otherwise.
+    public var exitStatus: Int32 { code == .configuration ? 2 : 1 }
+
+    /// The sign-in hint for `profile`.
+    static func loginCommand(_ profile: String) -> String { "run \"credhelper login --profile \(profile)\"" }
+}

@@ -1,0 +1,20 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+
+/// A `file` profile: the token is the content of a private file, read at each run.
+enum FileSource {
+    static func read(_ path: String) throws(AgentFailure) -> Secret {
+        let bytes: [UInt8]?
+        do { bytes = try SecureFile.contents(of: path, limit: 64 * 1024) } catch {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        }
+        guard let bytes else {
+            throw AgentFailure(.configuration, "the token file \(path) does not exist; create it (mode 0600) or fix \"path\"")
+        }
+        do {
+            return try HelperOutputParser().parse(bytes).token
+        } catch {
+            throw AgentFailure(.configuration, "the token file \(path) does not hold one token: \(error.description)")
+        }
+    }
+}

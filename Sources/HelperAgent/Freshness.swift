@@ -1,0 +1,52 @@
+import TokenStore
+
+/// When a stored token may be handed to the host (PROTOCOL.md §6, "never hand out a token that
+/// will expire before the host's TTL ends when a refresh can avoid it").
+struct Freshness: Sendable {
+    /// A token obtained this recently is as fresh as the provider makes them: printed even when its
+    /// lifetime is shorter than the host TTL (refreshing again would give the same lifetime).
+    static let freshWindow = 30.0
+
+    /// The host TTL plus the skew, in seconds.
+    let required: Double
+    let skew: Double
+
+    init(profile: Profile) {
+        skew = Double(profile.skew.components.seconds)
+        required = Double(profile.hostTTL.components.seconds) + skew
+    }
+
+    enum Verdict: Equatable {
+        /// Print it.
+        case good
+        /// Refresh first; if that fails for a transient reason, this one is still valid to use.
+        case stillValid
+        /// Expired (or about to): do not use.
+        case expired
+    }
+
+    func verdict(_ tokens: StoredTokens, now: Double) -> Verdict {
+        let expiresAt = tokens.expiresAt ?? (tokens.obtainedAt + required)
+        let remaining = expiresAt - now
+        if remaining >= required { return .good }
+        if now - tokens.obtainedAt <= Self.freshWindow, remaining > skew { return .good }
+        return remaining > 0 ? .stillValid : .expired
+    }
+
+    /// Whether tokens lasting `lifetime` seconds from issue are at least as long as the host TTL.
+    func coversHostTTL(lifetime: Double) -> Bool { lifetime >= required - skew }
+}
+
+/// When a freshly issued token expires on this machine's clock.
+///
+/// `expires_in` counts from when the response arrived, so `receivedAt + expires_in` is immune to a
+/// skewed provider clock. Without it, a JWT's `exp` is used, shifted by the difference between its
+/// `iat` and the arrival time (the provider's clock offset). Nil when neither is known.
+enum TokenExpiry {
+    static func expiresAt(expiresIn: Double?, jwtExpiry: Double?, jwtIssuedAt: Double?, receivedAt: Double) -> Double? {
+        if let expiresIn, expiresIn > 0 { return receivedAt + expiresIn }
+        guard let jwtExpiry else { return nil }
+        guard let jwtIssuedAt else { return jwtExpiry }
+        return jwtExpiry - (jwtIssuedAt - receivedAt)
+    }
+}

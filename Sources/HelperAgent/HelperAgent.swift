@@ -1,0 +1,167 @@
+import CredentialHelperProtocol
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The ready-made helper: obtains a profile's credential the way PROTOCOL.md §6 asks, and signs
+/// people in, out, and reports who is signed in.
+///
+/// In every context but `interactive` only the silent path runs (cached token, refresh, client
+/// credentials) and `sign-in required` is the answer when it is exhausted; `interactive` adds a
+/// browser or device sign-in. The cached path touches no network and builds no HTTP client.
+public struct HelperAgent: Sendable {
+    /// The profiles.
+    public let catalog: ProfileCatalog
+    /// Where tokens are kept.
+    public let store: TokenStore
+    let environment: [String: String]
+    let say: @Sendable (String) -> Void
+    let now: @Sendable () -> Double
+
+    /// An agent over `catalog`. `say` receives each line meant for the user's stderr.
+    public init(
+        catalog: ProfileCatalog, store: TokenStore, environment: [String: String],
+        say: @escaping @Sendable (String) -> Void,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.catalog = catalog
+        self.store = store
+        self.environment = environment
+        self.say = say
+        self.now = now
+    }
+
+    /// The protocol answer for `profile` in `context` (nil: a host that sets no context, treated as
+    /// silent-only).
+    public func answer(profile: Profile, context: HelperContext?) async throws(AgentFailure) -> HelperAnswer {
+        let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
+        let token: Secret
+        switch profile.source {
+        case .literal(let secret): token = secret
+        case .file(let path): token = try FileSource.read(path)
+        case .exec(let settings):
+            token = try await CommandBroker(
+                profile: profile, settings: settings, store: store, environment: environment, now: now
+            ).credential(context: context ?? .background, until: deadline)
+        case .oauth(let settings):
+            let broker = oauthBroker(profile, settings)
+            do {
+                token = try await broker.silentCredential(until: deadline)
+            } catch let failure where failure.code == .signInRequired && context == .interactive {
+                let signIn = InteractiveSignIn(broker: broker, browser: BrowserOpener(environment: environment), say: say)
+                let record = try await signIn.run(
+                    device: settings.grant == .device, reuseValid: true, until: ContinuousClock.now + .seconds(600))
+                token = record.accessToken
+            }
+        }
+        return HelperAnswer(token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
+    }
+
+    /// Signs in to an OAuth profile interactively (`credhelper login`).
+    public func login(profile: Profile, device: Bool, timeout: Duration = .seconds(600)) async throws(AgentFailure)
+        -> StoredTokens
+    {
+        guard case .oauth(let settings) = profile.source else {
+            throw AgentFailure(.configuration, "profile \"\(profile.name)\" is not an oauth profile; there is nothing to sign in to")
+        }
+        let broker = oauthBroker(profile, settings)
+        if settings.grant == .clientCredentials {
+            _ = try await broker.silentCredential(until: ContinuousClock.now + timeout)
+            return try broker.readStore() ?? StoredTokens(accessToken: Secret(""), obtainedAt: now(), expiresAt: nil)
+        }
+        let signIn = InteractiveSignIn(broker: broker, browser: BrowserOpener(environment: environment), say: say)
+        return try await signIn.run(
+            device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
+    }
+
+    /// Removes a profile's stored tokens, revoking the refresh token at the provider when it offers
+    /// revocation (best effort: a provider that cannot be reached does not keep the tokens on disk).
+    /// Returns whether anything was stored.
+    public func logout(profile: Profile) async throws(AgentFailure) -> Bool {
+        let key: TokenStoreKey
+        switch profile.source {
+        case .oauth(let settings):
+            let broker = oauthBroker(profile, settings)
+            key = broker.key
+            if let record = try? broker.readStore(), let refreshToken = record.refreshToken {
+                let deadline = ContinuousClock.now + .seconds(10)
+                do {
+                    let metadata = try await broker.session.metadata(until: deadline)
+                    try await broker.session.client().revoke(
+                        refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
+                } catch {
+                    say("warning: could not revoke the refresh token at the provider (\(error)); removing it locally")
+                }
+            }
+        case .exec(let settings):
+            key = CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now).key
+        case .file, .literal:
+            return false
+        }
+        do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    }
+
+    /// What `credhelper status` shows for a profile: never a secret.
+    public func status(profile: Profile) -> ProfileStatus {
+        var status = ProfileStatus(profile: profile.name)
+        let key: TokenStoreKey
+        switch profile.source {
+        case .oauth(let settings):
+            status.issuer = settings.issuer
+            key = oauthBroker(profile, settings).key
+        case .exec(let settings):
+            key = CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now).key
+        case .file(let path):
+            status.storePath = path
+            return status
+        case .literal:
+            return status
+        }
+        status.storePath = store.path(for: key)
+        do {
+            guard let record = try store.read(key) else { return status }
+            status.signedIn = true
+            status.subject = record.displayName ?? record.subject
+            status.expiresIn = record.expiresAt.map { $0 - now() }
+            status.refreshTokenPresent = record.refreshToken != nil
+            status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
+        } catch {
+            status.problem = error.description
+        }
+        return status
+    }
+
+    private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
+        let session = ProviderSession(settings: settings, profileName: profile.name, environment: environment)
+        let say = say
+        return OAuthBroker(profile: profile, session: session, store: store, warn: { say("warning: \($0)") }, now: now)
+    }
+}
+
+/// A profile's sign-in state, without secrets.
+public struct ProfileStatus: Sendable, Hashable, Codable {
+    /// The profile name.
+    public var profile: String
+    /// The issuer, for OAuth profiles.
+    public var issuer: String?
+    /// Where the tokens are stored.
+    public var storePath: String?
+    /// Whether tokens are stored.
+    public var signedIn = false
+    /// Who signed in (name, email or subject), when known.
+    public var subject: String?
+    /// Seconds until the stored credential expires (negative: expired); nil when unknown.
+    public var expiresIn: Double?
+    /// Whether a refresh token is stored.
+    public var refreshTokenPresent = false
+    /// Whether the stored credential would be printed as it is (it covers the host TTL).
+    public var coversHostTTL = false
+    /// A problem reading the store.
+    public var problem: String?
+
+    init(profile: String) { self.profile = profile }
+}

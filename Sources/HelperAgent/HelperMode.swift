@@ -1,0 +1,62 @@
+import CredentialHelperProtocol
+import TokenStore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `credhelper` run by a host: no arguments, `CLAUDE_HELPER_CONTEXT` set (or run as a
+/// `credhelper-NAME` link). Prints exactly one answer on stdout and one line per problem on stderr;
+/// exits 0, 1 (no credential) or 2 (configuration error).
+public enum HelperMode {
+    /// Whether a run with these arguments is helper mode: no arguments, and either a context set by
+    /// a host, a `credhelper-NAME` name, or stdin that is not a terminal (an older host that sets no
+    /// context). A person typing `credhelper` at a terminal gets the usage instead.
+    public static func applies(arguments: [String], environment: [String: String]) -> Bool {
+        guard arguments.count == 1 else { return false }
+        if environment[HelperContext.environmentVariable] != nil { return true }
+        if ProfileCatalog.profileName(fromExecutable: arguments[0]) != nil { return true }
+        return isatty(0) == 0
+    }
+
+    /// Runs helper mode and returns the exit status.
+    public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
+        let say: @Sendable (String) -> Void = { line in writeAll(2, Array((line + "\n").utf8)) }
+        var context: HelperContext?
+        if let value = environment[HelperContext.environmentVariable] {
+            do { context = try HelperContext.parse(value) } catch {
+                say("warning: unknown \(HelperContext.environmentVariable) \"\(value)\"; using the silent path only")
+            }
+        }
+        do {
+            let catalog = try ProfileCatalog.load(path: ProfileCatalog.defaultPath(environment: environment), environment: environment)
+            let profile = try catalog.select(ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let agent = HelperAgent(
+                catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
+                environment: environment, say: say)
+            let answer = try await agent.answer(profile: profile, context: context)
+            guard writeAll(1, answer.encoded()) else {
+                say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
+                return 1
+            }
+            return 0
+        } catch {
+            say(error.description)
+            return error.exitStatus
+        }
+    }
+
+    @discardableResult
+    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+}

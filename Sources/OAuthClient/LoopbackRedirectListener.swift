@@ -1,0 +1,126 @@
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// The loopback redirect listener for the authorization code grant (RFC 8252 §7.3): an HTTP server
+/// on 127.0.0.1 that waits for the browser's redirect to `/callback`, checks `state` exactly, and
+/// hands back the code. It serves one successful redirect and stops.
+public final class LoopbackRedirectListener: Sendable {
+    /// What the redirect carried.
+    public struct Redirect: Sendable, Hashable {
+        /// The authorization code.
+        public var code: String
+    }
+
+    /// The redirect URI to register and send (`http://127.0.0.1:PORT/callback`).
+    public let redirectURI: String
+    private let group: ServiceGroup
+    private let runner: Task<Void, any Error>
+    private let result: AsyncStream<Result<Redirect, OAuthError>>
+
+    private init(
+        redirectURI: String, group: ServiceGroup, runner: Task<Void, any Error>,
+        result: AsyncStream<Result<Redirect, OAuthError>>
+    ) {
+        self.redirectURI = redirectURI
+        self.group = group
+        self.runner = runner
+        self.result = result
+    }
+
+    /// Starts listening on 127.0.0.1:`port` (0 for an ephemeral port) for a redirect carrying `state`.
+    public static func start(port: Int, expectedState: String) async throws(OAuthError) -> LoopbackRedirectListener {
+        let (result, resultSink) = AsyncStream<Result<Redirect, OAuthError>>.makeStream()
+        let (bound, boundSink) = AsyncStream<Int?>.makeStream()
+        let router = Router()
+        router.get("/callback") { request, _ -> Response in
+            let outcome = Self.interpret(request.uri.queryParameters, expectedState: expectedState)
+            if case .failure(let error) = outcome, error.code == .redirectRejected, error.providerError == nil {
+                // A stray or forged request: ignore it and keep waiting for the real redirect.
+                return Self.page(status: .badRequest, "This sign-in link is not the one credhelper is waiting for.")
+            }
+            resultSink.yield(outcome)
+            switch outcome {
+            case .success: return Self.page(status: .ok, "Signed in. You can close this tab and return to your app.")
+            case .failure(let error): return Self.page(status: .ok, "Sign-in failed: \(error.description)")
+            }
+        }
+        let quiet = Logger(label: "credhelper.redirect", factory: { _ in SwiftLogNoOpLogHandler() })
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+            onServerRunning: { channel in boundSink.yield(channel.localAddress?.port) }, logger: quiet)
+        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
+        let runner = Task {
+            defer { boundSink.yield(nil) }
+            try await group.run()
+        }
+        var boundPort: Int?
+        for await value in bound {
+            boundPort = value
+            break
+        }
+        guard let boundPort else {
+            runner.cancel()
+            let reason = (try? await runner.value).map { _ in "it stopped" } ?? "the port may be in use"
+            throw OAuthError(
+                .redirectRejected,
+                "cannot listen on 127.0.0.1:\(port) for the sign-in redirect (\(reason)); free the port or change "
+                    + "redirectPort in the profile")
+        }
+        return LoopbackRedirectListener(
+            redirectURI: "http://127.0.0.1:\(boundPort)/callback", group: group, runner: runner, result: result)
+    }
+
+    /// Waits for the redirect until `deadline`, then stops the server.
+    public func waitForRedirect(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> Redirect {
+        defer { Task { [group] in await group.triggerGracefulShutdown() } }
+        let outcome = await withTaskGroup(of: Result<Redirect, OAuthError>?.self) { tasks in
+            tasks.addTask { [result] in
+                for await value in result { return value }
+                return nil
+            }
+            tasks.addTask {
+                try? await Task.sleep(until: deadline)
+                return nil
+            }
+            let first = await tasks.next() ?? nil
+            tasks.cancelAll()
+            return first
+        }
+        guard let outcome else {
+            throw OAuthError(.expired, "the browser sign-in did not finish in time; run the sign-in again")
+        }
+        return try outcome.get()
+    }
+
+    /// Stops the server and waits for it to close.
+    public func stop() async {
+        await group.triggerGracefulShutdown()
+        _ = try? await runner.value
+    }
+
+    static func interpret(_ query: Parameters, expectedState: String) -> Result<Redirect, OAuthError> {
+        guard let state = query["state"].map(String.init), state == expectedState else {
+            return .failure(OAuthError(.redirectRejected, "the redirect's state does not match the sign-in request"))
+        }
+        if let error = query["error"].map(String.init) {
+            let description = query["error_description"].map { ": " + String($0.prefix(200)) } ?? ""
+            let code: OAuthError.Code = error == "access_denied" ? .accessDenied : .redirectRejected
+            return .failure(OAuthError(code, "the provider refused the sign-in: \(error)\(description)", providerError: error))
+        }
+        guard let code = query["code"].map(String.init), !code.isEmpty else {
+            return .failure(
+                OAuthError(.redirectRejected, "the redirect carried no code", providerError: "missing_code"))
+        }
+        return .success(Redirect(code: code))
+    }
+
+    static func page(status: HTTPResponse.Status, _ message: String) -> Response {
+        let escaped = message.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+        let html = "<!doctype html><meta charset=utf-8><title>credhelper</title><p>\(escaped)</p>\n"
+        return Response(
+            status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+}

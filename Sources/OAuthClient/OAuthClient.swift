@@ -1,0 +1,268 @@
+import AsyncHTTPClient
+import CredentialHelperProtocol
+import Logging
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// An OAuth 2.0 / OpenID Connect client: one method per grant, every request bounded by a deadline.
+///
+/// It holds no tokens: callers pass them in and store what comes back. Create it only when the
+/// provider must be called — a helper answering from its cache never builds one.
+public struct OAuthClient: Sendable {
+    /// Who the client is and what it asks for.
+    public let configuration: OAuthClientConfiguration
+    private let http: ProviderHTTP
+    private let logger: Logger
+
+    /// A client using `httpClient` (default: the shared AsyncHTTPClient). Logs nothing unless given
+    /// a logger, and never logs a token or secret.
+    public init(
+        _ configuration: OAuthClientConfiguration, httpClient: HTTPClient = .shared,
+        logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.http = ProviderHTTP(client: httpClient, requestTimeout: configuration.requestTimeout)
+        self.logger = logger
+    }
+
+    // MARK: Discovery
+
+    /// Fetches the provider's metadata: OpenID Connect discovery first, then RFC 8414. The
+    /// document's `issuer` must equal the configured issuer, and every endpoint must be HTTPS
+    /// (or loopback).
+    public func discover(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> ProviderMetadata {
+        let issuer = configuration.issuer
+        try EndpointSecurity.check(issuer, role: "issuer")
+        let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
+        var candidates = [configuration.discoveryURL ?? trimmed + "/.well-known/openid-configuration"]
+        if configuration.discoveryURL == nil, let origin = Self.origin(of: trimmed) {
+            candidates.append(origin + "/.well-known/oauth-authorization-server" + trimmed.dropFirst(origin.count))
+        }
+        var failures: [String] = []
+        for url in candidates {
+            try EndpointSecurity.check(url, role: "discovery document")
+            let reply = try await http.get(url, until: deadline)
+            guard reply.status == 200 else {
+                failures.append("\(url) answered HTTP \(reply.status)")
+                continue
+            }
+            let metadata: ProviderMetadata
+            do {
+                metadata = try JSONDecoder().decode(ProviderMetadata.self, from: Data(reply.body))
+            } catch {
+                throw OAuthError(.discovery, "\(url) is not a valid discovery document (it needs issuer and token_endpoint)")
+            }
+            guard metadata.issuer == issuer || metadata.issuer == trimmed else {
+                throw OAuthError(
+                    .discovery,
+                    "\(url) names the issuer \(metadata.issuer), not the configured \(issuer); set the profile's "
+                        + "issuer to exactly the provider's")
+            }
+            for (role, endpoint) in [
+                ("token endpoint", metadata.tokenEndpoint), ("authorization endpoint", metadata.authorizationEndpoint),
+                ("device authorization endpoint", metadata.deviceAuthorizationEndpoint),
+                ("JWKS URI", metadata.jwksURI), ("revocation endpoint", metadata.revocationEndpoint),
+            ] {
+                if let endpoint { try EndpointSecurity.check(endpoint, role: role) }
+            }
+            logger.debug("discovered provider metadata", metadata: ["issuer": "\(issuer)"])
+            return metadata
+        }
+        throw OAuthError(
+            .discovery, "no discovery document for \(issuer): \(failures.joined(separator: "; ")); check the issuer URL")
+    }
+
+    // MARK: Grants
+
+    /// The refresh-token grant (RFC 6749 §6). With rotation the grant carries a new refresh token,
+    /// which the caller must store before using the access token.
+    public func refresh(_ refreshToken: Secret, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> TokenGrant
+    {
+        var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
+        if !configuration.scopes.isEmpty { fields.append(("scope", configuration.scopes.joined(separator: " "))) }
+        return try await tokenRequest(fields, metadata: metadata, grant: "refresh", until: deadline)
+    }
+
+    /// The client-credentials grant (RFC 6749 §4.4), for unattended profiles. Needs a client secret.
+    public func clientCredentials(metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> TokenGrant
+    {
+        guard configuration.clientSecret != nil else {
+            throw OAuthError(.rejected, "the client-credentials grant needs a client secret; set clientSecretFile")
+        }
+        var fields = [("grant_type", "client_credentials")]
+        if !configuration.scopes.isEmpty { fields.append(("scope", configuration.scopes.joined(separator: " "))) }
+        if let audience = configuration.audience { fields.append(("audience", audience)) }
+        return try await tokenRequest(fields, metadata: metadata, grant: "client credentials", until: deadline)
+    }
+
+    /// The URL to open in the browser for the authorization code grant with PKCE.
+    public func authorizationURL(
+        metadata: ProviderMetadata, redirectURI: String, pkce: PKCE, state: String, nonce: String
+    ) throws(OAuthError) -> String {
+        guard let endpoint = metadata.authorizationEndpoint else {
+            throw OAuthError(.discovery, "\(configuration.issuer) publishes no authorization endpoint; use --device")
+        }
+        if let methods = metadata.codeChallengeMethodsSupported, !methods.contains("S256") {
+            throw OAuthError(.discovery, "\(configuration.issuer) does not support PKCE with S256; use --device")
+        }
+        var fields = [
+            ("response_type", "code"), ("client_id", configuration.clientID), ("redirect_uri", redirectURI),
+            ("scope", configuration.scopes.joined(separator: " ")), ("state", state), ("nonce", nonce),
+            ("code_challenge", pkce.challenge), ("code_challenge_method", pkce.method),
+        ]
+        if let audience = configuration.audience { fields.append(("audience", audience)) }
+        let query = fields.map { ProviderHTTP.formEncode($0.0) + "=" + ProviderHTTP.formEncode($0.1) }
+        return endpoint + (endpoint.contains("?") ? "&" : "?") + query.joined(separator: "&")
+    }
+
+    /// Exchanges an authorization code (RFC 6749 §4.1.3) with the PKCE verifier.
+    public func exchangeAuthorizationCode(
+        _ code: String, redirectURI: String, pkce: PKCE, metadata: ProviderMetadata,
+        until deadline: ContinuousClock.Instant
+    ) async throws(OAuthError) -> TokenGrant {
+        try await tokenRequest(
+            [
+                ("grant_type", "authorization_code"), ("code", code), ("redirect_uri", redirectURI),
+                ("code_verifier", pkce.verifier),
+            ], metadata: metadata, grant: "authorization code", until: deadline)
+    }
+
+    /// Starts the device authorization grant (RFC 8628 §3.1).
+    public func requestDeviceCode(metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> DeviceAuthorization
+    {
+        guard let endpoint = metadata.deviceAuthorizationEndpoint else {
+            throw OAuthError(
+                .discovery, "\(configuration.issuer) publishes no device authorization endpoint; sign in without --device")
+        }
+        var fields = [("scope", configuration.scopes.joined(separator: " "))]
+        if let audience = configuration.audience { fields.append(("audience", audience)) }
+        let reply = try await post(endpoint, fields, until: deadline)
+        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: "device authorization") }
+        let body: DeviceAuthorizationBody
+        do { body = try JSONDecoder().decode(DeviceAuthorizationBody.self, from: Data(reply.body)) } catch {
+            throw OAuthError(.malformedResponse, "\(endpoint) answered without device_code, user_code and expires_in")
+        }
+        guard let uri = body.verificationURI ?? body.verificationURL else {
+            throw OAuthError(.malformedResponse, "\(endpoint) answered without a verification_uri")
+        }
+        return DeviceAuthorization(
+            deviceCode: Secret(body.deviceCode), userCode: body.userCode, verificationURI: uri,
+            verificationURIComplete: body.verificationURIComplete, expiresIn: body.expiresIn,
+            interval: body.interval ?? 5)
+    }
+
+    /// Polls the token endpoint until the user approves the device code (RFC 8628 §3.4–3.5):
+    /// waits `interval` between polls, adds 5 s on `slow_down`, and stops at the code's expiry or
+    /// `deadline`, whichever is first.
+    public func pollDeviceToken(
+        _ device: DeviceAuthorization, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant
+    ) async throws(OAuthError) -> TokenGrant {
+        let expiry = min(deadline, ContinuousClock.now + .milliseconds(Int64(device.expiresIn * 1000)))
+        var interval = Duration.milliseconds(Int64(device.interval * 1000))
+        let fields = [
+            ("grant_type", "urn:ietf:params:oauth:grant-type:device_code"),
+            ("device_code", device.deviceCode.reveal()),
+        ]
+        while true {
+            if ContinuousClock.now + interval >= expiry {
+                throw OAuthError(.expired, "the device code expired before the sign-in was approved; sign in again")
+            }
+            do { try await Task.sleep(for: interval) } catch {
+                throw OAuthError(.expired, "the sign-in was cancelled")
+            }
+            do {
+                return try await tokenRequest(fields, metadata: metadata, grant: "device code", until: expiry)
+            } catch where error.providerError == "authorization_pending" {
+                continue
+            } catch where error.providerError == "slow_down" {
+                interval += .seconds(5)
+            }
+        }
+    }
+
+    /// Revokes a token (RFC 7009). Quietly does nothing when the provider has no revocation endpoint.
+    public func revoke(_ token: Secret, hint: String, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError)
+    {
+        guard let endpoint = metadata.revocationEndpoint else { return }
+        let reply = try await post(endpoint, [("token", token.reveal()), ("token_type_hint", hint)], until: deadline)
+        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: "revocation") }
+    }
+
+    /// Fetches a JSON document the provider publishes (the JWKS), as text.
+    public func fetchDocument(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> String {
+        try EndpointSecurity.check(url, role: "document")
+        let reply = try await http.get(url, until: deadline)
+        guard reply.status == 200 else {
+            throw OAuthError(.rejected, "\(ProviderHTTP.endpointName(url)) answered HTTP \(reply.status)")
+        }
+        return String(decoding: reply.body, as: UTF8.self)
+    }
+
+    // MARK: Plumbing
+
+    private func tokenRequest(
+        _ fields: [(String, String)], metadata: ProviderMetadata, grant: String, until deadline: ContinuousClock.Instant
+    ) async throws(OAuthError) -> TokenGrant {
+        let endpoint = metadata.tokenEndpoint
+        let reply = try await post(endpoint, fields, until: deadline)
+        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: grant) }
+        let body: TokenResponseBody
+        do { body = try JSONDecoder().decode(TokenResponseBody.self, from: Data(reply.body)) } catch {
+            throw OAuthError(.malformedResponse, "\(endpoint) answered the \(grant) grant without an access_token")
+        }
+        logger.debug("token grant succeeded", metadata: ["grant": "\(grant)"])
+        return TokenGrant(
+            accessToken: Secret(body.accessToken), refreshToken: body.refreshToken.map(Secret.init),
+            idToken: body.idToken.map(Secret.init), expiresIn: body.expiresIn, scope: body.scope,
+            receivedAt: reply.receivedAt)
+    }
+
+    /// A POST to `endpoint` with client authentication: HTTP Basic for confidential clients,
+    /// `client_id` in the body for public ones.
+    private func post(_ endpoint: String, _ fields: [(String, String)], until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> ProviderHTTP.Reply
+    {
+        if let secret = configuration.clientSecret {
+            return try await http.postForm(endpoint, fields, basicAuth: (configuration.clientID, secret), until: deadline)
+        }
+        return try await http.postForm(endpoint, [("client_id", configuration.clientID)] + fields, until: deadline)
+    }
+
+    static func failure(_ reply: ProviderHTTP.Reply, endpoint: String, grant: String) -> OAuthError {
+        let parsed = try? JSONDecoder().decode(ErrorResponseBody.self, from: Data(reply.body))
+        let detail = parsed.map { body in
+            body.error + (body.errorDescription.map { ": " + String($0.prefix(200)) } ?? "")
+        }
+        let said = detail.map { "\($0) (HTTP \(reply.status))" } ?? "HTTP \(reply.status) with no OAuth error"
+        switch (parsed?.error, reply.status) {
+        case ("invalid_grant", _),
+            (nil, 400) where grant == "refresh":
+            return OAuthError(.invalidGrant, "the provider rejected the \(grant) grant: \(said)", providerError: "invalid_grant")
+        case ("access_denied", _):
+            return OAuthError(.accessDenied, "the sign-in was denied: \(said)", providerError: "access_denied")
+        case ("expired_token", _):
+            return OAuthError(.expired, "the device code expired: \(said); sign in again", providerError: "expired_token")
+        case ("invalid_client", _), (nil, 401):
+            return OAuthError(
+                .rejected, "\(endpoint) did not accept the client credentials: \(said); check clientId and the secret",
+                providerError: parsed?.error)
+        default:
+            return OAuthError(.rejected, "\(endpoint) refused the \(grant) grant: \(said)", providerError: parsed?.error)
+        }
+    }
+
+    static func origin(of url: String) -> String? {
+        guard let scheme = url.range(of: "://") else { return nil }
+        let rest = url[scheme.upperBound...]
+        let host = rest.prefix { $0 != "/" }
+        return String(url[..<scheme.upperBound]) + host
+    }
+}

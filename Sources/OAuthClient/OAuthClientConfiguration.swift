@@ -1,0 +1,33 @@
+import CredentialHelperProtocol
+
+/// Who the client is at the provider and what it asks for.
+public struct OAuthClientConfiguration: Sendable, Hashable {
+    /// The issuer URL; discovery is fetched from it and its `issuer` must match exactly.
+    public var issuer: String
+    /// The client identifier registered at the provider.
+    public var clientID: String
+    /// The client secret for confidential clients (sent with HTTP Basic); nil for public clients.
+    public var clientSecret: Secret?
+    /// The scopes requested.
+    public var scopes: [String]
+    /// An `audience` parameter for providers that need one (Auth0 and others); nil to omit it.
+    public var audience: String?
+    /// An explicit discovery document URL, for providers that publish it elsewhere.
+    public var discoveryURL: String?
+    /// The most any single request may take (further bounded by each call's deadline).
+    public var requestTimeout: Duration
+
+    /// A configuration. `requestTimeout` defaults to 10 seconds.
+    public init(
+        issuer: String, clientID: String, clientSecret: Secret? = nil, scopes: [String] = ["openid"],
+        audience: String? = nil, discoveryURL: String? = nil, requestTimeout: Duration = .seconds(10)
+    ) {
+        self.issuer = issuer
+        self.clientID = clientID
+        self.clientSecret = clientSecret
+        self.scopes = scopes
+        self.audience = audience
+        self.discoveryURL = discoveryURL
+        self.requestTimeout = requestTimeout
+    }
+}

@@ -1,0 +1,30 @@
+import Crypto
+
+/// The name of a profile's file in the store: a SHA-256 of everything that affects which token the
+/// provider issues, so that changing the issuer, client, scopes or audience never reuses a token
+/// obtained for something else.
+public struct TokenStoreKey: Sendable, Hashable, CustomStringConvertible {
+    /// The lowercase hex digest.
+    public let digest: String
+
+    /// The key for an OAuth profile. Scopes are sorted and de-duplicated first: their order does
+    /// not change what is granted.
+    public init(issuer: String, clientID: String, scopes: [String], audience: String?) {
+        self.init(parts: ["oauth", issuer, clientID, Set(scopes).sorted().joined(separator: " "), audience ?? ""])
+    }
+
+    /// A key for any other source of tokens, from the parts that identify it (a command line, a path).
+    public init(parts: [String]) {
+        var hasher = SHA256()
+        for part in parts {
+            // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
+            hasher.update(data: Array("\(part.utf8.count):".utf8) + Array(part.utf8))
+        }
+        digest = hasher.finalize().map { byte in
+            let hex = String(byte, radix: 16)
+            return byte < 16 ? "0" + hex : hex
+        }.joined()
+    }
+
+    public var description: String { digest }
+}

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""A real OpenID Connect provider for the tests: glewlwyd (Debian), run from a temp folder.
+
+  idp.py serve STATE_DIR     start glewlwyd on a free loopback port, configure it through its admin
+                             REST API, print one JSON line describing it, run until stdin closes
+  idp.py browse URL          act as the user's browser: sign the test user in through the API,
+                             approve the client, and follow an authorization or device URL
+  idp.py count STATE_DIR     print how many access tokens each grant type produced, as JSON
+
+Everything lives in STATE_DIR (database, keys, config, log); nothing outside it is touched.
+"""
+import http.cookiejar
+import json
+import os
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+
+SCHEMA = "/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3"
+BASE_CONFIG = "/etc/glewlwyd/glewlwyd.conf"
+USER, PASSWORD = "alice", "alice-password-1"
+PUBLIC_CLIENT, CONFIDENTIAL_CLIENT, SERVICE_CLIENT = "credhelper-public", "credhelper-confidential", "credhelper-service"
+SCOPES = ["openid", "inference"]
+# glewlwyd's numeric grant types in gpo_access_token.gpoa_authorization_type
+GRANT_NAMES = {0: "code", 1: "token", 2: "id_token", 3: "none", 4: "password", 5: "client_credentials",
+               6: "refresh_token", 7: "delete_token", 8: "device_code"}
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fail(message):
+    print(f"idp.py: {message}", file=sys.stderr)
+    sys.exit(1)
+
+
+class Session:
+    """An HTTP client with a cookie jar that does not follow redirects."""
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    def __init__(self):
+        self.opener = urllib.request.build_opener(
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Session.NoRedirect)
+
+    def call(self, method, url, body=None, form=None, auth=None):
+        data, headers = None, {}
+        if body is not None:
+            data, headers["Content-Type"] = json.dumps(body).encode(), "application/json"
+        if form is not None:
+            data, headers["Content-Type"] = urllib.parse.urlencode(form).encode(), "application/x-www-form-urlencoded"
+        if auth is not None:
+            import base64
+            headers["Authorization"] = "Basic " + base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
+        request = urllib.request.Request(url, data=data, method=method, headers=headers)
+        try:
+            with self.opener.open(request, timeout=10) as response:
+                return response.status, response.headers, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.headers, error.read()
+
+    def expect(self, method, url, status=200, **kwargs):
+        code, headers, body = self.call(method, url, **kwargs)
+        if code != status:
+            fail(f"{method} {url} answered {code}, expected {status}: {body[:300]!r}")
+        return headers, body
+
+
+def generate_keys(state):
+    key, cert = os.path.join(state, "key.pem"), os.path.join(state, "pub.pem")
+    subprocess.run(["openssl", "genrsa", "-out", key, "2048"], check=True, capture_output=True)
+    subprocess.run(["openssl", "rsa", "-in", key, "-pubout", "-out", cert], check=True, capture_output=True)
+    return open(key).read(), open(cert).read()
+
+
+def write_config(state, port):
+    lines = []
+    for line in open(BASE_CONFIG):
+        key = line.split("=", 1)[0].strip()
+        if key in ("port", "external_url", "log_mode", "log_file", "bind_address") or line.startswith("@include"):
+            continue
+        lines.append(line)
+    lines += [f"port={port}\n", f'bind_address="127.0.0.1"\n', f'external_url="http://127.0.0.1:{port}"\n',
+              'log_mode="console"\n',
+              f'database = {{ type = "sqlite3"\n path = "{os.path.join(state, "glewlwyd.sqlite")}" }};\n']
+    path = os.path.join(state, "glewlwyd.conf")
+    with open(path, "w") as f:
+        f.writelines(lines)
+    return path
+
+
+def configure(base, issuer, key, cert, redirect_port, secret):
+    admin = Session()
+    admin.expect("POST", f"{base}/api/auth/", body={"username": "admin", "password": "password"})
+    admin.expect("POST", f"{base}/api/scope/", body={
+        "name": "inference", "display_name": "Inference", "description": "Call the inference gateway",
+        "password_required": True, "password_max_age": 0, "scheme": {}})
+    params = {
+        "iss": issuer, "jwt-type": "rsa", "jwt-key-size": "256", "key": key, "cert": cert,
+        "access-token-duration": 3600, "refresh-token-duration": 1209600, "code-duration": 600,
+        "refresh-token-rolling": True, "refresh-token-one-use": "always",
+        "client-refresh-token-one-use-parameter": "refresh-token-one-use",
+        "allow-non-oidc": True, "auth-type-code-enabled": True, "auth-type-code-revoke-replayed": True,
+        "auth-type-token-enabled": False, "auth-type-id-token-enabled": True, "auth-type-none-enabled": False,
+        "auth-type-password-enabled": False, "auth-type-client-enabled": True, "auth-type-device-enabled": True,
+        "auth-type-refresh-enabled": True, "scope": [], "additional-parameters": [], "claims": [],
+        "jwks-show": True, "name-claim": "mandatory", "email-claim": "mandatory", "scope-claim": "no",
+        "allowed-scope": SCOPES, "pkce-allowed": True, "pkce-method-plain-allowed": False,
+        "introspection-revocation-allowed": True, "introspection-revocation-auth-scope": [],
+        "introspection-revocation-allow-target-client": True,
+        "device-authorization-expiration": 600, "device-authorization-interval": 1,
+        "subject-type": "public", "secret-type": "pairwise",
+    }
+    admin.expect("POST", f"{base}/api/mod/plugin/", body={
+        "module": "oidc", "name": "oidc", "display_name": "OIDC", "enabled": True, "parameters": params})
+    admin.expect("POST", f"{base}/api/user/", body={
+        "username": USER, "name": "Alice Example", "email": "alice@example.test", "password": PASSWORD,
+        "scope": SCOPES, "enabled": True})
+    redirect = f"http://127.0.0.1:{redirect_port}/callback"
+    admin.expect("POST", f"{base}/api/client/", body={
+        "client_id": PUBLIC_CLIENT, "name": "credhelper (public)", "confidential": False, "enabled": True,
+        "redirect_uri": [redirect], "authorization_type": ["code", "refresh_token", "device_authorization"],
+        "scope": SCOPES})
+    for client, grants in ((CONFIDENTIAL_CLIENT, ["code", "refresh_token", "device_authorization"]),
+                           (SERVICE_CLIENT, ["client_credentials"])):
+        admin.expect("POST", f"{base}/api/client/", body={
+            "client_id": client, "name": client, "confidential": True, "enabled": True,
+            "client_secret": secret, "redirect_uri": [redirect], "authorization_type": grants,
+            "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"], "scope": SCOPES})
+
+
+def serve(state):
+    os.makedirs(state, mode=0o700, exist_ok=True)
+    db = os.path.join(state, "glewlwyd.sqlite")
+    with open(SCHEMA) as schema:
+        subprocess.run(["sqlite3", db], stdin=schema, check=True)
+    key, cert = generate_keys(state)
+    port, redirect_port = free_port(), free_port()
+    base, secret = f"http://127.0.0.1:{port}", "service-secret-" + os.urandom(12).hex()
+    issuer = f"{base}/api/oidc"
+    log = open(os.path.join(state, "glewlwyd.log"), "w")
+    server = subprocess.Popen(["glewlwyd", "-c", write_config(state, port)], stdout=log, stderr=subprocess.STDOUT)
+
+    def stop(*_):
+        server.terminate()
+        try:
+            server.wait(5)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    deadline = time.monotonic() + 20
+    while True:
+        if server.poll() is not None:
+            fail(f"glewlwyd exited with status {server.returncode}; see {log.name}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                break
+        except OSError:
+            if time.monotonic() > deadline:
+                stop()
+            time.sleep(0.05)
+    configure(base, issuer, key, cert, redirect_port, secret)
+    secret_file = os.path.join(state, "client-secret")
+    with open(os.open(secret_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
+        f.write(secret + "\n")
+    info = {"issuer": issuer, "base": base, "port": port, "redirectPort": redirect_port, "pid": server.pid,
+            "publicClient": PUBLIC_CLIENT, "confidentialClient": CONFIDENTIAL_CLIENT, "serviceClient": SERVICE_CLIENT,
+            "clientSecretFile": secret_file, "user": USER, "password": PASSWORD, "scopes": SCOPES,
+            "database": db, "log": log.name}
+    with open(os.path.join(state, "idp.json"), "w") as f:
+        json.dump(info, f)
+    print(json.dumps(info), flush=True)
+    sys.stdin.read()  # the test process holds the other end; EOF means it is done or gone
+    stop()
+
+
+def browse(url):
+    """Follows an authorization or device URL the way a user in a browser would."""
+    info = json.load(open(os.environ["CREDHELPER_TEST_IDP"]))
+    user = Session()
+    user.expect("POST", f"{info['base']}/api/auth/", body={"username": info["user"], "password": info["password"]})
+    query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
+    client = query.get("client_id", [os.environ.get("CREDHELPER_TEST_CLIENT", info["publicClient"])])[0]
+    scope = query.get("scope", [" ".join(info["scopes"])])[0]
+    user.expect("PUT", f"{info['base']}/api/auth/grant/{client}", body={"scope": scope})
+    if os.environ.get("CREDHELPER_TEST_BROWSER_DENY"):
+        return
+    separator = "&" if "?" in url else "?"
+    headers, _ = user.expect("GET", url + separator + "g_continue", status=302)
+    location = headers["Location"]
+    if "/device" in url:
+        if "prompt=deviceComplete" not in location:
+            fail(f"device approval did not complete: {location}")
+        return
+    if not location.startswith("http://127.0.0.1"):
+        fail(f"authorization did not redirect to the loopback listener: {location}")
+    Session().expect("GET", location)
+
+
+def count(state):
+    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite")) as db:
+        rows = db.execute("SELECT gpoa_authorization_type, COUNT(*) FROM gpo_access_token GROUP BY 1").fetchall()
+    print(json.dumps({GRANT_NAMES.get(kind, str(kind)): n for kind, n in rows}))
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "serve":
+        serve(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] not in ("serve", "count"):
+        browse(sys.argv[1])  # called as a browser: the URL is the only argument
+    elif len(sys.argv) == 3 and sys.argv[1] == "browse":
+        browse(sys.argv[2])
+    elif len(sys.argv) == 3 and sys.argv[1] == "count":
+        count(sys.argv[2])
+    else:
+        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR")
