@@ -116,7 +116,7 @@ let package = Package(
         .testTarget(
             name: "CredentialHelperCLITests",
             dependencies: [
-                "CredentialHelperCLI", "CredentialHelperHost", "TestSupport",
+                "CredentialHelperCLI", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport", "TokenStore",
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

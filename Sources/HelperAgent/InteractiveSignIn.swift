@@ -97,7 +97,7 @@ struct InteractiveSignIn {
         await listener.stop()
         let grant = try await client.exchangeAuthorizationCode(
             redirect.code, redirectURI: listener.redirectURI, pkce: pkce, metadata: metadata, until: deadline)
-        return try await session.record(from: grant, previous: previous, nonce: nonce, until: deadline)
+        return try await session.record(from: grant, previous: previous, signIn: true, nonce: nonce, until: deadline)
     }
 
     private func deviceSignIn(
@@ -110,6 +110,6 @@ struct InteractiveSignIn {
                 + "\(authorization.userCode)")
         if let complete = authorization.verificationURIComplete { browser.open(complete, say: say) }
         let grant = try await client.pollDeviceToken(authorization, metadata: metadata, until: deadline)
-        return try await session.record(from: grant, previous: previous, nonce: nil, until: deadline)
+        return try await session.record(from: grant, previous: previous, signIn: true, until: deadline)
     }
 }

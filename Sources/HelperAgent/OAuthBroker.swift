@@ -68,7 +68,7 @@ struct OAuthBroker {
         while true {
             do throws(AgentFailure) {
                 let grant = try await requestGrant(current, until: deadline)
-                var record = try await session.record(from: grant, previous: current, nonce: nil, until: deadline)
+                var record = try await session.record(from: grant, previous: current, until: deadline)
                 warnIfShortLived(&record)
                 do { try store.write(record, for: key) } catch {
                     throw AgentFailure(.tokenStoreUnreadable, error.description)

@@ -58,12 +58,13 @@ actor ProviderSession {
 
     /// A stored record from a grant. `previous` supplies what the grant left out (a refresh token
     /// without rotation, the signed-in user). The ID token is verified when it is the credential or
-    /// when `nonce` is given (a new sign-in).
+    /// the grant is a new sign-in (`signIn`; with the browser flow, `nonce` is checked too).
     func record(
-        from grant: TokenGrant, previous: StoredTokens?, nonce: String?, until deadline: ContinuousClock.Instant
+        from grant: TokenGrant, previous: StoredTokens?, signIn: Bool = false, nonce: String? = nil,
+        until deadline: ContinuousClock.Instant
     ) async throws(AgentFailure) -> StoredTokens {
         var claims: IDTokenClaims?
-        if let idToken = grant.idToken, nonce != nil || settings.credential == .idToken {
+        if let idToken = grant.idToken, signIn || settings.credential == .idToken {
             claims = try await verify(idToken, nonce: nonce, until: deadline)
         }
         let credential: Secret

@@ -18,10 +18,21 @@ public struct OAuthClient: Sendable {
     private let http: ProviderHTTP
     private let logger: Logger
 
-    /// A client using `httpClient` (default: the shared AsyncHTTPClient). Logs nothing unless given
-    /// a logger, and never logs a token or secret.
+    /// The HTTP client used unless another is given: created on first use and kept for the life of
+    /// the process. It does not retry a refused connection (a provider that is down is reported at
+    /// once, not after the whole deadline) and gives up connecting after 5 seconds.
+    public static let defaultHTTPClient: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        configuration.redirectConfiguration = .disallow
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    /// A client using `httpClient` (default: ``defaultHTTPClient``). Logs nothing unless given a
+    /// logger, and never logs a token or secret.
     public init(
-        _ configuration: OAuthClientConfiguration, httpClient: HTTPClient = .shared,
+        _ configuration: OAuthClientConfiguration, httpClient: HTTPClient = OAuthClient.defaultHTTPClient,
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration

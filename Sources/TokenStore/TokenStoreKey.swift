@@ -28,3 +28,8 @@ public struct TokenStoreKey: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { digest }
 }
+
+extension TokenStoreKey {
+    /// The key of an existing store file, from its name (the hex digest).
+    public init(digestOf digest: String) { self.digest = digest }
+}

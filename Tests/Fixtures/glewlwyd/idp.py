@@ -2,7 +2,11 @@
 """A real OpenID Connect provider for the tests: glewlwyd (Debian), run from a temp folder.
 
   idp.py serve STATE_DIR     start glewlwyd on a free loopback port, configure it through its admin
-                             REST API, print one JSON line describing it, run until stdin closes
+                             REST API, print one JSON line describing it, run until the parent
+                             process (the test run) exits or SIGTERM
+  idp.py revoke STATE_DIR    disable every refresh token (an administrator revoking sessions)
+  idp.py blackhole           a "slow provider": accept TCP connections on a free loopback port
+                             (printed) and never answer, until the parent exits
   idp.py browse URL          act as the user's browser: sign the test user in through the API,
                              approve the client, and follow an authorization or device URL
   idp.py count STATE_DIR     print how many access tokens each grant type produced, as JSON
@@ -141,6 +145,7 @@ def configure(base, issuer, key, cert, redirect_port, secret):
 
 
 def serve(state):
+    parent = os.getppid()
     os.makedirs(state, mode=0o700, exist_ok=True)
     db = os.path.join(state, "glewlwyd.sqlite")
     with open(SCHEMA) as schema:
@@ -183,8 +188,34 @@ def serve(state):
     with open(os.path.join(state, "idp.json"), "w") as f:
         json.dump(info, f)
     print(json.dumps(info), flush=True)
-    sys.stdin.read()  # the test process holds the other end; EOF means it is done or gone
+    wait_for_parent(parent)
     stop()
+
+
+def wait_for_parent(parent):
+    """Returns when the process that started this one is gone (the test run ended or crashed)."""
+    while os.getppid() == parent:
+        time.sleep(0.2)
+
+
+def blackhole():
+    parent = os.getppid()
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(128)
+    listener.settimeout(0.2)
+    print(json.dumps({"port": listener.getsockname()[1]}), flush=True)
+    held = []
+    while os.getppid() == parent:
+        try:
+            held.append(listener.accept()[0])
+        except socket.timeout:
+            pass
+
+
+def revoke(state):
+    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite")) as db:
+        db.execute("UPDATE gpo_refresh_token SET gpor_enabled=0")
 
 
 def browse(url):
@@ -219,11 +250,15 @@ def count(state):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "serve":
         serve(sys.argv[2])
-    elif len(sys.argv) == 2 and sys.argv[1] not in ("serve", "count"):
+    elif sys.argv[1:] == ["blackhole"]:
+        blackhole()
+    elif len(sys.argv) == 3 and sys.argv[1] == "revoke":
+        revoke(sys.argv[2])
+    elif len(sys.argv) == 2 and sys.argv[1] not in ("serve", "count", "revoke"):
         browse(sys.argv[1])  # called as a browser: the URL is the only argument
     elif len(sys.argv) == 3 and sys.argv[1] == "browse":
         browse(sys.argv[2])
     elif len(sys.argv) == 3 and sys.argv[1] == "count":
         count(sys.argv[2])
     else:
-        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR")
+        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR | revoke STATE_DIR | blackhole")

@@ -1,0 +1,112 @@
+import TestSupport
+import Testing
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
+import Foundation
+
+/// One test's installation of the ready-made helper: a profiles file, a `credhelper-NAME` link to
+/// the built binary, and a private token store, all in a temp folder, signing in through the real
+/// identity provider.
+final class ReadyHelperHarness: Sendable {
+    let idp: IdentityProvider
+    let folder: HelperScripts
+    let profiles: [String: [String: any Sendable]]
+
+    /// Profiles: `corp` (browser sign-in, public client), `device` (device grant), `svc` (client
+    /// credentials with a header); `extra` adds or replaces profiles.
+    init(hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:]) throws {
+        idp = try IdentityProvider.shared()
+        folder = HelperScripts()
+        let info = idp.info
+        var profiles: [String: [String: any Sendable]] = [
+            "corp": [
+                "issuer": info.issuer, "clientId": info.publicClient, "scopes": info.scopes,
+                "redirectPort": info.redirectPort, "hostTtlSec": hostTTL, "skewSec": 30,
+            ],
+            "device": [
+                "issuer": info.issuer, "clientId": info.publicClient, "scopes": info.scopes, "grant": "device",
+                "hostTtlSec": hostTTL,
+            ],
+            "svc": [
+                "issuer": info.issuer, "clientId": info.serviceClient, "scopes": ["inference"],
+                "grant": "client-credentials", "clientSecretFile": info.clientSecretFile, "headers": ["X-Org": "acme"],
+                "hostTtlSec": hostTTL,
+            ],
+        ]
+        profiles.merge(extra) { $1 }
+        self.profiles = profiles
+        let data = try JSONSerialization.data(withJSONObject: [
+                "defaultProfile": "corp", "profiles": profiles.mapValues { $0 as [String: Any] },
+            ] as [String: Any])
+        FileManager.default.createFile(atPath: folder.path("profiles.json"), contents: data)
+        for name in profiles.keys {
+            try FileManager.default.createSymbolicLink(atPath: link(name), withDestinationPath: BuiltBinary.path)
+        }
+    }
+
+    /// The helper path a host is configured with for `profile`.
+    func link(_ profile: String) -> String { folder.path("credhelper-\(profile)") }
+
+    var storeDirectory: String { folder.path("state") }
+    var store: TokenStore { TokenStore(directory: storeDirectory) }
+
+    /// The environment of every command: the profiles file, the store, and the fixture as browser.
+    var environment: [String: String] {
+        var environment = idp.browserEnvironment
+        environment["CREDHELPER_PROFILES"] = folder.path("profiles.json")
+        environment["CREDHELPER_STATE_DIR"] = storeDirectory
+        environment["CREDHELPER_CACHE_DIR"] = folder.path("host-cache")
+        environment["HOME"] = folder.directory
+        return environment
+    }
+
+    /// `credhelper get --helper credhelper-PROFILE --context CONTEXT --no-cache --json --show-secrets`.
+    func get(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:]) async throws
+        -> BuiltBinary.Result
+    {
+        try await BuiltBinary.run(
+            ["get", "--helper", link(profile), "--context", context, "--no-cache", "--json", "--show-secrets"],
+            environment: environment.merging(extraEnvironment) { $1 })
+    }
+
+    /// The bearer token `get` printed.
+    static func token(from result: BuiltBinary.Result) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
+            let headers = object["headers"] as? [String: String], let authorization = headers["Authorization"]
+        else { return nil }
+        return authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : nil
+    }
+
+    /// The only record in the store (all OAuth test profiles of one client share one key).
+    func record(profile: String = "corp") throws -> StoredTokens? {
+        let files = try FileManager.default.contentsOfDirectory(atPath: storeDirectory).filter { $0.hasSuffix(".json") }
+        for file in files {
+            let key = TokenStoreKey(digestOf: String(file.dropLast(5)))
+            if let record = try store.read(key) { return record }
+        }
+        return nil
+    }
+
+    /// Rewrites the stored record so its access token expired `ago` seconds ago.
+    func expireStoredToken(ago: Double = 10) throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: storeDirectory).filter { $0.hasSuffix(".json") }
+        for file in files {
+            let key = TokenStoreKey(digestOf: String(file.dropLast(5)))
+            guard var record = try store.read(key) else { continue }
+            let now = Date().timeIntervalSince1970
+            record.obtainedAt = now - 3600
+            record.expiresAt = now - ago
+            try store.write(record, for: key)
+        }
+    }
+
+    /// Signs `corp` in through the browser flow (in the interactive context) and returns the token.
+    func signIn() async throws -> String {
+        let result = try await get(context: "interactive")
+        #expect(result.status == 0, "sign-in failed: \(result.stderr)")
+        return try #require(Self.token(from: result))
+    }
+}
