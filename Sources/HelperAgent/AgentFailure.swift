@@ -18,7 +18,7 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
         /// An interactive sign-in did not complete.
         case signInFailed = "sign-in failed"
         /// An exec profile's command failed.
-        case commandFailed = "token command failed"
+        case commandFailed = "command failed"
     }
 
     /// The kind of failure.

@@ -72,6 +72,15 @@ final class ReadyHelperHarness: Sendable {
             environment: environment.merging(extraEnvironment) { $1 })
     }
 
+    /// The helper itself, run as a host runs it (no arguments, `CLAUDE_HELPER_CONTEXT` set): for
+    /// checking its own stdout and stderr lines, before any host redaction.
+    func helper(_ profile: String = "corp", context: String) async throws -> BuiltBinary.Result {
+        var environment = environment
+        environment["CLAUDE_HELPER_CONTEXT"] = context
+        environment["CREDHELPER_PROFILE"] = profile
+        return try await BuiltBinary.run([], environment: environment)
+    }
+
     /// The bearer token `get` printed.
     static func token(from result: BuiltBinary.Result) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],

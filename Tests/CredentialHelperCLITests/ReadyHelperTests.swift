@@ -44,6 +44,10 @@ struct ReadyHelperTests {
             #expect(ContinuousClock.now - started < .seconds(5))
         }
         #expect(!FileManager.default.fileExists(atPath: marker), "a silent context opened the browser")
+        let direct = try await harness.helper(context: "background")
+        #expect(direct.status == 1 && direct.stdout.isEmpty)
+        #expect(direct.stderr.hasPrefix("sign-in required: run \"credhelper login --profile corp\""))
+        #expect(direct.stderr.split(separator: "\n").count == 1, "expected one line: \(direct.stderr)")
     }
 
     @Test("an expired token is refreshed silently, and the rotated refresh token is stored")
