@@ -109,6 +109,16 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "HelperAgentTests",
+            dependencies: ["HelperAgent", "TokenStore", "OAuthClient", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "OAuthClientTests",
+            dependencies: ["OAuthClient", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "CredentialHelperCheckTests",
             dependencies: ["CredentialHelperCheck", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict

@@ -59,9 +59,10 @@ public final class IdentityProvider: Sendable {
         ["CREDHELPER_BROWSER": Self.fixtureScript, "CREDHELPER_TEST_IDP": stateDirectory + "/idp.json"]
     }
 
-    /// How many access tokens each grant type produced so far, from the provider's database.
-    public func grantCounts() throws -> [String: Int] {
-        let output = try Self.runFixture(["count", stateDirectory])
+    /// How many access tokens each grant type produced so far for `client` (default: the public
+    /// client the helper tests use), from the provider's database.
+    public func grantCounts(client: String? = nil) throws -> [String: Int] {
+        let output = try Self.runFixture(["count", stateDirectory, client ?? info.publicClient])
         return try JSONDecoder().decode([String: Int].self, from: Data(output.utf8))
     }
 

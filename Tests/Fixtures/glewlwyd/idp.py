@@ -9,7 +9,8 @@
                              (printed) and never answer, until the parent exits
   idp.py browse URL          act as the user's browser: sign the test user in through the API,
                              approve the client, and follow an authorization or device URL
-  idp.py count STATE_DIR     print how many access tokens each grant type produced, as JSON
+  idp.py count STATE_DIR [CLIENT]  print how many access tokens each grant type produced (for
+                             one client), as JSON
 
 Everything lives in STATE_DIR (database, keys, config, log); nothing outside it is touched.
 """
@@ -241,9 +242,10 @@ def browse(url):
     Session().expect("GET", location)
 
 
-def count(state):
+def count(state, client=None):
     with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite")) as db:
-        rows = db.execute("SELECT gpoa_authorization_type, COUNT(*) FROM gpo_access_token GROUP BY 1").fetchall()
+        rows = db.execute("SELECT gpoa_authorization_type, COUNT(*) FROM gpo_access_token "
+                          "WHERE ?1 IS NULL OR gpoa_client_id = ?1 GROUP BY 1", (client,)).fetchall()
     print(json.dumps({GRANT_NAMES.get(kind, str(kind)): n for kind, n in rows}))
 
 
@@ -258,7 +260,7 @@ if __name__ == "__main__":
         browse(sys.argv[1])  # called as a browser: the URL is the only argument
     elif len(sys.argv) == 3 and sys.argv[1] == "browse":
         browse(sys.argv[2])
-    elif len(sys.argv) == 3 and sys.argv[1] == "count":
-        count(sys.argv[2])
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "count":
+        count(*sys.argv[2:])
     else:
-        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR | revoke STATE_DIR | blackhole")
+        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR [CLIENT] | revoke STATE_DIR | blackhole")
