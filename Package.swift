@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         .target(name: "CredentialHelperProtocol", swiftSettings: strict),
@@ -71,6 +72,19 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "CredentialProxy",
+            dependencies: [
+                "CredentialHelperProtocol", "CredentialHelperHost",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
+        .target(
             name: "CredentialHelperCLI",
             dependencies: [
                 "CredentialHelperProtocol",
@@ -78,7 +92,9 @@ let package = Package(
                 "CredentialHelperCheck",
                 "HelperAgent",
                 "TokenStore",
+                "CredentialProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -127,6 +143,8 @@ let package = Package(
             name: "CredentialHelperCLITests",
             dependencies: [
                 "CredentialHelperCLI", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport", "TokenStore",
+                "CredentialProxy",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -13,7 +13,7 @@ public struct CredhelperCommand: AsyncParsableCommand {
             """ + ExitStatus.helpText,
         subcommands: [
             GetCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, StatusCommand.self,
-            ProfilesCommand.self,
+            ProfilesCommand.self, ProxyCommand.self,
         ]
     )
 

@@ -14,12 +14,18 @@ struct CommandBroker {
 
     var key: TokenStoreKey { TokenStoreKey(parts: ["exec"] + settings.command) }
 
-    func credential(context: HelperContext, until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Secret {
+    func credential(context: HelperContext, notBefore: Double?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure) -> Secret
+    {
         let freshness = Freshness(profile: profile)
-        if let cached = try read(), freshness.verdict(cached, now: now()) == .good { return cached.accessToken }
+        if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+            return cached.accessToken
+        }
         do {
             return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
-                if let cached = try read(), freshness.verdict(cached, now: now()) == .good { return cached.accessToken }
+                if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+                    return cached.accessToken
+                }
                 let token = try await runCommand(context: context, until: deadline)
                 let obtainedAt = now()
                 let lifetime = settings.tokenLifetime.map { Double($0.components.seconds) }

@@ -25,9 +25,16 @@ struct Freshness: Sendable {
         case expired
     }
 
-    func verdict(_ tokens: StoredTokens, now: Double) -> Verdict {
+    /// - Parameter notBefore: set when the host reported its credential rejected
+    ///   (`mid-session-refresh`, with the time the helper started): only a token obtained since then —
+    ///   by a sibling that refreshed while this helper waited for the lock — is good.
+    func verdict(_ tokens: StoredTokens, now: Double, notBefore: Double? = nil) -> Verdict {
         let expiresAt = tokens.expiresAt ?? (tokens.obtainedAt + required)
         let remaining = expiresAt - now
+        if let notBefore {
+            if tokens.obtainedAt >= notBefore, remaining > skew { return .good }
+            return remaining > 0 ? .stillValid : .expired
+        }
         if remaining >= required { return .good }
         if now - tokens.obtainedAt <= Self.freshWindow, remaining > skew { return .good }
         return remaining > 0 ? .stillValid : .expired

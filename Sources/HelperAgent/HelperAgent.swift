@@ -39,6 +39,8 @@ public struct HelperAgent: Sendable {
     /// silent-only).
     public func answer(profile: Profile, context: HelperContext?) async throws(AgentFailure) -> HelperAnswer {
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
+        // A rejected credential must not come back: only a token obtained from now on will do.
+        let notBefore = context == .midSessionRefresh ? now() : nil
         let token: Secret
         switch profile.source {
         case .literal(let secret): token = secret
@@ -46,11 +48,11 @@ public struct HelperAgent: Sendable {
         case .exec(let settings):
             token = try await CommandBroker(
                 profile: profile, settings: settings, store: store, environment: environment, now: now
-            ).credential(context: context ?? .background, until: deadline)
+            ).credential(context: context ?? .background, notBefore: notBefore, until: deadline)
         case .oauth(let settings):
             let broker = oauthBroker(profile, settings)
             do {
-                token = try await broker.silentCredential(until: deadline)
+                token = try await broker.silentCredential(notBefore: notBefore, until: deadline)
             } catch let failure where failure.code == .signInRequired && context == .interactive {
                 let signIn = InteractiveSignIn(broker: broker, browser: BrowserOpener(environment: environment), say: say)
                 let record = try await signIn.run(

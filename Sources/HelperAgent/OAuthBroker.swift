@@ -33,16 +33,19 @@ struct OAuthBroker {
     }
 
     /// A credential without user interaction, or a failure (`sign-in required` when only a sign-in
-    /// can help).
-    func silentCredential(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Secret {
+    /// can help). With `notBefore` (the `mid-session-refresh` context: the host's credential was
+    /// refused), a stored token obtained before that time is not trusted.
+    func silentCredential(notBefore: Double? = nil, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
         let cached = try readStore()
-        if let cached, freshness.verdict(cached, now: now()) == .good { return cached.accessToken }
+        if let cached, freshness.verdict(cached, now: now(), notBefore: notBefore) == .good { return cached.accessToken }
         if settings.grant != .clientCredentials, cached?.refreshToken == nil {
             throw signInRequired(cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
         }
         do {
             return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
-                try await renewLocked(until: deadline)
+                try await renewLocked(notBefore: notBefore, until: deadline)
             }
         } catch let failure as AgentFailure {
             throw failure
@@ -61,9 +64,13 @@ struct OAuthBroker {
     }
 
     /// Runs with the lock held.
-    private func renewLocked(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Secret {
+    private func renewLocked(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
         var current = try readStore()
-        if let current, freshness.verdict(current, now: now()) == .good { return current.accessToken }
+        if let current, freshness.verdict(current, now: now(), notBefore: notBefore) == .good {
+            return current.accessToken
+        }
         var retriedAfterRotation = false
         while true {
             do throws(AgentFailure) {

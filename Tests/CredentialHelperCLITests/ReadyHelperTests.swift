@@ -12,18 +12,24 @@ import Foundation
 /// runs it, signing in to a real glewlwyd through its real endpoints.
 @Suite("Ready-made helper against a real identity provider", .serialized, .timeLimit(.minutes(3)))
 struct ReadyHelperTests {
-    @Test("first sign-in in the interactive context, then the cached token in every other context")
+    @Test("first sign-in in the interactive context, the cached token in silent contexts, a new one after a rejection")
     func firstSignInThenCache() async throws {
         let harness = try ReadyHelperHarness()
         let before = try harness.idp.grantCounts()
         let token = try await harness.signIn()
         #expect(try harness.idp.grantCounts()["code", default: 0] == before["code", default: 0] + 1)
-        for context in ["background", "scheduled-task", "mid-session-refresh", "setup-test"] {
+        let afterSignIn = try harness.idp.grantCounts()
+        for context in ["background", "scheduled-task", "setup-test"] {
             let result = try await harness.get(context: context)
             #expect(result.status == 0, "\(context): \(result.stderr)")
             #expect(ReadyHelperHarness.token(from: result) == token, "\(context) did not reuse the stored token")
         }
-        #expect(try harness.idp.grantCounts() == harness.idp.grantCounts())
+        #expect(try harness.idp.grantCounts() == afterSignIn, "a cached token caused a request to the provider")
+        // mid-session-refresh means the host's token was rejected: the helper must not hand it back.
+        let rejected = try await harness.get(context: "mid-session-refresh")
+        #expect(rejected.status == 0, "\(rejected.stderr)")
+        #expect(ReadyHelperHarness.token(from: rejected) != token)
+        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0] + 1)
         let record = try #require(try harness.record())
         #expect(record.refreshToken != nil)
         #expect(record.displayName == "Alice Example")

@@ -61,3 +61,15 @@ struct FreshnessTests {
         #expect(TokenExpiry.expiresAt(expiresIn: nil, jwtExpiry: nil, jwtIssuedAt: nil, receivedAt: arrived) == nil)
     }
 }
+
+extension FreshnessTests {
+    @Test("after a rejection only a token obtained since the helper started is good")
+    func rejectedCredential() {
+        let now = 10_000.0
+        let longLived = record(obtained: now - 100, expires: now + 7200)
+        #expect(freshness.verdict(longLived, now: now) == .good)
+        #expect(freshness.verdict(longLived, now: now, notBefore: now - 1) == .stillValid)
+        let refreshedBySibling = record(obtained: now - 0.5, expires: now + 3600)
+        #expect(freshness.verdict(refreshedBySibling, now: now, notBefore: now - 1) == .good)
+    }
+}

@@ -18,6 +18,7 @@ public final class IdentityProvider: Sendable {
         public let publicClient: String
         public let confidentialClient: String
         public let serviceClient: String
+        public let gatewayClient: String
         public let clientSecretFile: String
         public let user: String
         public let scopes: [String]
@@ -90,11 +91,14 @@ public final class IdentityProvider: Sendable {
         return IdentityProvider(info: info, stateDirectory: state)
     }
 
-    /// Runs the fixture in the background and returns it with the first line it printed.
-    private static func launch(_ arguments: [String], stderrPath: String) throws -> (Process, String) {
+    /// Runs a fixture script in the background (it stops when this process exits) and returns it
+    /// with the first line it printed.
+    public static func launch(_ arguments: [String], script: String = fixtureScript, stderrPath: String) throws
+        -> (Process, String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtureScript] + arguments
+        process.arguments = ["python3", script] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice

@@ -31,6 +31,7 @@ SCHEMA = "/usr/share/dbconfig-common/data/glewlwyd/install/sqlite3"
 BASE_CONFIG = "/etc/glewlwyd/glewlwyd.conf"
 USER, PASSWORD = "alice", "alice-password-1"
 PUBLIC_CLIENT, CONFIDENTIAL_CLIENT, SERVICE_CLIENT = "credhelper-public", "credhelper-confidential", "credhelper-service"
+GATEWAY_CLIENT = "credhelper-gateway"  # client credentials, used only by the proxy tests
 SCOPES = ["openid", "inference"]
 # glewlwyd's numeric grant types in gpo_access_token.gpoa_authorization_type
 GRANT_NAMES = {0: "code", 1: "token", 2: "id_token", 3: "none", 4: "password", 5: "client_credentials",
@@ -138,7 +139,7 @@ def configure(base, issuer, key, cert, redirect_port, secret):
         "redirect_uri": [redirect], "authorization_type": ["code", "refresh_token", "device_authorization"],
         "scope": SCOPES})
     for client, grants in ((CONFIDENTIAL_CLIENT, ["code", "refresh_token", "device_authorization"]),
-                           (SERVICE_CLIENT, ["client_credentials"])):
+                           (SERVICE_CLIENT, ["client_credentials"]), (GATEWAY_CLIENT, ["client_credentials"])):
         admin.expect("POST", f"{base}/api/client/", body={
             "client_id": client, "name": client, "confidential": True, "enabled": True,
             "client_secret": secret, "redirect_uri": [redirect], "authorization_type": grants,
@@ -183,7 +184,7 @@ def serve(state):
     with open(os.open(secret_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
         f.write(secret + "\n")
     info = {"issuer": issuer, "base": base, "port": port, "redirectPort": redirect_port, "pid": server.pid,
-            "publicClient": PUBLIC_CLIENT, "confidentialClient": CONFIDENTIAL_CLIENT, "serviceClient": SERVICE_CLIENT,
+            "publicClient": PUBLIC_CLIENT, "confidentialClient": CONFIDENTIAL_CLIENT, "serviceClient": SERVICE_CLIENT, "gatewayClient": GATEWAY_CLIENT,
             "clientSecretFile": secret_file, "user": USER, "password": PASSWORD, "scopes": SCOPES,
             "database": db, "log": log.name}
     with open(os.path.join(state, "idp.json"), "w") as f:

@@ -1,0 +1,90 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+
+/// How the proxy listens and where it forwards. Plain values with defaults; ``validate()`` checks
+/// them together and names the fix.
+public struct ProxyConfiguration: Sendable {
+    /// The upstream base URL (`https://gateway.example.com` or with a path prefix); its path is
+    /// prepended to each request's path.
+    public var upstream: String
+    /// The address to listen on. Default `127.0.0.1`.
+    public var listenHost: String
+    /// The port to listen on; 0 picks a free one (read it from ``ProxyServer/port``). Default 8787.
+    public var listenPort: Int
+    /// Allow a non-loopback listen address. Requires ``clientKey``.
+    public var allowRemote: Bool
+    /// The key clients must present (`x-api-key` or `Authorization: Bearer`) — required with
+    /// ``allowRemote``, optional otherwise.
+    public var clientKey: Secret?
+    /// Request bodies up to this size are buffered so the request can be replayed after a 401/403
+    /// and a silent refresh; larger or unsized bodies stream and are not replayed. Default 10 MiB.
+    public var replayBodyLimit: Int
+    /// How long to wait for the upstream to accept a connection. Default 10 s.
+    public var connectTimeout: Duration
+    /// How long the upstream may stay silent (no byte of the response) before the request fails. Default 600 s.
+    public var readTimeout: Duration
+    /// The helper configuration (path, TTL, timeout, silent refresh, headers, auth scheme).
+    public var host: HostConfiguration
+
+    /// A configuration with the defaults above.
+    public init(
+        upstream: String, host: HostConfiguration, listenHost: String = "127.0.0.1", listenPort: Int = 8787,
+        allowRemote: Bool = false, clientKey: Secret? = nil, replayBodyLimit: Int = 10 << 20,
+        connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(600)
+    ) {
+        self.upstream = upstream
+        self.host = host
+        self.listenHost = listenHost
+        self.listenPort = listenPort
+        self.allowRemote = allowRemote
+        self.clientKey = clientKey
+        self.replayBodyLimit = replayBodyLimit
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+
+    /// The upstream split into origin (`scheme://host[:port]`) and path prefix (no trailing `/`).
+    var upstreamParts: (origin: String, pathPrefix: String) {
+        let trimmed = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
+        guard let scheme = trimmed.range(of: "://") else { return (trimmed, "") }
+        let afterScheme = trimmed[scheme.upperBound...]
+        guard let slash = afterScheme.firstIndex(of: "/") else { return (trimmed, "") }
+        return (String(trimmed[..<slash]), String(trimmed[slash...]))
+    }
+
+    /// Checks the values together.
+    public func validate() throws(ProxyConfigurationError) {
+        let lower = upstream.lowercased()
+        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), upstream.count > 8 else {
+            throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(upstream)\"")
+        }
+        guard !upstream.contains("?"), !upstream.contains("#") else {
+            throw ProxyConfigurationError("--upstream must not have a query or fragment")
+        }
+        guard (0...65_535).contains(listenPort) else {
+            throw ProxyConfigurationError("--listen port \(listenPort) is out of range (0–65535)")
+        }
+        if !Self.isLoopback(listenHost) {
+            guard allowRemote else {
+                throw ProxyConfigurationError(
+                    "--listen \(listenHost) is not a loopback address: anyone who can reach it would use your "
+                        + "credential; listen on 127.0.0.1, or pass --allow-remote with --client-key-file")
+            }
+            guard clientKey != nil else {
+                throw ProxyConfigurationError("--allow-remote needs --client-key-file: remote clients must present a key")
+            }
+        }
+        guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+/// A proxy configuration that cannot work, with the fix.
+public struct ProxyConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What is wrong and what to do.
+    public let description: String
+    init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,35 @@
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// An error from the proxy itself, in the shape the Anthropic API and SDKs use:
+/// `{"type":"error","error":{"type":"…","message":"…"}}`.
+struct ProxyErrorResponse: Sendable {
+    /// The Anthropic error type (`api_error`, `authentication_error`, `permission_error`, …).
+    let type: String
+    /// A sentence naming what failed and what to do. Never contains a credential.
+    let message: String
+    let status: HTTPResponse.Status
+
+    func response() -> Response {
+        let body = "{\"type\":\"error\",\"error\":{\"type\":\(Self.quoted(type)),\"message\":\(Self.quoted(message))}}"
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("x-credhelper-proxy-error")!] = "1"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out + "\""
+    }
+}
