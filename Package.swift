@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "CredentialHelperHost", targets: ["CredentialHelperHost"]),
         .library(name: "CredentialHelperCheck", targets: ["CredentialHelperCheck"]),
         .executable(name: "credhelper", targets: ["credhelper"]),
+        .executable(name: "credhelper-full", targets: ["credhelper-full"]),
     ],
     dependencies: [
         .package(url: "https://github.com/swiftlang/swift-subprocess", exact: "1.0.2", traits: []),
@@ -67,8 +68,13 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
+            name: "HelperProfiles",
+            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore"],
+            swiftSettings: strict
+        ),
+        .target(
             name: "HelperAgent",
-            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore", "OAuthClient"],
+            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore", "OAuthClient", "HelperProfiles"],
             swiftSettings: strict
         ),
         .target(
@@ -91,6 +97,7 @@ let package = Package(
                 "CredentialHelperHost",
                 "CredentialHelperCheck",
                 "HelperAgent",
+                "HelperProfiles",
                 "TokenStore",
                 "CredentialProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -99,7 +106,10 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .executableTarget(name: "credhelper", dependencies: ["CredentialHelperCLI", "HelperAgent"], swiftSettings: strict),
+        // What hosts start for every credential: the cached-token path only, then exec of credhelper-full.
+        .executableTarget(name: "credhelper", dependencies: ["HelperProfiles"], swiftSettings: strict),
+        .executableTarget(
+            name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperAgent"], swiftSettings: strict),
         .executableTarget(
             name: "credhelper-bench",
             dependencies: [
@@ -126,7 +136,9 @@ let package = Package(
         ),
         .testTarget(
             name: "HelperAgentTests",
-            dependencies: ["HelperAgent", "TokenStore", "OAuthClient", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: [
+                "HelperAgent", "HelperProfiles", "TokenStore", "OAuthClient", "CredentialHelperProtocol", "TestSupport",
+            ],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelperAgent
+import HelperProfiles
 
 /// `credhelper login`: sign in to a profile's identity provider now.
 struct LoginCommand: AsyncParsableCommand {

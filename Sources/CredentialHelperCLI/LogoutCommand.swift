@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelperAgent
+import HelperProfiles
 
 /// `credhelper logout`: forget a profile's tokens (and revoke the refresh token).
 struct LogoutCommand: AsyncParsableCommand {

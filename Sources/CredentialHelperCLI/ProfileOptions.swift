@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelperAgent
+import HelperProfiles
 import TokenStore
 
 #if canImport(FoundationEssentials)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelperAgent
+import HelperProfiles
 
 /// `credhelper profiles`: list the configured profiles.
 struct ProfilesCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import HelperAgent
+import HelperProfiles
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,3 +1,4 @@
+import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
 

@@ -1,3 +1,4 @@
+import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
 import TokenStore
@@ -12,7 +13,7 @@ struct CommandBroker {
     let environment: [String: String]
     let now: @Sendable () -> Double
 
-    var key: TokenStoreKey { TokenStoreKey(parts: ["exec"] + settings.command) }
+    var key: TokenStoreKey { settings.storeKey }
 
     func credential(context: HelperContext, notBefore: Double?, until deadline: ContinuousClock.Instant)
         async throws(AgentFailure) -> Secret

@@ -1,3 +1,4 @@
+import HelperProfiles
 import CredentialHelperProtocol
 import TokenStore
 

@@ -1,3 +1,4 @@
+import HelperProfiles
 import CredentialHelperProtocol
 import TokenStore
 
@@ -11,16 +12,6 @@ import TokenStore
 /// `credhelper-NAME` link). Prints exactly one answer on stdout and one line per problem on stderr;
 /// exits 0, 1 (no credential) or 2 (configuration error).
 public enum HelperMode {
-    /// Whether a run with these arguments is helper mode: no arguments, and either a context set by
-    /// a host, a `credhelper-NAME` name, or stdin that is not a terminal (an older host that sets no
-    /// context). A person typing `credhelper` at a terminal gets the usage instead.
-    public static func applies(arguments: [String], environment: [String: String]) -> Bool {
-        guard arguments.count == 1 else { return false }
-        if environment[HelperContext.environmentVariable] != nil { return true }
-        if ProfileCatalog.profileName(fromExecutable: arguments[0]) != nil { return true }
-        return isatty(0) == 0
-    }
-
     /// Runs helper mode and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
         let say: @Sendable (String) -> Void = { line in writeAll(2, Array((line + "\n").utf8)) }

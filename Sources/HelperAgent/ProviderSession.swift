@@ -1,3 +1,4 @@
+import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
 import OAuthClient
@@ -26,9 +27,7 @@ actor ProviderSession {
     }
 
     /// The store key: issuer, client id, scopes, audience.
-    nonisolated var storeKey: TokenStoreKey {
-        TokenStoreKey(issuer: settings.issuer, clientID: settings.clientID, scopes: settings.scopes, audience: settings.audience)
-    }
+    nonisolated var storeKey: TokenStoreKey { settings.storeKey }
 
     func client() throws(AgentFailure) -> OAuthClient {
         if let cachedClient { return cachedClient }

@@ -1,5 +1,4 @@
-import CredentialHelperCLI
-import HelperAgent
+import HelperProfiles
 
 #if canImport(Glibc)
     import Glibc
@@ -7,12 +6,14 @@ import HelperAgent
     import Darwin
 #endif
 
-/// The `credhelper` executable. Run by a host with no arguments it is a helper (``HelperMode``),
-/// taking the lean path: no argument parser, no HTTP client unless the provider must be called.
-/// Otherwise it is the command-line tool; everything lives in libraries so it can be tested in-process.
+/// `credhelper`, the executable hosts start for every credential. When a stored token answers the
+/// request it prints it and exits; otherwise it replaces itself (`execv`, same process, arguments and
+/// environment) with `credhelper-full`, installed next to it, which refreshes, signs in, reports
+/// errors and provides every command. Keeping the HTTP client, event loop and argument parser out
+/// of this binary is what makes the cached path start in about a millisecond (docs/benchmarks.md).
 @main
 struct Credhelper {
-    static func main() async {
+    static func main() {
         let arguments = CommandLine.arguments
         var environment: [String: String] = [:]
         var entry = environ
@@ -23,9 +24,44 @@ struct Credhelper {
             }
             entry += 1
         }
-        if HelperMode.applies(arguments: arguments, environment: environment) {
-            exit(await HelperMode.run(arguments: arguments, environment: environment))
+        if HelperInvocation.isHelperMode(arguments: arguments, environment: environment),
+            let answer = CachedAnswer.answer(arguments: arguments, environment: environment), writeAll(answer)
+        {
+            exit(0)
         }
-        await CredhelperCommand.runAndExit()
+        let full = fullExecutable()
+        execv(full, CommandLine.unsafeArgv)
+        let reason = String(cString: strerror(errno))
+        writeError("credhelper: cannot run \(full): \(reason); install credhelper-full next to credhelper\n")
+        exit(2)
+    }
+
+    /// `credhelper-full` in this executable's real directory (links resolved).
+    static func fullExecutable() -> String {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        #if os(Linux)
+            let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+            let path = count > 0 ? String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self) : ""
+        #else
+            var size = UInt32(buffer.count)
+            let path = _NSGetExecutablePath(&buffer, &size) == 0 ? String(cString: buffer) : ""
+        #endif
+        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
+        return directory + "/credhelper-full"
+    }
+
+    static func writeAll(_ bytes: [UInt8]) -> Bool {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { return false }
+            offset += written
+        }
+        return true
+    }
+
+    static func writeError(_ text: String) {
+        _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }

@@ -2,7 +2,7 @@ import CredentialHelperProtocol
 import Testing
 import TokenStore
 
-@testable import HelperAgent
+@testable import HelperProfiles
 
 @Suite("When a stored token may be printed")
 struct FreshnessTests {

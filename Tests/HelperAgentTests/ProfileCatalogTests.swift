@@ -6,7 +6,7 @@ import Testing
     import Glibc
 #endif
 
-@testable import HelperAgent
+@testable import HelperProfiles
 
 @Suite("The profiles file")
 struct ProfileCatalogTests {

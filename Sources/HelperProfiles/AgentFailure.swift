@@ -39,5 +39,5 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public var exitStatus: Int32 { code == .configuration ? 2 : 1 }
 
     /// The sign-in hint for `profile`.
-    static func loginCommand(_ profile: String) -> String { "run \"credhelper login --profile \(profile)\"" }
+    package static func loginCommand(_ profile: String) -> String { "run \"credhelper login --profile \(profile)\"" }
 }

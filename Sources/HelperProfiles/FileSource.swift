@@ -2,8 +2,8 @@ import CredentialHelperHost
 import CredentialHelperProtocol
 
 /// A `file` profile: the token is the content of a private file, read at each run.
-enum FileSource {
-    static func read(_ path: String) throws(AgentFailure) -> Secret {
+package enum FileSource {
+    package static func read(_ path: String) throws(AgentFailure) -> Secret {
         let bytes: [UInt8]?
         do { bytes = try SecureFile.contents(of: path, limit: 64 * 1024) } catch {
             throw AgentFailure(.tokenStoreUnreadable, error.description)

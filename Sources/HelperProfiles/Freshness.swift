@@ -2,21 +2,21 @@ import TokenStore
 
 /// When a stored token may be handed to the host (PROTOCOL.md §6, "never hand out a token that
 /// will expire before the host's TTL ends when a refresh can avoid it").
-struct Freshness: Sendable {
+package struct Freshness: Sendable {
     /// A token obtained this recently is as fresh as the provider makes them: printed even when its
     /// lifetime is shorter than the host TTL (refreshing again would give the same lifetime).
-    static let freshWindow = 30.0
+    package static let freshWindow = 30.0
 
     /// The host TTL plus the skew, in seconds.
-    let required: Double
-    let skew: Double
+    package let required: Double
+    package let skew: Double
 
-    init(profile: Profile) {
+    package init(profile: Profile) {
         skew = Double(profile.skew.components.seconds)
         required = Double(profile.hostTTL.components.seconds) + skew
     }
 
-    enum Verdict: Equatable {
+    package enum Verdict: Equatable, Sendable {
         /// Print it.
         case good
         /// Refresh first; if that fails for a transient reason, this one is still valid to use.
@@ -28,7 +28,7 @@ struct Freshness: Sendable {
     /// - Parameter notBefore: set when the host reported its credential rejected
     ///   (`mid-session-refresh`, with the time the helper started): only a token obtained since then —
     ///   by a sibling that refreshed while this helper waited for the lock — is good.
-    func verdict(_ tokens: StoredTokens, now: Double, notBefore: Double? = nil) -> Verdict {
+    package func verdict(_ tokens: StoredTokens, now: Double, notBefore: Double? = nil) -> Verdict {
         let expiresAt = tokens.expiresAt ?? (tokens.obtainedAt + required)
         let remaining = expiresAt - now
         if let notBefore {
@@ -41,7 +41,7 @@ struct Freshness: Sendable {
     }
 
     /// Whether tokens lasting `lifetime` seconds from issue are at least as long as the host TTL.
-    func coversHostTTL(lifetime: Double) -> Bool { lifetime >= required - skew }
+    package func coversHostTTL(lifetime: Double) -> Bool { lifetime >= required - skew }
 }
 
 /// When a freshly issued token expires on this machine's clock.
@@ -49,8 +49,8 @@ struct Freshness: Sendable {
 /// `expires_in` counts from when the response arrived, so `receivedAt + expires_in` is immune to a
 /// skewed provider clock. Without it, a JWT's `exp` is used, shifted by the difference between its
 /// `iat` and the arrival time (the provider's clock offset). Nil when neither is known.
-enum TokenExpiry {
-    static func expiresAt(expiresIn: Double?, jwtExpiry: Double?, jwtIssuedAt: Double?, receivedAt: Double) -> Double? {
+package enum TokenExpiry {
+    package static func expiresAt(expiresIn: Double?, jwtExpiry: Double?, jwtIssuedAt: Double?, receivedAt: Double) -> Double? {
         if let expiresIn, expiresIn > 0 { return receivedAt + expiresIn }
         guard let jwtExpiry else { return nil }
         guard let jwtIssuedAt else { return jwtExpiry }

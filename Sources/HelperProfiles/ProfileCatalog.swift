@@ -59,7 +59,7 @@ public struct ProfileCatalog: Sendable {
         return try reader.catalog(from: root)
     }
 
-    init(path: String, profiles: [String: Profile], defaultProfile: String?) {
+    package init(path: String, profiles: [String: Profile], defaultProfile: String?) {
         self.path = path
         self.profiles = profiles
         self.defaultProfile = defaultProfile

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# The ready-made helper's hot path: `credhelper` answering from a valid stored token, compared in one
+# hyperfine run with `cat` of the token file (the floor) and with `oidc-token` from Debian's oidc-agent
+# on the same identity provider (glewlwyd, started here on loopback). Prints the ratios.
+#
+#   Benchmarks/helper-startup.sh [CREDHELPER]   default: builds the release binary with a static stdlib
+#
+# Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine (apt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:$PATH"
+binary=${1:-}
+if [[ -z "$binary" ]]; then
+    swift build -c release --static-swift-stdlib --product credhelper >/dev/null
+    binary=$PWD/.build/release/credhelper
+fi
+for tool in glewlwyd oidc-agent oidc-gen oidc-token hyperfine; do
+    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install glewlwyd oidc-agent-cli hyperfine" >&2; exit 1; }
+done
+work=$(mktemp -d)
+trap 'kill "${agent_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
+
+# The identity provider (stops when this script exits).
+exec 3< <(python3 Tests/Fixtures/glewlwyd/idp.py serve "$work/idp")
+read -r info <&3
+field() { python3 -c "import json,sys; print(json.loads(sys.argv[1])[sys.argv[2]])" "$info" "$1"; }
+issuer=$(field issuer)
+client=$(field confidentialClient)
+secret_file=$(field clientSecretFile)
+cat > "$work/profiles.json" <<JSON
+{"profiles": {"bench": {"issuer": "$issuer", "clientId": "$client", "clientSecretFile": "$secret_file",
+  "scopes": ["openid", "inference"], "grant": "device", "hostTtlSec": 600}}}
+JSON
+export CREDHELPER_PROFILES=$work/profiles.json CREDHELPER_BROWSER=$PWD/Tests/Fixtures/glewlwyd/idp.py
+export CREDHELPER_TEST_IDP=$work/idp/idp.json CREDHELPER_TEST_CLIENT=$client
+# Two sign-ins: one for credhelper's store, one whose refresh token is handed to oidc-agent.
+CREDHELPER_STATE_DIR=$work/store "$binary" login --device 2>/dev/null
+CREDHELPER_STATE_DIR=$work/for-oidc-agent "$binary" login --device 2>/dev/null
+refresh=$(python3 -c "import json,glob,sys; print(json.load(open(glob.glob(sys.argv[1] + '/*.json')[0]))['refreshToken'])" "$work/for-oidc-agent")
+export OIDC_CONFIG_DIR=$work/oidc
+mkdir -m 700 "$OIDC_CONFIG_DIR"
+eval "$(oidc-agent --no-autoload)" >/dev/null
+agent_pid=$OIDCD_PID
+oidc-gen bench --iss="$issuer" --client-id="$client" --client-secret="$(cat "$secret_file")" --rt="$refresh" \
+    --scope="openid inference" --pw-cmd="echo bench-password" --confirm-default >/dev/null 2>&1
+token_file=$(ls "$work"/store/*.json)
+export CREDHELPER_STATE_DIR=$work/store CLAUDE_HELPER_CONTEXT=background
+[[ -n "$("$binary")" && -n "$(oidc-token bench)" ]] || { echo "a helper printed no token" >&2; exit 1; }
+
+hyperfine -N --warmup 50 --runs "${RUNS:-1000}" --export-json "$work/result.json" \
+    -n cat "cat $token_file" -n credhelper "$binary" -n oidc-token "oidc-token bench" >&2
+python3 - "$work/result.json" <<'PY'
+import json, sys
+results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
+floor, ours, theirs = (results[name]["median"] * 1000 for name in ("cat", "credhelper", "oidc-token"))
+print(f"median: cat {floor:.2f} ms, credhelper {ours:.2f} ms, oidc-token {theirs:.2f} ms")
+print(f"credhelper / cat        = {ours / floor:.2f}x   (goal <= 4x)")
+print(f"credhelper / oidc-token = {ours / theirs:.2f}x   (goal < 1x)")
+PY
