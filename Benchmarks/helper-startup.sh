@@ -3,7 +3,7 @@
 # hyperfine run with `cat` of the token file (the floor) and with `oidc-token` from Debian's oidc-agent
 # on the same identity provider (glewlwyd, started here on loopback). Prints the ratios.
 #
-#   Benchmarks/helper-startup.sh [CREDHELPER]   default: builds the release binary with a static stdlib
+#   Benchmarks/helper-startup.sh [CREDHELPER]   default: the production build (scripts/install.sh)
 #
 # Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine (apt).
 set -euo pipefail
@@ -11,8 +11,8 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
 binary=${1:-}
 if [[ -z "$binary" ]]; then
-    swift build -c release --static-swift-stdlib --product credhelper >/dev/null
-    binary=$PWD/.build/release/credhelper
+    scripts/install.sh "$PWD/Benchmarks/out/bin" >/dev/null
+    binary=$PWD/Benchmarks/out/bin/credhelper
 fi
 for tool in glewlwyd oidc-agent oidc-gen oidc-token hyperfine; do
     command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install glewlwyd oidc-agent-cli hyperfine" >&2; exit 1; }

@@ -16,6 +16,7 @@ struct LogoutCommand: AsyncParsableCommand {
         let removed = try await ProfileOptions.failing { () async throws(AgentFailure) in
             try await agent.logout(profile: profile)
         }
-        Terminal.standardError(removed ? "Signed out of profile \(profile.name).\n" : "Profile \(profile.name) had no stored tokens.\n")
+        Terminal.standardError(
+            removed ? "Signed out of profile \(profile.name).\n" : "Profile \(profile.name) had no stored tokens.\n")
     }
 }

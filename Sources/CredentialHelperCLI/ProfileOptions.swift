@@ -11,7 +11,9 @@ import TokenStore
 
 /// Options shared by the commands that work on the ready-made helper's profiles.
 struct ProfileOptions: ParsableArguments {
-    @Option(name: .long, help: "The profile to use (default: $CREDHELPER_PROFILE, the file's defaultProfile, or the only one).")
+    @Option(
+        name: .long,
+        help: "The profile to use (default: $CREDHELPER_PROFILE, the file's defaultProfile, or the only one).")
     var profile: String?
 
     @Option(
@@ -23,7 +25,9 @@ struct ProfileOptions: ParsableArguments {
     func agent() throws -> HelperAgent {
         let environment = ProcessInfo.processInfo.environment
         let path = profilesFile ?? ProfileCatalog.defaultPath(environment: environment)
-        let catalog = try Self.failing { () throws(AgentFailure) in try ProfileCatalog.load(path: path, environment: environment) }
+        let catalog = try Self.failing { () throws(AgentFailure) in
+            try ProfileCatalog.load(path: path, environment: environment)
+        }
         return HelperAgent(
             catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
             environment: environment, say: { Terminal.standardError($0 + "\n") })

@@ -40,7 +40,8 @@ struct ProxyCommand: AsyncParsableCommand {
         help: "A 0600 file with the key clients must send (x-api-key or Authorization: Bearer).")
     var clientKeyFile: String?
 
-    @Option(name: .customLong("replay-limit"), help: "Largest request body, in bytes, kept for a replay after a 401/403.")
+    @Option(
+        name: .customLong("replay-limit"), help: "Largest request body, in bytes, kept for a replay after a 401/403.")
     var replayLimit: Int = 10 << 20
 
     @Flag(name: .long, help: "Do not print an access-log line per request.")
@@ -83,7 +84,8 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ExitStatus.usage.exitCode
         }
         let shown = configuration.listenHost.contains(":") ? "[\(configuration.listenHost)]" : configuration.listenHost
-        Terminal.standardError("credhelper proxy: listening on http://\(shown):\(server.port) → \(configuration.upstream)\n")
+        Terminal.standardError(
+            "credhelper proxy: listening on http://\(shown):\(server.port) → \(configuration.upstream)\n")
         try await server.wait()
         Terminal.standardError("credhelper proxy: stopped\n")
     }
@@ -93,7 +95,9 @@ struct ProxyCommand: AsyncParsableCommand {
             throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8787")
         }
         var listenHost = String(listen[..<colon])
-        if listenHost.hasPrefix("[") && listenHost.hasSuffix("]") { listenHost = String(listenHost.dropFirst().dropLast()) }
+        if listenHost.hasPrefix("[") && listenHost.hasSuffix("]") {
+            listenHost = String(listenHost.dropFirst().dropLast())
+        }
         var clientKey: Secret?
         if let clientKeyFile {
             do {
@@ -101,7 +105,9 @@ struct ProxyCommand: AsyncParsableCommand {
                     throw ValidationError("--client-key-file \(clientKeyFile) does not exist")
                 }
                 let key = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-                guard key.count >= 16 else { throw ValidationError("the client key in \(clientKeyFile) is shorter than 16 characters") }
+                guard key.count >= 16 else {
+                    throw ValidationError("the client key in \(clientKeyFile) is shorter than 16 characters")
+                }
                 clientKey = Secret(key)
             } catch let error as SecureFile.Failure {
                 throw ValidationError("--client-key-file: \(error.description)")

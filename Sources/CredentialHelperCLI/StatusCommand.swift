@@ -22,7 +22,8 @@ struct StatusCommand: ParsableCommand {
 
     func run() throws {
         let agent = try options.agent()
-        let profiles = try options.profile.map { _ in [try options.selected(in: agent)] }
+        let profiles =
+            try options.profile.map { _ in [try options.selected(in: agent)] }
             ?? agent.catalog.profiles.values.sorted { $0.name < $1.name }
         let statuses = profiles.map(agent.status(profile:))
         if json {
@@ -40,11 +41,15 @@ struct StatusCommand: ParsableCommand {
         if let problem = status.problem {
             lines.append("  problem: \(problem)")
         } else if !status.signedIn {
-            lines.append(status.issuer == nil ? "  nothing stored" : "  not signed in (run credhelper login --profile \(status.profile))")
+            lines.append(
+                status.issuer == nil
+                    ? "  nothing stored" : "  not signed in (run credhelper login --profile \(status.profile))")
         } else {
             if let subject = status.subject { lines.append("  signed in as: \(subject)") }
             if let expiresIn = status.expiresIn {
-                lines.append(expiresIn > 0 ? "  token expires in: \(duration(expiresIn))" : "  token expired \(duration(-expiresIn)) ago")
+                lines.append(
+                    expiresIn > 0
+                        ? "  token expires in: \(duration(expiresIn))" : "  token expired \(duration(-expiresIn)) ago")
             } else {
                 lines.append("  token expiry: unknown")
             }

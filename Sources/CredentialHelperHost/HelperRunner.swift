@@ -80,7 +80,8 @@ public struct HelperRunner: Sendable {
         let start = ContinuousClock.now
         let supervisor: HelperSupervisor
         switch HelperSupervisor.spawn(
-            path, arguments: arguments, environment: environment, probeStdin: probeStdin) {
+            path, arguments: arguments, environment: environment, probeStdin: probeStdin)
+        {
         case .success(let spawned): supervisor = spawned
         case .failure(let error):
             throw HelperError(

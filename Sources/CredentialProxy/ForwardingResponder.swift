@@ -32,7 +32,8 @@ struct ForwardingResponder: HTTPResponder {
         let response = await handle(request)
         let elapsed = ContinuousClock.now - started
         let tenths = elapsed.components.seconds * 10_000 + elapsed.components.attoseconds / 100_000_000_000_000
-        accessLog("\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(tenths / 10).\(tenths % 10)ms")
+        accessLog(
+            "\(request.method.rawValue) \(request.uri.path) \(response.status.code) \(tenths / 10).\(tenths % 10)ms")
         return response
     }
 
@@ -48,7 +49,8 @@ struct ForwardingResponder: HTTPResponder {
         let body: ForwardedBody
         do { body = try await ForwardedBody(request, limit: configuration.replayBodyLimit) } catch {
             return ProxyErrorResponse(
-                type: "invalid_request_error", message: "the request body could not be read: \(error)", status: .badRequest
+                type: "invalid_request_error", message: "the request body could not be read: \(error)",
+                status: .badRequest
             ).response()
         }
         let credential: Credential
@@ -66,7 +68,8 @@ struct ForwardingResponder: HTTPResponder {
             _ = try? await provider.credentialRejected(credential)
             return ProxyErrorResponse(
                 type: "authentication_error",
-                message: "the upstream rejected the credential (HTTP \(first.status.code)) and silent refresh is disabled "
+                message:
+                    "the upstream rejected the credential (HTTP \(first.status.code)) and silent refresh is disabled "
                     + "(inferenceCredentialHelperSilentRefreshEnabled=false); restart credhelper proxy to start a new "
                     + "session, or enable silent refresh",
                 status: .unauthorized
@@ -102,7 +105,9 @@ struct ForwardingResponder: HTTPResponder {
         return try await provider.startSession(context: .background)
     }
 
-    private func send(_ request: Request, body: ForwardedBody, credential: Credential) async throws -> HTTPClientResponse {
+    private func send(_ request: Request, body: ForwardedBody, credential: Credential) async throws
+        -> HTTPClientResponse
+    {
         let (origin, prefix) = configuration.upstreamParts
         var outgoing = HTTPClientRequest(url: origin + prefix + request.uri.description)
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
@@ -126,7 +131,8 @@ struct ForwardingResponder: HTTPResponder {
     private func upstreamFailure(_ error: any Error) -> Response {
         health.recordUpstream(ok: false)
         let text = String(describing: error)
-        let timedOut = text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout")
+        let timedOut =
+            text.contains("deadlineExceeded") || text.contains("readTimeout") || text.contains("connectTimeout")
         let target = configuration.upstreamParts.origin
         return ProxyErrorResponse(
             type: "api_error",
@@ -155,7 +161,7 @@ struct ForwardingResponder: HTTPResponder {
     static func presents(_ key: Secret, _ headers: HTTPFields) -> Bool {
         let expected = Array(key.reveal().utf8)
         var candidates: [String] = []
-        if let apiKey = headers[HTTPField.Name("x-api-key")!] { candidates.append(apiKey) }
+        if let name = HTTPField.Name("x-api-key"), let apiKey = headers[name] { candidates.append(apiKey) }
         if let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
             candidates.append(String(authorization.dropFirst(7)))
         }

@@ -27,17 +27,25 @@ enum HeaderForwarding {
 
     /// The response headers to return to the client.
     static func clientHeaders(from headers: HTTPHeaders) -> HTTPFields {
-        let named = Set(headers["connection"].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        let named = Set(
+            headers["connection"].flatMap { $0.split(separator: ",") }.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            })
         var fields = HTTPFields()
         for (name, value) in headers {
             let lower = name.lowercased()
-            guard !hopByHop.contains(lower), !named.contains(lower), let fieldName = HTTPField.Name(name) else { continue }
+            guard !hopByHop.contains(lower), !named.contains(lower), let fieldName = HTTPField.Name(name) else {
+                continue
+            }
             fields.append(HTTPField(name: fieldName, value: value))
         }
         return fields
     }
 
     private static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
-        Set(fields[values: .connection].flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces).lowercased() })
+        Set(
+            fields[values: .connection].flatMap { $0.split(separator: ",") }.map {
+                $0.trimmingCharacters(in: .whitespaces).lowercased()
+            })
     }
 }

@@ -56,7 +56,9 @@ final class HealthReport: Sendable {
         } else {
             fields.append("\"credential\":null")
         }
-        if let helperError = snapshot.helperError { fields.append("\"helperError\":\(ProxyErrorResponse.quoted(helperError))") }
+        if let helperError = snapshot.helperError {
+            fields.append("\"helperError\":\(ProxyErrorResponse.quoted(helperError))")
+        }
         if let reachable = snapshot.upstreamReachable { fields.append("\"upstreamReachable\":\(reachable)") }
         var headers = HTTPFields()
         headers[.contentType] = "application/json"

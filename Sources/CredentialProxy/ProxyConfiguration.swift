@@ -71,7 +71,8 @@ public struct ProxyConfiguration: Sendable {
                         + "credential; listen on 127.0.0.1, or pass --allow-remote with --client-key-file")
             }
             guard clientKey != nil else {
-                throw ProxyConfigurationError("--allow-remote needs --client-key-file: remote clients must present a key")
+                throw ProxyConfigurationError(
+                    "--allow-remote needs --client-key-file: remote clients must present a key")
             }
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }

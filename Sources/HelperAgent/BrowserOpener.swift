@@ -1,6 +1,6 @@
-import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
+import HelperProfiles
 
 #if canImport(Glibc)
     import Glibc

@@ -1,6 +1,6 @@
-import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
+import HelperProfiles
 import TokenStore
 
 /// An exec profile: runs another tool that prints a token (a cloud CLI's print-access-token
@@ -66,7 +66,8 @@ struct CommandBroker {
         switch run.outcome {
         case .exited(0): break
         case .exited(let status): throw AgentFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
-        case .signaled(let signal): throw AgentFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
+        case .signaled(let signal):
+            throw AgentFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
         case .timedOut: throw AgentFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
         case .outputTooLarge: throw AgentFailure(.commandFailed, "\(tool) printed more than 64 KiB")
         case .cancelled: throw AgentFailure(.commandFailed, "\(tool) was cancelled")

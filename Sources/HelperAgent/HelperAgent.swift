@@ -1,5 +1,5 @@
-import HelperProfiles
 import CredentialHelperProtocol
+import HelperProfiles
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -55,13 +55,15 @@ public struct HelperAgent: Sendable {
             do {
                 token = try await broker.silentCredential(notBefore: notBefore, until: deadline)
             } catch let failure where failure.code == .signInRequired && context == .interactive {
-                let signIn = InteractiveSignIn(broker: broker, browser: BrowserOpener(environment: environment), say: say)
+                let signIn = InteractiveSignIn(
+                    broker: broker, browser: BrowserOpener(environment: environment), say: say)
                 let record = try await signIn.run(
                     device: settings.grant == .device, reuseValid: true, until: ContinuousClock.now + .seconds(600))
                 token = record.accessToken
             }
         }
-        return HelperAnswer(token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
+        return HelperAnswer(
+            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
     }
 
     /// Signs in to an OAuth profile interactively (`credhelper login`).
@@ -69,7 +71,8 @@ public struct HelperAgent: Sendable {
         -> StoredTokens
     {
         guard case .oauth(let settings) = profile.source else {
-            throw AgentFailure(.configuration, "profile \"\(profile.name)\" is not an oauth profile; there is nothing to sign in to")
+            throw AgentFailure(
+                .configuration, "profile \"\(profile.name)\" is not an oauth profile; there is nothing to sign in to")
         }
         let broker = oauthBroker(profile, settings)
         if settings.grant == .clientCredentials {
@@ -101,7 +104,9 @@ public struct HelperAgent: Sendable {
                 }
             }
         case .exec(let settings):
-            key = CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now).key
+            key =
+                CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now)
+                .key
         case .file, .literal:
             return false
         }
@@ -117,7 +122,9 @@ public struct HelperAgent: Sendable {
             status.issuer = settings.issuer
             key = oauthBroker(profile, settings).key
         case .exec(let settings):
-            key = CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now).key
+            key =
+                CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now)
+                .key
         case .file(let path):
             status.storePath = path
             return status

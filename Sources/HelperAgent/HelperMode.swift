@@ -1,5 +1,5 @@
-import HelperProfiles
 import CredentialHelperProtocol
+import HelperProfiles
 import TokenStore
 
 #if canImport(Glibc)
@@ -22,8 +22,10 @@ public enum HelperMode {
             }
         }
         do {
-            let catalog = try ProfileCatalog.load(path: ProfileCatalog.defaultPath(environment: environment), environment: environment)
-            let profile = try catalog.select(ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let catalog = try ProfileCatalog.load(
+                path: ProfileCatalog.defaultPath(environment: environment), environment: environment)
+            let profile = try catalog.select(
+                ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
             let agent = HelperAgent(
                 catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
                 environment: environment, say: say)

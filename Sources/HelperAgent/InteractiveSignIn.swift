@@ -1,6 +1,6 @@
-import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
+import HelperProfiles
 import OAuthClient
 import TokenStore
 
@@ -37,7 +37,8 @@ struct InteractiveSignIn {
         } catch let failure as AgentFailure {
             throw failure
         } catch let error as TokenStoreError where error.code == .lockTimeout {
-            throw AgentFailure(.signInFailed, "another sign-in for this profile is still waiting for the user; finish it first")
+            throw AgentFailure(
+                .signInFailed, "another sign-in for this profile is still waiting for the user; finish it first")
         } catch let error as TokenStoreError {
             throw AgentFailure(.tokenStoreUnreadable, error.description)
         } catch {

@@ -1,5 +1,5 @@
-import HelperProfiles
 import CredentialHelperProtocol
+import HelperProfiles
 import OAuthClient
 import TokenStore
 
@@ -40,9 +40,12 @@ struct OAuthBroker {
         -> Secret
     {
         let cached = try readStore()
-        if let cached, freshness.verdict(cached, now: now(), notBefore: notBefore) == .good { return cached.accessToken }
+        if let cached, freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+            return cached.accessToken
+        }
         if settings.grant != .clientCredentials, cached?.refreshToken == nil {
-            throw signInRequired(cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
+            throw signInRequired(
+                cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
         }
         do {
             return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in

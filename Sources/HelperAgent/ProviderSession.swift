@@ -1,6 +1,6 @@
-import HelperProfiles
 import CredentialHelperHost
 import CredentialHelperProtocol
+import HelperProfiles
 import OAuthClient
 import TokenStore
 
@@ -99,7 +99,8 @@ actor ProviderSession {
     {
         let metadata = try await metadata(until: deadline)
         guard let jwksURI = metadata.jwksURI else {
-            throw AgentFailure(.providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
+            throw AgentFailure(
+                .providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
         }
         do {
             let jwks = try await client().fetchDocument(jwksURI, until: deadline)
@@ -119,7 +120,8 @@ actor ProviderSession {
         if let variable = settings.clientSecretEnvironment {
             guard let value = environment[variable], !value.isEmpty else {
                 throw AgentFailure(
-                    .configuration, "profile \"\(profileName)\" reads its client secret from $\(variable), which is not set")
+                    .configuration,
+                    "profile \"\(profileName)\" reads its client secret from $\(variable), which is not set")
             }
             return Secret(value)
         }

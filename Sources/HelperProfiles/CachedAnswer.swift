@@ -23,8 +23,10 @@ public enum CachedAnswer {
         }
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
-            let catalog = try? ProfileCatalog.load(path: ProfileCatalog.defaultPath(environment: environment), environment: environment),
-            let profile = try? catalog.select(ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let catalog = try? ProfileCatalog.load(
+                path: ProfileCatalog.defaultPath(environment: environment), environment: environment),
+            let profile = try? catalog.select(
+                ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
         else { return nil }
         let token: Secret
         switch profile.source {
@@ -40,8 +42,10 @@ public enum CachedAnswer {
             else { return nil }
             token = record.accessToken
         }
-        return HelperAnswer(token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
-            .encoded()
+        return HelperAnswer(
+            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject
+        )
+        .encoded()
     }
 }
 

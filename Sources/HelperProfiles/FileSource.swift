@@ -9,7 +9,8 @@ package enum FileSource {
             throw AgentFailure(.tokenStoreUnreadable, error.description)
         }
         guard let bytes else {
-            throw AgentFailure(.configuration, "the token file \(path) does not exist; create it (mode 0600) or fix \"path\"")
+            throw AgentFailure(
+                .configuration, "the token file \(path) does not exist; create it (mode 0600) or fix \"path\"")
         }
         do {
             return try HelperOutputParser().parse(bytes).token

@@ -50,7 +50,9 @@ package struct Freshness: Sendable {
 /// skewed provider clock. Without it, a JWT's `exp` is used, shifted by the difference between its
 /// `iat` and the arrival time (the provider's clock offset). Nil when neither is known.
 package enum TokenExpiry {
-    package static func expiresAt(expiresIn: Double?, jwtExpiry: Double?, jwtIssuedAt: Double?, receivedAt: Double) -> Double? {
+    package static func expiresAt(expiresIn: Double?, jwtExpiry: Double?, jwtIssuedAt: Double?, receivedAt: Double)
+        -> Double?
+    {
         if let expiresIn, expiresIn > 0 { return receivedAt + expiresIn }
         guard let jwtExpiry else { return nil }
         guard let jwtIssuedAt else { return jwtExpiry }

@@ -27,7 +27,9 @@ public struct ProfileCatalog: Sendable {
     /// The profiles file path for `environment`.
     public static func defaultPath(environment: [String: String]) -> String {
         if let explicit = environment["CREDHELPER_PROFILES"], !explicit.isEmpty { return explicit }
-        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") { return config + "/credhelper/profiles.json" }
+        if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
+            return config + "/credhelper/profiles.json"
+        }
         return (environment["HOME"] ?? "") + "/.config/credhelper/profiles.json"
     }
 
@@ -39,7 +41,8 @@ public struct ProfileCatalog: Sendable {
             let reason = String(cString: strerror(errno))
             throw AgentFailure(
                 .configuration,
-                "cannot read the profiles file \(path) (\(reason)); create it (see docs/helper.md) or set CREDHELPER_PROFILES")
+                "cannot read the profiles file \(path) (\(reason)); create it (see docs/helper.md) or set CREDHELPER_PROFILES"
+            )
         }
         var info = stat()
         fstat(fd, &info)
@@ -48,7 +51,8 @@ public struct ProfileCatalog: Sendable {
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard count >= 0, count < buffer.count else {
-            throw AgentFailure(.configuration, "cannot read the profiles file \(path): it is unreadable or over 256 KiB")
+            throw AgentFailure(
+                .configuration, "cannot read the profiles file \(path): it is unreadable or over 256 KiB")
         }
         bytes = Array(buffer[..<count])
         let root: JSONValue
@@ -79,7 +83,8 @@ public struct ProfileCatalog: Sendable {
         }
         guard let profile = profiles[name] else {
             let known = profiles.keys.sorted().joined(separator: ", ")
-            throw AgentFailure(.configuration, "no profile \"\(name)\" in \(path) (it has: \(known.isEmpty ? "none" : known))")
+            throw AgentFailure(
+                .configuration, "no profile \"\(name)\" in \(path) (it has: \(known.isEmpty ? "none" : known))")
         }
         return profile
     }

@@ -72,7 +72,9 @@ struct ProfileReader {
         }
         var headers = HeaderList()
         if let value = fields["headers"] {
-            guard case .object(let entries) = value else { throw fail(name, "\"headers\" must be an object of strings") }
+            guard case .object(let entries) = value else {
+                throw fail(name, "\"headers\" must be an object of strings")
+            }
             for (header, value) in entries.sorted(by: { $0.key < $1.key }) {
                 guard case .string(let text) = value else { throw fail(name, "header \(header) must be a string") }
                 do {
@@ -116,14 +118,17 @@ struct ProfileReader {
             throw fail(name, "\"credential\" must be access-token or id-token")
         }
         let secretFile = try string(fields, "clientSecretFile", in: name)
-        if let secretFile, !secretFile.hasPrefix("/") { throw fail(name, "\"clientSecretFile\" must be an absolute path") }
+        if let secretFile, !secretFile.hasPrefix("/") {
+            throw fail(name, "\"clientSecretFile\" must be an absolute path")
+        }
         let secretEnvironment = try string(fields, "clientSecretEnv", in: name)
         if grant == .clientCredentials, secretFile == nil, secretEnvironment == nil {
             throw fail(name, "the client-credentials grant needs \"clientSecretFile\" or \"clientSecretEnv\"")
         }
         let port = try seconds(fields, "redirectPort", in: name, default: 0, range: 0...65_535)
         return Profile.OAuthSettings(
-            issuer: issuer, clientID: clientID, clientSecretFile: secretFile, clientSecretEnvironment: secretEnvironment,
+            issuer: issuer, clientID: clientID, clientSecretFile: secretFile,
+            clientSecretEnvironment: secretEnvironment,
             scopes: scopes, audience: try string(fields, "audience", in: name),
             discoveryURL: try string(fields, "discoveryUrl", in: name), grant: grant,
             redirectPort: Int(port.components.seconds), credential: credential,
@@ -152,7 +157,9 @@ struct ProfileReader {
 
     private func string(_ fields: [String: JSONValue], _ key: String, in name: String) throws(AgentFailure) -> String? {
         guard let value = fields[key] else { return nil }
-        guard case .string(let text) = value else { throw fail(name, "\"\(key)\" must be a string, not \(value.typeName)") }
+        guard case .string(let text) = value else {
+            throw fail(name, "\"\(key)\" must be a string, not \(value.typeName)")
+        }
         return text
     }
 
@@ -166,7 +173,9 @@ struct ProfileReader {
         return .seconds(Int(number))
     }
 
-    private func rejectUnknown(_ keys: some Sequence<String>, allowed: Set<String>, in name: String?) throws(AgentFailure) {
+    private func rejectUnknown(_ keys: some Sequence<String>, allowed: Set<String>, in name: String?)
+        throws(AgentFailure)
+    {
         for key in keys.sorted() where !allowed.contains(key) {
             let near = allowed.first { $0.lowercased() == key.lowercased() }
             throw fail(name, "unknown key \"\(key)\"" + (near.map { " (did you mean \"\($0)\"?)" } ?? ""))

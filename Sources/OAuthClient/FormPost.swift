@@ -53,7 +53,8 @@ struct ProviderHTTP: Sendable {
         guard remaining > .milliseconds(10) else {
             throw OAuthError(.timedOut, "no time was left to call \(endpoint) before the deadline")
         }
-        let milliseconds = remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let milliseconds =
+            remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
         do {
             let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
             let body = try await response.body.collect(upTo: Self.bodyLimit)

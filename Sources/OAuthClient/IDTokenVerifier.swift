@@ -43,7 +43,8 @@ public struct IDTokenVerifier: Sendable {
             throw OAuthError(.idTokenRejected, "the ID token was issued by \(payload.iss), not \(issuer)")
         }
         guard payload.aud.contains(clientID) else {
-            throw OAuthError(.idTokenRejected, "the ID token is for \(payload.aud.joined(separator: ", ")), not \(clientID)")
+            throw OAuthError(
+                .idTokenRejected, "the ID token is for \(payload.aud.joined(separator: ", ")), not \(clientID)")
         }
         guard payload.exp + leeway > now else {
             throw OAuthError(.idTokenRejected, "the ID token has expired; check this machine's clock")

@@ -107,7 +107,8 @@ public final class LoopbackRedirectListener: Sendable {
         if let error = query["error"].map(String.init) {
             let description = query["error_description"].map { ": " + String($0.prefix(200)) } ?? ""
             let code: OAuthError.Code = error == "access_denied" ? .accessDenied : .redirectRejected
-            return .failure(OAuthError(code, "the provider refused the sign-in: \(error)\(description)", providerError: error))
+            return .failure(
+                OAuthError(code, "the provider refused the sign-in: \(error)\(description)", providerError: error))
         }
         guard let code = query["code"].map(String.init), !code.isEmpty else {
             return .failure(

@@ -65,7 +65,8 @@ public struct OAuthClient: Sendable {
             do {
                 metadata = try JSONDecoder().decode(ProviderMetadata.self, from: Data(reply.body))
             } catch {
-                throw OAuthError(.discovery, "\(url) is not a valid discovery document (it needs issuer and token_endpoint)")
+                throw OAuthError(
+                    .discovery, "\(url) is not a valid discovery document (it needs issuer and token_endpoint)")
             }
             guard metadata.issuer == issuer || metadata.issuer == trimmed else {
                 throw OAuthError(
@@ -84,7 +85,8 @@ public struct OAuthClient: Sendable {
             return metadata
         }
         throw OAuthError(
-            .discovery, "no discovery document for \(issuer): \(failures.joined(separator: "; ")); check the issuer URL")
+            .discovery, "no discovery document for \(issuer): \(failures.joined(separator: "; ")); check the issuer URL"
+        )
     }
 
     // MARK: Grants
@@ -150,7 +152,8 @@ public struct OAuthClient: Sendable {
     {
         guard let endpoint = metadata.deviceAuthorizationEndpoint else {
             throw OAuthError(
-                .discovery, "\(configuration.issuer) publishes no device authorization endpoint; sign in without --device")
+                .discovery,
+                "\(configuration.issuer) publishes no device authorization endpoint; sign in without --device")
         }
         var fields = [("scope", configuration.scopes.joined(separator: " "))]
         if let audience = configuration.audience { fields.append(("audience", audience)) }
@@ -190,16 +193,18 @@ public struct OAuthClient: Sendable {
             }
             do {
                 return try await tokenRequest(fields, metadata: metadata, grant: "device code", until: expiry)
-            } catch where error.providerError == "authorization_pending" {
+            } catch  where error.providerError == "authorization_pending" {
                 continue
-            } catch where error.providerError == "slow_down" {
+            } catch  where error.providerError == "slow_down" {
                 interval += .seconds(5)
             }
         }
     }
 
     /// Revokes a token (RFC 7009). Quietly does nothing when the provider has no revocation endpoint.
-    public func revoke(_ token: Secret, hint: String, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+    public func revoke(
+        _ token: Secret, hint: String, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant
+    )
         async throws(OAuthError)
     {
         guard let endpoint = metadata.revocationEndpoint else { return }
@@ -208,7 +213,8 @@ public struct OAuthClient: Sendable {
     }
 
     /// Fetches a JSON document the provider publishes (the JWKS), as text.
-    public func fetchDocument(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> String {
+    public func fetchDocument(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> String
+    {
         try EndpointSecurity.check(url, role: "document")
         let reply = try await http.get(url, until: deadline)
         guard reply.status == 200 else {
@@ -242,7 +248,8 @@ public struct OAuthClient: Sendable {
         async throws(OAuthError) -> ProviderHTTP.Reply
     {
         if let secret = configuration.clientSecret {
-            return try await http.postForm(endpoint, fields, basicAuth: (configuration.clientID, secret), until: deadline)
+            return try await http.postForm(
+                endpoint, fields, basicAuth: (configuration.clientID, secret), until: deadline)
         }
         return try await http.postForm(endpoint, [("client_id", configuration.clientID)] + fields, until: deadline)
     }
@@ -256,17 +263,20 @@ public struct OAuthClient: Sendable {
         switch (parsed?.error, reply.status) {
         case ("invalid_grant", _),
             (nil, 400) where grant == "refresh":
-            return OAuthError(.invalidGrant, "the provider rejected the \(grant) grant: \(said)", providerError: "invalid_grant")
+            return OAuthError(
+                .invalidGrant, "the provider rejected the \(grant) grant: \(said)", providerError: "invalid_grant")
         case ("access_denied", _):
             return OAuthError(.accessDenied, "the sign-in was denied: \(said)", providerError: "access_denied")
         case ("expired_token", _):
-            return OAuthError(.expired, "the device code expired: \(said); sign in again", providerError: "expired_token")
+            return OAuthError(
+                .expired, "the device code expired: \(said); sign in again", providerError: "expired_token")
         case ("invalid_client", _), (nil, 401):
             return OAuthError(
                 .rejected, "\(endpoint) did not accept the client credentials: \(said); check clientId and the secret",
                 providerError: parsed?.error)
         default:
-            return OAuthError(.rejected, "\(endpoint) refused the \(grant) grant: \(said)", providerError: parsed?.error)
+            return OAuthError(
+                .rejected, "\(endpoint) refused the \(grant) grant: \(said)", providerError: parsed?.error)
         }
     }
 

@@ -55,7 +55,9 @@ struct TokenResponseBody: Decodable {
         if let number = try? container.decodeIfPresent(Double.self, forKey: .expiresIn) {
             expiresIn = number
         } else {
-            expiresIn = (try? container.decodeIfPresent(String.self, forKey: .expiresIn)).flatMap { $0.flatMap(Double.init) }
+            expiresIn = (try? container.decodeIfPresent(String.self, forKey: .expiresIn)).flatMap {
+                $0.flatMap(Double.init)
+            }
         }
     }
 }

@@ -1,16 +1,16 @@
 import AsyncHTTPClient
-import Synchronization
 import CredentialHelperHost
 import CredentialProxy
+import Foundation
 import NIOCore
 import NIOHTTP1
+import Synchronization
 import TestSupport
 import Testing
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// A proxy started in-process on a free port, whose helper is the ready-made `credhelper` with a
 /// client-credentials profile (real tokens from glewlwyd), forwarding to the JWT-checking gateway.

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CredentialHelperHost
 import CredentialProxy
+import Foundation
 import NIOCore
 import TestSupport
 import Testing
@@ -8,7 +9,6 @@ import Testing
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// `credhelper proxy` as a process: a gigabyte through it with bounded memory, graceful shutdown,
 /// refusing to listen beyond loopback, and LiteLLM as the upstream for a static credential.
@@ -101,8 +101,12 @@ extension ProxyTests {
             """, to: folder.path("litellm.yaml"))
         let litellm = Process()
         litellm.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        litellm.arguments = ["litellm", "--config", folder.path("litellm.yaml"), "--host", "127.0.0.1", "--port", "\(port)"]
-        litellm.environment = ProcessInfo.processInfo.environment.merging(["LITELLM_LOCAL_MODEL_COST_MAP": "True"]) { $1 }
+        litellm.arguments = [
+            "litellm", "--config", folder.path("litellm.yaml"), "--host", "127.0.0.1", "--port", "\(port)",
+        ]
+        litellm.environment = ProcessInfo.processInfo.environment.merging(["LITELLM_LOCAL_MODEL_COST_MAP": "True"]) {
+            $1
+        }
         litellm.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
         litellm.standardError = FileHandle(forWritingAtPath: "/dev/null")
         try litellm.run()
@@ -126,7 +130,8 @@ extension ProxyTests {
         #expect(!direct.contains("create: Hello from LiteLLM"))
         let helper = folder.script("static-key.sh", "echo '\(masterKey)'")
         let (proxy, proxyPort, _) = try Self.startProxyProcess(
-            ["--upstream", "http://127.0.0.1:\(port)", "--helper", helper, "--auth-scheme", "x-api-key"], environment: [:])
+            ["--upstream", "http://127.0.0.1:\(port)", "--helper", helper, "--auth-scheme", "x-api-key"],
+            environment: [:])
         defer {
             proxy.terminate()
             proxy.waitUntilExit()

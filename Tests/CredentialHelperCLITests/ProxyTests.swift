@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import CredentialHelperHost
 import CredentialProxy
+import Foundation
 import NIOCore
 import NIOHTTP1
 import TestSupport
@@ -9,7 +10,6 @@ import Testing
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// `credhelper proxy` against real components: the ready-made helper getting real tokens from
 /// glewlwyd, a gateway that verifies them as JWTs, and real HTTP clients.
@@ -56,7 +56,10 @@ struct ProxyTests {
         let proxy = try await ProxyHarness()
         let reply = try await proxy.send(
             .POST, "/v1/messages", body: ProxyHarness.message,
-            headers: [("Authorization", "Bearer client-bogus"), ("x-api-key", "client-bogus"), ("Connection", "x-hop"), ("X-Hop", "1")])
+            headers: [
+                ("Authorization", "Bearer client-bogus"), ("x-api-key", "client-bogus"), ("Connection", "x-hop"),
+                ("X-Hop", "1"),
+            ])
         #expect(reply.status == 200, "\(reply.body)")
         let headers = try #require(try await proxy.stats()["lastHeaders"] as? [String: String])
         #expect(headers["x-api-key"] == nil && headers["x-hop"] == nil)
@@ -69,7 +72,8 @@ struct ProxyTests {
         let proxy = try await ProxyHarness()
         var request = HTTPClientRequest(url: proxy.baseURL + "/v1/messages")
         request.method = .POST
-        request.body = .bytes(ByteBuffer(string: ProxyHarness.message.replacingOccurrences(of: "{", with: #"{"stream":true,"#)))
+        request.body = .bytes(
+            ByteBuffer(string: ProxyHarness.message.replacingOccurrences(of: "{", with: #"{"stream":true,"#)))
         let response = try await proxy.client.execute(request, timeout: .seconds(30))
         #expect(response.headers.first(name: "content-type") == "text/event-stream")
         var arrivals: [(ContinuousClock.Instant, String)] = []
@@ -140,7 +144,9 @@ struct ProxyTests {
         let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
         #expect(reply.status == 401 && reply.body.contains("authentication_error"))
         // The rejection still refreshed the credential for the next request.
-        try await expectEventually { try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200 }
+        try await expectEventually {
+            try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200
+        }
         try await proxy.stop()
     }
 
@@ -170,7 +176,8 @@ struct ProxyTests {
 
     /// Runs Tests/Fixtures/gateway/sdk_client.py (the anthropic SDK) against `baseURL`.
     static func runSDK(baseURL: String, stream: Bool, apiKey: String = "unused-by-the-proxy") throws -> String {
-        let script = IdentityProvider.fixtureScript.replacingOccurrences(of: "/glewlwyd/idp.py", with: "/gateway/sdk_client.py")
+        let script = IdentityProvider.fixtureScript.replacingOccurrences(
+            of: "/glewlwyd/idp.py", with: "/gateway/sdk_client.py")
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script, baseURL, stream ? "stream" : "create", apiKey]

@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import Foundation
 import TestSupport
 import Testing
 import TokenStore
@@ -6,7 +7,6 @@ import TokenStore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 extension ReadyHelperTests {
     @Test("50 concurrent helpers with an expired token make exactly one refresh and print the same token")
@@ -107,7 +107,9 @@ extension ReadyHelperTests {
         chmod(tokenFile, 0o644)
         let refused = try await harness.get("static-file", context: "background")
         #expect(refused.status == 3)
-        #expect(refused.stderr.contains("token store unreadable:") && refused.stderr.contains(tokenFile), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("token store unreadable:") && refused.stderr.contains(tokenFile),
+            "\(refused.stderr)")
     }
 
     @Test("configuration mistakes name the file, the profile and the key")

@@ -1,3 +1,4 @@
+import Foundation
 import TestSupport
 import Testing
 import TokenStore
@@ -5,7 +6,6 @@ import TokenStore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// One test's installation of the ready-made helper: a profiles file, a `credhelper-NAME` link to
 /// the built binary, and a private token store, all in a temp folder, signing in through the real
@@ -38,7 +38,8 @@ final class ReadyHelperHarness: Sendable {
         ]
         profiles.merge(extra) { $1 }
         self.profiles = profiles
-        let data = try JSONSerialization.data(withJSONObject: [
+        let data = try JSONSerialization.data(
+            withJSONObject: [
                 "defaultProfile": "corp", "profiles": profiles.mapValues { $0 as [String: Any] },
             ] as [String: Any])
         FileManager.default.createFile(atPath: folder.path("profiles.json"), contents: data)

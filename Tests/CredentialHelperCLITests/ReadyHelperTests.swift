@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import Foundation
 import TestSupport
 import Testing
 import TokenStore
@@ -6,7 +7,6 @@ import TokenStore
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// The ready-made helper end to end: the built `credhelper`, run by `credhelper get` as a host
 /// runs it, signing in to a real glewlwyd through its real endpoints.
@@ -29,7 +29,8 @@ struct ReadyHelperTests {
         let rejected = try await harness.get(context: "mid-session-refresh")
         #expect(rejected.status == 0, "\(rejected.stderr)")
         #expect(ReadyHelperHarness.token(from: rejected) != token)
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0] + 1)
+        #expect(
+            try harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0] + 1)
         let record = try #require(try harness.record())
         #expect(record.refreshToken != nil)
         #expect(record.displayName == "Alice Example")
@@ -46,7 +47,8 @@ struct ReadyHelperTests {
             let started = ContinuousClock.now
             let result = try await harness.get(context: context, extraEnvironment: ["CREDHELPER_BROWSER": browser])
             #expect(result.status == 3, "\(context): \(result.stdout) \(result.stderr)")
-            #expect(result.stderr.contains("sign-in required: run \"credhelper login --profile corp\""), "\(result.stderr)")
+            #expect(
+                result.stderr.contains("sign-in required: run \"credhelper login --profile corp\""), "\(result.stderr)")
             #expect(ContinuousClock.now - started < .seconds(5))
         }
         #expect(!FileManager.default.fileExists(atPath: marker), "a silent context opened the browser")
@@ -70,7 +72,9 @@ struct ReadyHelperTests {
         #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
         #expect(record.accessToken.reveal() == second)
-        #expect(record.refreshToken != nil && record.refreshToken != firstRefresh, "the rotated refresh token was not stored")
+        #expect(
+            record.refreshToken != nil && record.refreshToken != firstRefresh,
+            "the rotated refresh token was not stored")
         // The stored (rotated) refresh token works: one more silent refresh succeeds.
         try harness.expireStoredToken()
         let third = try await harness.get(context: "background")
@@ -102,7 +106,8 @@ struct ReadyHelperTests {
             ]
         ])
         let started = ContinuousClock.now
-        let result = try await harness.get("down", context: "background", extraEnvironment: ["DOWN_SECRET": "s3cret-value"])
+        let result = try await harness.get(
+            "down", context: "background", extraEnvironment: ["DOWN_SECRET": "s3cret-value"])
         #expect(result.status == 3)
         #expect(result.stderr.contains("identity provider unreachable:"), "\(result.stderr)")
         #expect(result.stderr.contains("connection refused"), "\(result.stderr)")
@@ -144,7 +149,8 @@ struct ReadyHelperTests {
     @Test("device authorization through credhelper login --device, then status shows no secret")
     func deviceLoginAndStatus() async throws {
         let harness = try ReadyHelperHarness()
-        let login = try await BuiltBinary.run(["login", "--profile", "device", "--device"], environment: harness.environment)
+        let login = try await BuiltBinary.run(
+            ["login", "--profile", "device", "--device"], environment: harness.environment)
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stderr.contains("enter the code"))
         #expect(login.stderr.contains("Signed in to profile device as Alice Example"))
@@ -153,8 +159,11 @@ struct ReadyHelperTests {
         #expect(status.status == 0)
         #expect(status.stdout.contains("signed in as: Alice Example"))
         #expect(status.stdout.contains("refresh token: present"))
-        for secret in [record.accessToken.reveal(), record.refreshToken?.reveal() ?? "-", record.idToken?.reveal() ?? "-"] {
-            #expect(!status.stdout.contains(secret) && !status.stderr.contains(secret) && !login.stderr.contains(secret))
+        for secret in [
+            record.accessToken.reveal(), record.refreshToken?.reveal() ?? "-", record.idToken?.reveal() ?? "-",
+        ] {
+            #expect(
+                !status.stdout.contains(secret) && !status.stderr.contains(secret) && !login.stderr.contains(secret))
         }
         let logout = try await BuiltBinary.run(["logout", "--profile", "device"], environment: harness.environment)
         #expect(logout.status == 0, "\(logout.stderr)")
@@ -174,7 +183,8 @@ struct ReadyHelperTests {
     func checkPasses() async throws {
         let harness = try ReadyHelperHarness()
         _ = try await harness.signIn()
-        let result = try await BuiltBinary.run(["check", "--helper", harness.link("corp")], environment: harness.environment)
+        let result = try await BuiltBinary.run(
+            ["check", "--helper", harness.link("corp")], environment: harness.environment)
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
     }
 
@@ -185,7 +195,8 @@ struct ReadyHelperTests {
         let file = try #require(
             try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).first { $0.hasSuffix(".json") })
         let path = harness.storeDirectory + "/" + file
-        FileManager.default.createFile(atPath: path, contents: Data("{not json".utf8), attributes: [.posixPermissions: 0o600])
+        FileManager.default.createFile(
+            atPath: path, contents: Data("{not json".utf8), attributes: [.posixPermissions: 0o600])
         let corrupt = try await harness.get(context: "interactive")
         #expect(corrupt.status == 3)
         #expect(corrupt.stderr.contains("token store unreadable:"), "\(corrupt.stderr)")
@@ -195,7 +206,8 @@ struct ReadyHelperTests {
         chmod(path, 0o644)
         let widened = try await harness.get(context: "background")
         #expect(widened.status == 3)
-        #expect(widened.stderr.contains("token store unreadable:") && widened.stderr.contains("644"), "\(widened.stderr)")
+        #expect(
+            widened.stderr.contains("token store unreadable:") && widened.stderr.contains("644"), "\(widened.stderr)")
     }
 
     static func closedPort() throws -> Int {

@@ -49,14 +49,16 @@ struct FreshnessTests {
     func expiryUnderClockSkew() {
         let arrived = 1_000_000.0
         // expires_in counts from arrival: the provider's clock does not matter.
-        #expect(TokenExpiry.expiresAt(expiresIn: 300, jwtExpiry: 5, jwtIssuedAt: 1, receivedAt: arrived) == arrived + 300)
+        #expect(
+            TokenExpiry.expiresAt(expiresIn: 300, jwtExpiry: 5, jwtIssuedAt: 1, receivedAt: arrived) == arrived + 300)
         // Only a JWT: a provider clock 2 hours ahead issues iat/exp 7200 s ahead of ours; the offset is removed.
         let skewed = TokenExpiry.expiresAt(
             expiresIn: nil, jwtExpiry: arrived + 7200 + 600, jwtIssuedAt: arrived + 7200, receivedAt: arrived)
         #expect(skewed == arrived + 600)
         // A provider clock behind ours: same correction the other way.
         #expect(
-            TokenExpiry.expiresAt(expiresIn: nil, jwtExpiry: arrived - 900 + 600, jwtIssuedAt: arrived - 900, receivedAt: arrived)
+            TokenExpiry.expiresAt(
+                expiresIn: nil, jwtExpiry: arrived - 900 + 600, jwtIssuedAt: arrived - 900, receivedAt: arrived)
                 == arrived + 600)
         #expect(TokenExpiry.expiresAt(expiresIn: nil, jwtExpiry: nil, jwtIssuedAt: nil, receivedAt: arrived) == nil)
     }

@@ -2,11 +2,11 @@ import CredentialHelperProtocol
 import TestSupport
 import Testing
 
+@testable import HelperProfiles
+
 #if canImport(Glibc)
     import Glibc
 #endif
-
-@testable import HelperProfiles
 
 @Suite("The profiles file")
 struct ProfileCatalogTests {
@@ -35,7 +35,8 @@ struct ProfileCatalogTests {
         #expect(corp.hostTTL == .seconds(3600) && corp.skew == .seconds(60) && corp.silentDeadline == .seconds(15))
         #expect(corp.headers["x-org"] == "acme")
         guard case .oauth(let settings) = corp.source else { Issue.record("corp is not oauth"); return }
-        #expect(settings.grant == .authorizationCode && settings.redirectPort == 0 && settings.credential == .accessToken)
+        #expect(
+            settings.grant == .authorizationCode && settings.redirectPort == 0 && settings.credential == .accessToken)
         #expect(try catalog.select(nil, environment: ["CREDHELPER_PROFILE": "cli"]).name == "cli")
         #expect(try catalog.select("disk", environment: ["CREDHELPER_PROFILE": "cli"]).name == "disk")
     }
@@ -43,14 +44,26 @@ struct ProfileCatalogTests {
     @Test(
         "mistakes are named precisely",
         arguments: [
-            (#"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "scope": ["openid"]}}}"#, #"unknown key "scope""#),
+            (
+                #"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "scope": ["openid"]}}}"#,
+                #"unknown key "scope""#
+            ),
             (#"{"profiles": {"a": {"issuer": "https://x"}}}"#, #""clientId" is required"#),
             (#"{"profiles": {"a": {"kind": "ldap"}}}"#, #""kind" must be one of oauth, exec, file, static"#),
             (#"{"profiles": {"a": {"kind": "exec", "command": ["gcloud"]}}}"#, "must start with an absolute path"),
-            (#"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "hostTtlSec": -1}}}"#, #""hostTtlSec" must be a whole number"#),
-            (#"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "grant": "client-credentials"}}}"#, "needs \"clientSecretFile\""),
+            (
+                #"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "hostTtlSec": -1}}}"#,
+                #""hostTtlSec" must be a whole number"#
+            ),
+            (
+                #"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "grant": "client-credentials"}}}"#,
+                "needs \"clientSecretFile\""
+            ),
             (#"{"profiles": {"a": {"issuer": "https://x", "clientId": "c", "headers": {"Host": "x"}}}}"#, "Host"),
-            (#"{"defaultProfile": "b", "profiles": {"a": {"kind": "file", "path": "/t"}}}"#, "must name one of the profiles"),
+            (
+                #"{"defaultProfile": "b", "profiles": {"a": {"kind": "file", "path": "/t"}}}"#,
+                "must name one of the profiles"
+            ),
             (#"{"profiles": [1]}"#, #""profiles" must be an object"#),
             ("{", "not valid JSON"),
         ])

@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import Foundation
 import OAuthClient
 import TestSupport
 import Testing
@@ -6,7 +7,6 @@ import Testing
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// The OAuth client against the real glewlwyd: discovery, the device grant (approved by a user
 /// through the provider's own endpoints), refresh with rotation, and ID-token verification. It uses
@@ -75,11 +75,13 @@ struct OAuthClientTests {
         let verifier = IDTokenVerifier()
         let now = Date().timeIntervalSince1970
         let claims = try await verifier.verify(
-            idToken, jwksJSON: jwks, issuer: idp.info.issuer, clientID: idp.info.confidentialClient, nonce: nil, now: now)
+            idToken, jwksJSON: jwks, issuer: idp.info.issuer, clientID: idp.info.confidentialClient, nonce: nil,
+            now: now)
         #expect(claims.displayName == "Alice Example")
         // Within the leeway, a clock a minute ahead still accepts it.
         _ = try await verifier.verify(
-            idToken, jwksJSON: jwks, issuer: idp.info.issuer, clientID: idp.info.confidentialClient, nonce: nil, now: now + 60)
+            idToken, jwksJSON: jwks, issuer: idp.info.issuer, clientID: idp.info.confidentialClient, nonce: nil,
+            now: now + 60)
         let refusals: [(String, String?, Double, Secret)] = [
             ("someone-else", nil, now, idToken),
             (idp.info.confidentialClient, nil, now + 7200, idToken),  // this machine's clock two hours ahead

@@ -1,7 +1,8 @@
+import Foundation
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// The test inference gateway (`Tests/Fixtures/gateway/gateway.py`): accepts only JWTs from the
 /// test identity provider and answers the Messages API, with counters for the tests.

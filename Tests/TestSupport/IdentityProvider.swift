@@ -1,9 +1,9 @@
+import Foundation
 import Synchronization
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif
-import Foundation
 
 /// The real OpenID Connect provider the tests sign in to: glewlwyd from Debian, started once per
 /// test process on free loopback ports by `Tests/Fixtures/glewlwyd/idp.py`, all state in a temp

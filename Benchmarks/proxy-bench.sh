@@ -1,0 +1,85 @@
+#!/usr/bin/env bash
+# credhelper proxy throughput and tail latency, in one run: wrk (keep-alive, loopback) against
+#   direct       the upstream itself (nginx serving a small JSON body and a short SSE stream)
+#   credhelper   credhelper proxy in front of it (static helper token, release build)
+#   nginx        nginx as a reverse proxy adding a static Authorization header
+# Prints requests/s and p99 for each, and credhelper's ratios to nginx (goals: >= 0.8x throughput,
+# p99 <= 1.5x).
+#
+#   Benchmarks/proxy-bench.sh [SECONDS] [CONNECTIONS]     default 10 s, 32 connections
+#
+# Needs: nginx, wrk (apt).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="/opt/swift/usr/bin:/usr/sbin:$PATH"
+seconds=${1:-10}
+connections=${2:-32}
+for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
+swift build -c release --static-swift-stdlib --product credhelper-full >/dev/null
+proxy_binary=$PWD/.build/release/credhelper-full
+work=$(mktemp -d)
+trap 'kill $(jobs -p) 2>/dev/null || true; nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+upstream_port=$(free_port); nginx_port=$(free_port); proxy_port=$(free_port)
+
+python3 - "$work/events.txt" <<'PY'
+import json, sys
+events = ["message_start", "content_block_start"] + ["content_block_delta"] * 8 + ["content_block_stop", "message_stop"]
+with open(sys.argv[1], "w") as f:
+    for name in events:
+        f.write(f"event: {name}\ndata: {json.dumps({'type': name, 'text': 'hello'})}\n\n")
+PY
+mkdir -p "$work/logs"
+cat > "$work/nginx.conf" <<NGINX
+worker_processes 1;
+error_log $work/logs/error.log;
+pid $work/nginx.pid;
+events { worker_connections 1024; }
+http {
+    access_log off;
+    upstream backend { server 127.0.0.1:$upstream_port; keepalive 64; }
+    server {
+        listen 127.0.0.1:$upstream_port;
+        location /v1/small { default_type application/json; return 200 '{"id":"msg_1","type":"message","content":[{"type":"text","text":"hi"}]}'; }
+        location /v1/sse { types { } default_type text/event-stream; alias $work/events.txt; }
+    }
+    server {
+        listen 127.0.0.1:$nginx_port;
+        location / {
+            proxy_pass http://backend;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Authorization "Bearer static-benchmark-token";
+            proxy_buffering off;
+        }
+    }
+}
+NGINX
+nginx -p "$work" -c nginx.conf
+printf '#!/bin/sh\necho static-benchmark-token\n' > "$work/helper.sh"; chmod 700 "$work/helper.sh"
+"$proxy_binary" proxy --upstream "http://127.0.0.1:$upstream_port" --listen "127.0.0.1:$proxy_port" \
+    --helper "$work/helper.sh" --quiet 2>"$work/proxy.log" &
+for _ in $(seq 100); do curl -sf "http://127.0.0.1:$proxy_port/v1/small" >/dev/null && break; sleep 0.1; done
+
+measure() {  # name url -> "requests_per_second p99_ms"
+    wrk -t1 -c"$connections" -d"${seconds}s" --latency "$2" > "$work/$1.wrk"
+    python3 - "$work/$1.wrk" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups()
+print(rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit])
+PY
+}
+for path in small sse; do
+    for target in direct:$upstream_port credhelper:$proxy_port nginx:$nginx_port; do
+        name=${target%%:*}; port=${target##*:}
+        curl -sf "http://127.0.0.1:$port/v1/$path" >/dev/null
+        read -r rps p99 < <(measure "$name-$path" "http://127.0.0.1:$port/v1/$path")
+        printf '%-5s %-10s %10.0f req/s   p99 %7.2f ms\n' "$path" "$name" "$rps" "$p99"
+        eval "rps_${name}_$path=$rps p99_${name}_$path=$p99"
+    done
+    awk -v a="$(eval echo \$rps_credhelper_$path)" -v b="$(eval echo \$rps_nginx_$path)" \
+        -v c="$(eval echo \$p99_credhelper_$path)" -v d="$(eval echo \$p99_nginx_$path)" \
+        -v p="$path" 'BEGIN {printf "%-5s credhelper/nginx: throughput %.2fx (goal >= 0.8x), p99 %.2fx (goal <= 1.5x)\n", p, a/b, c/d}'
+done
