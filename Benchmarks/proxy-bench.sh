@@ -18,6 +18,7 @@ for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool
 swift build -c release --static-swift-stdlib --product credhelper-full >/dev/null
 proxy_binary=$PWD/.build/release/credhelper-full
 work=$(mktemp -d)
+chmod 755 "$work"  # nginx workers run as an unprivileged user and read events.txt
 trap 'kill $(jobs -p) 2>/dev/null || true; nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 upstream_port=$(free_port); nginx_port=$(free_port); proxy_port=$(free_port)
