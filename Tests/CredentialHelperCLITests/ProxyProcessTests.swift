@@ -107,8 +107,8 @@ extension ProxyTests {
         litellm.environment = ProcessInfo.processInfo.environment.merging(["LITELLM_LOCAL_MODEL_COST_MAP": "True"]) {
             $1
         }
-        litellm.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        litellm.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        litellm.standardOutput = FileHandle.nullDevice
+        litellm.standardError = FileHandle.nullDevice
         try litellm.run()
         defer {
             kill(litellm.processIdentifier, SIGKILL)  // a stateless fixture; its graceful shutdown takes seconds

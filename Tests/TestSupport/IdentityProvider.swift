@@ -75,7 +75,8 @@ public final class IdentityProvider: Sendable {
     /// Starts a TCP listener that accepts connections and never answers (a provider that hangs);
     /// returns its port. It stops when the test process exits.
     public static func startBlackHole() throws -> Int {
-        let (process, line) = try launch(["blackhole"], stderrPath: "/dev/null")
+        let (process, line) = try launch(
+            ["blackhole"], stderrPath: NSTemporaryDirectory() + "/credhelper-blackhole-\(UUID().uuidString).stderr")
         _ = process
         struct Port: Decodable { let port: Int }
         return try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
@@ -102,6 +103,9 @@ public final class IdentityProvider: Sendable {
         let output = Pipe()
         process.standardOutput = output
         process.standardInput = FileHandle.nullDevice
+        // A new file of our own: createFile replaces whatever is at the path (it would turn a device
+        // such as /dev/null into a regular file).
+        precondition(!FileManager.default.fileExists(atPath: stderrPath), "\(stderrPath) exists")
         FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
         try process.run()
