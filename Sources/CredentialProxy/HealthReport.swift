@@ -1,4 +1,5 @@
 import CredentialHelperHost
+import CredentialHelperProtocol
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -46,18 +47,18 @@ final class HealthReport: Sendable {
         let healthy = snapshot.obtainedAt != nil && snapshot.helperError == nil && snapshot.upstreamReachable != false
         var fields = [
             "\"status\":\(healthy ? "\"ok\"" : "\"degraded\"")",
-            "\"upstream\":\(ProxyErrorResponse.quoted(upstream))",
+            "\"upstream\":\(JSONString.quoted(upstream))",
         ]
         if let obtainedAt = snapshot.obtainedAt, let expiresAt = snapshot.expiresAt {
             fields.append(
                 "\"credential\":{\"obtainedAt\":\(Int(obtainedAt.timeIntervalSince1970)),"
                     + "\"ttlRemainingSec\":\(Int(expiresAt.timeIntervalSinceNow)),"
-                    + "\"context\":\(ProxyErrorResponse.quoted(snapshot.context ?? ""))}")
+                    + "\"context\":\(JSONString.quoted(snapshot.context ?? ""))}")
         } else {
             fields.append("\"credential\":null")
         }
         if let helperError = snapshot.helperError {
-            fields.append("\"helperError\":\(ProxyErrorResponse.quoted(helperError))")
+            fields.append("\"helperError\":\(JSONString.quoted(helperError))")
         }
         if let reachable = snapshot.upstreamReachable { fields.append("\"upstreamReachable\":\(reachable)") }
         var headers = HTTPFields()

@@ -64,7 +64,7 @@ public struct ProxyConfiguration: Sendable {
         guard (0...65_535).contains(listenPort) else {
             throw ProxyConfigurationError("--listen port \(listenPort) is out of range (0–65535)")
         }
-        if !Self.isLoopback(listenHost) {
+        if !LoopbackHost.contains(listenHost) {
             guard allowRemote else {
                 throw ProxyConfigurationError(
                     "--listen \(listenHost) is not a loopback address: anyone who can reach it would use your "
@@ -76,10 +76,6 @@ public struct ProxyConfiguration: Sendable {
             }
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }
 

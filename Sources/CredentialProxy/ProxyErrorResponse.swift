@@ -1,3 +1,4 @@
+import CredentialHelperProtocol
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -12,27 +13,12 @@ struct ProxyErrorResponse: Sendable {
     let status: HTTPResponse.Status
 
     func response() -> Response {
-        let body = "{\"type\":\"error\",\"error\":{\"type\":\(Self.quoted(type)),\"message\":\(Self.quoted(message))}}"
+        let body =
+            "{\"type\":\"error\",\"error\":{\"type\":\(JSONString.quoted(type)),\"message\":\(JSONString.quoted(message))}}"
         var headers = HTTPFields()
         headers[.contentType] = "application/json"
         headers[.cacheControl] = "no-store"
         if let marker = HTTPField.Name("x-credhelper-proxy-error") { headers[marker] = "1" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
-    }
-
-    static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case _ where scalar.value < 0x20:
-                out +=
-                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }

@@ -88,11 +88,9 @@ public struct HelperAgent: Sendable {
     /// revocation (best effort: a provider that cannot be reached does not keep the tokens on disk).
     /// Returns whether anything was stored.
     public func logout(profile: Profile) async throws(AgentFailure) -> Bool {
-        let key: TokenStoreKey
-        switch profile.source {
-        case .oauth(let settings):
+        guard let key = profile.storeKey else { return false }
+        if case .oauth(let settings) = profile.source {
             let broker = oauthBroker(profile, settings)
-            key = broker.key
             if let record = try? broker.readStore(), let refreshToken = record.refreshToken {
                 let deadline = ContinuousClock.now + .seconds(10)
                 do {
@@ -103,12 +101,6 @@ public struct HelperAgent: Sendable {
                     say("warning: could not revoke the refresh token at the provider (\(error)); removing it locally")
                 }
             }
-        case .exec(let settings):
-            key =
-                CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now)
-                .key
-        case .file, .literal:
-            return false
         }
         do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
     }
@@ -116,21 +108,9 @@ public struct HelperAgent: Sendable {
     /// What `credhelper status` shows for a profile: never a secret.
     public func status(profile: Profile) -> ProfileStatus {
         var status = ProfileStatus(profile: profile.name)
-        let key: TokenStoreKey
-        switch profile.source {
-        case .oauth(let settings):
-            status.issuer = settings.issuer
-            key = oauthBroker(profile, settings).key
-        case .exec(let settings):
-            key =
-                CommandBroker(profile: profile, settings: settings, store: store, environment: environment, now: now)
-                .key
-        case .file(let path):
-            status.storePath = path
-            return status
-        case .literal:
-            return status
-        }
+        if case .oauth(let settings) = profile.source { status.issuer = settings.issuer }
+        if case .file(let path) = profile.source { status.storePath = path }
+        guard let key = profile.storeKey else { return status }
         status.storePath = store.path(for: key)
         do {
             guard let record = try store.read(key) else { return status }

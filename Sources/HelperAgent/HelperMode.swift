@@ -14,7 +14,7 @@ import TokenStore
 public enum HelperMode {
     /// Runs helper mode and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
-        let say: @Sendable (String) -> Void = { line in writeAll(2, Array((line + "\n").utf8)) }
+        let say: @Sendable (String) -> Void = { line in ProcessIO.write(2, Array((line + "\n").utf8)) }
         var context: HelperContext?
         if let value = environment[HelperContext.environmentVariable] {
             do { context = try HelperContext.parse(value) } catch {
@@ -30,7 +30,7 @@ public enum HelperMode {
                 catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
                 environment: environment, say: say)
             let answer = try await agent.answer(profile: profile, context: context)
-            guard writeAll(1, answer.encoded()) else {
+            guard ProcessIO.write(1, answer.encoded()) else {
                 say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
                 return 1
             }
@@ -39,17 +39,5 @@ public enum HelperMode {
             say(error.description)
             return error.exitStatus
         }
-    }
-
-    @discardableResult
-    static func writeAll(_ descriptor: Int32, _ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
     }
 }

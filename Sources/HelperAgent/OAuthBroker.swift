@@ -109,18 +109,17 @@ struct OAuthBroker {
     {
         let metadata = try await session.metadata(until: deadline)
         let client = try await session.client()
+        let refreshToken = current?.refreshToken
+        if settings.grant != .clientCredentials, refreshToken == nil {
+            throw signInRequired("no refresh token is stored")
+        }
         do {
-            if settings.grant == .clientCredentials {
-                return try await client.clientCredentials(metadata: metadata, until: deadline)
+            if let refreshToken, settings.grant != .clientCredentials {
+                return try await client.refresh(refreshToken, metadata: metadata, until: deadline)
             }
-            guard let refreshToken = current?.refreshToken else { throw signInRequired("no refresh token is stored") }
-            return try await client.refresh(refreshToken, metadata: metadata, until: deadline)
-        } catch let error as OAuthError {
-            throw ProviderSession.failure(error, profile: profile.name)
-        } catch let failure as AgentFailure {
-            throw failure
+            return try await client.clientCredentials(metadata: metadata, until: deadline)
         } catch {
-            throw AgentFailure(.providerError, "\(error)")
+            throw ProviderSession.failure(error, profile: profile.name)
         }
     }
 

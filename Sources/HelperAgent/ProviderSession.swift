@@ -42,16 +42,13 @@ actor ProviderSession {
 
     func metadata(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> ProviderMetadata {
         if let cachedMetadata { return cachedMetadata }
+        let client = try client()
         do {
-            let metadata = try await client().discover(until: deadline)
+            let metadata = try await client.discover(until: deadline)
             cachedMetadata = metadata
             return metadata
-        } catch let error as OAuthError {
-            throw Self.failure(error, profile: profileName)
-        } catch let error as AgentFailure {
-            throw error
         } catch {
-            throw AgentFailure(.providerError, "\(error)")
+            throw Self.failure(error, profile: profileName)
         }
     }
 
@@ -102,17 +99,14 @@ actor ProviderSession {
             throw AgentFailure(
                 .providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
         }
+        let client = try client()
         do {
-            let jwks = try await client().fetchDocument(jwksURI, until: deadline)
+            let jwks = try await client.fetchDocument(jwksURI, until: deadline)
             return try await IDTokenVerifier().verify(
                 idToken, jwksJSON: jwks, issuer: metadata.issuer, clientID: settings.clientID, nonce: nonce,
                 now: Date().timeIntervalSince1970)
-        } catch let error as OAuthError {
-            throw Self.failure(error, profile: profileName)
-        } catch let error as AgentFailure {
-            throw error
         } catch {
-            throw AgentFailure(.providerError, "\(error)")
+            throw Self.failure(error, profile: profileName)
         }
     }
 

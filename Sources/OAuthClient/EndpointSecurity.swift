@@ -1,10 +1,12 @@
+import CredentialHelperProtocol
+
 /// HTTPS is required for every provider URL, except on loopback (a provider or test server on this
 /// machine), where plain HTTP cannot be intercepted.
 enum EndpointSecurity {
     static func check(_ url: String, role: String) throws(OAuthError) {
         let lower = url.lowercased()
         if lower.hasPrefix("https://") { return }
-        if lower.hasPrefix("http://"), isLoopback(host(of: lower)) { return }
+        if lower.hasPrefix("http://"), LoopbackHost.contains(host(of: lower)) { return }
         throw OAuthError(
             .insecureEndpoint,
             "the \(role) \(url) is not HTTPS; only loopback addresses may use plain HTTP — fix the profile's "
@@ -18,9 +20,5 @@ enum EndpointSecurity {
         if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
         if rest.hasPrefix("[") { return String(rest.dropFirst().prefix { $0 != "]" }) }
         return String(rest.prefix { $0 != ":" })
-    }
-
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.")
     }
 }

@@ -40,9 +40,4 @@ public struct StoredTokens: Sendable, Hashable, Codable {
         self.subject = subject
         self.displayName = displayName
     }
-
-    /// Seconds the access token remains valid after `now`; nil when the expiry is unknown.
-    public func remainingValidity(at now: Double) -> Double? {
-        expiresAt.map { $0 - now }
-    }
 }

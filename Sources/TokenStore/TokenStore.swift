@@ -63,19 +63,22 @@ public struct TokenStore: Sendable {
     /// Replaces `key`'s record atomically.
     public func write(_ tokens: StoredTokens, for key: TokenStoreKey) throws(TokenStoreError) {
         let path = path(for: key)
-        do {
-            try SecureFile.ensureDirectory(directory)
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            let data: Data
-            do { data = try encoder.encode(tokens) } catch {
-                throw TokenStoreError(.unwritable, path: path, "cannot encode the token record: \(error)")
-            }
-            try SecureFile.store(Array(data), at: path)
-        } catch let error as TokenStoreError {
-            throw error
-        } catch {
-            throw TokenStoreError(.unwritable, path: path, "\(error)")
+        try ensureDirectory()
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data: Data
+        do { data = try encoder.encode(tokens) } catch {
+            throw TokenStoreError(.unwritable, path: path, "cannot encode the token record: \(error)")
+        }
+        do { try SecureFile.store(Array(data), at: path) } catch {
+            throw TokenStoreError(.unwritable, path: path, error.description)
+        }
+    }
+
+    /// Creates the store's directory (0700) or checks that it is private.
+    private func ensureDirectory() throws(TokenStoreError) {
+        do { try SecureFile.ensureDirectory(directory) } catch {
+            throw TokenStoreError(.unwritable, path: directory, error.description)
         }
     }
 
@@ -94,11 +97,7 @@ public struct TokenStore: Sendable {
         _ key: TokenStoreKey, named suffix: String = "lock", until deadline: ContinuousClock.Instant,
         _ body: () async throws -> T
     ) async throws -> T {
-        do {
-            try SecureFile.ensureDirectory(directory)
-        } catch {
-            throw TokenStoreError(.unwritable, path: directory, error.description)
-        }
+        try ensureDirectory()
         let lockPath = "\(directory)/\(key.digest).\(suffix)"
         guard let lock = try FileLock.acquire(lockPath, until: deadline) else {
             throw TokenStoreError(

@@ -16,15 +16,7 @@ import HelperProfiles
 struct CredhelperFull {
     static func main() async {
         let arguments = CommandLine.arguments
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let equals = pair.firstIndex(of: "=") {
-                environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-            }
-            entry += 1
-        }
+        let environment = ProcessIO.environment()
         if HelperInvocation.isHelperMode(arguments: arguments, environment: environment) {
             exit(await HelperMode.run(arguments: arguments, environment: environment))
         }

@@ -15,24 +15,18 @@ import HelperProfiles
 struct Credhelper {
     static func main() {
         let arguments = CommandLine.arguments
-        var environment: [String: String] = [:]
-        var entry = environ
-        while let pointer = entry.pointee {
-            let pair = String(cString: pointer)
-            if let equals = pair.firstIndex(of: "=") {
-                environment[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-            }
-            entry += 1
-        }
+        let environment = ProcessIO.environment()
         if HelperInvocation.isHelperMode(arguments: arguments, environment: environment),
-            let answer = CachedAnswer.answer(arguments: arguments, environment: environment), writeAll(answer)
+            let answer = CachedAnswer.answer(arguments: arguments, environment: environment),
+            ProcessIO.write(1, answer)
         {
             exit(0)
         }
         let full = fullExecutable()
         execv(full, CommandLine.unsafeArgv)
         let reason = String(cString: strerror(errno))
-        writeError("credhelper: cannot run \(full): \(reason); install credhelper-full next to credhelper\n")
+        ProcessIO.write(
+            2, Array("credhelper: cannot run \(full): \(reason); install credhelper-full next to credhelper\n".utf8))
         exit(2)
     }
 
@@ -48,20 +42,5 @@ struct Credhelper {
         #endif
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         return directory + "/credhelper-full"
-    }
-
-    static func writeAll(_ bytes: [UInt8]) -> Bool {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { return false }
-            offset += written
-        }
-        return true
-    }
-
-    static func writeError(_ text: String) {
-        _ = Array(text.utf8).withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
     }
 }
