@@ -28,7 +28,8 @@ extension ReadyHelperTests {
         #expect(tokens.count == 1, "the helpers printed \(tokens.count) different tokens")
         #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
-        #expect(tokens.first == record.accessToken.reveal())
+        let stored = tokens.first == record.accessToken.reveal()  // a Bool: failures print no token
+        #expect(stored, "the helpers printed a token that is not the stored one")
         // No refresh token was lost: the stored one still refreshes.
         try harness.expireStoredToken()
         let next = try await harness.get(context: "background")

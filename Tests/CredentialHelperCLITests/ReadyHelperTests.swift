@@ -22,13 +22,16 @@ struct ReadyHelperTests {
         for context in ["background", "scheduled-task", "setup-test"] {
             let result = try await harness.get(context: context)
             #expect(result.status == 0, "\(context): \(result.stderr)")
-            #expect(ReadyHelperHarness.token(from: result) == token, "\(context) did not reuse the stored token")
+            // Booleans, not the tokens, go into expectations: a failure must not print a real token.
+            let reused = ReadyHelperHarness.token(from: result) == token
+            #expect(reused, "\(context) did not reuse the stored token")
         }
         #expect(try harness.idp.grantCounts() == afterSignIn, "a cached token caused a request to the provider")
         // mid-session-refresh means the host's token was rejected: the helper must not hand it back.
         let rejected = try await harness.get(context: "mid-session-refresh")
         #expect(rejected.status == 0, "\(rejected.stderr)")
-        #expect(ReadyHelperHarness.token(from: rejected) != token)
+        let replaced = ReadyHelperHarness.token(from: rejected) != token
+        #expect(replaced, "mid-session-refresh handed back the stored token")
         #expect(
             try harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0] + 1)
         let record = try #require(try harness.record())
@@ -68,10 +71,12 @@ struct ReadyHelperTests {
         let result = try await harness.get(context: "mid-session-refresh")
         #expect(result.status == 0, "\(result.stderr)")
         let second = try #require(ReadyHelperHarness.token(from: result))
-        #expect(second != first)
+        let changed = second != first
+        #expect(changed, "the refresh printed the old token")
         #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
-        #expect(record.accessToken.reveal() == second)
+        let stored = record.accessToken.reveal() == second
+        #expect(stored, "the store does not hold the printed token")
         #expect(
             record.refreshToken != nil && record.refreshToken != firstRefresh,
             "the rotated refresh token was not stored")
@@ -79,7 +84,8 @@ struct ReadyHelperTests {
         try harness.expireStoredToken()
         let third = try await harness.get(context: "background")
         #expect(third.status == 0, "\(third.stderr)")
-        #expect(ReadyHelperHarness.token(from: third) != second)
+        let refreshedAgain = ReadyHelperHarness.token(from: third) != second
+        #expect(refreshedAgain, "the second refresh printed the same token")
     }
 
     @Test("a revoked refresh token is reported as rejected, with the command that fixes it")
@@ -162,8 +168,9 @@ struct ReadyHelperTests {
         for secret in [
             record.accessToken.reveal(), record.refreshToken?.reveal() ?? "-", record.idToken?.reveal() ?? "-",
         ] {
-            #expect(
-                !status.stdout.contains(secret) && !status.stderr.contains(secret) && !login.stderr.contains(secret))
+            let leaked =
+                status.stdout.contains(secret) || status.stderr.contains(secret) || login.stderr.contains(secret)
+            #expect(!leaked, "status or login printed a stored secret")
         }
         let logout = try await BuiltBinary.run(["logout", "--profile", "device"], environment: harness.environment)
         #expect(logout.status == 0, "\(logout.stderr)")
