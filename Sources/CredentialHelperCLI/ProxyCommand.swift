@@ -44,6 +44,11 @@ struct ProxyCommand: AsyncParsableCommand {
         name: .customLong("replay-limit"), help: "Largest request body, in bytes, kept for a replay after a 401/403.")
     var replayLimit: Int = 10 << 20
 
+    @Option(
+        name: .customLong("upstream-ca-file"),
+        help: "A PEM file of certificate authorities to trust for an https:// upstream, besides the system's.")
+    var upstreamCAFile: String?
+
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false
 
@@ -71,10 +76,8 @@ struct ProxyCommand: AsyncParsableCommand {
         } catch {
             Terminal.warning("the helper failed at start (\(error.description)); requests get a 503 until it succeeds")
         }
-        let quiet = quiet
-        let accessLog: @Sendable (String) -> Void = { line in
-            if !quiet { Terminal.standardError(line + "\n") }
-        }
+        let writeLine: @Sendable (String) -> Void = { Terminal.standardError($0 + "\n") }
+        let accessLog = quiet ? nil : writeLine
         let server: ProxyServer
         do {
             server = try await ProxyServer.start(
@@ -115,6 +118,7 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         return ProxyConfiguration(
             upstream: upstream, host: hostConfiguration, listenHost: listenHost.isEmpty ? "127.0.0.1" : listenHost,
-            listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit)
+            listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit,
+            upstreamCAFile: upstreamCAFile)
     }
 }

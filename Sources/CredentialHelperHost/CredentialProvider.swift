@@ -110,6 +110,11 @@ public final class CredentialProvider: Sendable {
         return try await obtain(context ?? sessionContext)
     }
 
+    /// The running session's credential without waiting: nil before the first helper run succeeded.
+    /// Hosts on an event loop read it per request and call ``credential()`` only when it is nil or
+    /// past its TTL.
+    public var sessionCredential: Credential? { state.withLock { $0.current } }
+
     /// The running session's credential, even past its TTL. Starts a session when there is none yet.
     public func credential() async throws(HelperError) -> Credential {
         if let current = state.withLock({ $0.current }) { return current }

@@ -1,23 +1,28 @@
-import AsyncHTTPClient
-import Hummingbird
 import NIOCore
+import NIOHTTP1
 
 /// A request body on its way upstream: kept in memory when it is small enough to send twice (a
 /// replay after a 401/403), otherwise streamed once.
-enum ForwardedBody: Sendable {
+enum ForwardedBody {
     case none
     case buffered(ByteBuffer)
-    case streamed(RequestBody, length: Int?)
+    case streamed(RequestBodyRelay, length: Int?)
 
-    /// Buffers bodies whose declared `Content-Length` is at most `limit`; streams the others.
-    init(_ request: Request, limit: Int) async throws {
-        let length = request.headers[.contentLength].flatMap(Int.init)
-        if length == 0 || (length == nil && request.method == .get) || (length == nil && request.method == .head) {
-            self = .none
-        } else if let length, length <= limit {
-            self = .buffered(try await request.body.collect(upTo: limit))
-        } else {
-            self = .streamed(request.body, length: length)
+    /// How a request's body travels: none when it declares none, buffered when its declared
+    /// `Content-Length` is at most `limit`, streamed otherwise (larger, or chunked).
+    enum Plan: Equatable {
+        case none, buffered, streamed(length: Int?)
+
+        init(_ head: HTTPRequestHead, limit: Int) {
+            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
+            let chunked = head.headers.first(name: "transfer-encoding") != nil
+            if length == 0 || (length == nil && !chunked) {
+                self = .none
+            } else if let length, length <= limit {
+                self = .buffered
+            } else {
+                self = .streamed(length: length)
+            }
         }
     }
 
@@ -26,12 +31,30 @@ enum ForwardedBody: Sendable {
         return true
     }
 
-    func clientBody() -> HTTPClientRequest.Body? {
+    /// Adds the framing header the upstream needs for this body.
+    func frame(_ headers: inout HTTPHeaders, method: HTTPMethod) {
         switch self {
-        case .none: return nil
-        case .buffered(let buffer): return .bytes(buffer)
-        case .streamed(let body, let length):
-            return .stream(body, length: length.map { .known(Int64($0)) } ?? .unknown)
+        case .none:
+            if method == .POST || method == .PUT || method == .PATCH { headers.add(name: "content-length", value: "0") }
+        case .buffered(let buffer):
+            headers.add(name: "content-length", value: String(buffer.readableBytes))
+        case .streamed(_, let length?):
+            headers.add(name: "content-length", value: String(length))
+        case .streamed(_, nil):
+            headers.add(name: "transfer-encoding", value: "chunked")
+        }
+    }
+
+    /// Sends the body on `connection` (the rest of a streamed body follows as it arrives).
+    func send(on connection: UpstreamConnection) {
+        switch self {
+        case .none:
+            connection.endRequest()
+        case .buffered(let buffer):
+            connection.sendBody(buffer, flush: false)
+            connection.endRequest()
+        case .streamed(let relay, _):
+            relay.attach(connection)
         }
     }
 }

@@ -1,51 +1,55 @@
-import HTTPTypes
-import Hummingbird
 import NIOHTTP1
 
 /// Which headers cross the proxy. Hop-by-hop and framing headers are the connection's, not the
 /// message's (RFC 9110 §7.6.1), and are never forwarded; the client's own credentials are
 /// replaced by the helper's.
 enum HeaderForwarding {
-    static let hopByHop: Set<String> = [
+    static let hopByHop = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authorization", "proxy-authenticate",
     ]
     /// Never forwarded upstream: framing the client computed, and credentials the client sent.
-    static let droppedUpstream: Set<String> = hopByHop.union(["host", "content-length", "authorization", "x-api-key"])
+    static let droppedUpstream = hopByHop + ["host", "content-length", "authorization", "x-api-key"]
 
-    /// The request headers to send upstream, before the credential headers are added.
-    static func upstreamHeaders(from fields: HTTPFields) -> HTTPHeaders {
-        let named = connectionTokens(fields)
-        var headers = HTTPHeaders()
-        for field in fields {
-            let name = field.name.canonicalName
-            guard !droppedUpstream.contains(name), !named.contains(name) else { continue }
-            headers.add(name: field.name.rawName, value: field.value)
-        }
-        return headers
+    /// The request headers to send upstream, followed by `credentialHeaders`.
+    static func upstreamHeaders(from headers: HTTPHeaders, adding credentialHeaders: HTTPHeaders) -> HTTPHeaders {
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count + credentialHeaders.count + 2)
+        copy(headers, into: &forwarded, dropping: droppedUpstream)
+        forwarded.add(contentsOf: credentialHeaders)
+        return forwarded
     }
 
     /// The response headers to return to the client.
-    static func clientHeaders(from headers: HTTPHeaders) -> HTTPFields {
-        let named = Set(
-            headers["connection"].flatMap { $0.split(separator: ",") }.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            })
-        var fields = HTTPFields()
-        for (name, value) in headers {
-            let lower = name.lowercased()
-            guard !hopByHop.contains(lower), !named.contains(lower), let fieldName = HTTPField.Name(name) else {
-                continue
-            }
-            fields.append(HTTPField(name: fieldName, value: value))
-        }
-        return fields
+    static func clientHeaders(from headers: HTTPHeaders) -> HTTPHeaders {
+        var forwarded = HTTPHeaders()
+        forwarded.reserveCapacity(headers.count + 1)
+        copy(headers, into: &forwarded, dropping: hopByHop)
+        return forwarded
     }
 
-    private static func connectionTokens(_ fields: HTTPFields) -> Set<String> {
-        Set(
-            fields[values: .connection].flatMap { $0.split(separator: ",") }.map {
-                $0.trimmingCharacters(in: .whitespaces).lowercased()
-            })
+    private static func copy(_ headers: HTTPHeaders, into forwarded: inout HTTPHeaders, dropping dropped: [String]) {
+        let named = connectionTokens(headers)
+        for (name, value) in headers {
+            guard !dropped.contains(where: { equalsIgnoringCase(name, $0) }) else { continue }
+            if !named.isEmpty, named.contains(where: { equalsIgnoringCase(name, $0) }) { continue }
+            forwarded.add(name: name, value: value)
+        }
+    }
+
+    /// Whether `name` equals the lowercase header name `lowercase`, ignoring ASCII case (no allocation).
+    static func equalsIgnoringCase(_ name: String, _ lowercase: String) -> Bool {
+        name.utf8.count == lowercase.utf8.count
+            && name.utf8.elementsEqual(lowercase.utf8) { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+    }
+
+    /// Header names the `Connection` header lists: hop-by-hop for this message too.
+    private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
+        let values = headers["connection"]
+        guard !values.isEmpty else { return [] }
+        return values.flatMap { $0.split(separator: ",") }.map {
+            // Header names hold no blanks: dropping them all trims the token.
+            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        }
     }
 }

@@ -1,8 +1,5 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
-import HTTPTypes
-import Hummingbird
-import NIOCore
 import Synchronization
 
 #if canImport(FoundationEssentials)
@@ -14,58 +11,58 @@ import Synchronization
 /// What `GET /_credhelper/health` reports: whether the proxy has a credential and when it was
 /// obtained, the last helper error, and whether the upstream answered last time. No secrets.
 final class HealthReport: Sendable {
-    private struct State {
-        var obtainedAt: Date?
-        var expiresAt: Date?
-        var context: String?
-        var helperError: String?
-        var upstreamReachable: Bool?
-    }
-
-    private let state = Mutex(State())
+    private let helperError = Mutex<String?>(nil)
+    /// Whether the upstream answered last time: 0 not asked yet, 1 yes, 2 no. Written per request,
+    /// so an atomic rather than a lock.
+    private let upstreamState = Atomic<UInt8>(0)
+    private let provider: CredentialProvider
     let upstream: String
 
-    init(upstream: String) { self.upstream = upstream }
-
-    func recordCredential(_ credential: Credential) {
-        state.withLock {
-            $0.obtainedAt = credential.obtainedAt
-            $0.expiresAt = credential.expiresAt
-            $0.context = credential.context.rawValue
-            $0.helperError = nil
-        }
+    init(upstream: String, provider: CredentialProvider) {
+        self.upstream = upstream
+        self.provider = provider
     }
 
-    func recordHelper(_ error: HelperError) { state.withLock { $0.helperError = error.description } }
+    /// The helper answered: its last error no longer applies.
+    func recordHelperSuccess() { helperError.withLock { $0 = nil } }
 
-    func recordUpstream(ok: Bool) { state.withLock { $0.upstreamReachable = ok } }
+    func recordHelper(_ error: HelperError) { helperError.withLock { $0 = error.description } }
+
+    func recordUpstream(ok: Bool) {
+        let value: UInt8 = ok ? 1 : 2
+        // Every request reports: write only when it changed.
+        if upstreamState.load(ordering: .relaxed) != value { upstreamState.store(value, ordering: .relaxed) }
+    }
 
     /// 200 with `"status":"ok"` when a credential is held and the helper's last run succeeded,
     /// otherwise 503 with `"status":"degraded"` and the reason.
-    func response() async -> Response {
-        let snapshot = state.withLock { $0 }
-        let healthy = snapshot.obtainedAt != nil && snapshot.helperError == nil && snapshot.upstreamReachable != false
+    func response() -> LocalResponse {
+        let helperError = helperError.withLock { $0 }
+        let upstreamReachable: Bool? =
+            switch upstreamState.load(ordering: .relaxed) {
+            case 1: true
+            case 2: false
+            default: nil
+            }
+        let credential = provider.sessionCredential
+        let healthy = credential != nil && helperError == nil && upstreamReachable != false
         var fields = [
             "\"status\":\(healthy ? "\"ok\"" : "\"degraded\"")",
             "\"upstream\":\(JSONString.quoted(upstream))",
         ]
-        if let obtainedAt = snapshot.obtainedAt, let expiresAt = snapshot.expiresAt {
+        if let credential {
             fields.append(
-                "\"credential\":{\"obtainedAt\":\(Int(obtainedAt.timeIntervalSince1970)),"
-                    + "\"ttlRemainingSec\":\(Int(expiresAt.timeIntervalSinceNow)),"
-                    + "\"context\":\(JSONString.quoted(snapshot.context ?? ""))}")
+                "\"credential\":{\"obtainedAt\":\(Int(credential.obtainedAt.timeIntervalSince1970)),"
+                    + "\"ttlRemainingSec\":\(Int(credential.expiresAt.timeIntervalSinceNow)),"
+                    + "\"context\":\(JSONString.quoted(credential.context.rawValue))}")
         } else {
             fields.append("\"credential\":null")
         }
-        if let helperError = snapshot.helperError {
+        if let helperError {
             fields.append("\"helperError\":\(JSONString.quoted(helperError))")
         }
-        if let reachable = snapshot.upstreamReachable { fields.append("\"upstreamReachable\":\(reachable)") }
-        var headers = HTTPFields()
-        headers[.contentType] = "application/json"
-        headers[.cacheControl] = "no-store"
-        return Response(
-            status: healthy ? .ok : .serviceUnavailable, headers: headers,
-            body: .init(byteBuffer: ByteBuffer(string: "{" + fields.joined(separator: ",") + "}\n")))
+        if let reachable = upstreamReachable { fields.append("\"upstreamReachable\":\(reachable)") }
+        return LocalResponse(
+            status: healthy ? .ok : .serviceUnavailable, json: "{" + fields.joined(separator: ",") + "}\n")
     }
 }

@@ -19,10 +19,16 @@ public struct ProxyConfiguration: Sendable {
     /// Request bodies up to this size are buffered so the request can be replayed after a 401/403
     /// and a silent refresh; larger or unsized bodies stream and are not replayed. Default 10 MiB.
     public var replayBodyLimit: Int
+    /// A PEM file of certificate authorities trusted for an `https://` upstream in addition to the
+    /// system's (a company CA). Default none.
+    public var upstreamCAFile: String?
     /// How long to wait for the upstream to accept a connection. Default 10 s.
     public var connectTimeout: Duration
     /// How long the upstream may stay silent (no byte of the response) before the request fails. Default 600 s.
     public var readTimeout: Duration
+    /// How long in-flight requests and streams may run after a shutdown signal before they are
+    /// cut. Default 10 s.
+    public var shutdownGrace: Duration = .seconds(10)
     /// The helper configuration (path, TTL, timeout, silent refresh, headers, auth scheme).
     public var host: HostConfiguration
 
@@ -30,6 +36,7 @@ public struct ProxyConfiguration: Sendable {
     public init(
         upstream: String, host: HostConfiguration, listenHost: String = "127.0.0.1", listenPort: Int = 8787,
         allowRemote: Bool = false, clientKey: Secret? = nil, replayBodyLimit: Int = 10 << 20,
+        upstreamCAFile: String? = nil,
         connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(600)
     ) {
         self.upstream = upstream
@@ -39,28 +46,14 @@ public struct ProxyConfiguration: Sendable {
         self.allowRemote = allowRemote
         self.clientKey = clientKey
         self.replayBodyLimit = replayBodyLimit
+        self.upstreamCAFile = upstreamCAFile
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
     }
 
-    /// The upstream split into origin (`scheme://host[:port]`) and path prefix (no trailing `/`).
-    var upstreamParts: (origin: String, pathPrefix: String) {
-        let trimmed = upstream.hasSuffix("/") ? String(upstream.dropLast()) : upstream
-        guard let scheme = trimmed.range(of: "://") else { return (trimmed, "") }
-        let afterScheme = trimmed[scheme.upperBound...]
-        guard let slash = afterScheme.firstIndex(of: "/") else { return (trimmed, "") }
-        return (String(trimmed[..<slash]), String(trimmed[slash...]))
-    }
-
     /// Checks the values together.
     public func validate() throws(ProxyConfigurationError) {
-        let lower = upstream.lowercased()
-        guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), upstream.count > 8 else {
-            throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(upstream)\"")
-        }
-        guard !upstream.contains("?"), !upstream.contains("#") else {
-            throw ProxyConfigurationError("--upstream must not have a query or fragment")
-        }
+        _ = try UpstreamEndpoint(upstream)
         guard (0...65_535).contains(listenPort) else {
             throw ProxyConfigurationError("--listen port \(listenPort) is out of range (0–65535)")
         }

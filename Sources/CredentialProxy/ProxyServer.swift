@@ -1,12 +1,12 @@
-import AsyncHTTPClient
 import CredentialHelperHost
-import Hummingbird
+import HummingbirdCore
 import Logging
 import NIOCore
+import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
-/// The running proxy: a Hummingbird server forwarding through an AsyncHTTPClient, both run as
+/// The running proxy: Hummingbird's server forwarding over per-event-loop upstream connection pools, both run as
 /// services of one group, so a graceful shutdown stops accepting, lets in-flight requests and
 /// streams finish, and then closes the client.
 public final class ProxyServer: Sendable {
@@ -29,30 +29,34 @@ public final class ProxyServer: Sendable {
     ///   - shutdownSignals: signals that trigger a graceful shutdown (the CLI passes SIGINT and SIGTERM).
     public static func start(
         _ configuration: ProxyConfiguration, provider: CredentialProvider,
-        accessLog: @escaping @Sendable (String) -> Void = { _ in }, shutdownSignals: [UnixSignal] = [],
+        accessLog: (@Sendable (String) -> Void)? = nil, shutdownSignals: [UnixSignal] = [],
         logger: Logger = Logger(label: "credhelper.proxy", factory: { _ in SwiftLogNoOpLogHandler() })
     ) async throws -> ProxyServer {
         try configuration.validate()
-        var clientConfiguration = HTTPClient.Configuration()
-        clientConfiguration.redirectConfiguration = .disallow
-        clientConfiguration.decompression = .disabled
-        clientConfiguration.timeout.connect = .init(configuration.connectTimeout)
-        clientConfiguration.timeout.read = .init(configuration.readTimeout)
-        clientConfiguration.connectionPool.retryConnectionEstablishment = false
-        clientConfiguration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 256
-        let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
-        let responder = ForwardingResponder(
-            configuration: configuration, provider: provider, client: client, accessLog: accessLog,
-            health: HealthReport(upstream: configuration.upstreamParts.origin))
+        // Each request, and its upstream connection, stays on the event loop its client connection
+        // was accepted on: no thread hops, and the upstream pools need no locks.
+        let eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        let session: ProxySession
+        do {
+            session = try ProxySession(
+                configuration: configuration, provider: provider, eventLoopGroup: eventLoopGroup, accessLog: accessLog)
+        } catch let error as ProxyConfigurationError {
+            throw error
+        } catch {
+            throw ProxyConfigurationError(
+                "cannot set up TLS for the upstream (\(error)); check --upstream-ca-file")
+        }
         let (bound, boundSink) = AsyncStream<Int?>.makeStream()
-        let app = Application(
-            responder: responder,
+        let server = ProxyChildChannel(session: session).server(
             configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort)),
-            onServerRunning: { channel in boundSink.yield(channel.localAddress?.port) }, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(
-                services: [.init(service: app), .init(service: HTTPClientService(client: client))],
-                gracefulShutdownSignals: shutdownSignals, logger: logger))
+            onServerRunning: { channel in boundSink.yield(channel.localAddress?.port) },
+            eventLoopGroup: eventLoopGroup, logger: logger)
+        var groupConfiguration = ServiceGroupConfiguration(
+            services: [.init(service: server), .init(service: UpstreamPoolsService(session: session))],
+            gracefulShutdownSignals: shutdownSignals, logger: logger)
+        // Streams still running this long after a shutdown signal are cut.
+        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+        let group = ServiceGroup(configuration: groupConfiguration)
         let runner = Task {
             defer { boundSink.yield(nil) }
             try await group.run()
@@ -84,12 +88,12 @@ public final class ProxyServer: Sendable {
     }
 }
 
-/// The upstream client as a service: shut down after the server stopped.
-struct HTTPClientService: Service {
-    let client: HTTPClient
+/// The upstream connections as a service: closed after the server stopped.
+struct UpstreamPoolsService: Service {
+    let session: ProxySession
 
     func run() async throws {
         try? await gracefulShutdown()
-        try await client.shutdown()
+        await session.closeUpstreamConnections()
     }
 }

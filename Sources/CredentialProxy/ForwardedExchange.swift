@@ -1,0 +1,250 @@
+import CredentialHelperHost
+import NIOCore
+import NIOHTTP1
+
+/// One client request through the proxy: the credential, the upstream attempt, the response
+/// relayed part by part, and on a 401/403 a single-flight refresh and one replay when the body
+/// was kept. Runs on the client connection's event loop, as does its upstream connection.
+final class ForwardedExchange {
+    private let session: ProxySession
+    private let context: ChannelHandlerContext
+    private let request: HTTPRequestHead
+    private let body: ForwardedBody
+    /// Called once, when the response ended or was cut: the status the client saw, and the write
+    /// of the response's end (nil when the connection was cut).
+    private let completion: (HTTPResponseStatus, EventLoopFuture<Void>?) -> Void
+
+    private var credential: Credential?
+    private let pool: UpstreamConnectionPool
+    private var connection: UpstreamConnection?
+    private var replayed = false
+    /// Set when the upstream rejected the credential and its response is being discarded.
+    private var rejection: Rejection?
+    private var headSent = false
+    /// The status the client is being sent (for the access log).
+    private var status: HTTPResponseStatus = .ok
+    private var finished = false
+
+    private enum Rejection { case replay, silentRefreshDisabled }
+
+    init(
+        session: ProxySession, context: ChannelHandlerContext, request: HTTPRequestHead, body: ForwardedBody,
+        completion: @escaping (HTTPResponseStatus, EventLoopFuture<Void>?) -> Void
+    ) {
+        self.session = session
+        self.context = context
+        self.request = request
+        self.body = body
+        self.completion = completion
+        pool = session.pool(on: context.eventLoop)
+    }
+
+    private var eventLoop: any EventLoop { context.eventLoop }
+
+    /// Obtains the credential and sends the request upstream.
+    func start() {
+        if let credential = session.validCredential() { return send(with: credential) }
+        session.credential(on: eventLoop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let credential): self.send(with: credential)
+            case .failure(let error): self.respondLocally(Self.helperFailure(error))
+            }
+        }
+    }
+
+    /// The client went away: drop the upstream request and write nothing more.
+    func clientClosed() {
+        guard !finished else { return }
+        finished = true
+        connection?.close()
+        connection = nil
+        if case .streamed(let relay, _) = body { relay.abandon() }
+    }
+
+    /// The client's socket drained (or filled): resume (or pause) reading the upstream.
+    func clientWritabilityChanged() {
+        connection?.pauseReads(!context.channel.isWritable)
+    }
+
+    private func send(with credential: Credential) {
+        guard !finished else { return }
+        self.credential = credential
+        rejection = nil
+        var headers = HeaderForwarding.upstreamHeaders(from: request.headers, adding: session.headers(for: credential))
+        headers.add(name: "host", value: session.endpoint.authority)
+        body.frame(&headers, method: request.method)
+        let head = HTTPRequestHead(
+            version: .http1_1, method: request.method, uri: session.endpoint.pathPrefix + request.uri,
+            headers: headers)
+        if let connection = pool.idleConnection() { return send(head, on: connection) }
+        pool.connect().assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(let connection):
+                guard !self.finished else { return self.pool.release(connection) }
+                self.send(head, on: connection)
+            case .failure(let error):
+                self.upstreamFailed(error)
+            }
+        }
+    }
+
+    private func send(_ head: HTTPRequestHead, on connection: UpstreamConnection) {
+        self.connection = connection
+        connection.begin(head, for: self)
+        body.send(on: connection)
+    }
+
+    // MARK: The upstream's response (UpstreamConnection calls these)
+
+    func upstreamHead(_ head: HTTPResponseHead) {
+        guard !finished else { return }
+        session.health.recordUpstream(ok: true)
+        if (head.status == .unauthorized || head.status == .forbidden), !replayed, let credential {
+            status = head.status
+            if !session.configuration.host.silentRefreshEnabled {
+                rejection = .silentRefreshDisabled
+                return
+            }
+            if body.isReplayable {
+                rejection = .replay
+                return
+            }
+            // The body is gone: return this rejection, and refresh for the requests that follow.
+            _ = session.rejected(credential, on: eventLoop)
+        }
+        var headers = HeaderForwarding.clientHeaders(from: head.headers)
+        if !request.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        write(.head(HTTPResponseHead(version: request.version, status: head.status, headers: headers)))
+        headSent = true
+        status = head.status
+    }
+
+    func upstreamBody(_ part: ByteBuffer) {
+        guard !finished, rejection == nil else { return }
+        write(.body(.byteBuffer(part)))
+        // Read the upstream only as fast as the client takes the response.
+        if !context.channel.isWritable { connection?.pauseReads(true) }
+    }
+
+    func upstreamWritabilityChanged() {
+        if case .streamed(let relay, _) = body { relay.writabilityChanged() }
+    }
+
+    func upstreamEnd(_ connection: UpstreamConnection) {
+        self.connection = nil
+        connection.pauseReads(false)
+        pool.release(connection)
+        guard !finished else { return }
+        switch rejection {
+        case nil:
+            finish()
+        case .silentRefreshDisabled:
+            if let credential { _ = session.rejected(credential, on: eventLoop) }
+            respondLocally(Self.silentRefreshDisabled(status))
+        case .replay:
+            guard let credential else { return }
+            session.rejected(credential, on: eventLoop).assumeIsolated().whenComplete { result in
+                switch result {
+                case .success(.refreshed(let fresh)):
+                    self.replayed = true
+                    self.send(with: fresh)
+                case .success(.expiryPromptDue):
+                    self.respondLocally(Self.silentRefreshDisabled(self.status))
+                case .failure(let error):
+                    self.respondLocally(Self.helperFailure(error))
+                }
+            }
+        }
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        connection = nil
+        guard !finished else { return }
+        session.health.recordUpstream(ok: false)
+        guard !headSent else {
+            // Part of the response is out: the client can only learn of the failure by the cut.
+            finished = true
+            context.close(promise: nil)
+            completion(status, nil)
+            return
+        }
+        respondLocally(upstreamFailure(error))
+    }
+
+    // MARK: Writing to the client
+
+    private func finish() {
+        finished = true
+        let ended = eventLoop.makePromise(of: Void.self)
+        write(.end(nil), promise: ended)
+        context.flush()
+        completion(status, ended.futureResult)
+    }
+
+    private func respondLocally(_ error: ProxyErrorResponse) {
+        guard !finished else { return }
+        let response = error.response()
+        var headers = response.headers
+        if !request.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+        write(.body(.byteBuffer(response.body)))
+        headSent = true
+        status = response.status
+        finish()
+    }
+
+    private func write(_ part: HTTPServerResponsePart, promise: EventLoopPromise<Void>? = nil) {
+        context.write(NIOAny(part), promise: promise)
+    }
+
+    /// The upstream's bytes of this round were relayed: they leave together, and each server-sent
+    /// event still leaves as soon as it arrived.
+    func upstreamReadComplete() {
+        if headSent, !finished { context.flush() }
+    }
+
+    // MARK: Errors
+
+    private static func silentRefreshDisabled(_ rejection: HTTPResponseStatus) -> ProxyErrorResponse {
+        ProxyErrorResponse(
+            type: "authentication_error",
+            message:
+                "the upstream rejected the credential (HTTP \(rejection.code)) and silent refresh is disabled "
+                + "(inferenceCredentialHelperSilentRefreshEnabled=false); restart credhelper proxy to start a new "
+                + "session, or enable silent refresh",
+            status: .unauthorized)
+    }
+
+    private static func helperFailure(_ error: any Error) -> ProxyErrorResponse {
+        let helperError = error as? HelperError
+        return ProxyErrorResponse(
+            type: "api_error",
+            message:
+                "credhelper proxy could not obtain a credential from the helper: \(helperError?.description ?? "\(error)")",
+            status: helperError?.code == .timedOut ? .gatewayTimeout : .serviceUnavailable)
+    }
+
+    private func upstreamFailure(_ error: any Error) -> ProxyErrorResponse {
+        let target = session.endpoint.origin
+        var timedOut = error is UpstreamConnection.ReadTimeout
+        if case ChannelError.connectTimeout = error { timedOut = true }
+        if timedOut {
+            return ProxyErrorResponse(
+                type: "api_error",
+                message: "the upstream \(target) did not answer in time; check that it is up and reachable",
+                status: .gatewayTimeout)
+        }
+        return ProxyErrorResponse(
+            type: "api_error",
+            message:
+                "the upstream \(target) could not be reached (\(Self.reason(error))); check --upstream and the network",
+            status: .badGateway)
+    }
+
+    private static func reason(_ error: any Error) -> String {
+        if error is UpstreamConnection.ClosedEarly { return "it closed the connection before answering" }
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        return String(text.prefix(160))
+    }
+}

@@ -1,0 +1,225 @@
+import CredentialHelperProtocol
+import NIOCore
+import NIOHTTP1
+
+/// One client connection: reads each request, answers the proxy's own routes, and hands the
+/// others to a ``ForwardedExchange``. Keeps the connection alive between requests, logs one line
+/// per request, and stops reading the client while its request body waits for the upstream.
+///
+/// Requests are answered in order: a request pipelined behind one still being answered waits,
+/// and the client is not read meanwhile. (NIO's pipelining handler does the same, but stops
+/// reading during every response, which costs two system calls per request.)
+final class ForwardingHandler: ChannelDuplexHandler {
+    typealias InboundIn = HTTPServerRequestPart
+    typealias OutboundIn = HTTPServerResponsePart
+    typealias OutboundOut = HTTPServerResponsePart
+
+    static let healthPath = "/_credhelper/health"
+
+    /// What the rest of the current request's body is for.
+    private enum RequestBody {
+        /// Nothing to keep: no body, answered by the proxy, or the response already ended.
+        case ignored
+        /// Kept whole, to forward at the end (and replay after a refresh).
+        case buffering(HTTPRequestHead, ByteBuffer, started: NIODeadline)
+        /// Passed to the upstream as it arrives.
+        case streaming(RequestBodyRelay)
+    }
+
+    private let session: ProxySession
+    private var requestBody = RequestBody.ignored
+    private var exchange: ForwardedExchange?
+    /// From a request's head until its response ended.
+    private var responding = false
+    /// Parts of pipelined requests, waiting for the current response to end.
+    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// Close once the current response ended (shutdown, or the client closed its side).
+    private var closeWhenIdle = false
+    private var bodyBackpressure = false
+    private var readPending = false
+
+    init(session: ProxySession) { self.session = session }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let part = unwrapInboundIn(data)
+        if !pipelined.isEmpty || (responding && isHead(part)) {
+            pipelined.append(part)
+            return
+        }
+        handle(part, context: context)
+    }
+
+    private func isHead(_ part: HTTPServerRequestPart) -> Bool {
+        if case .head = part { return true }
+        return false
+    }
+
+    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
+        switch part {
+        case .head(let head):
+            responding = true
+            begin(head, context: context)
+        case .body(var part):
+            switch requestBody {
+            case .buffering(let head, var buffer, let started):
+                requestBody = .ignored  // release the buffer's reference before appending
+                buffer.writeBuffer(&part)
+                requestBody = .buffering(head, buffer, started: started)
+            case .streaming(let relay): relay.append(part)
+            case .ignored: break
+            }
+        case .end:
+            let body = requestBody
+            requestBody = .ignored
+            switch body {
+            case .buffering(let head, let buffer, let started):
+                forward(head, body: .buffered(buffer), started: started, context: context)
+            case .streaming(let relay): relay.finish()
+            case .ignored: break
+            }
+        }
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if bodyBackpressure || !pipelined.isEmpty { readPending = true } else { context.read() }
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        switch event {
+        case is ChannelShouldQuiesceEvent, ChannelEvent.inputClosed:
+            // Finish the response under way, then close.
+            if responding { closeWhenIdle = true } else { context.close(promise: nil) }
+        default:
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        exchange?.clientClosed()
+        exchange = nil
+        if case .streaming(let relay) = requestBody { relay.abandon() }
+        requestBody = .ignored
+        pipelined.removeAll()
+        context.fireChannelInactive()
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        exchange?.clientWritabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        context.close(promise: nil)
+    }
+
+    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let started = NIODeadline.now()
+        requestBody = .ignored
+        if head.method == .GET, head.uri == Self.healthPath {
+            return respond(session.health.response(), to: head, started: started, context: context)
+        }
+        if let key = session.configuration.clientKey, !Self.presents(key, head.headers) {
+            let error = ProxyErrorResponse(
+                type: "authentication_error",
+                message: "this credhelper proxy requires its client key in x-api-key or Authorization: Bearer",
+                status: .unauthorized)
+            return respond(error.response(), to: head, started: started, context: context)
+        }
+        switch ForwardedBody.Plan(head, limit: session.configuration.replayBodyLimit) {
+        case .none:
+            forward(head, body: .none, started: started, context: context)
+        case .buffered:
+            let length = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+            requestBody = .buffering(
+                head, context.channel.allocator.buffer(capacity: length), started: started)
+        case .streamed(let length):
+            let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+            let relay = RequestBodyRelay { paused in
+                bound.value.0.pauseReads(paused, context: bound.value.1)
+            }
+            requestBody = .streaming(relay)
+            forward(head, body: .streamed(relay, length: length), started: started, context: context)
+        }
+    }
+
+    private func forward(
+        _ head: HTTPRequestHead, body: ForwardedBody, started: NIODeadline, context: ChannelHandlerContext
+    ) {
+        let exchange = ForwardedExchange(session: session, context: context, request: head, body: body) {
+            [unowned self] status, ended in
+            self.exchange = nil
+            if case .streaming(let relay) = self.requestBody {
+                // The response ended before the request did: the rest of the body is not needed.
+                relay.abandon()
+                self.requestBody = .ignored
+            }
+            self.completed(head, status: status, started: started, ended: ended, context: context)
+        }
+        self.exchange = exchange
+        exchange.start()
+    }
+
+    private func respond(
+        _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
+    ) {
+        var headers = response.headers
+        if !head.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
+            promise: nil)
+        context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        let ended = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: ended)
+        completed(head, status: response.status, started: started, ended: ended.futureResult, context: context)
+    }
+
+    /// The response ended: log it, and close the connection when the client asked for that.
+    private func completed(
+        _ head: HTTPRequestHead, status: HTTPResponseStatus, started: NIODeadline, ended: EventLoopFuture<Void>?,
+        context: ChannelHandlerContext
+    ) {
+        if let accessLog = session.accessLog {
+            let tenths = (NIODeadline.now() - started).nanoseconds / 100_000
+            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+            accessLog("\(head.method.rawValue) \(path) \(status.code) \(tenths / 10).\(tenths % 10)ms")
+        }
+        responding = false
+        if !head.isKeepAlive || closeWhenIdle {
+            if let ended { ended.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+            pipelined.removeAll()
+            return
+        }
+        // Answer what was pipelined meanwhile, then read again.
+        while let next = pipelined.first, !(responding && isHead(next)) {
+            pipelined.removeFirst()
+            handle(next, context: context)
+        }
+        resumeReads(context: context)
+    }
+
+    private func pauseReads(_ paused: Bool, context: ChannelHandlerContext) {
+        bodyBackpressure = paused
+        resumeReads(context: context)
+    }
+
+    private func resumeReads(context: ChannelHandlerContext) {
+        if readPending, !bodyBackpressure, pipelined.isEmpty {
+            readPending = false
+            context.read()
+        }
+    }
+
+    /// Whether the request carries the client key, compared in constant time.
+    static func presents(_ key: Secret, _ headers: HTTPHeaders) -> Bool {
+        let expected = Array(key.reveal().utf8)
+        var candidates = headers["x-api-key"]
+        for authorization in headers["authorization"] where authorization.lowercased().hasPrefix("bearer ") {
+            candidates.append(String(authorization.dropFirst(7)))
+        }
+        return candidates.contains { candidate in
+            let given = Array(candidate.utf8)
+            guard given.count == expected.count else { return false }
+            return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import NIOCore
+import NIOHTTP1
+import NIOSSL
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What every connection of one proxy shares: the configuration, the session's credential (the
+/// proxy process is one session), the upstream client, the health report and the access log.
+///
+/// The credential is read without leaving the event loop while it is within its TTL; obtaining
+/// or refreshing one goes through ``CredentialProvider`` (its single flight and backoff) and
+/// completes on the caller's event loop.
+final class ProxySession: Sendable {
+    let configuration: ProxyConfiguration
+    let provider: CredentialProvider
+    let health: HealthReport
+    let accessLog: (@Sendable (String) -> Void)?
+    let endpoint: UpstreamEndpoint
+    /// One upstream connection pool per event loop (see ``pool(on:)``).
+    private let pools: [NIOLoopBoundBox<UpstreamConnectionPool>]
+
+    private struct HeaderCache {
+        var credential: Credential
+        var headers: HTTPHeaders
+    }
+    private let headerCache = Mutex<HeaderCache?>(nil)
+
+    init(
+        configuration: ProxyConfiguration, provider: CredentialProvider, eventLoopGroup: any EventLoopGroup,
+        accessLog: (@Sendable (String) -> Void)?
+    ) throws {
+        self.configuration = configuration
+        self.provider = provider
+        self.accessLog = accessLog
+        let endpoint = try UpstreamEndpoint(configuration.upstream)
+        self.endpoint = endpoint
+        health = HealthReport(upstream: endpoint.origin, provider: provider)
+        var tls: NIOSSLContext?
+        if endpoint.useTLS {
+            var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
+            if let caFile = configuration.upstreamCAFile { tlsConfiguration.additionalTrustRoots = [.file(caFile)] }
+            tls = try NIOSSLContext(configuration: tlsConfiguration)
+        }
+        let connectTimeout = TimeAmount(configuration.connectTimeout)
+        let readTimeout = TimeAmount(configuration.readTimeout)
+        pools = eventLoopGroup.makeIterator().map { eventLoop in
+            NIOLoopBoundBox.makeBoxSendingValue(
+                UpstreamConnectionPool(
+                    eventLoop: eventLoop, endpoint: endpoint, tls: tls, connectTimeout: connectTimeout,
+                    readTimeout: readTimeout),
+                eventLoop: eventLoop)
+        }
+    }
+
+    /// The upstream connection pool of `eventLoop` (the caller runs on it).
+    func pool(on eventLoop: any EventLoop) -> UpstreamConnectionPool {
+        (pools.first { $0.eventLoop === eventLoop } ?? pools[0]).value
+    }
+
+    /// Closes every pool's idle connections, and each connection released from now on.
+    func closeUpstreamConnections() async {
+        for pool in pools {
+            try? await pool.eventLoop.submit { pool.value.close() }.get()
+        }
+    }
+
+    /// The session's credential while it is within its TTL, without waiting.
+    func validCredential() -> Credential? {
+        guard let current = provider.sessionCredential, Date() < current.expiresAt else { return nil }
+        return current
+    }
+
+    /// The session's credential; past its TTL, a new one from the helper in the `background` context.
+    func credential(on eventLoop: any EventLoop) -> EventLoopFuture<Credential> {
+        eventLoop.makeFutureWithTask {
+            do throws(HelperError) {
+                let credential = try await self.provider.credential()
+                guard credential.expiresAt <= Date() else { return credential }
+                let renewed = try await self.provider.startSession(context: .background)
+                self.health.recordHelperSuccess()
+                return renewed
+            } catch {
+                self.health.recordHelper(error)
+                throw error
+            }
+        }
+    }
+
+    /// The upstream rejected `credential`: the provider's answer (a refreshed credential, or an
+    /// expiry prompt when silent refresh is disabled).
+    func rejected(_ credential: Credential, on eventLoop: any EventLoop)
+        -> EventLoopFuture<CredentialProvider.RejectionOutcome>
+    {
+        eventLoop.makeFutureWithTask {
+            do throws(HelperError) {
+                let outcome = try await self.provider.credentialRejected(credential)
+                if case .refreshed = outcome { self.health.recordHelperSuccess() }
+                return outcome
+            } catch {
+                self.health.recordHelper(error)
+                throw error
+            }
+        }
+    }
+
+    /// The credential header and merged headers for `credential`, built once per credential.
+    func headers(for credential: Credential) -> HTTPHeaders {
+        if let cached = headerCache.withLock({ $0 }), cached.credential == credential { return cached.headers }
+        var headers = HTTPHeaders()
+        for field in credential.requestHeaders(for: configuration.host).headers {
+            headers.add(name: field.name, value: field.value)
+        }
+        headerCache.withLock { $0 = HeaderCache(credential: credential, headers: headers) }
+        return headers
+    }
+
+}

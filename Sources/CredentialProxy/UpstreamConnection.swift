@@ -1,0 +1,156 @@
+import NIOCore
+import NIOHTTP1
+
+/// One keep-alive HTTP/1.1 connection to the upstream: the handler at the end of its pipeline.
+/// Carries one exchange at a time, hands it the response part by part, and goes back to its
+/// event loop's ``UpstreamConnectionPool`` when both the request and the response ended.
+/// Event-loop bound.
+final class UpstreamConnection: ChannelDuplexHandler {
+    typealias InboundIn = HTTPClientResponsePart
+    typealias OutboundIn = HTTPClientRequestPart
+    typealias OutboundOut = HTTPClientRequestPart
+
+    /// Raised when the upstream sends nothing for the read timeout while a response is due.
+    struct ReadTimeout: Error {}
+    /// Raised when the upstream closes the connection before the response ended.
+    struct ClosedEarly: Error {}
+
+    private let readTimeout: TimeAmount
+    private var context: ChannelHandlerContext?
+    private var exchange: ForwardedExchange?
+    private var requestEnded = true
+    private var responseEnded = true
+    private var keepAlive = true
+    private var readsPaused = false
+    private var readPending = false
+    private var lastRead = NIODeadline.now()
+    private var timeoutCheck: Scheduled<Void>?
+    /// Called once when the connection closes (the pool forgets it).
+    var onClose: ((UpstreamConnection) -> Void)?
+
+    init(readTimeout: TimeAmount) { self.readTimeout = readTimeout }
+
+    /// Whether a new exchange can use this connection.
+    var isReusable: Bool {
+        exchange == nil && requestEnded && responseEnded && keepAlive && context?.channel.isActive == true
+    }
+
+    /// Whether the upstream takes more request body now.
+    var isWritable: Bool { context?.channel.isWritable ?? false }
+
+    // MARK: The request (called by the exchange)
+
+    /// Starts a request for `exchange`: the response will be delivered to it.
+    func begin(_ head: HTTPRequestHead, for exchange: ForwardedExchange) {
+        self.exchange = exchange
+        requestEnded = false
+        responseEnded = false
+        keepAlive = head.isKeepAlive
+        lastRead = .now()
+        write(.head(head))
+        scheduleTimeoutCheck()
+    }
+
+    func sendBody(_ part: ByteBuffer, flush: Bool) {
+        write(.body(.byteBuffer(part)))
+        if flush { context?.flush() }
+    }
+
+    func flush() { context?.flush() }
+
+    func endRequest() {
+        requestEnded = true
+        write(.end(nil))
+        context?.flush()
+    }
+
+    /// Stops (or resumes) reading the response while the client cannot take more.
+    func pauseReads(_ paused: Bool) {
+        readsPaused = paused
+        if !paused, readPending {
+            readPending = false
+            context?.read()
+        }
+    }
+
+    /// Drops the connection (the exchange was abandoned, or the pool is closing).
+    func close() {
+        exchange = nil
+        context?.close(promise: nil)
+    }
+
+    // MARK: The channel
+
+    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        lastRead = .now()
+        switch unwrapInboundIn(data) {
+        case .head(let head):
+            if !head.isKeepAlive { keepAlive = false }
+            exchange?.upstreamHead(head)
+        case .body(let part):
+            exchange?.upstreamBody(part)
+        case .end:
+            responseEnded = true
+            let finished = exchange
+            exchange = nil
+            finished?.upstreamEnd(self)
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        exchange?.upstreamReadComplete()
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if readsPaused { readPending = true } else { context.read() }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        exchange?.upstreamWritabilityChanged()
+        context.fireChannelWritabilityChanged()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        fail(error)
+        context.close(promise: nil)
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        timeoutCheck?.cancel()
+        fail(ClosedEarly())
+        onClose?(self)
+        onClose = nil
+        context.fireChannelInactive()
+    }
+
+    private func fail(_ error: any Error) {
+        guard let failed = exchange else { return }
+        exchange = nil
+        keepAlive = false
+        failed.upstreamFailed(error)
+    }
+
+    private func write(_ part: HTTPClientRequestPart) {
+        context?.write(wrapOutboundOut(part), promise: nil)
+    }
+
+    /// One timer per connection, re-armed only while a response is due: checks when the upstream
+    /// last sent something instead of rescheduling on every read.
+    private func scheduleTimeoutCheck() {
+        guard timeoutCheck == nil, let context else { return }
+        let deadline = lastRead + readTimeout
+        timeoutCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
+            self.timeoutCheck = nil
+            guard self.exchange != nil else { return }
+            if NIODeadline.now() >= self.lastRead + self.readTimeout {
+                self.fail(ReadTimeout())
+                self.context?.close(promise: nil)
+            } else {
+                self.scheduleTimeoutCheck()
+            }
+        }
+    }
+}

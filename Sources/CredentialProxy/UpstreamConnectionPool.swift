@@ -1,0 +1,84 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+
+/// The upstream connections of one event loop: idle keep-alive connections are reused newest
+/// first, new ones are opened on demand, and a connection that cannot be reused is closed.
+/// Requests never leave their event loop, so the pool needs no lock. Event-loop bound.
+final class UpstreamConnectionPool {
+    private let eventLoop: any EventLoop
+    private let endpoint: UpstreamEndpoint
+    private let tls: NIOSSLContext?
+    private let connectTimeout: TimeAmount
+    private let readTimeout: TimeAmount
+    private var idle: [UpstreamConnection] = []
+    private var closing = false
+
+    /// Idle connections kept per event loop; more are closed when released.
+    static let maximumIdle = 128
+
+    init(
+        eventLoop: any EventLoop, endpoint: UpstreamEndpoint, tls: NIOSSLContext?, connectTimeout: TimeAmount,
+        readTimeout: TimeAmount
+    ) {
+        self.eventLoop = eventLoop
+        self.endpoint = endpoint
+        self.tls = tls
+        self.connectTimeout = connectTimeout
+        self.readTimeout = readTimeout
+    }
+
+    /// An idle connection, if there is one.
+    func idleConnection() -> UpstreamConnection? {
+        while let connection = idle.popLast() {
+            if connection.isReusable { return connection }
+            connection.close()
+        }
+        return nil
+    }
+
+    /// Takes back a connection whose exchange ended.
+    func release(_ connection: UpstreamConnection) {
+        guard !closing, connection.isReusable, idle.count < Self.maximumIdle else { return connection.close() }
+        idle.append(connection)
+    }
+
+    /// Closes the idle connections and every connection released from now on.
+    func close() {
+        closing = true
+        for connection in idle { connection.close() }
+        idle.removeAll()
+    }
+
+    /// A new connection.
+    func connect() -> EventLoopFuture<UpstreamConnection> {
+        let (endpoint, tls, readTimeout) = (endpoint, tls, readTimeout)
+        let serverName =
+            endpoint.host.contains(":") || endpoint.host.allSatisfy({ $0.isNumber || $0 == "." })
+            ? nil : endpoint.host
+        return ClientBootstrap(group: eventLoop)
+            .connectTimeout(connectTimeout)
+            .channelOption(.tcpOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: tls, serverHostname: serverName))
+                    }
+                    // Request headers are the client's, already parsed, and the helper's, already
+                    // checked against the protocol's header rules.
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(readTimeout: readTimeout))
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .hop(to: eventLoop).assumeIsolated()
+            .flatMapThrowing { channel in
+                let connection = try channel.pipeline.syncOperations.handler(type: UpstreamConnection.self)
+                connection.onClose = { [weak self] closed in self?.idle.removeAll { $0 === closed } }
+                return connection
+            }
+            .nonisolated()
+    }
+}

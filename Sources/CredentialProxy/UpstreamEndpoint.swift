@@ -1,0 +1,66 @@
+/// Where the proxy forwards, parsed once from `--upstream`: `http[s]://host[:port][/prefix]`.
+struct UpstreamEndpoint: Sendable, Hashable {
+    let useTLS: Bool
+    /// The host to connect to (an IPv6 literal without its brackets).
+    let host: String
+    let port: Int
+    /// The `Host` header: the authority as the URL spells it.
+    let authority: String
+    /// Prepended to each request's path; empty or starting with `/`, never ending with one.
+    let pathPrefix: String
+
+    /// `scheme://authority`, for messages.
+    var origin: String { (useTLS ? "https://" : "http://") + authority }
+
+    init(_ url: String) throws(ProxyConfigurationError) {
+        let lower = url.lowercased()
+        let rest: Substring
+        if lower.hasPrefix("https://") {
+            useTLS = true
+            rest = url.dropFirst(8)
+        } else if lower.hasPrefix("http://") {
+            useTLS = false
+            rest = url.dropFirst(7)
+        } else {
+            throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(url)\"")
+        }
+        guard !url.contains("?"), !url.contains("#") else {
+            throw ProxyConfigurationError("--upstream must not have a query or fragment")
+        }
+        let authority = rest.prefix { $0 != "/" }
+        var prefix = String(rest.dropFirst(authority.count))
+        while prefix.hasSuffix("/") { prefix.removeLast() }
+        guard !authority.isEmpty, !authority.contains("@") else {
+            throw ProxyConfigurationError(
+                "--upstream \"\(url)\" needs a host, and no user or password (the helper supplies the credential)")
+        }
+        let defaultPort = useTLS ? 443 : 80
+        var host: Substring
+        var portText: Substring?
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw ProxyConfigurationError("--upstream \"\(url)\" has an unclosed IPv6 address")
+            }
+            host = authority[authority.index(after: authority.startIndex)..<close]
+            let after = authority[authority.index(after: close)...]
+            if after.hasPrefix(":") { portText = after.dropFirst() }
+        } else if let colon = authority.lastIndex(of: ":") {
+            host = authority[..<colon]
+            portText = authority[authority.index(after: colon)...]
+        } else {
+            host = authority
+        }
+        var port = defaultPort
+        if let portText {
+            guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
+                throw ProxyConfigurationError("--upstream \"\(url)\" has an invalid port \"\(portText)\"")
+            }
+            port = parsed
+        }
+        guard !host.isEmpty else { throw ProxyConfigurationError("--upstream \"\(url)\" needs a host") }
+        self.host = String(host)
+        self.port = port
+        self.authority = String(authority)
+        self.pathPrefix = prefix
+    }
+}
