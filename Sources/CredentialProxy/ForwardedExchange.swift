@@ -244,6 +244,10 @@ final class ForwardedExchange {
     private static func reason(_ error: any Error) -> String {
         if error is UpstreamConnection.ClosedEarly { return "it closed the connection before answering" }
         let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") {
+            return "its TLS certificate is not trusted; if a company CA issued it, pass that CA with --upstream-ca-file"
+        }
+        if text.contains("failedToValidateHostname") { return "its TLS certificate is for another host name" }
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         return String(text.prefix(160))
     }

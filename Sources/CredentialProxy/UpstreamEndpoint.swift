@@ -12,19 +12,21 @@ struct UpstreamEndpoint: Sendable, Hashable {
     /// `scheme://authority`, for messages.
     var origin: String { (useTLS ? "https://" : "http://") + authority }
 
-    init(_ url: String) throws(ProxyConfigurationError) {
-        let lower = url.lowercased()
+    init(_ given: String) throws(ProxyConfigurationError) {
+        // Messages never repeat a password written into the URL.
+        let url = given.contains("@") ? "\(given.prefix { $0 != "@" }.prefix(8))…" : given
+        let lower = given.lowercased()
         let rest: Substring
         if lower.hasPrefix("https://") {
             useTLS = true
-            rest = url.dropFirst(8)
+            rest = given.dropFirst(8)
         } else if lower.hasPrefix("http://") {
             useTLS = false
-            rest = url.dropFirst(7)
+            rest = given.dropFirst(7)
         } else {
             throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(url)\"")
         }
-        guard !url.contains("?"), !url.contains("#") else {
+        guard !given.contains("?"), !given.contains("#") else {
             throw ProxyConfigurationError("--upstream must not have a query or fragment")
         }
         let authority = rest.prefix { $0 != "/" }
@@ -32,7 +34,7 @@ struct UpstreamEndpoint: Sendable, Hashable {
         while prefix.hasSuffix("/") { prefix.removeLast() }
         guard !authority.isEmpty, !authority.contains("@") else {
             throw ProxyConfigurationError(
-                "--upstream \"\(url)\" needs a host, and no user or password (the helper supplies the credential)")
+                "--upstream needs a host, and no user or password in the URL (the helper supplies the credential)")
         }
         let defaultPort = useTLS ? 443 : 80
         var host: Substring

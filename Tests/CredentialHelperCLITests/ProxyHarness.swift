@@ -22,7 +22,8 @@ final class ProxyHarness: Sendable {
     let accessLog: AccessLogLines
 
     init(
-        silentRefresh: Bool = true, helperPath: String? = nil, upstream: String? = nil, replayLimit: Int = 10 << 20
+        silentRefresh: Bool = true, helperPath: String? = nil, upstream: String? = nil, replayLimit: Int = 10 << 20,
+        configure: (inout ProxyConfiguration) -> Void = { _ in }
     ) async throws {
         let idp = try IdentityProvider.shared()
         helper = try ReadyHelperHarness(extra: [
@@ -40,10 +41,10 @@ final class ProxyHarness: Sendable {
             configuration: host, runner: HelperRunner(environment: environment), sessionContext: .background)
         let log = AccessLogLines()
         accessLog = log
-        server = try await ProxyServer.start(
-            ProxyConfiguration(
-                upstream: upstream ?? gateway.baseURL, host: host, listenPort: 0, replayBodyLimit: replayLimit),
-            provider: provider, accessLog: { log.append($0) })
+        var configuration = ProxyConfiguration(
+            upstream: upstream ?? gateway.baseURL, host: host, listenPort: 0, replayBodyLimit: replayLimit)
+        configure(&configuration)
+        server = try await ProxyServer.start(configuration, provider: provider, accessLog: { log.append($0) })
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
     }
 

@@ -2,7 +2,9 @@
 """An inference gateway for the proxy tests: accepts only bearer JWTs that verify against the
 identity provider's JWKS (RS256, issuer, expiry, not revoked), and answers the Anthropic Messages API.
 
-  gateway.py ISSUER JWKS_URL    print {"port": N} and serve on 127.0.0.1:N until the parent exits
+  gateway.py ISSUER JWKS_URL [CERT KEY]
+      print {"port": N} and serve on 127.0.0.1:N until the parent exits; with CERT and KEY (PEM
+      files), serve HTTPS
 
 Endpoints (all but /_control/* need a valid token; a bad one gets 401 in the Anthropic error shape):
   POST /v1/messages        a Messages response, or Server-Sent Events with "stream": true
@@ -200,11 +202,16 @@ class Server(socketserver.ThreadingMixIn, http.server.HTTPServer):
 
 
 def main():
-    if len(sys.argv) != 3:
-        print("usage: gateway.py ISSUER JWKS_URL", file=sys.stderr)
+    if len(sys.argv) not in (3, 5):
+        print("usage: gateway.py ISSUER JWKS_URL [CERT KEY]", file=sys.stderr)
         sys.exit(2)
     parent = os.getppid()
     server = Server(("127.0.0.1", 0), Handler)
+    if len(sys.argv) == 5:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(sys.argv[3], sys.argv[4])
+        server.socket = context.wrap_socket(server.socket, server_side=True)
     server.issuer, server.keys, server.state = sys.argv[1], Keys(sys.argv[2]), State()
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print(json.dumps({"port": server.server_address[1]}), flush=True)

@@ -1,0 +1,133 @@
+import AsyncHTTPClient
+import CredentialHelperHost
+import CredentialProxy
+import Foundation
+import NIOCore
+import TestSupport
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
+
+/// The proxy's connections: an HTTPS upstream with a company CA, pipelined requests, an upstream
+/// that never answers, a shutdown with a stream still running, and upstream URLs it must refuse.
+extension ProxyTests {
+    @Test("an https:// upstream is reached when --upstream-ca-file trusts its CA, and refused otherwise")
+    func httpsUpstream() async throws {
+        let certificate = try Gateway.Certificate.make()
+        let idp = try IdentityProvider.shared()
+        let tlsGateway = try Gateway.start(trusting: idp, certificate: certificate)
+        let trusted = try await ProxyHarness(upstream: tlsGateway.baseURL) {
+            $0.upstreamCAFile = certificate.certificateFile
+        }
+        let reply = try await trusted.send(.POST, "/v1/messages", body: ProxyHarness.message)
+        #expect(reply.status == 200, "\(reply.body)")
+        #expect(reply.body.contains("Hello from the gateway"), "\(reply.body)")
+        try await trusted.stop()
+
+        let untrusted = try await ProxyHarness(upstream: tlsGateway.baseURL)
+        let refused = try await untrusted.send(.POST, "/v1/messages", body: ProxyHarness.message)
+        #expect(refused.status == 502, "\(refused.body)")
+        #expect(refused.body.contains("TLS certificate is not trusted"), "\(refused.body)")
+        #expect(refused.body.contains("--upstream-ca-file"), "\(refused.body)")
+        try await untrusted.stop()
+    }
+
+    @Test("pipelined requests on one connection are answered in order")
+    func pipelinedRequests() async throws {
+        let proxy = try await ProxyHarness()
+        let requests =
+            "GET /big?bytes=5 HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "GET /_credhelper/health HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "GET /big?bytes=70000 HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "GET /big?bytes=7 HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n"
+        let script = """
+            import socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.sendall(sys.argv[2].encode())
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            sys.stdout.write(data.decode("latin-1"))
+            """
+        let output = try Self.runPython(script, arguments: [String(proxy.server.port), requests])
+        let statusLines = output.components(separatedBy: "HTTP/1.1 200 OK").count - 1
+        #expect(statusLines == 4, "\(output.prefix(600))")
+        let health = try #require(output.range(of: "\"status\":\"ok\""))
+        let fiveBytes = try #require(output.range(of: "\r\n\r\nxxxxxHTTP/1.1"))
+        let sevenBytes = try #require(output.range(of: "\r\n\r\nxxxxxxx", options: .backwards))
+        #expect(fiveBytes.lowerBound < health.lowerBound && health.upperBound < sevenBytes.lowerBound)
+        #expect(output.count > 70_000 && output.hasSuffix("xxxxxxx"))
+        try await proxy.stop()
+    }
+
+    @Test("an upstream that accepts but never answers: 504 after the read timeout")
+    func upstreamReadTimeout() async throws {
+        let blackHole = try IdentityProvider.startBlackHole()
+        let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(blackHole)") { $0.readTimeout = .seconds(1) }
+        let started = ContinuousClock.now
+        let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
+        #expect(reply.status == 504, "\(reply.body)")
+        #expect(reply.body.contains("did not answer in time"), "\(reply.body)")
+        #expect(ContinuousClock.now - started < .seconds(5))
+        try await proxy.stop()
+    }
+
+    @Test("a stream still running at shutdown is cut once the grace period is over")
+    func shutdownCutsLongStreams() async throws {
+        let proxy = try await ProxyHarness { $0.shutdownGrace = .seconds(1) }
+        let response = try await proxy.client.execute(
+            HTTPClientRequest(url: proxy.baseURL + "/endless"), timeout: .seconds(30))
+        var iterator = response.body.makeAsyncIterator()
+        #expect(try await iterator.next() != nil)
+        let started = ContinuousClock.now
+        try await proxy.server.shutdown()
+        #expect(ContinuousClock.now - started < .seconds(5), "shutdown waited for the endless stream")
+        // The stream ends (cut), instead of running on.
+        var ended = false
+        do {
+            while try await iterator.next() != nil {}
+            ended = true
+        } catch {
+            ended = true
+        }
+        #expect(ended)
+        try await proxy.client.shutdown()
+    }
+
+    @Test("upstream URLs the proxy cannot use are refused with the reason")
+    func invalidUpstreams() throws {
+        let host = HostConfiguration(helperPath: "/bin/true")
+        let cases = [
+            ("ftp://gateway.example.com", "http:// or https://"),
+            ("https://user:secret@gateway.example.com", "no user or password"),
+            ("http://gateway.example.com:99999", "invalid port"),
+            ("https://gateway.example.com/v1?x=1", "query"),
+            ("https://", "needs a host"),
+        ]
+        for (upstream, reason) in cases {
+            let error = #expect(throws: ProxyConfigurationError.self) {
+                try ProxyConfiguration(upstream: upstream, host: host).validate()
+            }
+            #expect(error?.description.contains(reason) == true, "\(upstream): \(error?.description ?? "")")
+            #expect(error?.description.contains("secret") != true)
+        }
+        #expect(throws: Never.self) {
+            try ProxyConfiguration(upstream: "https://[::1]:8443/gateway/", host: host).validate()
+        }
+    }
+
+    /// Runs a Python snippet (a raw-socket client) and returns its standard output.
+    static func runPython(_ script: String, arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", script] + arguments
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
