@@ -18,6 +18,11 @@ final class ForwardedExchange {
     private let pool: UpstreamConnectionPool
     private var connection: UpstreamConnection?
     private var replayed = false
+    /// The request on its current connection, and whether that connection was kept alive from an
+    /// earlier request: the upstream may have closed it just as this request went out.
+    private var sentHead: HTTPRequestHead?
+    private var onKeptAliveConnection = false
+    private var retriedOnNewConnection = false
     /// Set when the upstream rejected the credential and its response is being discarded.
     private var rejection: Rejection?
     private var headSent = false
@@ -76,7 +81,15 @@ final class ForwardedExchange {
         let head = HTTPRequestHead(
             version: .http1_1, method: request.method, uri: session.endpoint.pathPrefix + request.uri,
             headers: headers)
-        if let connection = pool.idleConnection() { return send(head, on: connection) }
+        if let connection = pool.idleConnection() {
+            onKeptAliveConnection = true
+            return send(head, on: connection)
+        }
+        connect(head)
+    }
+
+    private func connect(_ head: HTTPRequestHead) {
+        onKeptAliveConnection = false
         pool.connect().assumeIsolated().whenComplete { result in
             switch result {
             case .success(let connection):
@@ -90,6 +103,7 @@ final class ForwardedExchange {
 
     private func send(_ head: HTTPRequestHead, on connection: UpstreamConnection) {
         self.connection = connection
+        sentHead = head
         connection.begin(head, for: self)
         body.send(on: connection)
     }
@@ -160,6 +174,14 @@ final class ForwardedExchange {
     func upstreamFailed(_ error: any Error) {
         connection = nil
         guard !finished else { return }
+        if onKeptAliveConnection, !retriedOnNewConnection, !headSent, rejection == nil, body.isReplayable,
+            !(error is UpstreamConnection.ReadTimeout), let sentHead
+        {
+            // A kept-alive connection failed before any answer (the upstream closed it as the request
+            // arrived): nothing was processed, so send the request once more on a new connection.
+            retriedOnNewConnection = true
+            return connect(sentHead)
+        }
         session.health.recordUpstream(ok: false)
         guard !headSent else {
             // Part of the response is out: the client can only learn of the failure by the cut.

@@ -62,6 +62,20 @@ extension ProxyTests {
         try await proxy.stop()
     }
 
+    @Test("a kept-alive upstream connection closed as a request arrives: the request is sent again, once")
+    func staleKeepAliveConnection() async throws {
+        let proxy = try await ProxyHarness()
+        #expect(try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200)
+        _ = try await proxy.send(.POST, "/_control/drop-next", body: "{}", to: proxy.gateway.baseURL)
+        let body = #"{"model":"claude-test","max_tokens":8,"messages":[{"role":"user","content":"again"}]}"#
+        let reply = try await proxy.send(.POST, "/v1/messages", body: body)
+        #expect(reply.status == 200, "\(reply.body)")
+        let stats = try await proxy.stats()
+        #expect(stats["dropped"] as? Int == 1, "the gateway did not drop a request on a kept-alive connection")
+        #expect(stats["lastBody"] as? String == body)
+        try await proxy.stop()
+    }
+
     @Test("an upstream that accepts but never answers: 504 after the read timeout")
     func upstreamReadTimeout() async throws {
         let blackHole = try IdentityProvider.startBlackHole()

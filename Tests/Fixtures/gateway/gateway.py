@@ -13,6 +13,9 @@ Endpoints (all but /_control/* need a valid token; a bad one gets 401 in the Ant
   GET  /endless            chunks every 10 ms until the client goes away (counted as a disconnect)
   GET  /_control/stats     counters and the last request's headers (no token values)
   POST /_control/revoke    reject every token seen so far (a gateway revoking sessions)
+  POST /_control/drop-next close the connection instead of answering the next request that arrives
+                           on a kept-alive connection (a server closing an idle connection just as
+                           a request arrives)
 """
 import base64
 import http.server
@@ -59,7 +62,8 @@ class Keys:
 class State:
     def __init__(self):
         self.lock = threading.Lock()
-        self.requests = self.unauthorized = self.disconnects = 0
+        self.requests = self.unauthorized = self.disconnects = self.dropped = 0
+        self.drop_next = False
         self.seen, self.revoked = set(), set()
         self.last_headers, self.last_body = {}, ""
 
@@ -69,6 +73,26 @@ class Handler(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+    def handle_one_request(self):
+        # One handler per connection: count its requests, to recognise a kept-alive connection.
+        self.served = getattr(self, "served", 0) + 1
+        self.raw_requestline = self.rfile.readline(65537)
+        if not self.raw_requestline:
+            self.close_connection = True
+            return
+        state = self.server.state
+        if self.served > 1:
+            with state.lock:
+                drop, state.drop_next = state.drop_next, False
+                state.dropped += drop
+            if drop:
+                self.close_connection = True
+                return
+        if not self.parse_request():
+            return
+        getattr(self, "do_" + self.command)()
+        self.wfile.flush()
 
     def send_json(self, status, body, extra=()):
         data = json.dumps(body).encode()
@@ -127,7 +151,8 @@ class Handler(http.server.BaseHTTPRequestHandler):
         if self.path == "/_control/stats":
             with state.lock:
                 body = {"requests": state.requests, "unauthorized": state.unauthorized,
-                        "disconnects": state.disconnects, "lastHeaders": state.last_headers,
+                        "disconnects": state.disconnects, "dropped": state.dropped,
+                        "lastHeaders": state.last_headers,
                         "lastBody": state.last_body}
             return self.send_json(200, body)
         if not self.authorized():
@@ -164,6 +189,11 @@ class Handler(http.server.BaseHTTPRequestHandler):
             with state.lock:
                 state.revoked |= state.seen
             return self.send_json(200, {"revoked": len(state.revoked)})
+        if self.path == "/_control/drop-next":
+            self.drain()
+            with state.lock:
+                state.drop_next = True
+            return self.send_json(200, {})
         if not self.authorized():
             return
         body = self.drain()
