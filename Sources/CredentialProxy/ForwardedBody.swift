@@ -11,7 +11,7 @@ enum ForwardedBody {
     /// How a request's body travels: none when it declares none, buffered when its declared
     /// `Content-Length` is at most `limit`, streamed otherwise (larger, or chunked).
     enum Plan: Equatable {
-        case none, buffered, streamed(length: Int?)
+        case none, buffered(length: Int), streamed(length: Int?)
 
         init(_ head: HTTPRequestHead, limit: Int) {
             let length = head.headers.first(name: "content-length").flatMap { Int($0) }
@@ -19,7 +19,7 @@ enum ForwardedBody {
             if length == 0 || (length == nil && !chunked) {
                 self = .none
             } else if let length, length <= limit {
-                self = .buffered
+                self = .buffered(length: length)
             } else {
                 self = .streamed(length: length)
             }

@@ -126,9 +126,9 @@ final class ForwardedExchange {
             // The body is gone: return this rejection, and refresh for the requests that follow.
             _ = session.rejected(credential, on: eventLoop)
         }
-        var headers = HeaderForwarding.clientHeaders(from: head.headers)
-        if !request.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        write(.head(HTTPResponseHead(version: request.version, status: head.status, headers: headers)))
+        write(
+            .head(
+                request.responseHead(status: head.status, headers: HeaderForwarding.clientHeaders(from: head.headers))))
         headSent = true
         status = head.status
     }
@@ -206,9 +206,7 @@ final class ForwardedExchange {
     private func respondLocally(_ error: ProxyErrorResponse) {
         guard !finished else { return }
         let response = error.response()
-        var headers = response.headers
-        if !request.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        write(.head(HTTPResponseHead(version: request.version, status: response.status, headers: headers)))
+        write(.head(request.responseHead(status: response.status, headers: response.headers)))
         write(.body(.byteBuffer(response.body)))
         headSent = true
         status = response.status

@@ -128,8 +128,7 @@ final class ForwardingHandler: ChannelDuplexHandler {
         switch ForwardedBody.Plan(head, limit: session.configuration.replayBodyLimit) {
         case .none:
             forward(head, body: .none, started: started, context: context)
-        case .buffered:
-            let length = head.headers.first(name: "content-length").flatMap { Int($0) } ?? 0
+        case .buffered(let length):
             requestBody = .buffering(
                 head, context.channel.allocator.buffer(capacity: length), started: started)
         case .streamed(let length):
@@ -162,10 +161,8 @@ final class ForwardingHandler: ChannelDuplexHandler {
     private func respond(
         _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
     ) {
-        var headers = response.headers
-        if !head.isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
         context.write(
-            wrapOutboundOut(.head(HTTPResponseHead(version: head.version, status: response.status, headers: headers))),
+            wrapOutboundOut(.head(head.responseHead(status: response.status, headers: response.headers))),
             promise: nil)
         context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
         let ended = context.eventLoop.makePromise(of: Void.self)
