@@ -14,12 +14,19 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:/usr/sbin:$PATH"
 seconds=${1:-10}
 connections=${2:-32}
+threads=${3:-}            # proxy threads: credhelper --threads and nginx worker_processes; default one per core
+proxy_workers=${threads:-auto}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
 swift build -c release --static-swift-stdlib --product credhelper-full >/dev/null
 proxy_binary=$PWD/.build/release/credhelper-full
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user and read events.txt
-trap 'kill $(jobs -p) 2>/dev/null || true; nginx -p "$work" -c nginx.conf -s stop 2>/dev/null || true; rm -rf "$work"' EXIT
+stop_all() {
+    kill $(jobs -p) 2>/dev/null || true
+    for name in upstream proxy; do nginx -p "$work/$name" -c nginx.conf -s stop 2>/dev/null || true; done
+    rm -rf "$work"
+}
+trap stop_all EXIT
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 upstream_port=$(free_port); nginx_port=$(free_port); proxy_port=$(free_port)
 
@@ -30,36 +37,42 @@ with open(sys.argv[1], "w") as f:
     for name in events:
         f.write(f"event: {name}\ndata: {json.dumps({'type': name, 'text': 'hello'})}\n\n")
 PY
-mkdir -p "$work/logs"
-cat > "$work/nginx.conf" <<NGINX
-worker_processes 1;
-error_log $work/logs/error.log;
-pid $work/nginx.pid;
+# The upstream and the nginx proxy are separate nginx instances, as the upstream and a proxy are
+# separate processes in use; one nginx worker serving both would hand each request from proxy to
+# upstream inside one thread.
+write_nginx_conf() {  # name workers server-block
+    mkdir -p "$work/$1/logs"
+    cat > "$work/$1/nginx.conf" <<NGINX
+worker_processes $2;
+error_log $work/$1/logs/error.log;
+pid $work/$1/nginx.pid;
 events { worker_connections 1024; }
 http {
     access_log off;
-    upstream backend { server 127.0.0.1:$upstream_port; keepalive 64; }
-    server {
+    $3
+}
+NGINX
+    nginx -p "$work/$1" -c nginx.conf
+}
+write_nginx_conf upstream 1 "server {
         listen 127.0.0.1:$upstream_port;
-        location /v1/small { default_type application/json; return 200 '{"id":"msg_1","type":"message","content":[{"type":"text","text":"hi"}]}'; }
+        location /v1/small { default_type application/json; return 200 '{\"id\":\"msg_1\",\"type\":\"message\",\"content\":[{\"type\":\"text\",\"text\":\"hi\"}]}'; }
         location /v1/sse { types { } default_type text/event-stream; alias $work/events.txt; }
-    }
+    }"
+write_nginx_conf proxy "$proxy_workers" "upstream backend { server 127.0.0.1:$upstream_port; keepalive 64; }
     server {
         listen 127.0.0.1:$nginx_port;
         location / {
             proxy_pass http://backend;
             proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Authorization "Bearer static-benchmark-token";
+            proxy_set_header Connection \"\";
+            proxy_set_header Authorization \"Bearer static-benchmark-token\";
             proxy_buffering off;
         }
-    }
-}
-NGINX
-nginx -p "$work" -c nginx.conf
+    }"
 printf '#!/bin/sh\necho static-benchmark-token\n' > "$work/helper.sh"; chmod 700 "$work/helper.sh"
 "$proxy_binary" proxy --upstream "http://127.0.0.1:$upstream_port" --listen "127.0.0.1:$proxy_port" \
-    --helper "$work/helper.sh" --quiet 2>"$work/proxy.log" &
+    --helper "$work/helper.sh" ${threads:+--threads "$threads"} --quiet 2>"$work/proxy.log" &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$proxy_port/v1/small" >/dev/null && break; sleep 0.1; done
 
 measure() {  # name url -> "requests_per_second p99_ms"

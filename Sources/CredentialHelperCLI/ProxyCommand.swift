@@ -49,6 +49,9 @@ struct ProxyCommand: AsyncParsableCommand {
         help: "A PEM file of certificate authorities to trust for an https:// upstream, besides the system's.")
     var upstreamCAFile: String?
 
+    @Option(name: .long, help: "Event-loop threads serving connections (default: one per core).")
+    var threads: Int?
+
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false
 
@@ -116,9 +119,11 @@ struct ProxyCommand: AsyncParsableCommand {
                 throw ValidationError("--client-key-file: \(error.description)")
             }
         }
-        return ProxyConfiguration(
+        var configuration = ProxyConfiguration(
             upstream: upstream, host: hostConfiguration, listenHost: listenHost.isEmpty ? "127.0.0.1" : listenHost,
             listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit,
             upstreamCAFile: upstreamCAFile)
+        configuration.threads = threads
+        return configuration
     }
 }

@@ -8,6 +8,7 @@ import NIOHTTP1
 final class ForwardedExchange {
     private let session: ProxySession
     private let context: ChannelHandlerContext
+    private let writer: HTTPMessageWriter
     private let request: HTTPRequestHead
     private let body: ForwardedBody
     /// Called once, when the response ended or was cut: the status the client saw, and the write
@@ -33,11 +34,13 @@ final class ForwardedExchange {
     private enum Rejection { case replay, silentRefreshDisabled }
 
     init(
-        session: ProxySession, context: ChannelHandlerContext, request: HTTPRequestHead, body: ForwardedBody,
+        session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: HTTPRequestHead,
+        body: ForwardedBody,
         completion: @escaping (HTTPResponseStatus, EventLoopFuture<Void>?) -> Void
     ) {
         self.session = session
         self.context = context
+        self.writer = writer
         self.request = request
         self.body = body
         self.completion = completion
@@ -126,16 +129,16 @@ final class ForwardedExchange {
             // The body is gone: return this rejection, and refresh for the requests that follow.
             _ = session.rejected(credential, on: eventLoop)
         }
-        write(
-            .head(
-                request.responseHead(status: head.status, headers: HeaderForwarding.clientHeaders(from: head.headers))))
+        writer.response(
+            request.responseHead(status: head.status, headers: HeaderForwarding.clientHeaders(from: head.headers)),
+            to: request.method)
         headSent = true
         status = head.status
     }
 
     func upstreamBody(_ part: ByteBuffer) {
         guard !finished, rejection == nil else { return }
-        write(.body(.byteBuffer(part)))
+        writer.body(part)
         // Read the upstream only as fast as the client takes the response.
         if !context.channel.isWritable { connection?.pauseReads(true) }
     }
@@ -198,29 +201,24 @@ final class ForwardedExchange {
     private func finish() {
         finished = true
         let ended = eventLoop.makePromise(of: Void.self)
-        write(.end(nil), promise: ended)
-        context.flush()
+        writer.end(promise: ended)
         completion(status, ended.futureResult)
     }
 
     private func respondLocally(_ error: ProxyErrorResponse) {
         guard !finished else { return }
         let response = error.response()
-        write(.head(request.responseHead(status: response.status, headers: response.headers)))
-        write(.body(.byteBuffer(response.body)))
+        writer.response(request.responseHead(status: response.status, headers: response.headers), to: request.method)
+        writer.body(response.body)
         headSent = true
         status = response.status
         finish()
     }
 
-    private func write(_ part: HTTPServerResponsePart, promise: EventLoopPromise<Void>? = nil) {
-        context.write(NIOAny(part), promise: promise)
-    }
-
     /// The upstream's bytes of this round were relayed: they leave together, and each server-sent
     /// event still leaves as soon as it arrived.
     func upstreamReadComplete() {
-        if headSent, !finished { context.flush() }
+        if headSent, !finished { writer.flush() }
     }
 
     // MARK: Errors

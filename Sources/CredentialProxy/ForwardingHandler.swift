@@ -11,8 +11,8 @@ import NIOHTTP1
 /// reading during every response, which costs two system calls per request.)
 final class ForwardingHandler: ChannelDuplexHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = HTTPServerResponsePart
-    typealias OutboundOut = HTTPServerResponsePart
+    typealias OutboundIn = IOData
+    typealias OutboundOut = IOData
 
     static let healthPath = "/_credhelper/health"
 
@@ -27,6 +27,8 @@ final class ForwardingHandler: ChannelDuplexHandler {
     }
 
     private let session: ProxySession
+    /// Set while the handler is in the pipeline.
+    private var writer: HTTPMessageWriter?
     private var requestBody = RequestBody.ignored
     private var exchange: ForwardedExchange?
     /// From a request's head until its response ended.
@@ -39,6 +41,10 @@ final class ForwardingHandler: ChannelDuplexHandler {
     private var readPending = false
 
     init(session: ProxySession) { self.session = session }
+
+    func handlerAdded(context: ChannelHandlerContext) { writer = HTTPMessageWriter(context: context) }
+
+    func handlerRemoved(context: ChannelHandlerContext) { writer = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let part = unwrapInboundIn(data)
@@ -109,6 +115,21 @@ final class ForwardingHandler: ChannelDuplexHandler {
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError, !responding, let writer {
+            // Not HTTP/1.1: say so, then close (the parser cannot find where the next request starts).
+            let response = ProxyErrorResponse(
+                type: "invalid_request_error",
+                message:
+                    "credhelper proxy could not parse the request as HTTP/1.1 (\(error)); check the client's base URL "
+                    + "(http://, not https://, for the proxy)",
+                status: .badRequest
+            ).response()
+            var headers = response.headers
+            headers.replaceOrAdd(name: "connection", value: "close")
+            writer.response(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), to: .GET)
+            writer.body(response.body)
+            writer.end(promise: nil)
+        }
         context.close(promise: nil)
     }
 
@@ -144,7 +165,10 @@ final class ForwardingHandler: ChannelDuplexHandler {
     private func forward(
         _ head: HTTPRequestHead, body: ForwardedBody, started: NIODeadline, context: ChannelHandlerContext
     ) {
-        let exchange = ForwardedExchange(session: session, context: context, request: head, body: body) {
+        guard let writer else { return }
+        let exchange = ForwardedExchange(
+            session: session, context: context, writer: writer, request: head, body: body
+        ) {
             [unowned self] status, ended in
             self.exchange = nil
             if case .streaming(let relay) = self.requestBody {
@@ -161,12 +185,11 @@ final class ForwardingHandler: ChannelDuplexHandler {
     private func respond(
         _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
     ) {
-        context.write(
-            wrapOutboundOut(.head(head.responseHead(status: response.status, headers: response.headers))),
-            promise: nil)
-        context.write(wrapOutboundOut(.body(.byteBuffer(response.body))), promise: nil)
+        guard let writer else { return }
+        writer.response(head.responseHead(status: response.status, headers: response.headers), to: head.method)
+        writer.body(response.body)
         let ended = context.eventLoop.makePromise(of: Void.self)
-        context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: ended)
+        writer.end(promise: ended)
         completed(head, status: response.status, started: started, ended: ended.futureResult, context: context)
     }
 
@@ -181,7 +204,7 @@ final class ForwardingHandler: ChannelDuplexHandler {
             accessLog("\(head.method.rawValue) \(path) \(status.code) \(tenths / 10).\(tenths % 10)ms")
         }
         responding = false
-        if !head.isKeepAlive || closeWhenIdle {
+        if !head.isKeepAlive || closeWhenIdle || writer?.closesConnection == true {
             if let ended { ended.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
             pipelined.removeAll()
             return

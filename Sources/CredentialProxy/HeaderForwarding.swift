@@ -38,18 +38,35 @@ enum HeaderForwarding {
     }
 
     /// Whether `name` equals the lowercase header name `lowercase`, ignoring ASCII case (no allocation).
-    static func equalsIgnoringCase(_ name: String, _ lowercase: String) -> Bool {
+    static func equalsIgnoringCase(_ name: some StringProtocol, _ lowercase: String) -> Bool {
         name.utf8.count == lowercase.utf8.count
             && name.utf8.elementsEqual(lowercase.utf8) { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }
 
-    /// Header names the `Connection` header lists: hop-by-hop for this message too.
+    /// Header names the `Connection` header lists besides `keep-alive` and `close` (which name no
+    /// header): hop-by-hop for this message too. Allocates only when there are such names.
     private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
-        let values = headers["connection"]
-        guard !values.isEmpty else { return [] }
-        return values.flatMap { $0.split(separator: ",") }.map {
-            // Header names hold no blanks: dropping them all trims the token.
-            String($0.filter { $0 != " " && $0 != "\t" }).lowercased()
+        var tokens: [String] = []
+        for (name, value) in headers where equalsIgnoringCase(name, "connection") {
+            var rest = Substring(value)
+            while !rest.isEmpty {
+                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
+                let token = rest[..<comma].trimmingBlanks
+                rest = comma == rest.endIndex ? "" : rest[rest.index(after: comma)...]
+                guard !token.isEmpty, !equalsIgnoringCase(token, "keep-alive"), !equalsIgnoringCase(token, "close")
+                else { continue }
+                tokens.append(token.lowercased())
+            }
         }
+        return tokens
+    }
+}
+
+extension Substring {
+    /// Without leading and trailing spaces and tabs.
+    fileprivate var trimmingBlanks: Substring {
+        let start = firstIndex { $0 != " " && $0 != "\t" } ?? endIndex
+        let end = lastIndex { $0 != " " && $0 != "\t" }.map(index(after:)) ?? start
+        return self[start..<Swift.max(start, end)]
     }
 }

@@ -29,6 +29,10 @@ public struct ProxyConfiguration: Sendable {
     /// How long in-flight requests and streams may run after a shutdown signal before they are
     /// cut. Default 10 s.
     public var shutdownGrace: Duration = .seconds(10)
+    /// How many event-loop threads serve connections; each connection, and its upstream
+    /// connection, stays on one. `nil` (the default) means one per core, shared with the process's
+    /// other SwiftNIO users.
+    public var threads: Int?
     /// The helper configuration (path, TTL, timeout, silent refresh, headers, auth scheme).
     public var host: HostConfiguration
 
@@ -67,6 +71,9 @@ public struct ProxyConfiguration: Sendable {
                 throw ProxyConfigurationError(
                     "--allow-remote needs --client-key-file: remote clients must present a key")
             }
+        }
+        if let threads, !(1...256).contains(threads) {
+            throw ProxyConfigurationError("--threads \(threads) is out of range (1–256)")
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }
     }

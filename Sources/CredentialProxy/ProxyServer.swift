@@ -35,14 +35,15 @@ public final class ProxyServer: Sendable {
         try configuration.validate()
         // Each request, and its upstream connection, stays on the event loop its client connection
         // was accepted on: no thread hops, and the upstream pools need no locks.
-        let eventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        let ownGroup = configuration.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
+        let eventLoopGroup = ownGroup ?? MultiThreadedEventLoopGroup.singleton
         let session: ProxySession
         do {
             session = try ProxySession(
                 configuration: configuration, provider: provider, eventLoopGroup: eventLoopGroup, accessLog: accessLog)
-        } catch let error as ProxyConfigurationError {
-            throw error
         } catch {
+            try? await ownGroup?.shutdownGracefully()
+            if let error = error as? ProxyConfigurationError { throw error }
             throw ProxyConfigurationError(
                 "cannot set up TLS for the upstream (\(error)); check --upstream-ca-file")
         }
@@ -59,7 +60,13 @@ public final class ProxyServer: Sendable {
         let group = ServiceGroup(configuration: groupConfiguration)
         let runner = Task {
             defer { boundSink.yield(nil) }
-            try await group.run()
+            do {
+                try await group.run()
+            } catch {
+                try? await ownGroup?.shutdownGracefully()
+                throw error
+            }
+            try await ownGroup?.shutdownGracefully()
         }
         var port: Int?
         for await value in bound {

@@ -7,8 +7,7 @@ import NIOHTTP1
 /// Event-loop bound.
 final class UpstreamConnection: ChannelDuplexHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = HTTPClientRequestPart
-    typealias OutboundOut = HTTPClientRequestPart
+    typealias OutboundIn = IOData
 
     /// Raised when the upstream sends nothing for the read timeout while a response is due.
     struct ReadTimeout: Error {}
@@ -16,6 +15,8 @@ final class UpstreamConnection: ChannelDuplexHandler {
     struct ClosedEarly: Error {}
 
     private let readTimeout: TimeAmount
+    private let decoder: HTTPResponseDecoder
+    private let writer: HTTPMessageWriter
     private var context: ChannelHandlerContext?
     private var exchange: ForwardedExchange?
     private var requestEnded = true
@@ -28,7 +29,15 @@ final class UpstreamConnection: ChannelDuplexHandler {
     /// Called once when the connection closes (the pool forgets it).
     var onClose: ((UpstreamConnection) -> Void)?
 
-    init(readTimeout: TimeAmount) { self.readTimeout = readTimeout }
+    /// - Parameters:
+    ///   - decoder: the response decoder before this handler; it learns each request's method from
+    ///     here (a response to `HEAD` has no body).
+    ///   - writer: writes the requests, from before the decoder.
+    init(readTimeout: TimeAmount, decoder: HTTPResponseDecoder, writer: HTTPMessageWriter) {
+        self.readTimeout = readTimeout
+        self.decoder = decoder
+        self.writer = writer
+    }
 
     /// Whether a new exchange can use this connection.
     var isReusable: Bool {
@@ -47,21 +56,21 @@ final class UpstreamConnection: ChannelDuplexHandler {
         responseEnded = false
         keepAlive = head.isKeepAlive
         lastRead = .now()
-        write(.head(head))
+        decoder.write(data: .head(head))
+        writer.request(head)
         scheduleTimeoutCheck()
     }
 
     func sendBody(_ part: ByteBuffer, flush: Bool) {
-        write(.body(.byteBuffer(part)))
-        if flush { context?.flush() }
+        writer.body(part)
+        if flush { writer.flush() }
     }
 
-    func flush() { context?.flush() }
+    func flush() { writer.flush() }
 
     func endRequest() {
         requestEnded = true
-        write(.end(nil))
-        context?.flush()
+        writer.end(promise: nil)
     }
 
     /// Stops (or resumes) reading the response while the client cannot take more.
@@ -131,10 +140,6 @@ final class UpstreamConnection: ChannelDuplexHandler {
         exchange = nil
         keepAlive = false
         failed.upstreamFailed(error)
-    }
-
-    private func write(_ part: HTTPClientRequestPart) {
-        context?.write(wrapOutboundOut(part), promise: nil)
     }
 
     /// One timer per connection, re-armed only while a response is due: checks when the upstream

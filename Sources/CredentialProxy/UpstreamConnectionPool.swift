@@ -65,10 +65,14 @@ final class UpstreamConnectionPool {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    // Request headers are the client's, already parsed, and the helper's, already
-                    // checked against the protocol's header rules.
-                    try channel.pipeline.syncOperations.addHTTPClientHandlers(enableOutboundHeaderValidation: false)
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(readTimeout: readTimeout))
+                    // NIO decodes the responses; the connection writes the requests as bytes.
+                    let decoder = HTTPResponseDecoder()
+                    let decoding = ByteToMessageHandler(decoder)
+                    try channel.pipeline.syncOperations.addHandler(decoding)
+                    let writer = HTTPMessageWriter(
+                        context: try channel.pipeline.syncOperations.context(handler: decoding))
+                    try channel.pipeline.syncOperations.addHandler(
+                        UpstreamConnection(readTimeout: readTimeout, decoder: decoder, writer: writer))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)

@@ -9,7 +9,10 @@ identity provider's JWKS (RS256, issuer, expiry, not revoked), and answers the A
 Endpoints (all but /_control/* need a valid token; a bad one gets 401 in the Anthropic error shape):
   POST /v1/messages        a Messages response, or Server-Sent Events with "stream": true
                            (events 100 ms apart)
-  GET  /big?bytes=N        N bytes, streamed in 64 KiB chunks
+  GET  /big?bytes=N        N bytes, streamed in 64 KiB chunks (HEAD: the headers only)
+  GET  /chunked?parts=N    "part0part1..." as N chunks (Transfer-Encoding: chunked)
+  GET  /status/204         204 No Content
+  POST /echo               the request body (sized or chunked) back, with its length
   GET  /endless            chunks every 10 ms until the client goes away (counted as a disconnect)
   GET  /_control/stats     counters and the last request's headers (no token values)
   POST /_control/revoke    reject every token seen so far (a gateway revoking sessions)
@@ -133,6 +136,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         return True
 
     def drain(self):
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            body = b""
+            while size := int(self.rfile.readline().split(b";")[0], 16):
+                body += self.rfile.read(size)
+                self.rfile.readline()
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass  # trailers
+            return body
         length = int(self.headers.get("Content-Length") or 0)
         return self.rfile.read(length) if length else b""
 
@@ -144,6 +155,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.send_response(200)
         self.send_header("Content-Type", content_type)
         self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+
+    def do_HEAD(self):
+        if not self.authorized():
+            return
+        self.send_response(200)
+        self.send_header("Content-Type", "application/octet-stream")
+        self.send_header("Content-Length", self.path.split("bytes=")[1] if "bytes=" in self.path else "0")
         self.end_headers()
 
     def do_GET(self):
@@ -168,6 +187,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
                 piece = block if remaining >= len(block) else block[:remaining]
                 self.wfile.write(piece)
                 remaining -= len(piece)
+            return
+        if self.path.startswith("/chunked"):
+            self.start_chunked("text/plain")
+            for index in range(int(self.path.split("parts=")[1])):
+                self.chunk(b"part%d" % index)
+            self.wfile.write(b"0\r\n\r\n")
+            return
+        if self.path == "/status/204":
+            self.send_response(204)
+            self.end_headers()
             return
         if self.path == "/endless":
             self.start_chunked("text/plain")
@@ -199,6 +228,14 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = self.drain()
         with state.lock:
             state.last_body = body.decode(errors="replace")
+        if self.path == "/echo":
+            self.send_response(200)
+            self.send_header("Content-Type", "application/octet-stream")
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("X-Request-Framing", "chunked" if "Transfer-Encoding" in self.headers else "length")
+            self.end_headers()
+            self.wfile.write(body)
+            return
         if self.path != "/v1/messages":
             return self.send_json(404, {"type": "error", "error": {"type": "not_found_error", "message": self.path}})
         request = json.loads(body or b"{}")

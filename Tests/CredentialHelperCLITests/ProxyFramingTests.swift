@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+/// How the proxy frames the messages it writes (it encodes requests and responses itself): bodies
+/// that must not be sent, chunked bodies both ways, an HTTP/1.0 client, and bytes that are not
+/// HTTP. Checked on raw sockets with an independent parser (Python), byte for byte.
+extension ProxyTests {
+    /// One response as the raw-socket client parsed it.
+    struct RawResponse: Decodable {
+        let version: String
+        let status: Int
+        let headers: [String: String]
+        let body: String
+    }
+
+    struct RawExchange: Decodable {
+        let responses: [RawResponse]
+        /// Bytes after the last expected response (none when the framing was right).
+        let rest: String
+    }
+
+    @Test("HEAD, 204, a chunked response and a chunked request body keep one connection in step")
+    func framingOnOneConnection() async throws {
+        let proxy = try await ProxyHarness()
+        let requests =
+            "HEAD /big?bytes=5 HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "GET /status/204 HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "GET /chunked?parts=3 HTTP/1.1\r\nHost: proxy\r\n\r\n"
+            + "POST /echo HTTP/1.1\r\nHost: proxy\r\nTransfer-Encoding: chunked\r\n\r\n"
+            + "3\r\nabc\r\n4\r\ndefg\r\n0\r\n\r\n"
+            + "GET /big?bytes=3 HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n"
+        let exchange = try Self.rawExchange(
+            port: proxy.server.port, requests, methods: ["HEAD", "GET", "GET", "POST", "GET"])
+        let responses = exchange.responses
+        try #require(responses.count == 5)
+
+        #expect(responses[0].status == 200 && responses[0].headers["content-length"] == "5")
+        #expect(responses[0].body.isEmpty)
+        #expect(responses[1].status == 204 && responses[1].body.isEmpty)
+        #expect(responses[1].headers["content-length"] == nil && responses[1].headers["transfer-encoding"] == nil)
+        #expect(responses[2].headers["transfer-encoding"] == "chunked")
+        #expect(responses[2].body == "part0part1part2")
+        #expect(responses[3].body == "abcdefg", "the chunked request body did not reach the upstream whole")
+        #expect(responses[3].headers["x-request-framing"] == "chunked")
+        #expect(responses[4].body == "xxx" && responses[4].headers["connection"] == "close")
+        #expect(exchange.rest.isEmpty, "bytes after the last response: \(exchange.rest.prefix(200))")
+        try await proxy.stop()
+    }
+
+    @Test("an HTTP/1.0 client gets a body of unknown length unchunked, ended by closing the connection")
+    func http10Client() async throws {
+        let proxy = try await ProxyHarness()
+        let exchange = try Self.rawExchange(
+            port: proxy.server.port, "GET /chunked?parts=2 HTTP/1.0\r\nConnection: keep-alive\r\n\r\n",
+            methods: ["GET"])
+        let response = try #require(exchange.responses.first)
+        #expect(response.version == "HTTP/1.0" && response.status == 200)
+        #expect(response.headers["transfer-encoding"] == nil)
+        #expect(response.headers["connection"] == "close")
+        #expect(response.body == "part0part1")
+        try await proxy.stop()
+    }
+
+    @Test("bytes that are not HTTP (a TLS handshake) get a 400 naming the fix, and the connection closes")
+    func notHTTP() async throws {
+        let proxy = try await ProxyHarness()
+        let clientHello = "\u{16}\u{03}\u{01}\u{02}\u{00}\u{01}\u{00}\u{01}\u{fc}\u{03}\u{03}"
+        let exchange = try Self.rawExchange(port: proxy.server.port, clientHello, methods: ["GET"])
+        let response = try #require(exchange.responses.first)
+        #expect(response.status == 400)
+        #expect(response.headers["connection"] == "close")
+        let error = try JSONSerialization.jsonObject(with: Data(response.body.utf8)) as? [String: Any]
+        #expect(error?["type"] as? String == "error")
+        let detail = error?["error"] as? [String: Any]
+        #expect(detail?["type"] as? String == "invalid_request_error")
+        #expect((detail?["message"] as? String)?.contains("http://") == true, "\(response.body)")
+        try await proxy.stop()
+    }
+
+    /// Sends `requests` (latin-1) on one connection, reads until the proxy closes it, and parses
+    /// one response per method in `methods`.
+    static func rawExchange(port: Int, _ requests: String, methods: [String]) throws -> RawExchange {
+        let script = """
+            import json, socket, sys
+            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
+            s.settimeout(20)
+            s.sendall(sys.argv[2].encode("latin-1"))
+            data = b""
+            while chunk := s.recv(65536):
+                data += chunk
+            responses, pos = [], 0
+            for method in json.loads(sys.argv[3]):
+                end = data.index(b"\\r\\n\\r\\n", pos)
+                lines = data[pos:end].decode("latin-1").split("\\r\\n")
+                version, status = lines[0].split(" ")[0], int(lines[0].split(" ")[1])
+                headers = {}
+                for line in lines[1:]:
+                    name, value = line.split(":", 1)
+                    headers[name.strip().lower()] = value.strip()
+                pos = end + 4
+                body = b""
+                if method == "HEAD" or status in (204, 304) or 100 <= status < 200:
+                    pass
+                elif headers.get("transfer-encoding") == "chunked":
+                    while True:
+                        eol = data.index(b"\\r\\n", pos)
+                        size, pos = int(data[pos:eol], 16), eol + 2
+                        if size == 0:
+                            pos = data.index(b"\\r\\n", pos) + 2
+                            break
+                        body += data[pos:pos + size]
+                        pos += size + 2
+                elif "content-length" in headers:
+                    length = int(headers["content-length"])
+                    body, pos = data[pos:pos + length], pos + length
+                else:
+                    body, pos = data[pos:], len(data)
+                responses.append({"version": version, "status": status, "headers": headers,
+                                  "body": body.decode("latin-1")})
+            print(json.dumps({"responses": responses, "rest": data[pos:].decode("latin-1")}))
+            """
+        let methodsJSON = "[" + methods.map { "\"\($0)\"" }.joined(separator: ",") + "]"
+        let output = try runPython(script, arguments: [String(port), requests, methodsJSON])
+        do {
+            return try JSONDecoder().decode(RawExchange.self, from: Data(output.utf8))
+        } catch {
+            Issue.record("the raw-socket client could not parse the proxy's bytes: \(output.prefix(400))")
+            throw error
+        }
+    }
+}
