@@ -31,18 +31,20 @@ enum ForwardedBody {
         return true
     }
 
-    /// Adds the framing header the upstream needs for this body.
-    func frame(_ headers: inout HTTPHeaders, method: HTTPMethod) {
+    /// Writes the framing header the upstream needs for this body; returns whether it is chunked.
+    func writeFraming(into head: inout ByteBuffer, method: HTTPMethod) -> Bool {
         switch self {
         case .none:
-            if method == .POST || method == .PUT || method == .PATCH { headers.add(name: "content-length", value: "0") }
+            if method == .POST || method == .PUT || method == .PATCH { head.writeHeader("content-length", "0") }
         case .buffered(let buffer):
-            headers.add(name: "content-length", value: String(buffer.readableBytes))
+            head.writeHeader("content-length", String(buffer.readableBytes))
         case .streamed(_, let length?):
-            headers.add(name: "content-length", value: String(length))
+            head.writeHeader("content-length", String(length))
         case .streamed(_, nil):
-            headers.add(name: "transfer-encoding", value: "chunked")
+            head.writeHeader("transfer-encoding", "chunked")
+            return true
         }
+        return false
     }
 
     /// Sends the body on `connection` (the rest of a streamed body follows as it arrives).

@@ -11,17 +11,16 @@ final class ForwardedExchange {
     private let writer: HTTPMessageWriter
     private let request: HTTPRequestHead
     private let body: ForwardedBody
-    /// Called once, when the response ended or was cut: the status the client saw, and the write
-    /// of the response's end (nil when the connection was cut).
-    private let completion: (HTTPResponseStatus, EventLoopFuture<Void>?) -> Void
+    /// Called once, when the response ended or was cut: the status the client saw, and whether the
+    /// connection was closed to cut it.
+    private let completion: (HTTPResponseStatus, _ cut: Bool) -> Void
 
     private var credential: Credential?
     private let pool: UpstreamConnectionPool
     private var connection: UpstreamConnection?
     private var replayed = false
-    /// The request on its current connection, and whether that connection was kept alive from an
-    /// earlier request: the upstream may have closed it just as this request went out.
-    private var sentHead: HTTPRequestHead?
+    /// Whether the request's connection was kept alive from an earlier request: the upstream may
+    /// have closed it just as this request went out.
     private var onKeptAliveConnection = false
     private var retriedOnNewConnection = false
     /// Set when the upstream rejected the credential and its response is being discarded.
@@ -36,7 +35,7 @@ final class ForwardedExchange {
     init(
         session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: HTTPRequestHead,
         body: ForwardedBody,
-        completion: @escaping (HTTPResponseStatus, EventLoopFuture<Void>?) -> Void
+        completion: @escaping (HTTPResponseStatus, _ cut: Bool) -> Void
     ) {
         self.session = session
         self.context = context
@@ -78,37 +77,51 @@ final class ForwardedExchange {
         guard !finished else { return }
         self.credential = credential
         rejection = nil
-        var headers = HeaderForwarding.upstreamHeaders(from: request.headers, adding: session.headers(for: credential))
-        headers.add(name: "host", value: session.endpoint.authority)
-        body.frame(&headers, method: request.method)
-        let head = HTTPRequestHead(
-            version: .http1_1, method: request.method, uri: session.endpoint.pathPrefix + request.uri,
-            headers: headers)
         if let connection = pool.idleConnection() {
             onKeptAliveConnection = true
-            return send(head, on: connection)
+            return send(on: connection)
         }
-        connect(head)
+        connect()
     }
 
-    private func connect(_ head: HTTPRequestHead) {
+    private func connect() {
         onKeptAliveConnection = false
         pool.connect().assumeIsolated().whenComplete { result in
             switch result {
             case .success(let connection):
                 guard !self.finished else { return self.pool.release(connection) }
-                self.send(head, on: connection)
+                self.send(on: connection)
             case .failure(let error):
                 self.upstreamFailed(error)
             }
         }
     }
 
-    private func send(_ head: HTTPRequestHead, on connection: UpstreamConnection) {
+    private func send(on connection: UpstreamConnection) {
+        guard let credential else { return }
         self.connection = connection
-        sentHead = head
-        connection.begin(head, for: self)
+        var head = context.channel.allocator.buffer(capacity: 512)
+        let chunked = encodeUpstreamHead(with: credential, into: &head)
+        connection.begin(head, chunked: chunked, answering: request, for: self)
         body.send(on: connection)
+    }
+
+    /// The request as the upstream gets it: the path under the upstream's prefix, the client's
+    /// headers but hop-by-hop ones and its credentials, the helper's credential and headers, and
+    /// the body's framing. Returns whether the body is chunked.
+    private func encodeUpstreamHead(with credential: Credential, into head: inout ByteBuffer) -> Bool {
+        head.writeString(request.method.rawValue)
+        head.writeStaticString(" ")
+        head.writeString(session.endpoint.pathPrefix)
+        head.writeString(request.uri)
+        head.writeStaticString(" HTTP/1.1\r\n")
+        HeaderForwarding.forEachForwarded(request.headers, dropping: HeaderForwarding.droppedUpstream) {
+            head.writeHeader($0, $1)
+        }
+        head.writeImmutableBuffer(session.headerLines(for: credential))
+        let chunked = body.writeFraming(into: &head, method: request.method)
+        head.writeStaticString("\r\n")
+        return chunked
     }
 
     // MARK: The upstream's response (UpstreamConnection calls these)
@@ -129,9 +142,7 @@ final class ForwardedExchange {
             // The body is gone: return this rejection, and refresh for the requests that follow.
             _ = session.rejected(credential, on: eventLoop)
         }
-        writer.response(
-            request.responseHead(status: head.status, headers: HeaderForwarding.clientHeaders(from: head.headers)),
-            to: request.method)
+        writer.response(head.status, headers: head.headers, forwarded: true, to: request)
         headSent = true
         status = head.status
     }
@@ -178,19 +189,19 @@ final class ForwardedExchange {
         connection = nil
         guard !finished else { return }
         if onKeptAliveConnection, !retriedOnNewConnection, !headSent, rejection == nil, body.isReplayable,
-            !(error is UpstreamConnection.ReadTimeout), let sentHead
+            !(error is UpstreamConnection.ReadTimeout)
         {
             // A kept-alive connection failed before any answer (the upstream closed it as the request
             // arrived): nothing was processed, so send the request once more on a new connection.
             retriedOnNewConnection = true
-            return connect(sentHead)
+            return connect()
         }
         session.health.recordUpstream(ok: false)
         guard !headSent else {
             // Part of the response is out: the client can only learn of the failure by the cut.
             finished = true
             context.close(promise: nil)
-            completion(status, nil)
+            completion(status, true)
             return
         }
         respondLocally(upstreamFailure(error))
@@ -200,15 +211,14 @@ final class ForwardedExchange {
 
     private func finish() {
         finished = true
-        let ended = eventLoop.makePromise(of: Void.self)
-        writer.end(promise: ended)
-        completion(status, ended.futureResult)
+        writer.end()
+        completion(status, false)
     }
 
     private func respondLocally(_ error: ProxyErrorResponse) {
         guard !finished else { return }
         let response = error.response()
-        writer.response(request.responseHead(status: response.status, headers: response.headers), to: request.method)
+        writer.response(response.status, headers: response.headers, forwarded: false, to: request)
         writer.body(response.body)
         headSent = true
         status = response.status

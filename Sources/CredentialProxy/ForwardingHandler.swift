@@ -124,11 +124,10 @@ final class ForwardingHandler: ChannelDuplexHandler {
                     + "(http://, not https://, for the proxy)",
                 status: .badRequest
             ).response()
-            var headers = response.headers
-            headers.replaceOrAdd(name: "connection", value: "close")
-            writer.response(HTTPResponseHead(version: .http1_1, status: response.status, headers: headers), to: .GET)
+            let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["connection": "close"])
+            writer.response(response.status, headers: response.headers, forwarded: false, to: unparsed)
             writer.body(response.body)
-            writer.end(promise: nil)
+            writer.end()
         }
         context.close(promise: nil)
     }
@@ -169,14 +168,14 @@ final class ForwardingHandler: ChannelDuplexHandler {
         let exchange = ForwardedExchange(
             session: session, context: context, writer: writer, request: head, body: body
         ) {
-            [unowned self] status, ended in
+            [unowned self] status, cut in
             self.exchange = nil
             if case .streaming(let relay) = self.requestBody {
                 // The response ended before the request did: the rest of the body is not needed.
                 relay.abandon()
                 self.requestBody = .ignored
             }
-            self.completed(head, status: status, started: started, ended: ended, context: context)
+            self.completed(head, status: status, started: started, cut: cut, context: context)
         }
         self.exchange = exchange
         exchange.start()
@@ -186,16 +185,16 @@ final class ForwardingHandler: ChannelDuplexHandler {
         _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
     ) {
         guard let writer else { return }
-        writer.response(head.responseHead(status: response.status, headers: response.headers), to: head.method)
+        writer.response(response.status, headers: response.headers, forwarded: false, to: head)
         writer.body(response.body)
-        let ended = context.eventLoop.makePromise(of: Void.self)
-        writer.end(promise: ended)
-        completed(head, status: response.status, started: started, ended: ended.futureResult, context: context)
+        writer.end()
+        completed(head, status: response.status, started: started, cut: false, context: context)
     }
 
-    /// The response ended: log it, and close the connection when the client asked for that.
+    /// The response ended (or was `cut` by closing the connection): log it, and close the
+    /// connection once it is written when the client asked for that.
     private func completed(
-        _ head: HTTPRequestHead, status: HTTPResponseStatus, started: NIODeadline, ended: EventLoopFuture<Void>?,
+        _ head: HTTPRequestHead, status: HTTPResponseStatus, started: NIODeadline, cut: Bool,
         context: ChannelHandlerContext
     ) {
         if let accessLog = session.accessLog {
@@ -205,7 +204,7 @@ final class ForwardingHandler: ChannelDuplexHandler {
         }
         responding = false
         if !head.isKeepAlive || closeWhenIdle || writer?.closesConnection == true {
-            if let ended { ended.assumeIsolated().whenComplete { _ in context.close(promise: nil) } }
+            if !cut { writer?.whenWritten { context.close(promise: nil) } }
             pipelined.removeAll()
             return
         }

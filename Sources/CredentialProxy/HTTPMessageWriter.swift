@@ -26,26 +26,19 @@ final class HTTPMessageWriter {
 
     private let context: ChannelHandlerContext
     private var gathered: ByteBuffer?
-    private(set) var framing = Framing.length
+    private var framing = Framing.length
 
     /// - Parameter context: where the bytes are written (they go to the handlers before it, towards the socket).
     init(context: ChannelHandlerContext) { self.context = context }
 
-    /// Starts a message: its start line (without the line end), its headers, and how its body is delimited.
-    func head(startLine: String, headers: HTTPHeaders, framing: Framing) {
+    /// Starts a message: its head, encoded, and how its body is delimited.
+    func head(_ encoded: ByteBuffer, framing: Framing) {
         self.framing = framing
-        var buffer = context.channel.allocator.buffer(capacity: 512)
-        buffer.writeString(startLine)
-        buffer.writeStaticString("\r\n")
-        for (name, value) in headers {
-            buffer.writeString(name)
-            buffer.writeStaticString(": ")
-            buffer.writeString(value)
-            buffer.writeStaticString("\r\n")
-        }
-        buffer.writeStaticString("\r\n")
-        gathered = buffer
+        gathered = encoded
     }
+
+    /// A buffer for encoding a head.
+    func headBuffer() -> ByteBuffer { context.channel.allocator.buffer(capacity: 512) }
 
     /// A part of the body.
     func body(_ part: ByteBuffer) {
@@ -62,13 +55,18 @@ final class HTTPMessageWriter {
         }
     }
 
-    /// Ends the message and sends what is gathered; `promise` completes once it is written.
-    func end(promise: EventLoopPromise<Void>?) {
-        if case .chunked = framing { gather("0\r\n\r\n") }
-        let buffer = gathered ?? context.channel.allocator.buffer(capacity: 0)
-        gathered = nil
-        context.write(NIOAny(IOData.byteBuffer(buffer)), promise: promise)
-        context.flush()
+    /// Ends the message and sends what is gathered.
+    func end() {
+        if framing == .chunked { gather("0\r\n\r\n") }
+        flush()
+    }
+
+    /// Calls `body` once everything written so far left (or failed to).
+    func whenWritten(_ body: @escaping () -> Void) {
+        let written = context.eventLoop.makePromise(of: Void.self)
+        context.writeAndFlush(
+            NIOAny(IOData.byteBuffer(context.channel.allocator.buffer(capacity: 0))), promise: written)
+        written.futureResult.assumeIsolated().whenComplete { _ in body() }
     }
 
     /// Sends what is gathered so far.
@@ -106,42 +104,46 @@ final class HTTPMessageWriter {
 }
 
 extension HTTPMessageWriter {
-    /// Starts the response to a request made with `method`, framing its body as RFC 9112 §6 says.
-    func response(_ head: HTTPResponseHead, to method: HTTPMethod) {
-        var headers = head.headers
+    /// Starts the response to `request`, framing its body as RFC 9112 §6 says: none for `HEAD` or
+    /// a status without one, as it is with a `Content-Length`, chunked for an HTTP/1.1 client
+    /// otherwise, and ended by closing the connection for an HTTP/1.0 one.
+    ///
+    /// - Parameter forwarded: whether `headers` are the upstream's, whose hop-by-hop ones are dropped.
+    func response(_ status: HTTPResponseStatus, headers: HTTPHeaders, forwarded: Bool, to request: HTTPRequestHead) {
+        let version = request.version
+        let bodylessStatus = !status.mayHaveResponseBody
+        var buffer = headBuffer()
+        buffer.writeString("HTTP/\(version.major).\(version.minor) \(status.code) ")
+        buffer.writeString(status.reasonPhrase)
+        buffer.writeStaticString("\r\n")
+        var hasLength = false
+        HeaderForwarding.forEachForwarded(headers, dropping: forwarded ? HeaderForwarding.hopByHop : []) {
+            name, value in
+            let isLength = HeaderForwarding.equalsIgnoringCase(name, "content-length")
+            if bodylessStatus, isLength || HeaderForwarding.equalsIgnoringCase(name, "transfer-encoding") { return }
+            hasLength = hasLength || isLength
+            buffer.writeHeader(name, value)
+        }
         let framing: Framing
-        if !head.status.mayHaveResponseBody {
-            headers.remove(name: "content-length")
-            headers.remove(name: "transfer-encoding")
-            framing = .bodyless
-        } else if method == .HEAD {
-            framing = .bodyless  // its Content-Length is the one a GET would have had
-        } else if headers.contains(name: "content-length") {
+        if bodylessStatus || request.method == .HEAD {
+            framing = .bodyless  // a HEAD response's Content-Length is the one a GET would have had
+        } else if hasLength {
             framing = .length
-        } else if head.version.major == 1 && head.version.minor >= 1 {
-            headers.add(name: "transfer-encoding", value: "chunked")
+        } else if version.major == 1 && version.minor >= 1 {
+            buffer.writeHeader("transfer-encoding", "chunked")
             framing = .chunked
         } else {
-            headers.replaceOrAdd(name: "connection", value: "close")
             framing = .connectionEnd
         }
-        self.head(
-            startLine:
-                "HTTP/\(head.version.major).\(head.version.minor) \(head.status.code) \(head.status.reasonPhrase)",
-            headers: headers, framing: framing)
-    }
-
-    /// Starts an HTTP/1.1 request; its headers already say how its body is framed (``ForwardedBody/frame(_:method:)``).
-    func request(_ head: HTTPRequestHead) {
-        let chunked = head.headers.contains(name: "transfer-encoding")
-        self.head(
-            startLine: "\(head.method.rawValue) \(head.uri) HTTP/1.1", headers: head.headers,
-            framing: chunked ? .chunked : .length)
+        if !request.isKeepAlive || framing == .connectionEnd {
+            buffer.writeHeader("connection", "close")
+        } else if version.major == 1 && version.minor == 0 {
+            buffer.writeHeader("connection", "keep-alive")  // an HTTP/1.0 client assumes close otherwise
+        }
+        buffer.writeStaticString("\r\n")
+        head(buffer, framing: framing)
     }
 
     /// Whether the connection must close after the message being written (its body ends with it).
-    var closesConnection: Bool {
-        if case .connectionEnd = framing { return true }
-        return false
-    }
+    var closesConnection: Bool { framing == .connectionEnd }
 }

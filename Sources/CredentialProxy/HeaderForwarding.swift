@@ -1,3 +1,4 @@
+import NIOCore
 import NIOHTTP1
 
 /// Which headers cross the proxy. Hop-by-hop and framing headers are the connection's, not the
@@ -11,29 +12,16 @@ enum HeaderForwarding {
     /// Never forwarded upstream: framing the client computed, and credentials the client sent.
     static let droppedUpstream = hopByHop + ["host", "content-length", "authorization", "x-api-key"]
 
-    /// The request headers to send upstream, followed by `credentialHeaders`.
-    static func upstreamHeaders(from headers: HTTPHeaders, adding credentialHeaders: HTTPHeaders) -> HTTPHeaders {
-        var forwarded = HTTPHeaders()
-        forwarded.reserveCapacity(headers.count + credentialHeaders.count + 2)
-        copy(headers, into: &forwarded, dropping: droppedUpstream)
-        forwarded.add(contentsOf: credentialHeaders)
-        return forwarded
-    }
-
-    /// The response headers to return to the client.
-    static func clientHeaders(from headers: HTTPHeaders) -> HTTPHeaders {
-        var forwarded = HTTPHeaders()
-        forwarded.reserveCapacity(headers.count + 1)
-        copy(headers, into: &forwarded, dropping: hopByHop)
-        return forwarded
-    }
-
-    private static func copy(_ headers: HTTPHeaders, into forwarded: inout HTTPHeaders, dropping dropped: [String]) {
+    /// Calls `body` with each of `headers` that crosses the proxy: all but those named in `dropped`
+    /// (lowercase) and those the `Connection` header names.
+    static func forEachForwarded(
+        _ headers: HTTPHeaders, dropping dropped: [String], _ body: (String, String) -> Void
+    ) {
         let named = connectionTokens(headers)
         for (name, value) in headers {
             guard !dropped.contains(where: { equalsIgnoringCase(name, $0) }) else { continue }
             if !named.isEmpty, named.contains(where: { equalsIgnoringCase(name, $0) }) { continue }
-            forwarded.add(name: name, value: value)
+            body(name, value)
         }
     }
 
@@ -59,6 +47,16 @@ enum HeaderForwarding {
             }
         }
         return tokens
+    }
+}
+
+extension ByteBuffer {
+    /// Writes one header line, `name: value` and CRLF.
+    mutating func writeHeader(_ name: String, _ value: String) {
+        writeString(name)
+        writeStaticString(": ")
+        writeString(value)
+        writeStaticString("\r\n")
     }
 }
 

@@ -17,13 +17,3 @@ struct LocalResponse {
         self.body = ByteBuffer(string: json)
     }
 }
-
-extension HTTPRequestHead {
-    /// The head of this request's response: the request's HTTP version, and `Connection: close`
-    /// when the client asked for the connection to end after it.
-    func responseHead(status: HTTPResponseStatus, headers: HTTPHeaders) -> HTTPResponseHead {
-        var headers = headers
-        if !isKeepAlive { headers.replaceOrAdd(name: "connection", value: "close") }
-        return HTTPResponseHead(version: version, status: status, headers: headers)
-    }
-}

@@ -28,7 +28,7 @@ final class ProxySession: Sendable {
 
     private struct HeaderCache {
         var credential: Credential
-        var headers: HTTPHeaders
+        var lines: ByteBuffer
     }
     private let headerCache = Mutex<HeaderCache?>(nil)
 
@@ -110,15 +110,16 @@ final class ProxySession: Sendable {
         }
     }
 
-    /// The credential header and merged headers for `credential`, built once per credential.
-    func headers(for credential: Credential) -> HTTPHeaders {
-        if let cached = headerCache.withLock({ $0 }), cached.credential == credential { return cached.headers }
-        var headers = HTTPHeaders()
+    /// The header lines the proxy adds to each request with `credential`: the credential header,
+    /// the merged headers, and `Host`. Encoded once per credential.
+    func headerLines(for credential: Credential) -> ByteBuffer {
+        if let cached = headerCache.withLock({ $0 }), cached.credential == credential { return cached.lines }
+        var lines = ByteBuffer()
         for field in credential.requestHeaders(for: configuration.host).headers {
-            headers.add(name: field.name, value: field.value)
+            lines.writeHeader(field.name, field.value)
         }
-        headerCache.withLock { $0 = HeaderCache(credential: credential, headers: headers) }
-        return headers
+        lines.writeHeader("host", endpoint.authority)
+        headerCache.withLock { $0 = HeaderCache(credential: credential, lines: lines) }
+        return lines
     }
-
 }

@@ -50,14 +50,17 @@ final class UpstreamConnection: ChannelDuplexHandler {
     // MARK: The request (called by the exchange)
 
     /// Starts a request for `exchange`: the response will be delivered to it.
-    func begin(_ head: HTTPRequestHead, for exchange: ForwardedExchange) {
+    ///
+    /// - Parameters:
+    ///   - head: the request head, encoded.
+    ///   - request: the client's request it forwards (its method tells the decoder whether the response has a body).
+    func begin(_ head: ByteBuffer, chunked: Bool, answering request: HTTPRequestHead, for exchange: ForwardedExchange) {
         self.exchange = exchange
         requestEnded = false
         responseEnded = false
-        keepAlive = head.isKeepAlive
         lastRead = .now()
-        decoder.write(data: .head(head))
-        writer.request(head)
+        decoder.write(data: .head(request))
+        writer.head(head, framing: chunked ? .chunked : .length)
         scheduleTimeoutCheck()
     }
 
@@ -70,7 +73,7 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     func endRequest() {
         requestEnded = true
-        writer.end(promise: nil)
+        writer.end()
     }
 
     /// Stops (or resumes) reading the response while the client cannot take more.
