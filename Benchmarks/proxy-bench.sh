@@ -6,16 +6,21 @@
 # Prints requests/s and p99 for each, and credhelper's ratios to nginx (goals: >= 0.8x throughput,
 # p99 <= 1.5x).
 #
-#   Benchmarks/proxy-bench.sh [SECONDS] [CONNECTIONS]     default 10 s, 32 connections
+#   Benchmarks/proxy-bench.sh [SECONDS] [CONNECTIONS] [THREADS]
+#       SECONDS per measurement (default 5), CONNECTIONS kept alive by wrk (default 32), THREADS
+#       the proxies use: credhelper --threads and nginx worker_processes (default: one per core
+#       for both, nginx's "auto"). ROUNDS=N in the environment: measurements per target (default
+#       5, alternating; the medians are reported).
 #
 # Needs: nginx, wrk (apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:/usr/sbin:$PATH"
-seconds=${1:-10}
+seconds=${1:-5}
 connections=${2:-32}
 threads=${3:-}            # proxy threads: credhelper --threads and nginx worker_processes; default one per core
 proxy_workers=${threads:-auto}
+rounds=${ROUNDS:-5}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
 swift build -c release --static-swift-stdlib --product credhelper-full >/dev/null
 proxy_binary=$PWD/.build/release/credhelper-full
@@ -75,9 +80,9 @@ printf '#!/bin/sh\necho static-benchmark-token\n' > "$work/helper.sh"; chmod 700
     --helper "$work/helper.sh" ${threads:+--threads "$threads"} --quiet 2>"$work/proxy.log" &
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$proxy_port/v1/small" >/dev/null && break; sleep 0.1; done
 
-measure() {  # name url -> "requests_per_second p99_ms"
-    wrk -t1 -c"$connections" -d"${seconds}s" --latency "$2" > "$work/$1.wrk"
-    python3 - "$work/$1.wrk" <<'PY'
+measure() {  # name url seconds -> appends "requests_per_second p99_ms" to $work/name.runs
+    wrk -t1 -c"$connections" -d"$3s" --latency "$2" > "$work/$1.wrk"
+    python3 - "$work/$1.wrk" >> "$work/$1.runs" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
@@ -85,15 +90,28 @@ value, unit = re.search(r"99%\s+([\d.]+)(us|ms|s)", text).groups()
 print(rps, float(value) * {"us": 0.001, "ms": 1, "s": 1000}[unit])
 PY
 }
+median() {  # name column -> the median of that column over the rounds
+    sort -g -k"$2" "$work/$1.runs" | awk -v c="$2" '{v[NR]=$c} END {print (NR % 2) ? v[(NR+1)/2] : (v[NR/2]+v[NR/2+1])/2}'
+}
+targets="direct:$upstream_port credhelper:$proxy_port nginx:$nginx_port"
 for path in small sse; do
-    for target in direct:$upstream_port credhelper:$proxy_port nginx:$nginx_port; do
-        name=${target%%:*}; port=${target##*:}
+    for target in $targets; do  # warm-up: connections, pools, caches
+        port=${target##*:}
         curl -sf "http://127.0.0.1:$port/v1/$path" >/dev/null
-        read -r rps p99 < <(measure "$name-$path" "http://127.0.0.1:$port/v1/$path")
-        printf '%-5s %-10s %10.0f req/s   p99 %7.2f ms\n' "$path" "$name" "$rps" "$p99"
-        eval "rps_${name}_$path=$rps p99_${name}_$path=$p99"
+        wrk -t1 -c"$connections" -d2s "http://127.0.0.1:$port/v1/$path" >/dev/null
     done
-    awk -v a="$(eval echo \$rps_credhelper_$path)" -v b="$(eval echo \$rps_nginx_$path)" \
-        -v c="$(eval echo \$p99_credhelper_$path)" -v d="$(eval echo \$p99_nginx_$path)" \
+    # Rounds alternate the targets, so a noisy neighbour on the shared machine hits them alike.
+    for _ in $(seq "$rounds"); do
+        for target in $targets; do
+            measure "${target%%:*}-$path" "http://127.0.0.1:${target##*:}/v1/$path" "$seconds"
+        done
+    done
+    for target in $targets; do
+        name=${target%%:*}
+        printf '%-5s %-10s %10.0f req/s   p99 %7.2f ms   (median of %d rounds)\n' "$path" "$name" \
+            "$(median "$name-$path" 1)" "$(median "$name-$path" 2)" "$rounds"
+    done
+    awk -v a="$(median "credhelper-$path" 1)" -v b="$(median "nginx-$path" 1)" \
+        -v c="$(median "credhelper-$path" 2)" -v d="$(median "nginx-$path" 2)" \
         -v p="$path" 'BEGIN {printf "%-5s credhelper/nginx: throughput %.2fx (goal >= 0.8x), p99 %.2fx (goal <= 1.5x)\n", p, a/b, c/d}'
 done

@@ -9,10 +9,8 @@ import NIOHTTP1
 /// Requests are answered in order: a request pipelined behind one still being answered waits,
 /// and the client is not read meanwhile. (NIO's pipelining handler does the same, but stops
 /// reading during every response, which costs two system calls per request.)
-final class ForwardingHandler: ChannelDuplexHandler {
+final class ForwardingHandler: ChannelInboundHandler {
     typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundIn = IOData
-    typealias OutboundOut = IOData
 
     static let healthPath = "/_credhelper/health"
 
@@ -38,7 +36,8 @@ final class ForwardingHandler: ChannelDuplexHandler {
     /// Close once the current response ended (shutdown, or the client closed its side).
     private var closeWhenIdle = false
     private var bodyBackpressure = false
-    private var readPending = false
+    /// Whether the client is read (NIO's auto-read).
+    private var reading = true
 
     init(session: ProxySession) { self.session = session }
 
@@ -50,7 +49,7 @@ final class ForwardingHandler: ChannelDuplexHandler {
         let part = unwrapInboundIn(data)
         if !pipelined.isEmpty || (responding && isHead(part)) {
             pipelined.append(part)
-            return
+            return updateReading(context: context)
         }
         handle(part, context: context)
     }
@@ -84,10 +83,6 @@ final class ForwardingHandler: ChannelDuplexHandler {
             case .ignored: break
             }
         }
-    }
-
-    func read(context: ChannelHandlerContext) {
-        if bodyBackpressure || !pipelined.isEmpty { readPending = true } else { context.read() }
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
@@ -213,19 +208,21 @@ final class ForwardingHandler: ChannelDuplexHandler {
             pipelined.removeFirst()
             handle(next, context: context)
         }
-        resumeReads(context: context)
+        updateReading(context: context)
     }
 
     private func pauseReads(_ paused: Bool, context: ChannelHandlerContext) {
         bodyBackpressure = paused
-        resumeReads(context: context)
+        updateReading(context: context)
     }
 
-    private func resumeReads(context: ChannelHandlerContext) {
-        if readPending, !bodyBackpressure, pipelined.isEmpty {
-            readPending = false
-            context.read()
-        }
+    /// Reads the client unless a request body waits for the upstream or pipelined requests wait
+    /// for the current response.
+    private func updateReading(context: ChannelHandlerContext) {
+        let read = !bodyBackpressure && pipelined.isEmpty
+        guard read != reading else { return }
+        reading = read
+        context.channel.setAutoRead(read)
     }
 
     /// Whether the request carries the client key, compared in constant time.

@@ -36,6 +36,7 @@ enum HeaderForwarding {
     private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
         var tokens: [String] = []
         for (name, value) in headers where equalsIgnoringCase(name, "connection") {
+            if equalsIgnoringCase(value, "keep-alive") || equalsIgnoringCase(value, "close") { continue }
             var rest = Substring(value)
             while !rest.isEmpty {
                 let comma = rest.firstIndex(of: ",") ?? rest.endIndex

@@ -5,9 +5,8 @@ import NIOHTTP1
 /// Carries one exchange at a time, hands it the response part by part, and goes back to its
 /// event loop's ``UpstreamConnectionPool`` when both the request and the response ended.
 /// Event-loop bound.
-final class UpstreamConnection: ChannelDuplexHandler {
+final class UpstreamConnection: ChannelInboundHandler {
     typealias InboundIn = HTTPClientResponsePart
-    typealias OutboundIn = IOData
 
     /// Raised when the upstream sends nothing for the read timeout while a response is due.
     struct ReadTimeout: Error {}
@@ -23,7 +22,6 @@ final class UpstreamConnection: ChannelDuplexHandler {
     private var responseEnded = true
     private var keepAlive = true
     private var readsPaused = false
-    private var readPending = false
     private var lastRead = NIODeadline.now()
     private var timeoutCheck: Scheduled<Void>?
     /// Called once when the connection closes (the pool forgets it).
@@ -78,11 +76,9 @@ final class UpstreamConnection: ChannelDuplexHandler {
 
     /// Stops (or resumes) reading the response while the client cannot take more.
     func pauseReads(_ paused: Bool) {
+        guard paused != readsPaused else { return }
         readsPaused = paused
-        if !paused, readPending {
-            readPending = false
-            context?.read()
-        }
+        context?.channel.setAutoRead(!paused)
     }
 
     /// Drops the connection (the exchange was abandoned, or the pool is closing).
@@ -114,10 +110,6 @@ final class UpstreamConnection: ChannelDuplexHandler {
     func channelReadComplete(context: ChannelHandlerContext) {
         exchange?.upstreamReadComplete()
         context.fireChannelReadComplete()
-    }
-
-    func read(context: ChannelHandlerContext) {
-        if readsPaused { readPending = true } else { context.read() }
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
