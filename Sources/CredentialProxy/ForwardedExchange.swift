@@ -126,11 +126,12 @@ final class ForwardedExchange {
 
     // MARK: The upstream's response (UpstreamConnection calls these)
 
-    func upstreamHead(_ head: HTTPResponseHead) {
+    func upstreamHead(_ head: UpstreamResponseParser.Head) {
         guard !finished else { return }
         session.health.recordUpstream(ok: true)
-        if (head.status == .unauthorized || head.status == .forbidden), !replayed, let credential {
-            status = head.status
+        let upstreamStatus = HTTPResponseStatus(statusCode: head.status)
+        if (head.status == 401 || head.status == 403), !replayed, let credential {
+            status = upstreamStatus
             if !session.configuration.host.silentRefreshEnabled {
                 rejection = .silentRefreshDisabled
                 return
@@ -142,9 +143,10 @@ final class ForwardedExchange {
             // The body is gone: return this rejection, and refresh for the requests that follow.
             _ = session.rejected(credential, on: eventLoop)
         }
-        writer.response(head.status, headers: head.headers, forwarded: true, to: request)
+        writer.response(
+            upstreamStatus, reason: head.reason, lines: head.lines, dropping: head.connectionTokens, to: request)
         headSent = true
-        status = head.status
+        status = upstreamStatus
     }
 
     func upstreamBody(_ part: ByteBuffer) {
@@ -218,8 +220,7 @@ final class ForwardedExchange {
     private func respondLocally(_ error: ProxyErrorResponse) {
         guard !finished else { return }
         let response = error.response()
-        writer.response(response.status, headers: response.headers, forwarded: false, to: request)
-        writer.body(response.body)
+        writer.response(response, to: request)
         headSent = true
         status = response.status
         finish()

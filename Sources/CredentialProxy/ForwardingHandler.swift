@@ -120,8 +120,7 @@ final class ForwardingHandler: ChannelInboundHandler {
                 status: .badRequest
             ).response()
             let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["connection": "close"])
-            writer.response(response.status, headers: response.headers, forwarded: false, to: unparsed)
-            writer.body(response.body)
+            writer.response(response, to: unparsed)
             writer.end()
         }
         context.close(promise: nil)
@@ -180,8 +179,7 @@ final class ForwardingHandler: ChannelInboundHandler {
         _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
     ) {
         guard let writer else { return }
-        writer.response(response.status, headers: response.headers, forwarded: false, to: head)
-        writer.body(response.body)
+        writer.response(response, to: head)
         writer.end()
         completed(head, status: response.status, started: started, cut: false, context: context)
     }

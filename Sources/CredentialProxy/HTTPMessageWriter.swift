@@ -108,21 +108,34 @@ extension HTTPMessageWriter {
     /// a status without one, as it is with a `Content-Length`, chunked for an HTTP/1.1 client
     /// otherwise, and ended by closing the connection for an HTTP/1.0 one.
     ///
-    /// - Parameter forwarded: whether `headers` are the upstream's, whose hop-by-hop ones are dropped.
-    func response(_ status: HTTPResponseStatus, headers: HTTPHeaders, forwarded: Bool, to request: HTTPRequestHead) {
+    /// - Parameters:
+    ///   - reason: the reason phrase the upstream sent (default: the standard one).
+    ///   - dropping: header names (lowercase) not to forward besides the hop-by-hop ones; nil for
+    ///     the proxy's own headers, which are all written.
+    func response(
+        _ status: HTTPResponseStatus, reason: ByteBuffer? = nil, lines: HeaderLines, dropping: [String]?,
+        to request: HTTPRequestHead
+    ) {
         let version = request.version
         let bodylessStatus = !status.mayHaveResponseBody
         var buffer = headBuffer()
         buffer.writeString("HTTP/\(version.major).\(version.minor) \(status.code) ")
-        buffer.writeString(status.reasonPhrase)
+        if let reason { buffer.writeImmutableBuffer(reason) } else { buffer.writeString(status.reasonPhrase) }
         buffer.writeStaticString("\r\n")
         var hasLength = false
-        HeaderForwarding.forEachForwarded(headers, dropping: forwarded ? HeaderForwarding.hopByHop : []) {
-            name, value in
-            let isLength = HeaderForwarding.equalsIgnoringCase(name, "content-length")
-            if bodylessStatus, isLength || HeaderForwarding.equalsIgnoringCase(name, "transfer-encoding") { return }
+        lines.forEach { field, raw in
+            let name = raw[field.name]
+            let isLength = HeaderLines.equalsIgnoringCase(name, "content-length")
+            if bodylessStatus, isLength || HeaderLines.equalsIgnoringCase(name, "transfer-encoding") { return }
+            if let dropping {
+                if HeaderForwarding.isHopByHop(name) { return }
+                if !dropping.isEmpty, dropping.contains(String(decoding: name, as: UTF8.self).lowercased()) { return }
+            }
             hasLength = hasLength || isLength
-            buffer.writeHeader(name, value)
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: name))
+            buffer.writeStaticString(": ")
+            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[field.value]))
+            buffer.writeStaticString("\r\n")
         }
         let framing: Framing
         if bodylessStatus || request.method == .HEAD {
@@ -142,6 +155,14 @@ extension HTTPMessageWriter {
         }
         buffer.writeStaticString("\r\n")
         head(buffer, framing: framing)
+    }
+
+    /// Starts a response of the proxy's own to `request`.
+    func response(_ local: LocalResponse, to request: HTTPRequestHead) {
+        var lines = ByteBuffer()
+        for (name, value) in local.headers { lines.writeHeader(name, value) }
+        response(local.status, lines: HeaderLines(trusted: lines), dropping: nil, to: request)
+        body(local.body)
     }
 
     /// Whether the connection must close after the message being written (its body ends with it).

@@ -12,6 +12,15 @@ enum HeaderForwarding {
     /// Never forwarded upstream: framing the client computed, and credentials the client sent.
     static let droppedUpstream = hopByHop + ["host", "content-length", "authorization", "x-api-key"]
 
+    /// Whether the header `name` is hop-by-hop (one of ``hopByHop``), ignoring case.
+    static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+        hopByHopNames.contains { HeaderLines.equalsIgnoringCase(name, $0) }
+    }
+    private static let hopByHopNames: [StaticString] = [
+        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
+        "proxy-authorization", "proxy-authenticate",
+    ]
+
     /// Calls `body` with each of `headers` that crosses the proxy: all but those named in `dropped`
     /// (lowercase) and those the `Connection` header names.
     static func forEachForwarded(

@@ -6,7 +6,7 @@ import NIOHTTP1
 /// event loop's ``UpstreamConnectionPool`` when both the request and the response ended.
 /// Event-loop bound.
 final class UpstreamConnection: ChannelInboundHandler {
-    typealias InboundIn = HTTPClientResponsePart
+    typealias InboundIn = ByteBuffer
 
     /// Raised when the upstream sends nothing for the read timeout while a response is due.
     struct ReadTimeout: Error {}
@@ -14,8 +14,9 @@ final class UpstreamConnection: ChannelInboundHandler {
     struct ClosedEarly: Error {}
 
     private let readTimeout: TimeAmount
-    private let decoder: HTTPResponseDecoder
-    private let writer: HTTPMessageWriter
+    private let parser = UpstreamResponseParser()
+    /// Writes the requests; set while the handler is in the pipeline.
+    private var writer: HTTPMessageWriter?
     private var context: ChannelHandlerContext?
     private var exchange: ForwardedExchange?
     private var requestEnded = true
@@ -27,15 +28,7 @@ final class UpstreamConnection: ChannelInboundHandler {
     /// Called once when the connection closes (the pool forgets it).
     var onClose: ((UpstreamConnection) -> Void)?
 
-    /// - Parameters:
-    ///   - decoder: the response decoder before this handler; it learns each request's method from
-    ///     here (a response to `HEAD` has no body).
-    ///   - writer: writes the requests, from before the decoder.
-    init(readTimeout: TimeAmount, decoder: HTTPResponseDecoder, writer: HTTPMessageWriter) {
-        self.readTimeout = readTimeout
-        self.decoder = decoder
-        self.writer = writer
-    }
+    init(readTimeout: TimeAmount) { self.readTimeout = readTimeout }
 
     /// Whether a new exchange can use this connection.
     var isReusable: Bool {
@@ -51,27 +44,27 @@ final class UpstreamConnection: ChannelInboundHandler {
     ///
     /// - Parameters:
     ///   - head: the request head, encoded.
-    ///   - request: the client's request it forwards (its method tells the decoder whether the response has a body).
+    ///   - request: the client's request it forwards (a response to `HEAD` has no body).
     func begin(_ head: ByteBuffer, chunked: Bool, answering request: HTTPRequestHead, for exchange: ForwardedExchange) {
         self.exchange = exchange
         requestEnded = false
         responseEnded = false
         lastRead = .now()
-        decoder.write(data: .head(request))
-        writer.head(head, framing: chunked ? .chunked : .length)
+        parser.expectResponse(isHEAD: request.method == .HEAD)
+        writer?.head(head, framing: chunked ? .chunked : .length)
         scheduleTimeoutCheck()
     }
 
     func sendBody(_ part: ByteBuffer, flush: Bool) {
-        writer.body(part)
-        if flush { writer.flush() }
+        writer?.body(part)
+        if flush { writer?.flush() }
     }
 
-    func flush() { writer.flush() }
+    func flush() { writer?.flush() }
 
     func endRequest() {
         requestEnded = true
-        writer.end()
+        writer?.end()
     }
 
     /// Stops (or resumes) reading the response while the client cannot take more.
@@ -89,13 +82,30 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     // MARK: The channel
 
-    func handlerAdded(context: ChannelHandlerContext) { self.context = context }
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        writer = HTTPMessageWriter(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+        writer = nil
+    }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         lastRead = .now()
-        switch unwrapInboundIn(data) {
+        do {
+            try parser.read(unwrapInboundIn(data), emit: deliver)
+        } catch {
+            fail(error)
+            context.close(promise: nil)
+        }
+    }
+
+    private func deliver(_ event: UpstreamResponseParser.Event) {
+        switch event {
         case .head(let head):
-            if !head.isKeepAlive { keepAlive = false }
+            if head.closes { keepAlive = false }
             exchange?.upstreamHead(head)
         case .body(let part):
             exchange?.upstreamBody(part)
@@ -124,6 +134,8 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timeoutCheck?.cancel()
+        keepAlive = false
+        _ = parser.connectionClosed(emit: deliver)  // ends a body delimited by the connection's end
         fail(ClosedEarly())
         onClose?(self)
         onClose = nil

@@ -65,14 +65,8 @@ final class UpstreamConnectionPool {
                         try channel.pipeline.syncOperations.addHandler(
                             NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
-                    // NIO decodes the responses; the connection writes the requests as bytes.
-                    let decoder = HTTPResponseDecoder()
-                    let decoding = ByteToMessageHandler(decoder)
-                    try channel.pipeline.syncOperations.addHandler(decoding)
-                    let writer = HTTPMessageWriter(
-                        context: try channel.pipeline.syncOperations.context(handler: decoding))
-                    try channel.pipeline.syncOperations.addHandler(
-                        UpstreamConnection(readTimeout: readTimeout, decoder: decoder, writer: writer))
+                    // The connection writes requests and reads responses as bytes.
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(readTimeout: readTimeout))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)

@@ -1,0 +1,84 @@
+import NIOCore
+
+/// A header section as bytes: `name: value` lines, each ended by CRLF (without the start line and
+/// the empty line after the section). Read without building strings, so headers can be checked
+/// and forwarded as they arrived.
+struct HeaderLines {
+    /// One line: where its name and value (without the blanks around it) lie in the section.
+    struct Field {
+        let line: Range<Int>
+        let name: Range<Int>
+        let value: Range<Int>
+    }
+
+    /// The section's bytes (reader index 0 is its first byte).
+    let bytes: ByteBuffer
+
+    /// Checks the section's shape (RFC 9112 §5): a token before each colon, no line folding, no
+    /// control characters in values.
+    init(validating bytes: ByteBuffer) throws(UpstreamResponseParser.Malformed) {
+        self.bytes = bytes
+        var failure: UpstreamResponseParser.Malformed?
+        forEach { field, raw in
+            guard failure == nil else { return }
+            if field.name.isEmpty || !raw[field.name].allSatisfy(Self.isTokenByte) {
+                failure = .init("a header line without a valid name")
+            } else if raw[field.value].contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) {
+                failure = .init("a header value with a control character")
+            }
+        }
+        if let failure { throw failure }
+    }
+
+    /// Header lines the proxy wrote itself (no checks needed).
+    init(trusted bytes: ByteBuffer) { self.bytes = bytes }
+
+    /// Calls `body` with each line and the section's raw bytes.
+    func forEach(_ body: (Field, UnsafeRawBufferPointer) -> Void) {
+        bytes.withUnsafeReadableBytes { raw in
+            var start = 0
+            while start < raw.count {
+                var end = start
+                while end + 1 < raw.count, !(raw[end] == 13 && raw[end + 1] == 10) { end += 1 }
+                if end + 1 >= raw.count { end = raw.count }  // a last line without CRLF
+                let colon = raw[start..<end].firstIndex(of: UInt8(ascii: ":")) ?? end
+                var valueStart = Swift.min(colon + 1, end)
+                var valueEnd = end
+                while valueStart < valueEnd, raw[valueStart] == 32 || raw[valueStart] == 9 { valueStart += 1 }
+                while valueEnd > valueStart, raw[valueEnd - 1] == 32 || raw[valueEnd - 1] == 9 { valueEnd -= 1 }
+                body(
+                    Field(
+                        line: start..<Swift.min(end + 2, raw.count), name: start..<colon, value: valueStart..<valueEnd),
+                    raw)
+                start = end + 2
+            }
+        }
+    }
+
+    /// Whether `bytes` equal the lowercase ASCII `lowercase`, ignoring case.
+    static func equalsIgnoringCase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
+        guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
+        return lowercase.withUTF8Buffer { expected in
+            zip(bytes, expected).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+        }
+    }
+
+    /// The comma-separated elements of a list value (RFC 9110 §5.6.1), without blanks, lowercased.
+    static func listElements(_ bytes: Slice<UnsafeRawBufferPointer>) -> [String] {
+        bytes.split(separator: UInt8(ascii: ",")).compactMap { element in
+            let trimmed = element.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }.reversed()
+            return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self).lowercased()
+        }
+    }
+
+    /// tchar (RFC 9110 §5.6.2).
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default:
+            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
+    }
+}

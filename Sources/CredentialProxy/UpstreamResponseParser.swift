@@ -1,0 +1,262 @@
+import NIOCore
+
+/// Reads the upstream's HTTP/1.1 responses from the bytes of its connection (RFC 9112): the head
+/// as it arrived (its header lines are forwarded as bytes, not rebuilt as strings), then the body
+/// as slices of what was read, framed by `Content-Length`, chunked coding, or the connection's
+/// end. Interim (1xx) responses are skipped. Event-loop bound; a class so that a response's end
+/// can start the next request on the same connection while the bytes are being read.
+final class UpstreamResponseParser {
+    /// A response's head.
+    struct Head {
+        let status: Int
+        /// The reason phrase as sent (may be empty).
+        let reason: ByteBuffer
+        let lines: HeaderLines
+        /// The connection ends after this response (`Connection: close`, HTTP/1.0, or a body
+        /// delimited by the connection's end).
+        let closes: Bool
+        /// Header names the `Connection` header lists (lowercase): hop-by-hop for this response.
+        let connectionTokens: [String]
+    }
+
+    enum Event {
+        case head(Head)
+        case body(ByteBuffer)
+        case end
+    }
+
+    /// The upstream sent something that is not an HTTP/1.1 response.
+    struct Malformed: Error, CustomStringConvertible {
+        let description: String
+        init(_ description: String) { self.description = "the upstream sent a malformed response: \(description)" }
+    }
+
+    /// Longest head, and longest chunk-size or trailer line.
+    static let headLimit = 80 * 1024
+    static let lineLimit = 8 * 1024
+
+    private enum State {
+        /// No request is waiting for an answer.
+        case idle
+        case head
+        case body(remaining: Int)
+        case chunkSize
+        case chunkData(remaining: Int)
+        case chunkDataEnd
+        case trailers
+        case untilClose
+    }
+
+    private var state = State.idle
+    private var answersHEAD = false
+    private var leftover: ByteBuffer?
+
+    /// A request went out: its response comes next (`isHEAD`: a response without a body).
+    func expectResponse(isHEAD: Bool) {
+        state = .head
+        answersHEAD = isHEAD
+    }
+
+    /// Reads what arrived, calling `emit` for each part of the response. `emit` may start the next
+    /// request (``expectResponse(isHEAD:)``) when it gets ``Event/end``.
+    func read(_ incoming: ByteBuffer, emit: (Event) -> Void) throws(Malformed) {
+        var buffer = incoming
+        if var earlier = leftover {
+            leftover = nil
+            earlier.writeImmutableBuffer(incoming)
+            buffer = earlier
+        }
+        while buffer.readableBytes > 0 {
+            switch state {
+            case .idle:
+                throw Malformed("bytes after the end of a response")
+            case .head:
+                guard let read = try readHead(&buffer) else { return try keep(buffer, limit: Self.headLimit) }
+                guard let (head, body) = read else { continue }  // an interim response
+                emit(.head(head))
+                if let body { state = body } else { finish(emit) }
+            case .body(let remaining):
+                let part = Self.take(&buffer, upTo: remaining)
+                emit(.body(part))
+                if remaining == part.readableBytes {
+                    finish(emit)
+                } else {
+                    state = .body(remaining: remaining - part.readableBytes)
+                }
+            case .chunkSize:
+                guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
+                let size = try Self.chunkSize(line)
+                state = size == 0 ? .trailers : .chunkData(remaining: size)
+            case .chunkData(let remaining):
+                let part = Self.take(&buffer, upTo: remaining)
+                emit(.body(part))
+                state =
+                    remaining == part.readableBytes
+                    ? .chunkDataEnd : .chunkData(remaining: remaining - part.readableBytes)
+            case .chunkDataEnd:
+                guard buffer.readableBytes >= 2 else { return try keep(buffer, limit: 2) }
+                guard buffer.readInteger(as: UInt16.self) == 0x0D0A else {
+                    throw Malformed("a chunk not ended by CRLF")
+                }
+                state = .chunkSize
+            case .trailers:
+                guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
+                if line.readableBytes == 0 { finish(emit) }
+            case .untilClose:
+                emit(.body(buffer))
+                return
+            }
+        }
+    }
+
+    /// The connection closed: whether that ended a response whose body runs until then.
+    func connectionClosed(emit: (Event) -> Void) -> Bool {
+        guard case .untilClose = state else { return false }
+        finish(emit)
+        return true
+    }
+
+    private static func take(_ buffer: inout ByteBuffer, upTo count: Int) -> ByteBuffer {
+        buffer.readSlice(length: Swift.min(count, buffer.readableBytes)) ?? ByteBuffer()
+    }
+
+    private func finish(_ emit: (Event) -> Void) {
+        state = .idle
+        emit(.end)
+    }
+
+    private func keep(_ buffer: ByteBuffer, limit: Int) throws(Malformed) {
+        guard buffer.readableBytes <= limit else { throw Malformed("a head or line longer than \(limit) bytes") }
+        leftover = buffer
+    }
+
+    /// The next line, without its CRLF; nil until it has all arrived.
+    private func readLine(_ buffer: inout ByteBuffer) -> ByteBuffer? {
+        let newline = buffer.withUnsafeReadableBytes { raw in raw.firstIndex(of: 10) }
+        guard let newline, newline > 0, buffer.getInteger(at: buffer.readerIndex + newline - 1, as: UInt8.self) == 13
+        else { return nil }
+        let line = buffer.readSlice(length: newline - 1)
+        buffer.moveReaderIndex(forwardBy: 2)
+        return line
+    }
+
+    /// The head and the state its body starts in (nil: no body); nil for an interim response; the
+    /// outer nil when the head has not all arrived yet.
+    private func readHead(_ buffer: inout ByteBuffer) throws(Malformed) -> (Head, State?)?? {
+        let length = buffer.withUnsafeReadableBytes { raw -> Int? in
+            var index = 3
+            while index < raw.count {
+                if raw[index] == 10, raw[index - 1] == 13, raw[index - 2] == 10, raw[index - 3] == 13 {
+                    return index + 1
+                }
+                index += 1
+            }
+            return nil
+        }
+        guard let length else { return .none }
+        guard var head = buffer.readSlice(length: length),
+            let statusLine = readLine(&head)
+        else { throw Malformed("no status line") }
+        let (minor, status, reason) = try Self.statusLine(statusLine)
+        if (100..<200).contains(status) {
+            guard status != 101 else { throw Malformed("a protocol switch (101), which the proxy does not relay") }
+            return .some(nil)
+        }
+        head.moveWriterIndex(to: head.writerIndex - 2)  // the empty line
+        let lines = try HeaderLines(validating: head)
+        let framing = try ResponseFraming(lines, minorVersion: minor)
+        var body: State?
+        if !(answersHEAD || status == 204 || status == 304) {
+            switch framing.body {
+            case .chunked: body = .chunkSize
+            case .length(let length): body = length == 0 ? nil : .body(remaining: length)
+            case .untilClose: body = .untilClose
+            }
+        }
+        let closes: Bool
+        if case .untilClose = body { closes = true } else { closes = framing.closes }
+        let parsed = Head(
+            status: status, reason: reason, lines: lines, closes: closes, connectionTokens: framing.connectionTokens)
+        return .some((parsed, body))
+    }
+
+    /// `HTTP/1.x NNN reason`: the minor version, the status and the reason phrase.
+    private static func statusLine(_ line: ByteBuffer) throws(Malformed) -> (Int, Int, ByteBuffer) {
+        let parsed = line.withUnsafeReadableBytes { raw -> (Int, Int)? in
+            func digit(_ index: Int) -> Int? { raw[index] >= 48 && raw[index] <= 57 ? Int(raw[index] - 48) : nil }
+            guard raw.count >= 12, raw.starts(with: "HTTP/1.".utf8), raw[8] == 32, raw.count == 12 || raw[12] == 32,
+                let minor = digit(7), minor <= 1, let hundreds = digit(9), hundreds >= 1, let tens = digit(10),
+                let ones = digit(11), !raw.dropFirst(13).contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 })
+            else { return nil }
+            return (minor, hundreds * 100 + tens * 10 + ones)
+        }
+        guard let (minor, status) = parsed else { throw Malformed("a status line that is not HTTP/1.x NNN") }
+        let reason = line.getSlice(at: line.readerIndex + 13, length: Swift.max(0, line.readableBytes - 13))
+        return (minor, status, reason ?? ByteBuffer())
+    }
+
+    /// A chunk-size line: hexadecimal digits, then possibly extensions (ignored).
+    private static func chunkSize(_ line: ByteBuffer) throws(Malformed) -> Int {
+        let digits = line.readableBytesView.prefix { $0 != UInt8(ascii: ";") && $0 != 32 && $0 != 9 }
+        guard !digits.isEmpty, digits.count <= 15, let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
+        else { throw Malformed("a chunk size that is not hexadecimal") }
+        return size
+    }
+}
+
+/// How a response's body is delimited and whether its connection ends after it (RFC 9112 §6.3, §9.3).
+struct ResponseFraming {
+    enum Body: Equatable { case chunked, length(Int), untilClose }
+
+    let body: Body
+    let closes: Bool
+    /// What the `Connection` header lists besides `close` and `keep-alive`.
+    let connectionTokens: [String]
+
+    init(_ lines: HeaderLines, minorVersion: Int) throws(UpstreamResponseParser.Malformed) {
+        var length: Int?
+        var lengthConflict = false
+        var transferCodings: [String] = []
+        var (close, keepAlive) = (false, false)
+        var tokens: [String] = []
+        lines.forEach { field, raw in
+            let name = raw[field.name]
+            let value = raw[field.value]
+            if HeaderLines.equalsIgnoringCase(name, "content-length") {
+                if let parsed = Int(String(decoding: value, as: UTF8.self)), parsed >= 0,
+                    length == nil || length == parsed
+                {
+                    length = parsed
+                } else {
+                    lengthConflict = true
+                }
+            } else if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
+                transferCodings += HeaderLines.listElements(value)
+            } else if HeaderLines.equalsIgnoringCase(name, "connection") {
+                if HeaderLines.equalsIgnoringCase(value, "keep-alive") {
+                    keepAlive = true  // the common case, without allocating
+                } else {
+                    for token in HeaderLines.listElements(value) {
+                        switch token {
+                        case "close": close = true
+                        case "keep-alive": keepAlive = true
+                        default: tokens.append(token)
+                        }
+                    }
+                }
+            }
+        }
+        connectionTokens = tokens
+        if !transferCodings.isEmpty {
+            // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.
+            body = transferCodings.last == "chunked" ? .chunked : .untilClose
+        } else if let length, !lengthConflict {
+            body = .length(length)
+        } else if lengthConflict {
+            throw UpstreamResponseParser.Malformed("an invalid or conflicting Content-Length")
+        } else {
+            body = .untilClose
+        }
+        closes = close || (minorVersion == 0 && !keepAlive)
+    }
+}
