@@ -191,7 +191,7 @@ final class ForwardedExchange {
         connection = nil
         guard !finished else { return }
         if onKeptAliveConnection, !retriedOnNewConnection, !headSent, rejection == nil, body.isReplayable,
-            !(error is UpstreamConnection.ReadTimeout)
+            !(error is UpstreamConnection.ReadTimeout), !(error is UpstreamResponseParser.Malformed)
         {
             // A kept-alive connection failed before any answer (the upstream closed it as the request
             // arrived): nothing was processed, so send the request once more on a new connection.
@@ -262,6 +262,13 @@ final class ForwardedExchange {
                 type: "api_error",
                 message: "the upstream \(target) did not answer in time; check that it is up and reachable",
                 status: .gatewayTimeout)
+        }
+        if let malformed = error as? UpstreamResponseParser.Malformed {
+            return ProxyErrorResponse(
+                type: "api_error",
+                message:
+                    "\(malformed.description) (from \(target)); check that --upstream is the gateway's HTTP endpoint",
+                status: .badGateway)
         }
         return ProxyErrorResponse(
             type: "api_error",

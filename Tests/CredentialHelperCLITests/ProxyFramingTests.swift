@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import Testing
 
 /// How the proxy frames the messages it writes (it encodes requests and responses itself): bodies
@@ -9,6 +10,7 @@ extension ProxyTests {
     struct RawResponse: Decodable {
         let version: String
         let status: Int
+        let reason: String
         let headers: [String: String]
         let body: String
     }
@@ -92,7 +94,8 @@ extension ProxyTests {
             for method in json.loads(sys.argv[3]):
                 end = data.index(b"\\r\\n\\r\\n", pos)
                 lines = data[pos:end].decode("latin-1").split("\\r\\n")
-                version, status = lines[0].split(" ")[0], int(lines[0].split(" ")[1])
+                version, status, reason = (lines[0].split(" ", 2) + [""])[:3]
+                status = int(status)
                 headers = {}
                 for line in lines[1:]:
                     name, value = line.split(":", 1)
@@ -115,7 +118,7 @@ extension ProxyTests {
                     body, pos = data[pos:pos + length], pos + length
                 else:
                     body, pos = data[pos:], len(data)
-                responses.append({"version": version, "status": status, "headers": headers,
+                responses.append({"version": version, "status": status, "reason": reason, "headers": headers,
                                   "body": body.decode("latin-1")})
             print(json.dumps({"responses": responses, "rest": data[pos:].decode("latin-1")}))
             """
@@ -127,5 +130,39 @@ extension ProxyTests {
             Issue.record("the raw-socket client could not parse the proxy's bytes: \(output.prefix(400))")
             throw error
         }
+    }
+
+    @Test(
+        "responses servers rarely send are read right or refused: 1xx, chunk extensions, close-delimited, bad framing")
+    func unusualUpstreamResponses() async throws {
+        let upstream = try Gateway.startScripted()
+        let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)")
+        let paths = [
+            "/interim", "/chunk-extensions", "/until-close", "/conflicting-length", "/not-http", "/connection-token",
+            "/trickle", "/folded-header",
+        ]
+        let requests =
+            paths.map { "GET \($0) HTTP/1.1\r\nHost: proxy\r\n\r\n" }.joined()
+            + "GET /custom-reason HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n"
+        let exchange = try Self.rawExchange(
+            port: proxy.server.port, requests, methods: Array(repeating: "GET", count: paths.count + 1))
+        let responses = exchange.responses
+        try #require(responses.count == paths.count + 1)
+
+        #expect(responses[0].status == 200 && responses[0].body == "ok", "interim responses were not skipped")
+        #expect(responses[1].body == "abcde", "chunk extensions or trailers were misread")
+        #expect(responses[2].body == "the rest of the stream")
+        #expect(responses[2].headers["transfer-encoding"] == "chunked")
+        for (index, name) in [(3, "conflicting length"), (4, "not HTTP"), (7, "folded header")] {
+            #expect(responses[index].status == 502, "\(name): \(responses[index].body)")
+            #expect(responses[index].body.contains("malformed response"), "\(name): \(responses[index].body)")
+        }
+        #expect(responses[3].body.contains("Content-Length"))
+        #expect(responses[5].headers["x-hop"] == nil, "a header named by Connection was forwarded")
+        #expect(responses[5].headers["x-kept"] == "1" && responses[5].body == "k")
+        #expect(responses[6].body == "hello world", "a response trickling in byte by byte was misread")
+        #expect(responses[8].status == 299 && responses[8].reason == "Fine Thanks")
+        #expect(exchange.rest.isEmpty, "bytes after the last response: \(exchange.rest.prefix(200))")
+        try await proxy.stop()
     }
 }

@@ -53,4 +53,15 @@ public struct Gateway: Sendable {
         return Gateway(
             port: try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port, tls: certificate != nil)
     }
+
+    /// Starts an upstream that answers each path with fixed bytes (see `scripted_upstream.py`),
+    /// returning its port. It stops when the test process exits.
+    public static func startScripted() throws -> Int {
+        let tests = IdentityProvider.fixtureScript.replacingOccurrences(of: "/glewlwyd/idp.py", with: "")
+        let (_, line) = try IdentityProvider.launch(
+            [], script: tests + "/gateway/scripted_upstream.py",
+            stderrPath: NSTemporaryDirectory() + "/credhelper-scripted-\(UUID().uuidString).stderr")
+        struct Port: Decodable { let port: Int }
+        return try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
+    }
 }
