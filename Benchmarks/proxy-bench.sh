@@ -8,9 +8,10 @@
 #
 #   Benchmarks/proxy-bench.sh [SECONDS] [CONNECTIONS] [THREADS]
 #       SECONDS per measurement (default 5), CONNECTIONS kept alive by wrk (default 32), THREADS
-#       the proxies use: credhelper --threads and nginx worker_processes (default: one per core
-#       for both, nginx's "auto"). ROUNDS=N in the environment: measurements per target (default
-#       5, alternating; the medians are reported).
+#       the proxies use: credhelper --threads and nginx worker_processes (default: each one's
+#       default, half the cores for credhelper and Debian's "auto", one per core, for nginx).
+#       ROUNDS=N in the environment: measurements per target (default 5, alternating; the medians
+#       are reported).
 #
 # Needs: nginx, wrk (apt).
 set -euo pipefail
@@ -18,7 +19,7 @@ cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:/usr/sbin:$PATH"
 seconds=${1:-5}
 connections=${2:-32}
-threads=${3:-}            # proxy threads: credhelper --threads and nginx worker_processes; default one per core
+threads=${3:-}            # credhelper --threads and nginx worker_processes; default: each one's own default
 proxy_workers=${threads:-auto}
 rounds=${ROUNDS:-5}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
@@ -78,6 +79,7 @@ write_nginx_conf proxy "$proxy_workers" "upstream backend { server 127.0.0.1:$up
 printf '#!/bin/sh\necho static-benchmark-token\n' > "$work/helper.sh"; chmod 700 "$work/helper.sh"
 "$proxy_binary" proxy --upstream "http://127.0.0.1:$upstream_port" --listen "127.0.0.1:$proxy_port" \
     --helper "$work/helper.sh" ${threads:+--threads "$threads"} --quiet 2>"$work/proxy.log" &
+echo "threads: credhelper ${threads:-default ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )))}, nginx worker_processes $proxy_workers ($(nproc) cores)"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$proxy_port/v1/small" >/dev/null && break; sleep 0.1; done
 
 measure() {  # name url seconds -> appends "requests_per_second p99_ms" to $work/name.runs

@@ -49,8 +49,8 @@ struct ProxyCommand: AsyncParsableCommand {
         help: "A PEM file of certificate authorities to trust for an https:// upstream, besides the system's.")
     var upstreamCAFile: String?
 
-    @Option(name: .long, help: "Event-loop threads serving connections (default: one per core).")
-    var threads: Int?
+    @Option(name: .long, help: "Event-loop threads serving connections (default: half the cores, at least one).")
+    var threads = ProxyConfiguration.defaultThreads
 
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false

@@ -161,7 +161,7 @@ extension HTTPMessageWriter {
     func response(_ local: LocalResponse, to request: HTTPRequestHead) {
         var lines = ByteBuffer()
         for (name, value) in local.headers { lines.writeHeader(name, value) }
-        response(local.status, lines: HeaderLines(trusted: lines), dropping: nil, to: request)
+        response(local.status, lines: HeaderLines(lines), dropping: nil, to: request)
         body(local.body)
     }
 

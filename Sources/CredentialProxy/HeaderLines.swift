@@ -14,24 +14,19 @@ struct HeaderLines {
     /// The section's bytes (reader index 0 is its first byte).
     let bytes: ByteBuffer
 
-    /// Checks the section's shape (RFC 9112 §5): a token before each colon, no line folding, no
-    /// control characters in values.
-    init(validating bytes: ByteBuffer) throws(UpstreamResponseParser.Malformed) {
-        self.bytes = bytes
-        var failure: UpstreamResponseParser.Malformed?
-        forEach { field, raw in
-            guard failure == nil else { return }
-            if field.name.isEmpty || !raw[field.name].allSatisfy(Self.isTokenByte) {
-                failure = .init("a header line without a valid name")
-            } else if raw[field.value].contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) {
-                failure = .init("a header value with a control character")
-            }
-        }
-        if let failure { throw failure }
-    }
+    init(_ bytes: ByteBuffer) { self.bytes = bytes }
 
-    /// Header lines the proxy wrote itself (no checks needed).
-    init(trusted bytes: ByteBuffer) { self.bytes = bytes }
+    /// What is wrong with `field`'s shape (RFC 9112 §5): a name that is not a token (this includes
+    /// a folded line), or a control character in the value; nil when nothing is.
+    static func problem(_ field: Field, _ raw: UnsafeRawBufferPointer) -> String? {
+        if field.name.isEmpty || !raw[field.name].allSatisfy(isTokenByte) {
+            return "a header line without a valid name"
+        }
+        if raw[field.value].contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) {
+            return "a header value with a control character"
+        }
+        return nil
+    }
 
     /// Calls `body` with each line and the section's raw bytes.
     func forEach(_ body: (Field, UnsafeRawBufferPointer) -> Void) {
@@ -72,13 +67,15 @@ struct HeaderLines {
     }
 
     /// tchar (RFC 9110 §5.6.2).
-    static func isTokenByte(_ byte: UInt8) -> Bool {
-        switch byte {
+    static func isTokenByte(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
+
+    private static let tokenBytes: [Bool] = (0..<256).map { byte in
+        switch UInt8(byte) {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
-        default:
-            return "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        case let other:
+            return "!#$%&'*+-.^_`|~".utf8.contains(other)
         }
     }
 }

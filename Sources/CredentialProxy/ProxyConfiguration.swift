@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import NIOCore
 
 /// How the proxy listens and where it forwards. Plain values with defaults; ``validate()`` checks
 /// them together and names the fix.
@@ -30,9 +31,13 @@ public struct ProxyConfiguration: Sendable {
     /// cut. Default 10 s.
     public var shutdownGrace: Duration = .seconds(10)
     /// How many event-loop threads serve connections; each connection, and its upstream
-    /// connection, stays on one. `nil` (the default) means one per core, shared with the process's
-    /// other SwiftNIO users.
-    public var threads: Int?
+    /// connection, stays on one. Default ``defaultThreads``.
+    public var threads = ProxyConfiguration.defaultThreads
+
+    /// Half the cores, at least one: the proxy is local, and shares the machine with the clients
+    /// it serves. One thread forwards tens of thousands of requests per second; more threads than
+    /// the machine can spare get preempted by the clients, which lengthens the latency tail.
+    public static var defaultThreads: Int { Swift.max(1, System.coreCount / 2) }
     /// The helper configuration (path, TTL, timeout, silent refresh, headers, auth scheme).
     public var host: HostConfiguration
 
@@ -72,7 +77,7 @@ public struct ProxyConfiguration: Sendable {
                     "--allow-remote needs --client-key-file: remote clients must present a key")
             }
         }
-        if let threads, !(1...256).contains(threads) {
+        guard (1...256).contains(threads) else {
             throw ProxyConfigurationError("--threads \(threads) is out of range (1–256)")
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }

@@ -35,14 +35,13 @@ public final class ProxyServer: Sendable {
         try configuration.validate()
         // Each request, and its upstream connection, stays on the event loop its client connection
         // was accepted on: no thread hops, and the upstream pools need no locks.
-        let ownGroup = configuration.threads.map { MultiThreadedEventLoopGroup(numberOfThreads: $0) }
-        let eventLoopGroup = ownGroup ?? MultiThreadedEventLoopGroup.singleton
+        let eventLoopGroup = MultiThreadedEventLoopGroup(numberOfThreads: configuration.threads)
         let session: ProxySession
         do {
             session = try ProxySession(
                 configuration: configuration, provider: provider, eventLoopGroup: eventLoopGroup, accessLog: accessLog)
         } catch {
-            try? await ownGroup?.shutdownGracefully()
+            try? await eventLoopGroup.shutdownGracefully()
             if let error = error as? ProxyConfigurationError { throw error }
             throw ProxyConfigurationError(
                 "cannot set up TLS for the upstream (\(error)); check --upstream-ca-file")
@@ -63,10 +62,10 @@ public final class ProxyServer: Sendable {
             do {
                 try await group.run()
             } catch {
-                try? await ownGroup?.shutdownGracefully()
+                try? await eventLoopGroup.shutdownGracefully()
                 throw error
             }
-            try await ownGroup?.shutdownGracefully()
+            try await eventLoopGroup.shutdownGracefully()
         }
         var port: Int?
         for await value in bound {

@@ -163,8 +163,8 @@ final class UpstreamResponseParser {
             return .some(nil)
         }
         head.moveWriterIndex(to: head.writerIndex - 2)  // the empty line
-        let lines = try HeaderLines(validating: head)
-        let framing = try ResponseFraming(lines, minorVersion: minor)
+        let lines = HeaderLines(head)
+        let framing = try ResponseFraming(validating: lines, minorVersion: minor)
         var body: State?
         if !(answersHEAD || status == 204 || status == 304) {
             switch framing.body {
@@ -213,13 +213,16 @@ struct ResponseFraming {
     /// What the `Connection` header lists besides `close` and `keep-alive`.
     let connectionTokens: [String]
 
-    init(_ lines: HeaderLines, minorVersion: Int) throws(UpstreamResponseParser.Malformed) {
+    /// Reads the framing from `lines`, checking each line's shape on the way.
+    init(validating lines: HeaderLines, minorVersion: Int) throws(UpstreamResponseParser.Malformed) {
         var length: Int?
         var lengthConflict = false
         var transferCodings: [String] = []
         var (close, keepAlive) = (false, false)
         var tokens: [String] = []
+        var problem: String?
         lines.forEach { field, raw in
+            if problem == nil { problem = HeaderLines.problem(field, raw) }
             let name = raw[field.name]
             let value = raw[field.value]
             if HeaderLines.equalsIgnoringCase(name, "content-length") {
@@ -246,6 +249,7 @@ struct ResponseFraming {
                 }
             }
         }
+        if let problem { throw UpstreamResponseParser.Malformed(problem) }
         connectionTokens = tokens
         if !transferCodings.isEmpty {
             // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.

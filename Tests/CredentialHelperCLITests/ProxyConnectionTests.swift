@@ -110,7 +110,7 @@ extension ProxyTests {
         try await proxy.client.shutdown()
     }
 
-    @Test("upstream URLs the proxy cannot use are refused with the reason")
+    @Test("upstream URLs the proxy cannot use, and a thread count of 0, are refused with the reason")
     func invalidUpstreams() throws {
         let host = HostConfiguration(helperPath: "/bin/true")
         let cases = [
@@ -130,6 +130,10 @@ extension ProxyTests {
         #expect(throws: Never.self) {
             try ProxyConfiguration(upstream: "https://[::1]:8443/gateway/", host: host).validate()
         }
+        var noThreads = ProxyConfiguration(upstream: "https://gateway.example.com", host: host)
+        noThreads.threads = 0
+        let threadsError = #expect(throws: ProxyConfigurationError.self) { try noThreads.validate() }
+        #expect(threadsError?.description.contains("--threads 0") == true)
     }
 
     /// Runs a Python snippet (a raw-socket client) and returns its standard output.
