@@ -5,21 +5,19 @@ import NIOHTTP1
 /// message's (RFC 9110 §7.6.1), and are never forwarded; the client's own credentials are
 /// replaced by the helper's.
 enum HeaderForwarding {
-    static let hopByHop = [
+    /// Hop-by-hop header names (lowercase).
+    static let hopByHop: [StaticString] = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authorization", "proxy-authenticate",
     ]
-    /// Never forwarded upstream: framing the client computed, and credentials the client sent.
-    static let droppedUpstream = hopByHop + ["host", "content-length", "authorization", "x-api-key"]
+    /// Never forwarded upstream: hop-by-hop, framing the client computed, and credentials the client sent.
+    static let droppedUpstream =
+        hopByHop.map(\.description) + ["host", "content-length", "authorization", "x-api-key"]
 
-    /// Whether the header `name` is hop-by-hop (one of ``hopByHop``), ignoring case.
+    /// Whether the header `name` is hop-by-hop, ignoring case.
     static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
-        hopByHopNames.contains { HeaderLines.equalsIgnoringCase(name, $0) }
+        hopByHop.contains { HeaderLines.equalsIgnoringCase(name, $0) }
     }
-    private static let hopByHopNames: [StaticString] = [
-        "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
-        "proxy-authorization", "proxy-authenticate",
-    ]
 
     /// Calls `body` with each of `headers` that crosses the proxy: all but those named in `dropped`
     /// (lowercase) and those the `Connection` header names.
