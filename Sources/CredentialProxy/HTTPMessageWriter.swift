@@ -3,7 +3,7 @@ import NIOHTTP1
 
 /// Writes HTTP/1.1 messages on a connection as bytes: the head, the body framed as the head says
 /// (chunked when its length is unknown), and the end. Small parts are gathered into one buffer
-/// that leaves on ``flush()`` or ``end(promise:)``, so a small message is one write and one system
+/// that leaves on ``flush()`` or ``end()``, so a small message is one write and one system
 /// call; large body parts are written as they are, without a copy. Event-loop bound.
 ///
 /// Used for the responses to clients and the requests to the upstream, in place of NIO's
@@ -38,7 +38,7 @@ final class HTTPMessageWriter {
     }
 
     /// A buffer for encoding a head.
-    func headBuffer() -> ByteBuffer { context.channel.allocator.buffer(capacity: 512) }
+    private func headBuffer() -> ByteBuffer { context.channel.allocator.buffer(capacity: 512) }
 
     /// A part of the body.
     func body(_ part: ByteBuffer) {
@@ -159,9 +159,7 @@ extension HTTPMessageWriter {
 
     /// Starts a response of the proxy's own to `request`.
     func response(_ local: LocalResponse, to request: HTTPRequestHead) {
-        var lines = ByteBuffer()
-        for (name, value) in local.headers { lines.writeHeader(name, value) }
-        response(local.status, lines: HeaderLines(lines), dropping: nil, to: request)
+        response(local.status, lines: HeaderLines(local.headerLines), dropping: nil, to: request)
         body(local.body)
     }
 

@@ -38,23 +38,14 @@ enum HeaderForwarding {
             && name.utf8.elementsEqual(lowercase.utf8) { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
     }
 
-    /// Header names the `Connection` header lists besides `keep-alive` and `close` (which name no
-    /// header): hop-by-hop for this message too. Allocates only when there are such names.
+    /// Header names the `Connection` header lists: hop-by-hop for this message too.
     private static func connectionTokens(_ headers: HTTPHeaders) -> [String] {
-        var tokens: [String] = []
+        var options = HeaderLines.ConnectionOptions()
         for (name, value) in headers where equalsIgnoringCase(name, "connection") {
-            if equalsIgnoringCase(value, "keep-alive") || equalsIgnoringCase(value, "close") { continue }
-            var rest = Substring(value)
-            while !rest.isEmpty {
-                let comma = rest.firstIndex(of: ",") ?? rest.endIndex
-                let token = rest[..<comma].trimmingBlanks
-                rest = comma == rest.endIndex ? "" : rest[rest.index(after: comma)...]
-                guard !token.isEmpty, !equalsIgnoringCase(token, "keep-alive"), !equalsIgnoringCase(token, "close")
-                else { continue }
-                tokens.append(token.lowercased())
-            }
+            var value = value
+            value.withUTF8 { options.add(UnsafeRawBufferPointer($0)[...]) }
         }
-        return tokens
+        return options.names
     }
 }
 
@@ -65,14 +56,5 @@ extension ByteBuffer {
         writeStaticString(": ")
         writeString(value)
         writeStaticString("\r\n")
-    }
-}
-
-extension Substring {
-    /// Without leading and trailing spaces and tabs.
-    fileprivate var trimmingBlanks: Substring {
-        let start = firstIndex { $0 != " " && $0 != "\t" } ?? endIndex
-        let end = lastIndex { $0 != " " && $0 != "\t" }.map(index(after:)) ?? start
-        return self[start..<Swift.max(start, end)]
     }
 }

@@ -66,6 +66,34 @@ struct HeaderLines {
         }
     }
 
+    /// What `Connection` headers list (RFC 9110 §7.6.1): `close`, `keep-alive`, and the names of
+    /// headers that are hop-by-hop for this message.
+    struct ConnectionOptions {
+        var close = false
+        var keepAlive = false
+        /// The header names listed (lowercase).
+        var names: [String] = []
+
+        /// Adds the options one `Connection` value lists. Allocates only for header names.
+        mutating func add(_ value: Slice<UnsafeRawBufferPointer>) {
+            if HeaderLines.equalsIgnoringCase(value, "keep-alive") {
+                keepAlive = true
+                return
+            }
+            if HeaderLines.equalsIgnoringCase(value, "close") {
+                close = true
+                return
+            }
+            for option in HeaderLines.listElements(value) {
+                switch option {
+                case "close": close = true
+                case "keep-alive": keepAlive = true
+                default: names.append(option)
+                }
+            }
+        }
+    }
+
     /// tchar (RFC 9110 §5.6.2).
     static func isTokenByte(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
 

@@ -134,8 +134,7 @@ final class UpstreamConnection: ChannelInboundHandler {
 
     func channelInactive(context: ChannelHandlerContext) {
         timeoutCheck?.cancel()
-        keepAlive = false
-        _ = parser.connectionClosed(emit: deliver)  // ends a body delimited by the connection's end
+        parser.connectionClosed(emit: deliver)  // ends a body delimited by the connection's end
         fail(ClosedEarly())
         onClose?(self)
         onClose = nil

@@ -109,11 +109,10 @@ final class UpstreamResponseParser {
         }
     }
 
-    /// The connection closed: whether that ended a response whose body runs until then.
-    func connectionClosed(emit: (Event) -> Void) -> Bool {
-        guard case .untilClose = state else { return false }
+    /// The connection closed: that ends a response whose body runs until then.
+    func connectionClosed(emit: (Event) -> Void) {
+        guard case .untilClose = state else { return }
         finish(emit)
-        return true
     }
 
     private static func take(_ buffer: inout ByteBuffer, upTo count: Int) -> ByteBuffer {
@@ -218,8 +217,7 @@ struct ResponseFraming {
         var length: Int?
         var lengthConflict = false
         var transferCodings: [String] = []
-        var (close, keepAlive) = (false, false)
-        var tokens: [String] = []
+        var connection = HeaderLines.ConnectionOptions()
         var problem: String?
         lines.forEach { field, raw in
             if problem == nil { problem = HeaderLines.problem(field, raw) }
@@ -236,21 +234,11 @@ struct ResponseFraming {
             } else if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
                 transferCodings += HeaderLines.listElements(value)
             } else if HeaderLines.equalsIgnoringCase(name, "connection") {
-                if HeaderLines.equalsIgnoringCase(value, "keep-alive") {
-                    keepAlive = true  // the common case, without allocating
-                } else {
-                    for token in HeaderLines.listElements(value) {
-                        switch token {
-                        case "close": close = true
-                        case "keep-alive": keepAlive = true
-                        default: tokens.append(token)
-                        }
-                    }
-                }
+                connection.add(value)
             }
         }
         if let problem { throw UpstreamResponseParser.Malformed(problem) }
-        connectionTokens = tokens
+        connectionTokens = connection.names
         if !transferCodings.isEmpty {
             // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.
             body = transferCodings.last == "chunked" ? .chunked : .untilClose
@@ -261,6 +249,6 @@ struct ResponseFraming {
         } else {
             body = .untilClose
         }
-        closes = close || (minorVersion == 0 && !keepAlive)
+        closes = connection.close || (minorVersion == 0 && !connection.keepAlive)
     }
 }
