@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// A request body on its way upstream: kept in memory when it is small enough to send twice (a
 /// replay after a 401/403), otherwise streamed once.
@@ -8,20 +7,17 @@ enum ForwardedBody {
     case buffered(ByteBuffer)
     case streamed(RequestBodyRelay, length: Int?)
 
-    /// How a request's body travels: none when it declares none, buffered when its declared
-    /// `Content-Length` is at most `limit`, streamed otherwise (larger, or chunked).
+    /// How a request's body travels: none when it has none, buffered when its `Content-Length` is
+    /// at most `limit`, streamed otherwise (larger, or chunked).
     enum Plan: Equatable {
         case none, buffered(length: Int), streamed(length: Int?)
 
-        init(_ head: HTTPRequestHead, limit: Int) {
-            let length = head.headers.first(name: "content-length").flatMap { Int($0) }
-            let chunked = head.headers.first(name: "transfer-encoding") != nil
-            if length == 0 || (length == nil && !chunked) {
-                self = .none
-            } else if let length, length <= limit {
-                self = .buffered(length: length)
-            } else {
-                self = .streamed(length: length)
+        init(_ body: ClientRequest.Body, limit: Int) {
+            switch body {
+            case .none: self = .none
+            case .length(let length) where length <= limit: self = .buffered(length: length)
+            case .length(let length): self = .streamed(length: length)
+            case .chunked: self = .streamed(length: nil)
             }
         }
     }
@@ -32,10 +28,12 @@ enum ForwardedBody {
     }
 
     /// Writes the framing header the upstream needs for this body; returns whether it is chunked.
-    func writeFraming(into head: inout ByteBuffer, method: HTTPMethod) -> Bool {
+    func writeFraming(into head: inout ByteBuffer, for request: ClientRequest) -> Bool {
         switch self {
         case .none:
-            if method == .POST || method == .PUT || method == .PATCH { head.writeHeader("content-length", "0") }
+            if request.methodIs("POST") || request.methodIs("PUT") || request.methodIs("PATCH") {
+                head.writeStaticString("content-length: 0\r\n")
+            }
         case .buffered(let buffer):
             head.writeHeader("content-length", String(buffer.readableBytes))
         case .streamed(_, let length?):

@@ -9,7 +9,7 @@ final class ForwardedExchange {
     private let session: ProxySession
     private let context: ChannelHandlerContext
     private let writer: HTTPMessageWriter
-    private let request: HTTPRequestHead
+    private let request: ClientRequest
     private let body: ForwardedBody
     /// Called once, when the response ended or was cut: the status the client saw, and whether the
     /// connection was closed to cut it.
@@ -33,7 +33,7 @@ final class ForwardedExchange {
     private enum Rejection { case replay, silentRefreshDisabled }
 
     init(
-        session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: HTTPRequestHead,
+        session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: ClientRequest,
         body: ForwardedBody,
         completion: @escaping (HTTPResponseStatus, _ cut: Bool) -> Void
     ) {
@@ -102,24 +102,22 @@ final class ForwardedExchange {
         self.connection = connection
         var head = context.channel.allocator.buffer(capacity: 512)
         let chunked = encodeUpstreamHead(with: credential, into: &head)
-        connection.begin(head, chunked: chunked, answering: request, for: self)
+        connection.begin(head, chunked: chunked, answeringHEAD: request.isHEAD, for: self)
         body.send(on: connection)
     }
 
     /// The request as the upstream gets it: the path under the upstream's prefix, the client's
-    /// headers but hop-by-hop ones and its credentials, the helper's credential and headers, and
-    /// the body's framing. Returns whether the body is chunked.
+    /// header lines but hop-by-hop ones and its credentials, the helper's credential and headers,
+    /// and the body's framing. Returns whether the body is chunked.
     private func encodeUpstreamHead(with credential: Credential, into head: inout ByteBuffer) -> Bool {
-        head.writeString(request.method.rawValue)
+        head.writeImmutableBuffer(request.method)
         head.writeStaticString(" ")
         head.writeString(session.endpoint.pathPrefix)
-        head.writeString(request.uri)
+        head.writeImmutableBuffer(request.pathAndQuery)
         head.writeStaticString(" HTTP/1.1\r\n")
-        HeaderForwarding.forEachForwarded(request.headers, dropping: HeaderForwarding.droppedUpstream) {
-            head.writeHeader($0, $1)
-        }
+        HeaderForwarding.writeForwarded(request.lines, droppingAlso: request.connectionTokens, into: &head)
         head.writeImmutableBuffer(session.headerLines(for: credential))
-        let chunked = body.writeFraming(into: &head, method: request.method)
+        let chunked = body.writeFraming(into: &head, for: request)
         head.writeStaticString("\r\n")
         return chunked
     }

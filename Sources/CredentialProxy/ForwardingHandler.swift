@@ -2,39 +2,40 @@ import CredentialHelperProtocol
 import NIOCore
 import NIOHTTP1
 
-/// One client connection: reads each request, answers the proxy's own routes, and hands the
-/// others to a ``ForwardedExchange``. Keeps the connection alive between requests, logs one line
-/// per request, and stops reading the client while its request body waits for the upstream.
+/// One client connection: reads each request (``ClientRequestParser``), answers the proxy's own
+/// routes and requests it refuses, and hands the others to a ``ForwardedExchange``. Keeps the
+/// connection alive between requests, logs one line per request, and stops reading the client
+/// while its request body waits for the upstream.
 ///
-/// Requests are answered in order: a request pipelined behind one still being answered waits,
-/// and the client is not read meanwhile. (NIO's pipelining handler does the same, but stops
-/// reading during every response, which costs two system calls per request.)
+/// Requests are answered in order: a request pipelined behind one still being answered stays
+/// unparsed, and the client is not read meanwhile.
 final class ForwardingHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-
-    static let healthPath = "/_credhelper/health"
+    typealias InboundIn = ByteBuffer
 
     /// What the rest of the current request's body is for.
     private enum RequestBody {
         /// Nothing to keep: no body, answered by the proxy, or the response already ended.
         case ignored
         /// Kept whole, to forward at the end (and replay after a refresh).
-        case buffering(HTTPRequestHead, ByteBuffer, started: NIODeadline)
+        case buffering(ClientRequest, ByteBuffer, started: NIODeadline)
         /// Passed to the upstream as it arrives.
         case streaming(RequestBodyRelay)
     }
 
     private let session: ProxySession
+    private let parser = ClientRequestParser()
     /// Set while the handler is in the pipeline.
     private var writer: HTTPMessageWriter?
     private var requestBody = RequestBody.ignored
     private var exchange: ForwardedExchange?
     /// From a request's head until its response ended.
     private var responding = false
-    /// Parts of pipelined requests, waiting for the current response to end.
-    private var pipelined = CircularBuffer<HTTPServerRequestPart>()
+    /// Set while requests are being parsed (a response that ends meanwhile does not parse again).
+    private var parsing = false
     /// Close once the current response ended (shutdown, or the client closed its side).
     private var closeWhenIdle = false
+    /// The connection is closing: nothing more is parsed.
+    private var closing = false
     private var bodyBackpressure = false
     /// Whether the client is read (NIO's auto-read).
     private var reading = true
@@ -46,30 +47,37 @@ final class ForwardingHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { writer = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let part = unwrapInboundIn(data)
-        if !pipelined.isEmpty || (responding && isHead(part)) {
-            pipelined.append(part)
-            return updateReading(context: context)
+        guard !closing else { return }  // a refused request's rest, or what follows a last request
+        parser.append(unwrapInboundIn(data))
+        parse(context: context)
+    }
+
+    /// Handles what was read, up to the head of a request pipelined behind the one being answered.
+    private func parse(context: ChannelHandlerContext) {
+        guard !parsing else { return }
+        parsing = true
+        defer { parsing = false }
+        do {
+            while !closing, !(responding && parser.atRequestStart), let event = try parser.next() {
+                handle(event, context: context)
+            }
+        } catch {
+            return refuse(error, context: context)
         }
-        handle(part, context: context)
+        updateReading(context: context)
     }
 
-    private func isHead(_ part: HTTPServerRequestPart) -> Bool {
-        if case .head = part { return true }
-        return false
-    }
-
-    private func handle(_ part: HTTPServerRequestPart, context: ChannelHandlerContext) {
-        switch part {
-        case .head(let head):
+    private func handle(_ event: ClientRequestParser.Event, context: ChannelHandlerContext) {
+        switch event {
+        case .head(let request):
             responding = true
-            begin(head, context: context)
+            begin(request, context: context)
         case .body(var part):
             switch requestBody {
-            case .buffering(let head, var buffer, let started):
+            case .buffering(let request, var buffer, let started):
                 requestBody = .ignored  // release the buffer's reference before appending
                 buffer.writeBuffer(&part)
-                requestBody = .buffering(head, buffer, started: started)
+                requestBody = .buffering(request, buffer, started: started)
             case .streaming(let relay): relay.append(part)
             case .ignored: break
             }
@@ -77,8 +85,8 @@ final class ForwardingHandler: ChannelInboundHandler {
             let body = requestBody
             requestBody = .ignored
             switch body {
-            case .buffering(let head, let buffer, let started):
-                forward(head, body: .buffered(buffer), started: started, context: context)
+            case .buffering(let request, let buffer, let started):
+                forward(request, body: .buffered(buffer), started: started, context: context)
             case .streaming(let relay): relay.finish()
             case .ignored: break
             }
@@ -98,9 +106,9 @@ final class ForwardingHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         exchange?.clientClosed()
         exchange = nil
+        closing = true
         if case .streaming(let relay) = requestBody { relay.abandon() }
         requestBody = .ignored
-        pipelined.removeAll()
         context.fireChannelInactive()
     }
 
@@ -109,58 +117,72 @@ final class ForwardingHandler: ChannelInboundHandler {
         context.fireChannelWritabilityChanged()
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        if error is HTTPParserError, !responding, let writer {
-            // Not HTTP/1.1: say so, then close (the parser cannot find where the next request starts).
-            let response = ProxyErrorResponse(
-                type: "invalid_request_error",
-                message:
-                    "credhelper proxy could not parse the request as HTTP/1.1 (\(error)); check the client's base URL "
-                    + "(http://, not https://, for the proxy)",
-                status: .badRequest
-            ).response()
-            let unparsed = HTTPRequestHead(version: .http1_1, method: .GET, uri: "/", headers: ["connection": "close"])
-            writer.response(response, to: unparsed)
-            writer.end()
-        }
-        context.close(promise: nil)
+    /// A request the proxy cannot read: a 400 (or the status the refusal names) when no response
+    /// is under way, then the connection closes (where the next request starts is unknown).
+    private func refuse(_ refusal: ClientRequest.Refusal, context: ChannelHandlerContext) {
+        closing = true
+        guard !responding, let writer else { return context.close(promise: nil) }
+        let response = ProxyErrorResponse(
+            type: "invalid_request_error",
+            message:
+                "credhelper proxy refused the request: \(refusal.problem); send HTTP/1.1 to the proxy "
+                + "(http://, not https://, in the client's base URL)",
+            status: refusal.status
+        ).response()
+        writer.response(response, to: .unparsed)
+        writer.end()
+        writer.whenWritten { Self.lingeringClose(context) }
     }
 
-    private func begin(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+    /// How long a refused client may go on sending before its connection is closed.
+    static let lingering = TimeAmount.seconds(2)
+
+    /// Closes the sending side first, and the connection once the client stopped sending (or
+    /// after ``lingering``). Closing at once with unread bytes would reset the connection, and
+    /// the client could lose the response explaining the refusal (what nginx calls lingering close).
+    private static func lingeringClose(_ context: ChannelHandlerContext) {
+        context.close(mode: .output, promise: nil)
+        context.channel.setAutoRead(true)  // read and drop the rest
+        context.eventLoop.assumeIsolated().scheduleTask(in: lingering) { context.close(promise: nil) }
+    }
+
+    private func begin(_ request: ClientRequest, context: ChannelHandlerContext) {
         let started = NIODeadline.now()
         requestBody = .ignored
-        if head.method == .GET, head.uri == Self.healthPath {
-            return respond(session.health.response(), to: head, started: started, context: context)
+        if request.methodIs("GET"), request.pathIs("/_credhelper/health") {
+            return respond(session.health.response(), to: request, started: started, context: context)
         }
-        if let key = session.configuration.clientKey, !Self.presents(key, head.headers) {
+        if let key = session.configuration.clientKey, !Self.presents(key, request.lines) {
             let error = ProxyErrorResponse(
                 type: "authentication_error",
                 message: "this credhelper proxy requires its client key in x-api-key or Authorization: Bearer",
                 status: .unauthorized)
-            return respond(error.response(), to: head, started: started, context: context)
+            return respond(error.response(), to: request, started: started, context: context)
         }
-        switch ForwardedBody.Plan(head, limit: session.configuration.replayBodyLimit) {
+        let plan = ForwardedBody.Plan(request.body, limit: session.configuration.replayBodyLimit)
+        if request.expectsContinue, plan != .none { writer?.continue100() }
+        switch plan {
         case .none:
-            forward(head, body: .none, started: started, context: context)
+            forward(request, body: .none, started: started, context: context)
         case .buffered(let length):
             requestBody = .buffering(
-                head, context.channel.allocator.buffer(capacity: length), started: started)
+                request, context.channel.allocator.buffer(capacity: length), started: started)
         case .streamed(let length):
             let bound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
             let relay = RequestBodyRelay { paused in
                 bound.value.0.pauseReads(paused, context: bound.value.1)
             }
             requestBody = .streaming(relay)
-            forward(head, body: .streamed(relay, length: length), started: started, context: context)
+            forward(request, body: .streamed(relay, length: length), started: started, context: context)
         }
     }
 
     private func forward(
-        _ head: HTTPRequestHead, body: ForwardedBody, started: NIODeadline, context: ChannelHandlerContext
+        _ request: ClientRequest, body: ForwardedBody, started: NIODeadline, context: ChannelHandlerContext
     ) {
         guard let writer else { return }
         let exchange = ForwardedExchange(
-            session: session, context: context, writer: writer, request: head, body: body
+            session: session, context: context, writer: writer, request: request, body: body
         ) {
             [unowned self] status, cut in
             self.exchange = nil
@@ -169,44 +191,43 @@ final class ForwardingHandler: ChannelInboundHandler {
                 relay.abandon()
                 self.requestBody = .ignored
             }
-            self.completed(head, status: status, started: started, cut: cut, context: context)
+            self.completed(request, status: status, started: started, cut: cut, context: context)
         }
         self.exchange = exchange
         exchange.start()
     }
 
     private func respond(
-        _ response: LocalResponse, to head: HTTPRequestHead, started: NIODeadline, context: ChannelHandlerContext
+        _ response: LocalResponse, to request: ClientRequest, started: NIODeadline, context: ChannelHandlerContext
     ) {
         guard let writer else { return }
-        writer.response(response, to: head)
+        var request = request
+        // A client that waits for 100 Continue may never send the body this answer makes moot:
+        // close instead of waiting for it.
+        if request.expectsContinue, request.body != .none { request.keepAlive = false }
+        writer.response(response, to: request)
         writer.end()
-        completed(head, status: response.status, started: started, cut: false, context: context)
+        completed(request, status: response.status, started: started, cut: false, context: context)
     }
 
-    /// The response ended (or was `cut` by closing the connection): log it, and close the
-    /// connection once it is written when the client asked for that.
+    /// The response ended (or was `cut` by closing the connection): log it, then close the
+    /// connection once it is written when the client asked for that, or go on with the next request.
     private func completed(
-        _ head: HTTPRequestHead, status: HTTPResponseStatus, started: NIODeadline, cut: Bool,
+        _ request: ClientRequest, status: HTTPResponseStatus, started: NIODeadline, cut: Bool,
         context: ChannelHandlerContext
     ) {
         if let accessLog = session.accessLog {
             let tenths = (NIODeadline.now() - started).nanoseconds / 100_000
-            let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
-            accessLog("\(head.method.rawValue) \(path) \(status.code) \(tenths / 10).\(tenths % 10)ms")
+            let method = String(buffer: request.method)
+            accessLog("\(method) \(String(buffer: request.path)) \(status.code) \(tenths / 10).\(tenths % 10)ms")
         }
         responding = false
-        if !head.isKeepAlive || closeWhenIdle || writer?.closesConnection == true {
+        if !request.keepAlive || closeWhenIdle || writer?.closesConnection == true {
+            closing = true
             if !cut { writer?.whenWritten { context.close(promise: nil) } }
-            pipelined.removeAll()
             return
         }
-        // Answer what was pipelined meanwhile, then read again.
-        while let next = pipelined.first, !(responding && isHead(next)) {
-            pipelined.removeFirst()
-            handle(next, context: context)
-        }
-        updateReading(context: context)
+        parse(context: context)  // a request pipelined meanwhile
     }
 
     private func pauseReads(_ paused: Bool, context: ChannelHandlerContext) {
@@ -214,26 +235,32 @@ final class ForwardingHandler: ChannelInboundHandler {
         updateReading(context: context)
     }
 
-    /// Reads the client unless a request body waits for the upstream or pipelined requests wait
-    /// for the current response.
+    /// Reads the client unless a request body waits for the upstream or a pipelined request
+    /// waits for the current response.
     private func updateReading(context: ChannelHandlerContext) {
-        let read = !bodyBackpressure && pipelined.isEmpty
+        let read = !bodyBackpressure && !(responding && parser.atRequestStart && parser.hasUnparsedBytes)
         guard read != reading else { return }
         reading = read
         context.channel.setAutoRead(read)
     }
 
-    /// Whether the request carries the client key, compared in constant time.
-    static func presents(_ key: Secret, _ headers: HTTPHeaders) -> Bool {
+    /// Whether the request carries the client key (in `x-api-key`, or as a bearer token in
+    /// `Authorization`), compared in constant time.
+    static func presents(_ key: Secret, _ lines: HeaderLines) -> Bool {
         let expected = Array(key.reveal().utf8)
-        var candidates = headers["x-api-key"]
-        for authorization in headers["authorization"] where authorization.lowercased().hasPrefix("bearer ") {
-            candidates.append(String(authorization.dropFirst(7)))
+        var found = false
+        lines.forEach { field, raw in
+            let name = raw[field.name]
+            var value = raw[field.value]
+            if HeaderLines.equalsIgnoringCase(name, "authorization") {
+                guard value.count > 7, HeaderLines.equalsIgnoringCase(value.prefix(7), "bearer ") else { return }
+                value = value.dropFirst(7)
+            } else if !HeaderLines.equalsIgnoringCase(name, "x-api-key") {
+                return
+            }
+            guard value.count == expected.count else { return }
+            if zip(value, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 { found = true }
         }
-        return candidates.contains { candidate in
-            let given = Array(candidate.utf8)
-            guard given.count == expected.count else { return false }
-            return zip(given, expected).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
-        }
+        return found
     }
 }

@@ -71,8 +71,12 @@ final class HTTPMessageWriter {
 
     /// Sends what is gathered so far.
     func flush() {
-        writeGathered()
-        context.flush()
+        if let buffer = gathered {
+            gathered = nil
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+        } else {
+            context.flush()
+        }
     }
 
     private func append(_ part: ByteBuffer) {
@@ -114,12 +118,17 @@ extension HTTPMessageWriter {
     ///     the proxy's own headers, which are all written.
     func response(
         _ status: HTTPResponseStatus, reason: ByteBuffer? = nil, lines: HeaderLines, dropping: [String]?,
-        to request: HTTPRequestHead
+        to request: ClientRequest
     ) {
-        let version = request.version
+        let http11 = request.minorVersion == 1
         let bodylessStatus = !status.mayHaveResponseBody
         var buffer = headBuffer()
-        buffer.writeString("HTTP/\(version.major).\(version.minor) \(status.code) ")
+        buffer.writeStaticString(http11 ? "HTTP/1.1 " : "HTTP/1.0 ")
+        let code = status.code  // three digits
+        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code / 100 % 10))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code / 10 % 10))
+        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code % 10))
+        buffer.writeStaticString(" ")
         if let reason { buffer.writeImmutableBuffer(reason) } else { buffer.writeString(status.reasonPhrase) }
         buffer.writeStaticString("\r\n")
         var hasLength = false
@@ -138,19 +147,19 @@ extension HTTPMessageWriter {
             buffer.writeStaticString("\r\n")
         }
         let framing: Framing
-        if bodylessStatus || request.method == .HEAD {
+        if bodylessStatus || request.isHEAD {
             framing = .bodyless  // a HEAD response's Content-Length is the one a GET would have had
         } else if hasLength {
             framing = .length
-        } else if version.major == 1 && version.minor >= 1 {
+        } else if http11 {
             buffer.writeHeader("transfer-encoding", "chunked")
             framing = .chunked
         } else {
             framing = .connectionEnd
         }
-        if !request.isKeepAlive || framing == .connectionEnd {
+        if !request.keepAlive || framing == .connectionEnd {
             buffer.writeHeader("connection", "close")
-        } else if version.major == 1 && version.minor == 0 {
+        } else if !http11 {
             buffer.writeHeader("connection", "keep-alive")  // an HTTP/1.0 client assumes close otherwise
         }
         buffer.writeStaticString("\r\n")
@@ -158,9 +167,17 @@ extension HTTPMessageWriter {
     }
 
     /// Starts a response of the proxy's own to `request`.
-    func response(_ local: LocalResponse, to request: HTTPRequestHead) {
+    func response(_ local: LocalResponse, to request: ClientRequest) {
         response(local.status, lines: HeaderLines(local.headerLines), dropping: nil, to: request)
         body(local.body)
+    }
+
+    /// Tells a client that waits before sending its request body to send it (`100 Continue`).
+    func continue100() {
+        var buffer = headBuffer()
+        buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
+        head(buffer, framing: .bodyless)
+        flush()
     }
 
     /// Whether the connection must close after the message being written (its body ends with it).

@@ -36,14 +36,17 @@ struct HeaderLines {
                 var end = start
                 while end + 1 < raw.count, !(raw[end] == 13 && raw[end + 1] == 10) { end += 1 }
                 if end + 1 >= raw.count { end = raw.count }  // a last line without CRLF
-                let colon = raw[start..<end].firstIndex(of: UInt8(ascii: ":")) ?? end
-                var valueStart = Swift.min(colon + 1, end)
+                // A line without a colon gets an empty name, which ``problem(_:_:)`` refuses.
+                let colon = raw[start..<end].firstIndex(of: UInt8(ascii: ":"))
+                let nameEnd = colon ?? start
+                var valueStart = colon.map { $0 + 1 } ?? end
                 var valueEnd = end
                 while valueStart < valueEnd, raw[valueStart] == 32 || raw[valueStart] == 9 { valueStart += 1 }
                 while valueEnd > valueStart, raw[valueEnd - 1] == 32 || raw[valueEnd - 1] == 9 { valueEnd -= 1 }
                 body(
                     Field(
-                        line: start..<Swift.min(end + 2, raw.count), name: start..<colon, value: valueStart..<valueEnd),
+                        line: start..<Swift.min(end + 2, raw.count), name: start..<nameEnd, value: valueStart..<valueEnd
+                    ),
                     raw)
                 start = end + 2
             }
@@ -56,6 +59,17 @@ struct HeaderLines {
         return lowercase.withUTF8Buffer { expected in
             zip(bytes, expected).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
         }
+    }
+
+    /// A non-negative decimal number of at most 18 digits (a `Content-Length`), or nil.
+    static func decimal(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+        guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
+        var value = 0
+        for byte in bytes {
+            guard byte >= 48 && byte <= 57 else { return nil }
+            value = value * 10 + Int(byte - 48)
+        }
+        return value
     }
 
     /// The comma-separated elements of a list value (RFC 9110 §5.6.1), without blanks, lowercased.
@@ -94,16 +108,11 @@ struct HeaderLines {
         }
     }
 
-    /// tchar (RFC 9110 §5.6.2).
-    static func isTokenByte(_ byte: UInt8) -> Bool { tokenBytes[Int(byte)] }
-
-    private static let tokenBytes: [Bool] = (0..<256).map { byte in
-        switch UInt8(byte) {
-        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
-            UInt8(ascii: "0")...UInt8(ascii: "9"):
-            return true
-        case let other:
-            return "!#$%&'*+-.^_`|~".utf8.contains(other)
-        }
+    /// tchar (RFC 9110 §5.6.2): letters, digits and the fifteen symbols RFC 9110 lists. One bit
+    /// per byte value below 128, in two masks, so the check needs no table.
+    static func isTokenByte(_ byte: UInt8) -> Bool {
+        let below64: UInt64 = 0x03FF_6CFA_0000_0000
+        let from64: UInt64 = 0x57FF_FFFF_C7FF_FFFE
+        return byte < 64 ? (below64 >> byte) & 1 == 1 : byte < 128 && (from64 >> (byte - 64)) & 1 == 1
     }
 }

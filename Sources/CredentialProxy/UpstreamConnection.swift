@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 
 /// One keep-alive HTTP/1.1 connection to the upstream: the handler at the end of its pipeline.
 /// Carries one exchange at a time, hands it the response part by part, and goes back to its
@@ -44,13 +43,13 @@ final class UpstreamConnection: ChannelInboundHandler {
     ///
     /// - Parameters:
     ///   - head: the request head, encoded.
-    ///   - request: the client's request it forwards (a response to `HEAD` has no body).
-    func begin(_ head: ByteBuffer, chunked: Bool, answering request: HTTPRequestHead, for exchange: ForwardedExchange) {
+    ///   - answeringHEAD: whether the request is a `HEAD` (its response has no body).
+    func begin(_ head: ByteBuffer, chunked: Bool, answeringHEAD: Bool, for exchange: ForwardedExchange) {
         self.exchange = exchange
         requestEnded = false
         responseEnded = false
         lastRead = .now()
-        parser.expectResponse(isHEAD: request.method == .HEAD)
+        parser.expectResponse(isHEAD: answeringHEAD)
         writer?.head(head, framing: chunked ? .chunked : .length)
         scheduleTimeoutCheck()
     }

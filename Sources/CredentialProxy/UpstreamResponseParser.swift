@@ -85,7 +85,9 @@ final class UpstreamResponseParser {
                 }
             case .chunkSize:
                 guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
-                let size = try Self.chunkSize(line)
+                guard let size = ChunkedCoding.size(line) else {
+                    throw Malformed("a chunk size that is not hexadecimal")
+                }
                 state = size == 0 ? .trailers : .chunkData(remaining: size)
             case .chunkData(let remaining):
                 let part = Self.take(&buffer, upTo: remaining)
@@ -193,14 +195,6 @@ final class UpstreamResponseParser {
         let reason = line.getSlice(at: line.readerIndex + 13, length: Swift.max(0, line.readableBytes - 13))
         return (minor, status, reason ?? ByteBuffer())
     }
-
-    /// A chunk-size line: hexadecimal digits, then possibly extensions (ignored).
-    private static func chunkSize(_ line: ByteBuffer) throws(Malformed) -> Int {
-        let digits = line.readableBytesView.prefix { $0 != UInt8(ascii: ";") && $0 != 32 && $0 != 9 }
-        guard !digits.isEmpty, digits.count <= 15, let size = Int(String(decoding: digits, as: UTF8.self), radix: 16)
-        else { throw Malformed("a chunk size that is not hexadecimal") }
-        return size
-    }
 }
 
 /// How a response's body is delimited and whether its connection ends after it (RFC 9112 §6.3, §9.3).
@@ -224,9 +218,7 @@ struct ResponseFraming {
             let name = raw[field.name]
             let value = raw[field.value]
             if HeaderLines.equalsIgnoringCase(name, "content-length") {
-                if let parsed = Int(String(decoding: value, as: UTF8.self)), parsed >= 0,
-                    length == nil || length == parsed
-                {
+                if let parsed = HeaderLines.decimal(value), length == nil || length == parsed {
                     length = parsed
                 } else {
                     lengthConflict = true

@@ -107,7 +107,6 @@ extension ProxyTests {
             ended = true
         }
         #expect(ended)
-        try await proxy.client.shutdown()
     }
 
     @Test("upstream URLs the proxy cannot use, and a thread count of 0, are refused with the reason")

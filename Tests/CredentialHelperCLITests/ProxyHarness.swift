@@ -45,7 +45,8 @@ final class ProxyHarness: Sendable {
             upstream: upstream ?? gateway.baseURL, host: host, listenPort: 0, replayBodyLimit: replayLimit)
         configure(&configuration)
         server = try await ProxyServer.start(configuration, provider: provider, accessLog: { log.append($0) })
-        client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        // The shared client needs no shutdown: a test that fails before stop() does not crash the run.
+        client = HTTPClient.shared
     }
 
     var baseURL: String { "http://127.0.0.1:\(server.port)" }
@@ -90,7 +91,6 @@ final class ProxyHarness: Sendable {
 
     func stop() async throws {
         try await server.shutdown()
-        try await client.shutdown()
     }
 
     static let message = #"{"model":"claude-test","max_tokens":32,"messages":[{"role":"user","content":"hi"}]}"#

@@ -1,0 +1,195 @@
+import NIOCore
+import NIOHTTP1
+
+/// A client's request head as it arrived (RFC 9112 §3), checked: its header lines are forwarded
+/// as bytes, and its framing is known before any of its body is read.
+struct ClientRequest {
+    /// How the request's body is delimited (RFC 9112 §6.3).
+    enum Body: Equatable { case none, length(Int), chunked }
+
+    /// The method as sent (a token).
+    let method: ByteBuffer
+    /// The path and query the upstream gets: the target as sent, or an absolute URL's path.
+    let pathAndQuery: ByteBuffer
+    /// 0 for HTTP/1.0, 1 for HTTP/1.1.
+    let minorVersion: Int
+    let lines: HeaderLines
+    let body: Body
+    /// Whether the connection stays open after the response (RFC 9112 §9.3).
+    var keepAlive: Bool
+    /// Header names the `Connection` header lists (lowercase): hop-by-hop for this request.
+    let connectionTokens: [String]
+    /// The client waits for `100 Continue` before sending the body (RFC 9110 §10.1.1).
+    let expectsContinue: Bool
+
+    /// Stands in for a request that could not be parsed, to answer it: HTTP/1.1, closing.
+    static let unparsed = ClientRequest(
+        method: ByteBuffer(string: "GET"), pathAndQuery: ByteBuffer(string: "/"), minorVersion: 1,
+        lines: HeaderLines(ByteBuffer()), body: .none, keepAlive: false, connectionTokens: [],
+        expectsContinue: false)
+
+    /// Whether the method is `name` (methods are case-sensitive).
+    func methodIs(_ name: StaticString) -> Bool {
+        method.readableBytes == name.utf8CodeUnitCount
+            && method.withUnsafeReadableBytes { raw in
+                name.withUTF8Buffer { raw.elementsEqual($0) }
+            }
+    }
+
+    var isHEAD: Bool { methodIs("HEAD") }
+
+    /// The path without the query.
+    var path: ByteBuffer {
+        let end = pathAndQuery.readableBytesView.firstIndex(of: UInt8(ascii: "?")) ?? pathAndQuery.writerIndex
+        return pathAndQuery.getSlice(at: pathAndQuery.readerIndex, length: end - pathAndQuery.readerIndex)
+            ?? pathAndQuery
+    }
+
+    /// Whether the path (without the query) is `expected`.
+    func pathIs(_ expected: StaticString) -> Bool {
+        let path = self.path
+        return path.readableBytes == expected.utf8CodeUnitCount
+            && path.withUnsafeReadableBytes { raw in expected.withUTF8Buffer { raw.elementsEqual($0) } }
+    }
+}
+
+extension ClientRequest {
+    /// Why a request is refused before it is forwarded: the status and a sentence for its error body.
+    struct Refusal: Error {
+        let status: HTTPResponseStatus
+        let problem: String
+
+        init(_ status: HTTPResponseStatus, _ problem: String) {
+            self.status = status
+            self.problem = problem
+        }
+
+        /// A 400 Bad Request.
+        init(_ problem: String) { self.init(.badRequest, problem) }
+    }
+
+    /// Parses a head: the request line (`line`) and the header section (`lines`), refusing what
+    /// RFC 9112 says a server must reject, and framing that proxies have been tricked with
+    /// (request smuggling): both `Content-Length` and `Transfer-Encoding`, conflicting lengths,
+    /// a coding other than `chunked`, folded or nameless lines.
+    init(line: ByteBuffer, lines: HeaderLines) throws(Refusal) {
+        let (method, target, minor) = try Self.requestLine(line)
+        guard !method.readableBytesView.elementsEqual("CONNECT".utf8) else {
+            throw Refusal(
+                .methodNotAllowed,
+                "credhelper proxy is a reverse proxy, not a forward proxy: set the client's base URL to the proxy "
+                    + "(http://127.0.0.1:PORT) instead of its HTTPS_PROXY")
+        }
+        var fields = HeaderFacts()
+        var problem: String?
+        lines.forEach { field, raw in
+            if problem == nil { problem = HeaderLines.problem(field, raw) ?? fields.add(field, raw) }
+        }
+        if let problem { throw Refusal(problem) }
+        if minor == 1, fields.hosts != 1 {
+            throw Refusal(fields.hosts == 0 ? "an HTTP/1.1 request without a Host header" : "more than one Host header")
+        }
+        self.method = method
+        self.pathAndQuery = try Self.pathAndQuery(target)
+        self.minorVersion = minor
+        self.lines = lines
+        self.body = try fields.body(minorVersion: minor)
+        self.keepAlive = !fields.connection.close && (minor == 1 || fields.connection.keepAlive)
+        self.connectionTokens = fields.connection.names
+        self.expectsContinue = minor == 1 && fields.expectsContinue
+    }
+
+    /// `method SP request-target SP HTTP/1.x`.
+    private static func requestLine(_ line: ByteBuffer) throws(Refusal) -> (ByteBuffer, ByteBuffer, Int) {
+        let parsed = line.withUnsafeReadableBytes { raw -> (Int, Int, Int)? in
+            guard let methodEnd = raw.firstIndex(of: 32), methodEnd > 0,
+                raw[..<methodEnd].allSatisfy(HeaderLines.isTokenByte)
+            else { return nil }
+            let targetStart = methodEnd + 1
+            guard let targetLength = raw[targetStart...].firstIndex(of: 32).map({ $0 - targetStart }),
+                targetLength > 0, raw.count == targetStart + targetLength + 9,
+                raw[targetStart..<targetStart + targetLength].allSatisfy({ $0 > 32 && $0 != 127 })
+            else { return nil }
+            let version = raw[(targetStart + targetLength + 1)...]
+            guard version.starts(with: "HTTP/1.".utf8), let minor = version.last, minor == 48 || minor == 49 else {
+                return version.starts(with: "HTTP/".utf8) ? (methodEnd, targetLength, -1) : nil
+            }
+            return (methodEnd, targetLength, Int(minor - 48))
+        }
+        guard let (methodLength, targetLength, minor) = parsed else {
+            throw Refusal("a request line that is not METHOD TARGET HTTP/1.1")
+        }
+        guard minor >= 0 else {
+            throw Refusal(.httpVersionNotSupported, "an HTTP version other than 1.0 and 1.1")
+        }
+        guard let method = line.getSlice(at: line.readerIndex, length: methodLength),
+            let target = line.getSlice(at: line.readerIndex + methodLength + 1, length: targetLength)
+        else { throw Refusal("a request line that is not METHOD TARGET HTTP/1.1") }
+        return (method, target, minor)
+    }
+
+    /// The origin form as sent, or an absolute URL's path and query (RFC 9112 §3.2).
+    private static func pathAndQuery(_ target: ByteBuffer) throws(Refusal) -> ByteBuffer {
+        let view = target.readableBytesView
+        if view.first == UInt8(ascii: "/") { return target }
+        let scheme = view.firstRange(of: "://".utf8)
+        guard let scheme,
+            ["http", "https"].contains(String(decoding: view[..<scheme.lowerBound], as: UTF8.self).lowercased())
+        else {
+            throw Refusal("a request target that is neither a path nor an http(s) URL")
+        }
+        let rest = view[scheme.upperBound...]
+        guard let start = rest.firstIndex(where: { $0 == UInt8(ascii: "/") || $0 == UInt8(ascii: "?") }) else {
+            return ByteBuffer(string: "/")
+        }
+        let pathAndQuery = view[start...]
+        if pathAndQuery.first == UInt8(ascii: "/"), let slice = target.getSlice(at: start, length: pathAndQuery.count) {
+            return slice
+        }
+        return ByteBuffer(string: "/" + String(decoding: pathAndQuery, as: UTF8.self))
+    }
+}
+
+/// What a request's header lines say about its framing and connection, gathered in one pass.
+private struct HeaderFacts {
+    var length: Int?
+    var lengthConflict = false
+    var transferCodings: [String] = []
+    var connection = HeaderLines.ConnectionOptions()
+    var hosts = 0
+    var expectsContinue = false
+
+    /// Notes `field`; returns what is wrong with it, if anything.
+    mutating func add(_ field: HeaderLines.Field, _ raw: UnsafeRawBufferPointer) -> String? {
+        let name = raw[field.name]
+        let value = raw[field.value]
+        if HeaderLines.equalsIgnoringCase(name, "content-length") {
+            guard let parsed = HeaderLines.decimal(value) else { return "a Content-Length that is not a number" }
+            if length != nil, length != parsed { lengthConflict = true }
+            length = parsed
+        } else if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
+            transferCodings += HeaderLines.listElements(value)
+        } else if HeaderLines.equalsIgnoringCase(name, "connection") {
+            connection.add(value)
+        } else if HeaderLines.equalsIgnoringCase(name, "host") {
+            hosts += 1
+        } else if HeaderLines.equalsIgnoringCase(name, "expect") {
+            expectsContinue = HeaderLines.equalsIgnoringCase(value, "100-continue")
+        }
+        return nil
+    }
+
+    /// The body's framing (RFC 9112 §6.1, §6.3).
+    func body(minorVersion: Int) throws(ClientRequest.Refusal) -> ClientRequest.Body {
+        if lengthConflict { throw .init("Content-Length headers that disagree") }
+        guard !transferCodings.isEmpty else { return length.map { $0 == 0 ? .none : .length($0) } ?? .none }
+        if length != nil { throw .init("both Content-Length and Transfer-Encoding") }
+        if minorVersion == 0 { throw .init("Transfer-Encoding in an HTTP/1.0 request") }
+        guard transferCodings.last == "chunked" else { throw .init("a Transfer-Encoding that does not end in chunked") }
+        guard transferCodings.count == 1 else {
+            let codings = transferCodings.joined(separator: ", ")
+            throw .init(.notImplemented, "a transfer coding other than chunked (\(codings))")
+        }
+        return .chunked
+    }
+}
