@@ -2,8 +2,9 @@ import NIOCore
 import NIOHTTP1
 
 /// A client's request head as it arrived (RFC 9112 §3), checked: its header lines are forwarded
-/// as bytes, and its framing is known before any of its body is read.
-struct ClientRequest {
+/// as bytes, and its framing is known before any of its body is read. A class: it is handed from
+/// the parser to the exchange and kept until the response ended, without copying its parts.
+final class ClientRequest: Sendable {
     /// How the request's body is delimited (RFC 9112 §6.3).
     enum Body: Equatable { case none, length(Int), chunked }
 
@@ -16,17 +17,26 @@ struct ClientRequest {
     let lines: HeaderLines
     let body: Body
     /// Whether the connection stays open after the response (RFC 9112 §9.3).
-    var keepAlive: Bool
-    /// Header names the `Connection` header lists (lowercase): hop-by-hop for this request.
-    let connectionTokens: [String]
+    let keepAlive: Bool
+    /// The header lines not forwarded upstream (``HeaderForwarding/droppedUpstream``, and those
+    /// the `Connection` header names).
+    let dropped: DroppedLines
     /// The client waits for `100 Continue` before sending the body (RFC 9110 §10.1.1).
     let expectsContinue: Bool
 
     /// Stands in for a request that could not be parsed, to answer it: HTTP/1.1, closing.
-    static let unparsed = ClientRequest(
-        method: ByteBuffer(string: "GET"), pathAndQuery: ByteBuffer(string: "/"), minorVersion: 1,
-        lines: HeaderLines(ByteBuffer()), body: .none, keepAlive: false, connectionTokens: [],
-        expectsContinue: false)
+    static let unparsed = ClientRequest()
+
+    private init() {
+        method = ByteBuffer(string: "GET")
+        pathAndQuery = ByteBuffer(string: "/")
+        minorVersion = 1
+        lines = HeaderLines(ByteBuffer())
+        body = .none
+        keepAlive = false
+        dropped = DroppedLines()
+        expectsContinue = false
+    }
 
     /// Whether the method is `name` (methods are case-sensitive).
     func methodIs(_ name: StaticString) -> Bool {
@@ -51,9 +61,7 @@ struct ClientRequest {
         return path.readableBytes == expected.utf8CodeUnitCount
             && path.withUnsafeReadableBytes { raw in expected.withUTF8Buffer { raw.elementsEqual($0) } }
     }
-}
 
-extension ClientRequest {
     /// Why a request is refused before it is forwarded: the status and a sentence for its error body.
     struct Refusal: Error {
         let status: HTTPResponseStatus
@@ -86,6 +94,7 @@ extension ClientRequest {
             if problem == nil { problem = HeaderLines.problem(field, raw) ?? fields.add(field, raw) }
         }
         if let problem { throw Refusal(problem) }
+        if !fields.connection.names.isEmpty { fields.dropped.add(lines, named: fields.connection.names) }
         if minor == 1, fields.hosts != 1 {
             throw Refusal(fields.hosts == 0 ? "an HTTP/1.1 request without a Host header" : "more than one Host header")
         }
@@ -95,26 +104,29 @@ extension ClientRequest {
         self.lines = lines
         self.body = try fields.body(minorVersion: minor)
         self.keepAlive = !fields.connection.close && (minor == 1 || fields.connection.keepAlive)
-        self.connectionTokens = fields.connection.names
+        self.dropped = fields.dropped
         self.expectsContinue = minor == 1 && fields.expectsContinue
     }
 
     /// `method SP request-target SP HTTP/1.x`.
     private static func requestLine(_ line: ByteBuffer) throws(Refusal) -> (ByteBuffer, ByteBuffer, Int) {
         let parsed = line.withUnsafeReadableBytes { raw -> (Int, Int, Int)? in
-            guard let methodEnd = raw.firstIndex(of: 32), methodEnd > 0,
-                raw[..<methodEnd].allSatisfy(HeaderLines.isTokenByte)
+            guard let methodEnd = HeaderLines.index(of: 32, in: raw, from: 0), methodEnd > 0,
+                let targetEnd = HeaderLines.index(of: 32, in: raw, from: methodEnd + 1), targetEnd > methodEnd + 1,
+                raw.count == targetEnd + 9
             else { return nil }
-            let targetStart = methodEnd + 1
-            guard let targetLength = raw[targetStart...].firstIndex(of: 32).map({ $0 - targetStart }),
-                targetLength > 0, raw.count == targetStart + targetLength + 9,
-                raw[targetStart..<targetStart + targetLength].allSatisfy({ $0 > 32 && $0 != 127 })
+            for index in 0..<methodEnd where !HeaderLines.isTokenByte(raw[index]) { return nil }
+            for index in (methodEnd + 1)..<targetEnd where raw[index] <= 32 || raw[index] == 127 { return nil }
+            // "HTTP/1.0" or "HTTP/1.1"; another "HTTP/" version gets its own refusal.
+            let version = targetEnd + 1
+            guard raw[version] == 72, raw[version + 1] == 84, raw[version + 2] == 84, raw[version + 3] == 80,
+                raw[version + 4] == 47
             else { return nil }
-            let version = raw[(targetStart + targetLength + 1)...]
-            guard version.starts(with: "HTTP/1.".utf8), let minor = version.last, minor == 48 || minor == 49 else {
-                return version.starts(with: "HTTP/".utf8) ? (methodEnd, targetLength, -1) : nil
+            let minor = raw[version + 7]
+            guard raw[version + 5] == 49, raw[version + 6] == 46, minor == 48 || minor == 49 else {
+                return (methodEnd, targetEnd - methodEnd - 1, -1)
             }
-            return (methodEnd, targetLength, Int(minor - 48))
+            return (methodEnd, targetEnd - methodEnd - 1, Int(minor - 48))
         }
         guard let (methodLength, targetLength, minor) = parsed else {
             throw Refusal("a request line that is not METHOD TARGET HTTP/1.1")
@@ -158,11 +170,15 @@ private struct HeaderFacts {
     var connection = HeaderLines.ConnectionOptions()
     var hosts = 0
     var expectsContinue = false
+    var dropped = DroppedLines()
 
     /// Notes `field`; returns what is wrong with it, if anything.
     mutating func add(_ field: HeaderLines.Field, _ raw: UnsafeRawBufferPointer) -> String? {
         let name = raw[field.name]
         let value = raw[field.value]
+        // Every header read here is one the upstream does not get.
+        guard HeaderForwarding.isDroppedUpstream(name) else { return nil }
+        dropped.add(field.line)
         if HeaderLines.equalsIgnoringCase(name, "content-length") {
             guard let parsed = HeaderLines.decimal(value) else { return "a Content-Length that is not a number" }
             if length != nil, length != parsed { lengthConflict = true }

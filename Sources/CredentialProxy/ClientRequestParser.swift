@@ -115,15 +115,11 @@ final class ClientRequestParser {
             scanned = 0
         }
         let length = unparsed.withUnsafeReadableBytes { raw -> Int? in
-            var index = Swift.max(3, scanned)
-            while index < raw.count {
-                if raw[index] == 10, raw[index - 1] == 13, raw[index - 2] == 10, raw[index - 3] == 13 {
-                    return index + 1
-                }
-                index += 1
+            guard let end = HeaderLines.headEnd(in: raw, scanned: scanned) else {
+                scanned = raw.count
+                return nil
             }
-            scanned = Swift.max(3, raw.count)
-            return nil
+            return end
         }
         guard (length ?? unparsed.readableBytes) <= Self.headLimit else {
             throw .init(.init(statusCode: 431), "a request head longer than 80 KiB")

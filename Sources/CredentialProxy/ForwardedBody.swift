@@ -27,19 +27,26 @@ enum ForwardedBody {
         return true
     }
 
-    /// Writes the framing header the upstream needs for this body; returns whether it is chunked.
-    func writeFraming(into head: inout ByteBuffer, for request: ClientRequest) -> Bool {
+    /// The longest framing line ``writeFraming(into:for:)`` appends.
+    static let framingLimit = 40
+
+    /// Appends the framing header the upstream needs for this body; returns whether it is chunked.
+    func writeFraming(into head: inout HeadBytes, for request: ClientRequest) -> Bool {
         switch self {
         case .none:
             if request.methodIs("POST") || request.methodIs("PUT") || request.methodIs("PATCH") {
-                head.writeStaticString("content-length: 0\r\n")
+                head.append("content-length: 0\r\n")
             }
         case .buffered(let buffer):
-            head.writeHeader("content-length", String(buffer.readableBytes))
+            head.append("content-length: ")
+            head.append(decimal: buffer.readableBytes)
+            head.append("\r\n")
         case .streamed(_, let length?):
-            head.writeHeader("content-length", String(length))
+            head.append("content-length: ")
+            head.append(decimal: length)
+            head.append("\r\n")
         case .streamed(_, nil):
-            head.writeHeader("transfer-encoding", "chunked")
+            head.append("transfer-encoding: chunked\r\n")
             return true
         }
         return false

@@ -100,25 +100,31 @@ final class ForwardedExchange {
     private func send(on connection: UpstreamConnection) {
         guard let credential else { return }
         self.connection = connection
-        var head = context.channel.allocator.buffer(capacity: 512)
-        let chunked = encodeUpstreamHead(with: credential, into: &head)
+        let helperLines = session.headerLines(for: credential)
+        let prefix = session.endpoint.pathPrefix
+        let capacity =
+            request.method.readableBytes + prefix.utf8.count + request.pathAndQuery.readableBytes
+            + request.lines.bytes.readableBytes + helperLines.readableBytes + ForwardedBody.framingLimit + 16
+        var head = context.channel.allocator.buffer(capacity: capacity)
+        var chunked = false
+        head.writeHead(capacity: capacity) { chunked = encodeUpstreamHead(helperLines, prefix: prefix, into: &$0) }
         connection.begin(head, chunked: chunked, answeringHEAD: request.isHEAD, for: self)
         body.send(on: connection)
     }
 
-    /// The request as the upstream gets it: the path under the upstream's prefix, the client's
-    /// header lines but hop-by-hop ones and its credentials, the helper's credential and headers,
-    /// and the body's framing. Returns whether the body is chunked.
-    private func encodeUpstreamHead(with credential: Credential, into head: inout ByteBuffer) -> Bool {
-        head.writeImmutableBuffer(request.method)
-        head.writeStaticString(" ")
-        head.writeString(session.endpoint.pathPrefix)
-        head.writeImmutableBuffer(request.pathAndQuery)
-        head.writeStaticString(" HTTP/1.1\r\n")
-        HeaderForwarding.writeForwarded(request.lines, droppingAlso: request.connectionTokens, into: &head)
-        head.writeImmutableBuffer(session.headerLines(for: credential))
+    /// The request as the upstream gets it: the path under the upstream's `prefix`, the client's
+    /// header lines but hop-by-hop ones and its credentials, the helper's credential and header
+    /// lines, and the body's framing. Returns whether the body is chunked.
+    private func encodeUpstreamHead(_ helperLines: ByteBuffer, prefix: String, into head: inout HeadBytes) -> Bool {
+        head.append(request.method)
+        head.append(" ")
+        head.append(prefix)
+        head.append(request.pathAndQuery)
+        head.append(" HTTP/1.1\r\n")
+        request.dropped.write(request.lines, into: &head)
+        head.append(helperLines)
         let chunked = body.writeFraming(into: &head, for: request)
-        head.writeStaticString("\r\n")
+        head.append("\r\n")
         return chunked
     }
 
@@ -142,7 +148,8 @@ final class ForwardedExchange {
             _ = session.rejected(credential, on: eventLoop)
         }
         writer.response(
-            upstreamStatus, reason: head.reason, lines: head.lines, dropping: head.connectionTokens, to: request)
+            upstreamStatus, reason: head.reason, lines: head.lines, dropped: head.dropped, hasLength: head.hasLength,
+            to: request)
         headSent = true
         status = upstreamStatus
     }

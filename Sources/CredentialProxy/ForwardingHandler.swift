@@ -201,11 +201,11 @@ final class ForwardingHandler: ChannelInboundHandler {
         _ response: LocalResponse, to request: ClientRequest, started: NIODeadline, context: ChannelHandlerContext
     ) {
         guard let writer else { return }
-        var request = request
         // A client that waits for 100 Continue may never send the body this answer makes moot:
         // close instead of waiting for it.
-        if request.expectsContinue, request.body != .none { request.keepAlive = false }
-        writer.response(response, to: request)
+        let closing = request.expectsContinue && request.body != .none
+        if closing { closeWhenIdle = true }
+        writer.response(response, to: request, closing: closing)
         writer.end()
         completed(request, status: response.status, started: started, cut: false, context: context)
     }

@@ -37,9 +37,6 @@ final class HTTPMessageWriter {
         gathered = encoded
     }
 
-    /// A buffer for encoding a head.
-    private func headBuffer() -> ByteBuffer { context.channel.allocator.buffer(capacity: 512) }
-
     /// A part of the body.
     func body(_ part: ByteBuffer) {
         guard part.readableBytes > 0 else { return }  // an empty chunk would end a chunked body
@@ -114,67 +111,57 @@ extension HTTPMessageWriter {
     ///
     /// - Parameters:
     ///   - reason: the reason phrase the upstream sent (default: the standard one).
-    ///   - dropping: header names (lowercase) not to forward besides the hop-by-hop ones; nil for
-    ///     the proxy's own headers, which are all written.
+    ///   - lines: the header lines, copied as they are but for the `dropped` ones.
+    ///   - hasLength: whether a line that is not dropped is `Content-Length`.
+    ///   - closing: the connection closes after this response even if the client keeps it alive.
     func response(
-        _ status: HTTPResponseStatus, reason: ByteBuffer? = nil, lines: HeaderLines, dropping: [String]?,
-        to request: ClientRequest
+        _ status: HTTPResponseStatus, reason: ByteBuffer? = nil, lines: HeaderLines, dropped: DroppedLines,
+        hasLength: Bool, to request: ClientRequest, closing: Bool = false
     ) {
         let http11 = request.minorVersion == 1
-        let bodylessStatus = !status.mayHaveResponseBody
-        var buffer = headBuffer()
-        buffer.writeStaticString(http11 ? "HTTP/1.1 " : "HTTP/1.0 ")
-        let code = status.code  // three digits
-        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code / 100 % 10))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code / 10 % 10))
-        buffer.writeInteger(UInt8(truncatingIfNeeded: 48 + code % 10))
-        buffer.writeStaticString(" ")
-        if let reason { buffer.writeImmutableBuffer(reason) } else { buffer.writeString(status.reasonPhrase) }
-        buffer.writeStaticString("\r\n")
-        var hasLength = false
-        lines.forEach { field, raw in
-            let name = raw[field.name]
-            let isLength = HeaderLines.equalsIgnoringCase(name, "content-length")
-            if bodylessStatus, isLength || HeaderLines.equalsIgnoringCase(name, "transfer-encoding") { return }
-            if let dropping {
-                if HeaderForwarding.isHopByHop(name) { return }
-                if !dropping.isEmpty, dropping.contains(String(decoding: name, as: UTF8.self).lowercased()) { return }
-            }
-            hasLength = hasLength || isLength
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: name))
-            buffer.writeStaticString(": ")
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[field.value]))
-            buffer.writeStaticString("\r\n")
-        }
         let framing: Framing
-        if bodylessStatus || request.isHEAD {
+        if !status.mayHaveResponseBody || request.isHEAD {
             framing = .bodyless  // a HEAD response's Content-Length is the one a GET would have had
         } else if hasLength {
             framing = .length
         } else if http11 {
-            buffer.writeHeader("transfer-encoding", "chunked")
             framing = .chunked
         } else {
             framing = .connectionEnd
         }
-        if !request.keepAlive || framing == .connectionEnd {
-            buffer.writeHeader("connection", "close")
-        } else if !http11 {
-            buffer.writeHeader("connection", "keep-alive")  // an HTTP/1.0 client assumes close otherwise
+        let phrase = reason == nil ? status.reasonPhrase : ""
+        let capacity = 64 + (reason?.readableBytes ?? phrase.utf8.count) + lines.bytes.readableBytes
+        var buffer = context.channel.allocator.buffer(capacity: capacity)
+        buffer.writeHead(capacity: capacity) { head in
+            head.append(http11 ? "HTTP/1.1 " : "HTTP/1.0 ")
+            head.append(decimal: Int(status.code))
+            head.append(" ")
+            if let reason { head.append(reason) } else { head.append(phrase) }
+            head.append("\r\n")
+            dropped.write(lines, into: &head)
+            if framing == .chunked { head.append("transfer-encoding: chunked\r\n") }
+            if !request.keepAlive || closing || framing == .connectionEnd {
+                head.append("connection: close\r\n")
+            } else if !http11 {
+                head.append("connection: keep-alive\r\n")  // an HTTP/1.0 client assumes close otherwise
+            }
+            head.append("\r\n")
         }
-        buffer.writeStaticString("\r\n")
-        head(buffer, framing: framing)
+        self.head(buffer, framing: framing)
     }
 
     /// Starts a response of the proxy's own to `request`.
-    func response(_ local: LocalResponse, to request: ClientRequest) {
-        response(local.status, lines: HeaderLines(local.headerLines), dropping: nil, to: request)
+    func response(_ local: LocalResponse, to request: ClientRequest, closing: Bool = false) {
+        // Every local response has a Content-Length (LocalResponse writes one).
+        response(
+            local.status, lines: HeaderLines(local.headerLines), dropped: DroppedLines(), hasLength: true, to: request,
+            closing: closing)
         body(local.body)
     }
 
     /// Tells a client that waits before sending its request body to send it (`100 Continue`).
     func continue100() {
-        var buffer = headBuffer()
+        var buffer = context.channel.allocator.buffer(capacity: 32)
         buffer.writeStaticString("HTTP/1.1 100 Continue\r\n\r\n")
         head(buffer, framing: .bodyless)
         flush()

@@ -16,21 +16,27 @@ enum HeaderForwarding {
 
     /// Whether the header `name` is hop-by-hop, ignoring case.
     static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
-        hopByHop.contains { HeaderLines.equalsIgnoringCase(name, $0) }
+        isOne(of: hopByHop, lengths: hopByHopLengths, name)
     }
 
-    /// Writes the lines of `lines` that cross the proxy into `buffer`: all but those named in
-    /// ``droppedUpstream`` and in `named` (lowercase: what the request's `Connection` header lists).
-    static func writeForwarded(_ lines: HeaderLines, droppingAlso named: [String], into buffer: inout ByteBuffer) {
-        lines.forEach { field, raw in
-            let name = raw[field.name]
-            if droppedUpstream.contains(where: { HeaderLines.equalsIgnoringCase(name, $0) }) { return }
-            if !named.isEmpty, named.contains(String(decoding: name, as: UTF8.self).lowercased()) { return }
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: name))
-            buffer.writeStaticString(": ")
-            buffer.writeBytes(UnsafeRawBufferPointer(rebasing: raw[field.value]))
-            buffer.writeStaticString("\r\n")
-        }
+    /// Whether the header `name` is not forwarded upstream (``droppedUpstream``), ignoring case.
+    static func isDroppedUpstream(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+        isOne(of: droppedUpstream, lengths: droppedUpstreamLengths, name)
+    }
+
+    /// The lengths of the names in each list, one bit per length: most names are ruled out by
+    /// their length alone.
+    private static let hopByHopLengths = lengthMask(hopByHop)
+    private static let droppedUpstreamLengths = lengthMask(droppedUpstream)
+
+    private static func lengthMask(_ names: [StaticString]) -> UInt64 {
+        names.reduce(0) { $0 | 1 << $1.utf8CodeUnitCount }
+    }
+
+    private static func isOne(of names: [StaticString], lengths: UInt64, _ name: Slice<UnsafeRawBufferPointer>) -> Bool
+    {
+        guard name.count < 64, lengths & (1 << name.count) != 0 else { return false }
+        return names.contains { HeaderLines.equalsIgnoringCase(name, $0) }
     }
 }
 

@@ -1,5 +1,11 @@
 import NIOCore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A header section as bytes: `name: value` lines, each ended by CRLF (without the start line and
 /// the empty line after the section). Read without building strings, so headers can be checked
 /// and forwarded as they arrived.
@@ -19,25 +25,41 @@ struct HeaderLines {
     /// What is wrong with `field`'s shape (RFC 9112 §5): a name that is not a token (this includes
     /// a folded line), or a control character in the value; nil when nothing is.
     static func problem(_ field: Field, _ raw: UnsafeRawBufferPointer) -> String? {
-        if field.name.isEmpty || !raw[field.name].allSatisfy(isTokenByte) {
+        guard !field.name.isEmpty, let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return "a header line without a valid name"
         }
-        if raw[field.value].contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 }) {
-            return "a header value with a control character"
+        var index = field.name.lowerBound
+        while index < field.name.upperBound {
+            if !isTokenByte(base[index]) { return "a header line without a valid name" }
+            index &+= 1
+        }
+        index = field.value.lowerBound
+        while index < field.value.upperBound {
+            if isControl(base[index]) { return "a header value with a control character" }
+            index &+= 1
         }
         return nil
     }
 
+    /// A control character other than horizontal tab, or DEL: never in a header value.
+    static func isControl(_ byte: UInt8) -> Bool { (byte < 32 && byte != 9) || byte == 127 }
+
     /// Calls `body` with each line and the section's raw bytes.
     func forEach(_ body: (Field, UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeReadableBytes { raw in
+            let count = raw.count
             var start = 0
-            while start < raw.count {
+            while start < count {
+                // The line ends at the first CRLF (a bare CR stays in it, and is refused as a control character).
                 var end = start
-                while end + 1 < raw.count, !(raw[end] == 13 && raw[end + 1] == 10) { end += 1 }
-                if end + 1 >= raw.count { end = raw.count }  // a last line without CRLF
+                while true {
+                    end = Self.index(of: 13, in: raw, from: end) ?? count
+                    if end + 1 >= count { end = count; break }  // a last line without CRLF
+                    if raw[end + 1] == 10 { break }
+                    end += 1
+                }
                 // A line without a colon gets an empty name, which ``problem(_:_:)`` refuses.
-                let colon = raw[start..<end].firstIndex(of: UInt8(ascii: ":"))
+                let colon = Self.index(of: UInt8(ascii: ":"), in: raw, from: start, to: end)
                 let nameEnd = colon ?? start
                 var valueStart = colon.map { $0 + 1 } ?? end
                 var valueEnd = end
@@ -45,20 +67,48 @@ struct HeaderLines {
                 while valueEnd > valueStart, raw[valueEnd - 1] == 32 || raw[valueEnd - 1] == 9 { valueEnd -= 1 }
                 body(
                     Field(
-                        line: start..<Swift.min(end + 2, raw.count), name: start..<nameEnd, value: valueStart..<valueEnd
-                    ),
+                        line: start..<Swift.min(end + 2, count), name: start..<nameEnd, value: valueStart..<valueEnd),
                     raw)
                 start = end + 2
             }
         }
     }
 
+    /// The first index of `byte` in `raw[start..<end]` (default: to the end).
+    static func index(of byte: UInt8, in raw: UnsafeRawBufferPointer, from start: Int, to end: Int? = nil) -> Int? {
+        let end = end ?? raw.count
+        guard start < end, let base = raw.baseAddress else { return nil }
+        guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
+        return base.distance(to: UnsafeRawPointer(found))
+    }
+
+    /// Where a head in `raw` ends: the index after its empty line (CRLF CRLF); nil when it has
+    /// not all arrived. `scanned`: how many bytes an earlier call already searched.
+    static func headEnd(in raw: UnsafeRawBufferPointer, scanned: Int = 0) -> Int? {
+        var from = Swift.max(3, scanned)
+        while let newline = index(of: 10, in: raw, from: from) {
+            if newline >= 3, raw[newline - 1] == 13, raw[newline - 2] == 10, raw[newline - 3] == 13 {
+                return newline + 1
+            }
+            from = newline + 1
+        }
+        return nil
+    }
+
     /// Whether `bytes` equal the lowercase ASCII `lowercase`, ignoring case.
     static func equalsIgnoringCase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
-        return lowercase.withUTF8Buffer { expected in
-            zip(bytes, expected).allSatisfy { ($0 >= 65 && $0 <= 90 ? $0 | 0x20 : $0) == $1 }
+        let expected = lowercase.utf8Start
+        let raw = bytes.base
+        var index = bytes.startIndex
+        var offset = 0
+        while index < bytes.endIndex {
+            let byte = raw[index]
+            guard (byte >= 65 && byte <= 90 ? byte | 0x20 : byte) == expected[offset] else { return false }
+            index += 1
+            offset += 1
         }
+        return true
     }
 
     /// A non-negative decimal number of at most 18 digits (a `Content-Length`), or nil.
@@ -113,6 +163,6 @@ struct HeaderLines {
     static func isTokenByte(_ byte: UInt8) -> Bool {
         let below64: UInt64 = 0x03FF_6CFA_0000_0000
         let from64: UInt64 = 0x57FF_FFFF_C7FF_FFFE
-        return byte < 64 ? (below64 >> byte) & 1 == 1 : byte < 128 && (from64 >> (byte - 64)) & 1 == 1
+        return byte < 64 ? (below64 &>> byte) & 1 == 1 : byte < 128 && (from64 &>> (byte &- 64)) & 1 == 1
     }
 }

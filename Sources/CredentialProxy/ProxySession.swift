@@ -113,7 +113,8 @@ final class ProxySession: Sendable {
     /// The header lines the proxy adds to each request with `credential`: the credential header,
     /// the merged headers, and `Host`. Encoded once per credential.
     func headerLines(for credential: Credential) -> ByteBuffer {
-        if let cached = headerCache.withLock({ $0 }), cached.credential == credential { return cached.lines }
+        let cached = headerCache.withLock { cache in cache?.credential == credential ? cache?.lines : nil }
+        if let cached { return cached }
         var lines = ByteBuffer()
         for field in credential.requestHeaders(for: configuration.host).headers {
             lines.writeHeader(field.name, field.value)

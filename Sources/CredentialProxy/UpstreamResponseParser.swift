@@ -15,8 +15,11 @@ final class UpstreamResponseParser {
         /// The connection ends after this response (`Connection: close`, HTTP/1.0, or a body
         /// delimited by the connection's end).
         let closes: Bool
-        /// Header names the `Connection` header lists (lowercase): hop-by-hop for this response.
-        let connectionTokens: [String]
+        /// The header lines not relayed to the client (hop-by-hop ones, and framing a status
+        /// without a body must not carry).
+        let dropped: DroppedLines
+        /// Whether a relayed line is `Content-Length`.
+        let hasLength: Bool
     }
 
     enum Event {
@@ -144,16 +147,7 @@ final class UpstreamResponseParser {
     /// The head and the state its body starts in (nil: no body); nil for an interim response; the
     /// outer nil when the head has not all arrived yet.
     private func readHead(_ buffer: inout ByteBuffer) throws(Malformed) -> (Head, State?)?? {
-        let length = buffer.withUnsafeReadableBytes { raw -> Int? in
-            var index = 3
-            while index < raw.count {
-                if raw[index] == 10, raw[index - 1] == 13, raw[index - 2] == 10, raw[index - 3] == 13 {
-                    return index + 1
-                }
-                index += 1
-            }
-            return nil
-        }
+        let length = buffer.withUnsafeReadableBytes { HeaderLines.headEnd(in: $0) }
         guard let length else { return .none }
         guard var head = buffer.readSlice(length: length),
             let statusLine = readLine(&head)
@@ -165,7 +159,7 @@ final class UpstreamResponseParser {
         }
         head.moveWriterIndex(to: head.writerIndex - 2)  // the empty line
         let lines = HeaderLines(head)
-        let framing = try ResponseFraming(validating: lines, minorVersion: minor)
+        let framing = try ResponseFraming(validating: lines, minorVersion: minor, status: status)
         var body: State?
         if !(answersHEAD || status == 204 || status == 304) {
             switch framing.body {
@@ -177,7 +171,8 @@ final class UpstreamResponseParser {
         let closes: Bool
         if case .untilClose = body { closes = true } else { closes = framing.closes }
         let parsed = Head(
-            status: status, reason: reason, lines: lines, closes: closes, connectionTokens: framing.connectionTokens)
+            status: status, reason: reason, lines: lines, closes: closes, dropped: framing.dropped,
+            hasLength: framing.hasLength)
         return .some((parsed, body))
     }
 
@@ -185,62 +180,16 @@ final class UpstreamResponseParser {
     private static func statusLine(_ line: ByteBuffer) throws(Malformed) -> (Int, Int, ByteBuffer) {
         let parsed = line.withUnsafeReadableBytes { raw -> (Int, Int)? in
             func digit(_ index: Int) -> Int? { raw[index] >= 48 && raw[index] <= 57 ? Int(raw[index] - 48) : nil }
-            guard raw.count >= 12, raw.starts(with: "HTTP/1.".utf8), raw[8] == 32, raw.count == 12 || raw[12] == 32,
+            guard raw.count >= 12, raw[0] == 72, raw[1] == 84, raw[2] == 84, raw[3] == 80, raw[4] == 47, raw[5] == 49,
+                raw[6] == 46, raw[8] == 32, raw.count == 12 || raw[12] == 32,  // "HTTP/1.x NNN "
                 let minor = digit(7), minor <= 1, let hundreds = digit(9), hundreds >= 1, let tens = digit(10),
-                let ones = digit(11), !raw.dropFirst(13).contains(where: { ($0 < 32 && $0 != 9) || $0 == 127 })
+                let ones = digit(11)
             else { return nil }
+            for index in Swift.min(13, raw.count)..<raw.count where HeaderLines.isControl(raw[index]) { return nil }
             return (minor, hundreds * 100 + tens * 10 + ones)
         }
         guard let (minor, status) = parsed else { throw Malformed("a status line that is not HTTP/1.x NNN") }
         let reason = line.getSlice(at: line.readerIndex + 13, length: Swift.max(0, line.readableBytes - 13))
         return (minor, status, reason ?? ByteBuffer())
-    }
-}
-
-/// How a response's body is delimited and whether its connection ends after it (RFC 9112 §6.3, §9.3).
-struct ResponseFraming {
-    enum Body: Equatable { case chunked, length(Int), untilClose }
-
-    let body: Body
-    let closes: Bool
-    /// What the `Connection` header lists besides `close` and `keep-alive`.
-    let connectionTokens: [String]
-
-    /// Reads the framing from `lines`, checking each line's shape on the way.
-    init(validating lines: HeaderLines, minorVersion: Int) throws(UpstreamResponseParser.Malformed) {
-        var length: Int?
-        var lengthConflict = false
-        var transferCodings: [String] = []
-        var connection = HeaderLines.ConnectionOptions()
-        var problem: String?
-        lines.forEach { field, raw in
-            if problem == nil { problem = HeaderLines.problem(field, raw) }
-            let name = raw[field.name]
-            let value = raw[field.value]
-            if HeaderLines.equalsIgnoringCase(name, "content-length") {
-                if let parsed = HeaderLines.decimal(value), length == nil || length == parsed {
-                    length = parsed
-                } else {
-                    lengthConflict = true
-                }
-            } else if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
-                transferCodings += HeaderLines.listElements(value)
-            } else if HeaderLines.equalsIgnoringCase(name, "connection") {
-                connection.add(value)
-            }
-        }
-        if let problem { throw UpstreamResponseParser.Malformed(problem) }
-        connectionTokens = connection.names
-        if !transferCodings.isEmpty {
-            // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.
-            body = transferCodings.last == "chunked" ? .chunked : .untilClose
-        } else if let length, !lengthConflict {
-            body = .length(length)
-        } else if lengthConflict {
-            throw UpstreamResponseParser.Malformed("an invalid or conflicting Content-Length")
-        } else {
-            body = .untilClose
-        }
-        closes = connection.close || (minorVersion == 0 && !connection.keepAlive)
     }
 }

@@ -1,0 +1,60 @@
+/// How an upstream response's body is delimited, whether its connection ends after it (RFC 9112
+/// §6.3, §9.3), and which of its header lines are relayed, read in one pass over the lines.
+struct ResponseFraming {
+    enum Body: Equatable { case chunked, length(Int), untilClose }
+
+    let body: Body
+    let closes: Bool
+    /// Lines not relayed: hop-by-hop ones (and those `Connection` names), and for a status without
+    /// a body (1xx, 204, 304) its `Content-Length`.
+    let dropped: DroppedLines
+    /// Whether a relayed line is `Content-Length`.
+    let hasLength: Bool
+
+    /// Reads the framing from `lines`, checking each line's shape on the way.
+    init(validating lines: HeaderLines, minorVersion: Int, status: Int) throws(UpstreamResponseParser.Malformed) {
+        let bodyless = status < 200 || status == 204 || status == 304
+        var length: Int?
+        var lengthConflict = false
+        var transferCodings: [String] = []
+        var connection = HeaderLines.ConnectionOptions()
+        var dropped = DroppedLines()
+        var hasLength = false
+        var problem: String?
+        lines.forEach { field, raw in
+            if problem == nil { problem = HeaderLines.problem(field, raw) }
+            let name = raw[field.name]
+            let value = raw[field.value]
+            if HeaderLines.equalsIgnoringCase(name, "content-length") {
+                if let parsed = HeaderLines.decimal(value), length == nil || length == parsed {
+                    length = parsed
+                } else {
+                    lengthConflict = true
+                }
+                if bodyless { dropped.add(field.line) } else { hasLength = true }
+            } else if HeaderForwarding.isHopByHop(name) {
+                dropped.add(field.line)
+                if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
+                    transferCodings += HeaderLines.listElements(value)
+                } else if HeaderLines.equalsIgnoringCase(name, "connection") {
+                    connection.add(value)
+                }
+            }
+        }
+        if let problem { throw UpstreamResponseParser.Malformed(problem) }
+        if !connection.names.isEmpty { dropped.add(lines, named: connection.names) }
+        if !transferCodings.isEmpty {
+            // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.
+            body = transferCodings.last == "chunked" ? .chunked : .untilClose
+        } else if let length, !lengthConflict {
+            body = .length(length)
+        } else if lengthConflict {
+            throw UpstreamResponseParser.Malformed("an invalid or conflicting Content-Length")
+        } else {
+            body = .untilClose
+        }
+        closes = connection.close || (minorVersion == 0 && !connection.keepAlive)
+        self.dropped = dropped
+        self.hasLength = hasLength
+    }
+}
