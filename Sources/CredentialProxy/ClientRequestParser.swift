@@ -53,7 +53,7 @@ final class ClientRequestParser {
         while true {
             switch state {
             case .head(let scanned):
-                guard let head = try readHead(scanned: scanned) else { return nil }
+                guard unparsed.readableBytes > 0, let head = try readHead(scanned: scanned) else { return nil }
                 state = Self.bodyState(head.body)
                 return .head(head)
             case .body(let remaining):
