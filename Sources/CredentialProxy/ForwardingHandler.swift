@@ -36,6 +36,9 @@ final class ForwardingHandler: ChannelInboundHandler {
     private var closeWhenIdle = false
     /// The connection is closing: nothing more is parsed.
     private var closing = false
+    /// When the head now arriving started to (a head cut across reads), and its timeout check.
+    private var headStarted: NIODeadline?
+    private var headTimeout: Scheduled<Void>?
     private var bodyBackpressure = false
     /// Whether the client is read (NIO's auto-read).
     private var reading = true
@@ -64,12 +67,33 @@ final class ForwardingHandler: ChannelInboundHandler {
         } catch {
             return refuse(error, context: context)
         }
+        if !closing, !responding, parser.atRequestStart, parser.hasUnparsedBytes {
+            awaitHead(context: context)
+        }
         updateReading(context: context)
+    }
+
+    /// Part of a head arrived: refuse it with a 408 if the rest does not follow in time.
+    private func awaitHead(context: ChannelHandlerContext) {
+        guard headStarted == nil else { return }
+        let started = NIODeadline.now()
+        let timeout = TimeAmount(session.configuration.requestHeadTimeout)
+        headStarted = started
+        headTimeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: started + timeout) {
+            guard self.headStarted == started, !self.closing else { return }
+            let seconds = self.session.configuration.requestHeadTimeout.components.seconds
+            self.refuse(
+                ClientRequest.Refusal(.requestTimeout, "the request head did not arrive within \(seconds) s"),
+                context: context)
+        }
     }
 
     private func handle(_ event: ClientRequestParser.Event, context: ChannelHandlerContext) {
         switch event {
         case .head(let request):
+            headStarted = nil
+            headTimeout?.cancel()
+            headTimeout = nil
             responding = true
             begin(request, context: context)
         case .body(var part):
@@ -107,6 +131,7 @@ final class ForwardingHandler: ChannelInboundHandler {
         exchange?.clientClosed()
         exchange = nil
         closing = true
+        headTimeout?.cancel()
         if case .streaming(let relay) = requestBody { relay.abandon() }
         requestBody = .ignored
         context.fireChannelInactive()
@@ -122,11 +147,12 @@ final class ForwardingHandler: ChannelInboundHandler {
     private func refuse(_ refusal: ClientRequest.Refusal, context: ChannelHandlerContext) {
         closing = true
         guard !responding, let writer else { return context.close(promise: nil) }
+        // A stalled client is not sending the wrong protocol; every other refusal may be one.
+        let hint =
+            refusal.status == .requestTimeout
+            ? "" : "; send HTTP/1.1 to the proxy (http://, not https://, in the client's base URL)"
         let response = ProxyErrorResponse(
-            type: "invalid_request_error",
-            message:
-                "credhelper proxy refused the request: \(refusal.problem); send HTTP/1.1 to the proxy "
-                + "(http://, not https://, in the client's base URL)",
+            type: "invalid_request_error", message: "credhelper proxy refused the request: \(refusal.problem)\(hint)",
             status: refusal.status
         ).response()
         writer.response(response, to: .unparsed)

@@ -27,6 +27,10 @@ public struct ProxyConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long the upstream may stay silent (no byte of the response) before the request fails. Default 600 s.
     public var readTimeout: Duration
+    /// How long a client may take to send a request's head once it started it; then it gets a
+    /// 408 and the connection closes (a client that stalls mid-head holds nothing for long).
+    /// Default 60 s.
+    public var requestHeadTimeout: Duration = .seconds(60)
     /// How long in-flight requests and streams may run after a shutdown signal before they are
     /// cut. Default 10 s.
     public var shutdownGrace: Duration = .seconds(10)

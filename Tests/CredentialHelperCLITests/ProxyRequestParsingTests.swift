@@ -112,6 +112,19 @@ extension ProxyTests {
         try await proxy.stop()
     }
 
+    @Test("a client that stalls in the middle of a request head gets a 408, and the connection closes")
+    func stalledHead() async throws {
+        let proxy = try await ProxyHarness { $0.requestHeadTimeout = .seconds(1) }
+        let started = ContinuousClock.now
+        let exchange = try Self.rawExchange(
+            port: proxy.server.port, "GET /big?bytes=1 HTTP/1.1\r\nHost: p\r\nX-Slow: ", methods: ["GET"])
+        let response = try #require(exchange.responses.first)
+        #expect(response.status == 408, "\(response.body)")
+        #expect(response.body.contains("did not arrive within 1 s"), "\(response.body)")
+        #expect(ContinuousClock.now - started < .seconds(10))
+        try await proxy.stop()
+    }
+
     @Test("an absolute-form target, empty lines before a request, chunk extensions and trailers are accepted")
     func acceptedForms() async throws {
         let proxy = try await ProxyHarness()
