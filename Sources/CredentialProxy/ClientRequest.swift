@@ -39,12 +39,7 @@ final class ClientRequest: Sendable {
     }
 
     /// Whether the method is `name` (methods are case-sensitive).
-    func methodIs(_ name: StaticString) -> Bool {
-        method.readableBytes == name.utf8CodeUnitCount
-            && method.withUnsafeReadableBytes { raw in
-                name.withUTF8Buffer { raw.elementsEqual($0) }
-            }
-    }
+    func methodIs(_ name: StaticString) -> Bool { Self.bytes(method, equal: name) }
 
     var isHEAD: Bool { methodIs("HEAD") }
 
@@ -56,10 +51,12 @@ final class ClientRequest: Sendable {
     }
 
     /// Whether the path (without the query) is `expected`.
-    func pathIs(_ expected: StaticString) -> Bool {
-        let path = self.path
-        return path.readableBytes == expected.utf8CodeUnitCount
-            && path.withUnsafeReadableBytes { raw in expected.withUTF8Buffer { raw.elementsEqual($0) } }
+    func pathIs(_ expected: StaticString) -> Bool { Self.bytes(path, equal: expected) }
+
+    /// Whether `buffer`'s readable bytes are exactly `text`.
+    private static func bytes(_ buffer: ByteBuffer, equal text: StaticString) -> Bool {
+        buffer.readableBytes == text.utf8CodeUnitCount
+            && buffer.withUnsafeReadableBytes { raw in text.withUTF8Buffer { raw.elementsEqual($0) } }
     }
 
     /// Why a request is refused before it is forwarded: the status and a sentence for its error body.
@@ -82,7 +79,7 @@ final class ClientRequest: Sendable {
     /// a coding other than `chunked`, folded or nameless lines.
     init(line: ByteBuffer, lines: HeaderLines) throws(Refusal) {
         let (method, target, minor) = try Self.requestLine(line)
-        guard !method.readableBytesView.elementsEqual("CONNECT".utf8) else {
+        guard !Self.bytes(method, equal: "CONNECT") else {
             throw Refusal(
                 .methodNotAllowed,
                 "credhelper proxy is a reverse proxy, not a forward proxy: set the client's base URL to the proxy "

@@ -36,8 +36,7 @@ final class ForwardingHandler: ChannelInboundHandler {
     private var closeWhenIdle = false
     /// The connection is closing: nothing more is parsed.
     private var closing = false
-    /// When the head now arriving started to (a head cut across reads), and its timeout check.
-    private var headStarted: NIODeadline?
+    /// The timeout of a head cut across reads, from its first read (cancelled when it completes).
     private var headTimeout: Scheduled<Void>?
     private var bodyBackpressure = false
     /// Whether the client is read (NIO's auto-read).
@@ -75,12 +74,12 @@ final class ForwardingHandler: ChannelInboundHandler {
 
     /// Part of a head arrived: refuse it with a 408 if the rest does not follow in time.
     private func awaitHead(context: ChannelHandlerContext) {
-        guard headStarted == nil else { return }
-        let started = NIODeadline.now()
+        guard headTimeout == nil else { return }
         let timeout = TimeAmount(session.configuration.requestHeadTimeout)
-        headStarted = started
-        headTimeout = context.eventLoop.assumeIsolated().scheduleTask(deadline: started + timeout) {
-            guard self.headStarted == started, !self.closing else { return }
+        // Cancelled on this event loop when the head completes, so it runs only for a stalled head.
+        headTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
+            self.headTimeout = nil
+            guard !self.closing else { return }
             let seconds = self.session.configuration.requestHeadTimeout.components.seconds
             self.refuse(
                 ClientRequest.Refusal(.requestTimeout, "the request head did not arrive within \(seconds) s"),
@@ -91,7 +90,6 @@ final class ForwardingHandler: ChannelInboundHandler {
     private func handle(_ event: ClientRequestParser.Event, context: ChannelHandlerContext) {
         switch event {
         case .head(let request):
-            headStarted = nil
             headTimeout?.cancel()
             headTimeout = nil
             responding = true
