@@ -130,7 +130,8 @@ extension HTTPMessageWriter {
             framing = .connectionEnd
         }
         let phrase = reason == nil ? status.reasonPhrase : ""
-        let capacity = 64 + (reason?.readableBytes ?? phrase.utf8.count) + lines.bytes.readableBytes
+        // Besides the phrase and the lines: status line (15), framing (28), connection (24) and the empty line.
+        let capacity = 80 + (reason?.readableBytes ?? phrase.utf8.count) + lines.bytes.readableBytes
         var buffer = context.channel.allocator.buffer(capacity: capacity)
         buffer.writeHead(capacity: capacity) { head in
             head.append(http11 ? "HTTP/1.1 " : "HTTP/1.0 ")
