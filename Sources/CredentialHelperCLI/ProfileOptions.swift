@@ -24,13 +24,16 @@ struct ProfileOptions: ParsableArguments {
     /// The agent over the selected profiles file, printing user-facing lines on stderr.
     func agent() throws -> HelperAgent {
         let environment = ProcessInfo.processInfo.environment
-        let path = profilesFile ?? ProfileCatalog.defaultPath(environment: environment)
-        let catalog = try Self.failing { () throws(AgentFailure) in
-            try ProfileCatalog.load(path: path, environment: environment)
+        let (catalog, store) = try Self.failing { () throws(AgentFailure) in
+            var path = profilesFile ?? ""
+            if profilesFile == nil { path = try ProfileCatalog.defaultPath(environment: environment) }
+            return (
+                try ProfileCatalog.load(path: path, environment: environment),
+                TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment))
+            )
         }
         return HelperAgent(
-            catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
-            environment: environment, say: { Terminal.standardError($0 + "\n") })
+            catalog: catalog, store: store, environment: environment, say: { Terminal.standardError($0 + "\n") })
     }
 
     /// The selected profile.

@@ -26,6 +26,8 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         case headerValueNotString = "header-value-not-string"
         case invalidHeaderName = "invalid-header-name"
         case invalidHeaderValue = "invalid-header-value"
+        case headerValueControlCharacter = "header-value-control-character"
+        case duplicateJSONKey = "duplicate-json-key"
         case forbiddenHeader = "forbidden-header"
         case credentialHeaderCollision = "credential-header-collision"
         case unknownJSONKey = "unknown-json-key"

@@ -21,10 +21,14 @@ extension HostConfiguration {
         }
         var configuration = HostConfiguration(helperPath: path)
         if let ttl = chosen[.ttl] {
-            configuration.ttlSeconds = try integer(.ttl, ttl)
-            guard configuration.ttlSeconds >= 0 else {
-                throw invalid(.ttl, ttl, expected: "a number of seconds, 0 or more")
+            let seconds = try integer(.ttl, ttl)
+            guard seconds >= 0 else { throw invalid(.ttl, ttl, expected: "a number of seconds, 0 or more") }
+            if seconds > maximumTTLSeconds {
+                warnings.append(
+                    "\(ConfigurationKey.ttl.rawValue) is \(seconds) (from \(ttl.source)); the maximum is "
+                        + "\(maximumTTLSeconds) (one day), so \(maximumTTLSeconds) is used")
             }
+            configuration.ttlSeconds = min(seconds, maximumTTLSeconds)
         }
         if let timeout = chosen[.timeout] {
             let seconds = try integer(.timeout, timeout)

@@ -30,7 +30,7 @@ public struct CredentialDiskCache: Sendable {
     public static func defaultDirectory(environment: [String: String]) -> String? {
         if let explicit = environment["CREDHELPER_CACHE_DIR"], !explicit.isEmpty { return explicit }
         if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/credhelper/host" }
-        guard let home = environment["HOME"], home.hasPrefix("/") else { return nil }
+        guard let home = HomeDirectory.path(environment: environment) else { return nil }
         #if os(macOS)
             return home + "/Library/Caches/credhelper/host"
         #else
@@ -60,7 +60,7 @@ public struct CredentialDiskCache: Sendable {
     /// Expired entries are returned too: the caller decides by `expiresAt`.
     public func load(for configuration: HostConfiguration) throws(SecureFile.Failure) -> Credential? {
         let path = path(for: configuration)
-        guard let bytes = try SecureFile.contents(of: path) else { return nil }
+        guard let bytes = try SecureFile.contents(of: path, role: "the host cache file") else { return nil }
         guard let entry = try? JSONDecoder().decode(Entry.self, from: Data(bytes)), entry.version == 1 else {
             throw SecureFile.Failure(description: "cache file \(path) is corrupt; it is ignored and will be replaced")
         }

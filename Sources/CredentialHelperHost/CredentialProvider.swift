@@ -230,7 +230,7 @@ public final class CredentialProvider: Sendable {
             let answer = try run.answer()
             let obtained = now()
             let credential = Credential(
-                answer: answer, obtainedAt: obtained, expiresAt: obtained + TimeInterval(configuration.ttlSeconds),
+                answer: answer, obtainedAt: obtained, expiresAt: obtained + TimeInterval(configuration.ttl.components.seconds),
                 context: context)
             state.withLock { state in
                 state.current = credential

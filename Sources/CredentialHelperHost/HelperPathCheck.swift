@@ -6,8 +6,9 @@
     import Darwin
 #endif
 
-/// Checks a helper path before anything runs it (PROTOCOL.md §7): absolute, an existing regular
-/// file, executable by this user, and neither group- nor world-writable.
+/// Checks a helper path before anything runs it (docs/protocol.md §7, docs/security.md): absolute,
+/// an existing regular file, executable by this user, and trusted as ``TrustedPath`` says — the file
+/// and every directory above it owned by root or this user and not writable by group or others.
 public enum HelperPathCheck {
     /// Throws a ``HelperError`` naming the problem and the fix, or returns when the path is safe to run.
     public static func validate(_ path: String) throws(HelperError) {
@@ -37,6 +38,9 @@ public enum HelperPathCheck {
                 "the helper \(path) is writable by \(mode & 0o002 != 0 ? "every user" : "its group") (mode "
                     + "\(String(mode, radix: 8))), so another user could replace the credential; run "
                     + "chmod go-w \(path)")
+        }
+        do { try TrustedPath.check(path, role: "the helper") } catch {
+            throw HelperError(.unsafePermissions, error.description)
         }
         guard access(path, X_OK) == 0 else {
             throw HelperError(.notExecutable, "the helper \(path) is not executable; run chmod +x \(path)")

@@ -61,11 +61,11 @@ public struct HelperRun: Sendable, Hashable {
         stderrLines(redactor: redactor).last
     }
 
-    /// Every non-empty stderr line, redacted.
+    /// Every non-empty stderr line, redacted (a line that is a single word is redacted whole: it could be a token).
     public func stderrLines(redactor: TextRedactor = TextRedactor()) -> [String] {
         String(decoding: stderr, as: UTF8.self)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { redactor.redact(String($0)) }
+            .map { redactor.redactLine(String($0)) }
             .filter { !$0.allSatisfy(\.isWhitespace) }
     }
 }

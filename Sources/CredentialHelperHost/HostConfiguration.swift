@@ -23,11 +23,15 @@ public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
 public struct HostConfiguration: Sendable, Hashable {
     /// The largest accepted `inferenceCredentialHelperTimeoutSec`; larger values are clamped.
     public static let maximumTimeoutSeconds = 600
+    /// The largest accepted `inferenceCredentialHelperTtlSec` (one day); larger values are clamped
+    /// with a warning, so a typo cannot keep a revoked credential in use for months.
+    public static let maximumTTLSeconds = 86_400
 
     /// `inferenceCredentialHelper`: the absolute path of the helper, run with no arguments.
     /// A value with spaces is a path, never a command line.
     public var helperPath: String
-    /// `inferenceCredentialHelperTtlSec`: how long one answer is cached, in seconds (default 3600, ≥ 0).
+    /// `inferenceCredentialHelperTtlSec`: how long one answer is cached, in seconds (default 3600,
+    /// 0…86400; larger configured values are clamped to 86400 with a warning).
     public var ttlSeconds: Int
     /// `inferenceCredentialHelperTimeoutSec`: the most one run may take, in seconds
     /// (default 60, 1…600; `mid-session-refresh` runs are further clamped to 20).
@@ -65,5 +69,5 @@ public struct HostConfiguration: Sendable, Hashable {
     }
 
     /// The cache lifetime of one answer.
-    public var ttl: Duration { .seconds(ttlSeconds) }
+    public var ttl: Duration { .seconds(min(max(ttlSeconds, 0), Self.maximumTTLSeconds)) }
 }

@@ -43,8 +43,11 @@ public enum SecureFile {
     }
 
     /// The contents of `path`, or nil when it does not exist. Refuses a file that is not a regular file
-    /// owned by this user with mode 0600 or narrower.
-    public static func contents(of path: String, limit: Int = 1 << 20) throws(Failure) -> [UInt8]? {
+    /// owned by this user with mode 0600 or narrower, or that lies in a directory another user could
+    /// write (``TrustedPath``). `role` names the file in messages.
+    public static func contents(of path: String, role: String = "the file", limit: Int = 1 << 20) throws(Failure)
+        -> [UInt8]?
+    {
         let fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         if fd < 0 {
             if errno == ENOENT { return nil }
@@ -60,6 +63,9 @@ public enum SecureFile {
             throw Failure(
                 description: "\(path) has mode \(String(mode, radix: 8)) or another owner, so it may have "
                     + "been read or replaced by someone else; it is not trusted — remove it")
+        }
+        do { try TrustedPath.check(path, role: role) } catch {
+            throw Failure(description: error.description)
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)

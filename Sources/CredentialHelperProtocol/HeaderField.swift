@@ -12,8 +12,9 @@ public struct HeaderField: Sendable, Hashable {
     }
 }
 
-/// The header rules of PROTOCOL.md §4: RFC 9110 names, values without CR/LF/NUL, and the
-/// hop-by-hop and framing headers that neither a helper nor the custom headers may set.
+/// The header rules of docs/protocol.md §4: RFC 9110 names, RFC 9110 field values (visible ASCII,
+/// SP, HTAB and obs-text; no control character), and the hop-by-hop and framing headers that neither
+/// a helper nor the custom headers may set.
 public enum HeaderRules {
     /// Headers that describe the connection or the message framing. A helper or a custom header
     /// that names one of these is refused.
@@ -27,9 +28,16 @@ public enum HeaderRules {
         !name.isEmpty && name.utf8.allSatisfy(isTokenCharacter)
     }
 
-    /// Whether `value` can be sent as a header value: no CR, LF or NUL.
+    /// Whether `value` is an RFC 9110 field value: visible ASCII, SP, HTAB and obs-text (bytes
+    /// 0x80–0xFF) only — no CR, LF, NUL, ESC, DEL or any other control character.
     public static func isValidValue(_ value: String) -> Bool {
-        !value.utf8.contains { $0 == 0x0D || $0 == 0x0A || $0 == 0x00 }
+        firstControlCharacter(in: value) == nil
+    }
+
+    /// The first byte of `value` that a field value may not hold (a control character other than
+    /// HTAB, or DEL), or nil.
+    public static func firstControlCharacter(in value: String) -> UInt8? {
+        value.utf8.first { ($0 < 0x20 && $0 != 0x09) || $0 == 0x7F }
     }
 
     /// Whether `name` is one of ``forbiddenNames`` (case-insensitively).

@@ -1,7 +1,7 @@
 /// Why a helper's stdout is not a valid answer. Messages never contain the token or other output
 /// verbatim: lines are shown redacted.
 public struct HelperOutputError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Each way stdout can break PROTOCOL.md §4. The raw values are stable identifiers.
+    /// Each way stdout can break docs/protocol.md §4. The raw values are stable identifiers.
     public enum Code: String, Sendable, Hashable, CaseIterable {
         case emptyOutput = "empty-output"
         case multipleLines = "multiple-lines"
@@ -14,6 +14,8 @@ public struct HelperOutputError: Error, Sendable, Hashable, CustomStringConverti
         case headerValueNotString = "header-value-not-string"
         case invalidHeaderName = "invalid-header-name"
         case invalidHeaderValue = "invalid-header-value"
+        case headerValueControlCharacter = "header-value-control-character"
+        case duplicateJSONKey = "duplicate-json-key"
         case forbiddenHeader = "forbidden-header"
         case tokenHasWhitespace = "token-has-whitespace"
         case nonASCIIToken = "non-ascii-token"

@@ -1,6 +1,7 @@
-/// The strict parser for a helper's stdout (PROTOCOL.md §4).
+/// The strict parser for a helper's stdout (docs/protocol.md §4).
 ///
-/// Trimmed stdout that begins with `{` is a JSON object `{"token": "…", "headers": {…}}`; anything
+/// Trimmed stdout that begins with `{` is a JSON object `{"token": "…", "headers": {…}}`; stdout
+/// that begins with `[` is JSON too, and refused (an array, or text that does not parse); anything
 /// else is a bare token, which must be exactly one line of visible ASCII. A leading UTF-8 byte order
 /// mark and CRLF line endings are tolerated. Every other deviation is a ``HelperOutputError`` whose
 /// code names it and whose message says how to fix the helper.
@@ -30,7 +31,15 @@ public struct HelperOutputParser: Sendable {
                     + "\"token\") on stdout, or exit non-zero when no credential can be obtained")
         }
         if first == UInt8(ascii: "{") { return try parseObject(text) }
-        if first == UInt8(ascii: "["), let value = try? JSONValue.decode(text) {
+        if first == UInt8(ascii: "[") {
+            // No token starts with "[": this is JSON, and whatever it holds it is not an answer.
+            let value: JSONValue
+            do { value = try JSONValue.decode(text) } catch {
+                throw HelperOutputError(
+                    .invalidJSON,
+                    "stdout starts with \"[\" so it was read as JSON, but \(error.detail); print a JSON object "
+                        + "like {\"token\": \"…\"} or a bare token")
+            }
             throw HelperOutputError(
                 .notJSONObject,
                 "stdout is a JSON array, not an object; print {\"token\": \"…\"} or the bare token "
@@ -49,7 +58,7 @@ public struct HelperOutputParser: Sendable {
                 .multipleLines,
                 "stdout has \(lines.count) lines; expected exactly one token — is a shell profile or a log "
                     + "line printing to stdout? Send everything except the token to stderr",
-                lines: lines.map { redactor.redact(String(decoding: $0, as: UTF8.self), maxLength: 120) })
+                lines: lines.map { redactor.redactLine(String(decoding: $0, as: UTF8.self), maxLength: 120) })
         }
         return HelperAnswer(token: try Self.token(line, inJSON: false), format: .bareToken)
     }
@@ -66,6 +75,12 @@ public struct HelperOutputParser: Sendable {
         }
         guard case .object(let object) = value else {
             throw HelperOutputError(.notJSONObject, "stdout is \(value.typeName), not a JSON object")
+        }
+        if let duplicate = JSONDuplicateKeys.first(in: text) {
+            throw HelperOutputError(
+                .duplicateJSONKey,
+                "the JSON answer has the key \(Self.quoted(duplicate)) twice; a host cannot tell which one is meant "
+                    + "— print each key once")
         }
         if ["AccessKeyId", "SecretAccessKey", "SessionToken"].contains(where: { object[$0] != nil }) {
             throw HelperOutputError(
@@ -144,10 +159,18 @@ public struct HelperOutputParser: Sendable {
                     + "sets itself; remove it",
                 headerName: name)
         }
-        guard HeaderRules.isValidValue(value) else {
+        if let byte = HeaderRules.firstControlCharacter(in: value) {
+            guard byte != 0x0D, byte != 0x0A, byte != 0x00 else {
+                throw HelperOutputError(
+                    .invalidHeaderValue,
+                    "the value of \(origin) \(shown) contains a CR, LF or NUL character; a header value is one line",
+                    headerName: name)
+            }
             throw HelperOutputError(
-                .invalidHeaderValue,
-                "the value of \(origin) \(shown) contains a CR, LF or NUL character; a header value is one line",
+                .headerValueControlCharacter,
+                "the value of \(origin) \(shown) contains the control character 0x"
+                    + "\(String(byte, radix: 16, uppercase: true)) (ESC, DEL and other controls are not allowed "
+                    + "in an HTTP field value); print visible characters, spaces and tabs only",
                 headerName: name)
         }
     }

@@ -1,9 +1,13 @@
 /// Redacts secrets from free text (a helper's stderr, a stray stdout line) before it is shown.
 ///
-/// The rules: every known secret is replaced by its redacted form; a long word that looks like a
-/// credential (20+ characters mixing letters and digits, or any word of 32+ characters) is redacted;
-/// and the word after `bearer`, `token`, `secret`, `password` or `key` followed by `=`, `:` or a
-/// space is redacted when it is 6 or more characters long.
+/// The rules: every known secret is replaced by its redacted form; a word that looks like a
+/// credential is redacted (a well-known token prefix such as `sk-`, `ghp_` or `eyJ` on 8+
+/// characters, 20+ characters mixing letters and digits, or any word of 32+ characters); and the word
+/// after `bearer`, `token`, `secret`, `password` or `key` followed by `=`, `:` or a space is redacted
+/// when it is 6 or more characters long.
+///
+/// A whole line is judged by ``redactLine(_:maxLength:)``: a line that is one word could be a token
+/// of any shape, so it is redacted whole; only lines with spaces (prose) are shown word by word.
 public struct TextRedactor: Sendable {
     private let knownSecrets: [String]
 
@@ -47,6 +51,17 @@ public struct TextRedactor: Sendable {
         return output.count > maxLength ? String(output.prefix(maxLength)) + "…" : output
     }
 
+    /// One line of a helper's output for display: redacted whole when it is a single word (it could
+    /// be a token, however short or plain), else word by word as ``redact(_:maxLength:)`` does.
+    public func redactLine(_ line: String, maxLength: Int = 300) -> String {
+        let trimmed = line.trimmingSpaces()
+        guard !trimmed.isEmpty, !trimmed.contains(where: { $0 == " " || $0 == "\t" }) else {
+            return redact(line, maxLength: maxLength)
+        }
+        let visible = String(trimmed.map { $0.isASCII && ($0.asciiValue ?? 0) < 0x20 || $0 == "\u{7F}" ? "?" : $0 })
+        return Secret.redact(visible)
+    }
+
     private static let keywords = ["bearer", "token", "secret", "password", "passwd", "key", "authorization"]
 
     private static func isWordCharacter(_ character: Character) -> Bool {
@@ -60,9 +75,27 @@ public struct TextRedactor: Sendable {
         }
     }
 
+    /// Prefixes of widely used token formats (OpenAI/Anthropic, GitHub, GitLab, Slack, AWS access
+    /// keys, JWTs, Google, Hugging Face, npm, PyPI).
+    private static let tokenPrefixes = [
+        "sk-", "sk_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "glpat-", "xoxb-", "xoxp-", "xoxa-",
+        "xoxs-", "xoxr-", "AKIA", "ASIA", "eyJ", "ya29.", "AIza", "hf_", "npm_", "pypi-",
+    ]
+
     private static func looksLikeCredential(_ word: String) -> Bool {
         if word.count >= 32 { return true }
+        if word.count >= 8, tokenPrefixes.contains(where: { word.hasPrefix($0) }) { return true }
         guard word.count >= 20 else { return false }
         return word.contains(where: \.isLetter) && word.contains(where: \.isNumber)
+    }
+}
+
+extension String {
+    fileprivate func trimmingSpaces() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\r" || $0 == "\n" }
+        guard let start = firstIndex(where: { !isSpace($0) }), let end = lastIndex(where: { !isSpace($0) }) else {
+            return ""
+        }
+        return self[start...end]
     }
 }

@@ -242,8 +242,8 @@ final class ForwardingHandler: ChannelInboundHandler {
     ) {
         if let accessLog = session.accessLog {
             let tenths = (NIODeadline.now() - started).nanoseconds / 100_000
-            let method = String(buffer: request.method)
-            accessLog("\(method) \(String(buffer: request.path)) \(status.code) \(tenths / 10).\(tenths % 10)ms")
+            let line = "\(Self.printable(request.method)) \(Self.printable(request.path)) \(status.code)"
+            accessLog("\(line) \(tenths / 10).\(tenths % 10)ms")
         }
         responding = false
         if !request.keepAlive || closeWhenIdle || writer?.closesConnection == true {
@@ -286,5 +286,19 @@ final class ForwardingHandler: ChannelInboundHandler {
             if zip(value, expected).reduce(UInt8(0), { $0 | ($1.0 ^ $1.1) }) == 0 { found = true }
         }
         return found
+    }
+
+    /// `bytes` for a log line: visible ASCII as it is, every other byte (controls, DEL, non-ASCII)
+    /// as `%XX`, so a request cannot write terminal escapes or fake lines into the access log.
+    static func printable(_ bytes: ByteBuffer) -> String {
+        var text = ""
+        for byte in bytes.readableBytesView {
+            if byte > 0x20, byte < 0x7F {
+                text.unicodeScalars.append(Unicode.Scalar(byte))
+            } else {
+                text += "%" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16, uppercase: true)
+            }
+        }
+        return text
     }
 }

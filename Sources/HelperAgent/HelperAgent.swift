@@ -8,12 +8,12 @@ import TokenStore
     import Foundation
 #endif
 
-/// The ready-made helper: obtains a profile's credential the way PROTOCOL.md §6 asks, and signs
+/// The ready-made helper: obtains a profile's credential the way docs/protocol.md §6 asks, and signs
 /// people in, out, and reports who is signed in.
 ///
 /// In every context but `interactive` only the silent path runs (cached token, refresh, client
-/// credentials) and `sign-in required` is the answer when it is exhausted; `interactive` adds a
-/// browser or device sign-in. The cached path touches no network and builds no HTTP client.
+/// credentials) and fails fast when it is exhausted (`sign-in required`, `refresh rejected …`);
+/// `interactive` falls back to a browser or device sign-in whenever the silent path is exhausted. The cached path touches no network and builds no HTTP client.
 public struct HelperAgent: Sendable {
     /// The profiles.
     public let catalog: ProfileCatalog
@@ -48,15 +48,18 @@ public struct HelperAgent: Sendable {
         case .file(let path): token = try FileSource.read(path)
         case .exec(let settings):
             token = try await CommandBroker(
-                profile: profile, settings: settings, store: store, environment: environment, now: now
+                profile: profile, settings: settings, store: store, environment: childEnvironment, now: now
             ).credential(context: context ?? .background, notBefore: notBefore, until: deadline)
         case .oauth(let settings):
             let broker = oauthBroker(profile, settings)
             do {
                 token = try await broker.silentCredential(notBefore: notBefore, until: deadline)
-            } catch let failure where failure.code == .signInRequired && context == .interactive {
+            } catch let failure where context == .interactive && failure.code.isRecoverableBySignIn {
+                // The user is here: an exhausted silent path (no sign-in, an expired or revoked session)
+                // is what interactive sign-in is for.
+                if failure.code != .signInRequired { say("\(failure.code.rawValue); signing in again") }
                 let signIn = InteractiveSignIn(
-                    broker: broker, browser: BrowserOpener(environment: environment), say: say)
+                    broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
                 let record = try await signIn.run(
                     device: settings.grant == .device, reuseValid: true, until: ContinuousClock.now + .seconds(600))
                 token = record.accessToken
@@ -79,7 +82,8 @@ public struct HelperAgent: Sendable {
             _ = try await broker.silentCredential(until: ContinuousClock.now + timeout)
             return try broker.readStore() ?? StoredTokens(accessToken: Secret(""), obtainedAt: now(), expiresAt: nil)
         }
-        let signIn = InteractiveSignIn(broker: broker, browser: BrowserOpener(environment: environment), say: say)
+        let signIn = InteractiveSignIn(
+            broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
         return try await signIn.run(
             device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
     }
@@ -123,6 +127,17 @@ public struct HelperAgent: Sendable {
             status.problem = error.description
         }
         return status
+    }
+
+    /// What child processes (`exec` tools, the browser opener) inherit: this process's environment
+    /// without the variables any profile reads a client secret from (`clientSecretEnv`).
+    var childEnvironment: [String: String] {
+        let secretVariables = Set(
+            catalog.profiles.values.compactMap { profile -> String? in
+                guard case .oauth(let settings) = profile.source else { return nil }
+                return settings.clientSecretEnvironment
+            })
+        return environment.filter { !secretVariables.contains($0.key) }
     }
 
     private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {

@@ -23,11 +23,11 @@ public enum HelperMode {
         }
         do {
             let catalog = try ProfileCatalog.load(
-                path: ProfileCatalog.defaultPath(environment: environment), environment: environment)
+                path: try ProfileCatalog.defaultPath(environment: environment), environment: environment)
             let profile = try catalog.select(
                 ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
             let agent = HelperAgent(
-                catalog: catalog, store: TokenStore(directory: TokenStore.defaultDirectory(environment: environment)),
+                catalog: catalog, store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
             let answer = try await agent.answer(profile: profile, context: context)
             guard ProcessIO.write(1, answer.encoded()) else {

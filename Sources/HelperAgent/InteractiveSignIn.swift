@@ -84,7 +84,9 @@ struct InteractiveSignIn {
         let pkce = PKCE.generate()
         let state = PKCE.randomToken(bytes: 16)
         let nonce = PKCE.randomToken(bytes: 16)
-        let listener = try await LoopbackRedirectListener.start(port: settings.redirectPort, expectedState: state)
+        let listener = try await LoopbackRedirectListener.start(
+            port: settings.redirectPort, expectedState: state, issuer: metadata.issuer,
+            issuerRequired: metadata.authorizationResponseIssParameterSupported == true)
         let url: String
         do {
             url = try client.authorizationURL(

@@ -47,6 +47,9 @@ struct OAuthBroker {
             throw signInRequired(
                 cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
         }
+        if settings.grant != .clientCredentials, let rejectedAt = cached?.refreshRejectedAt {
+            throw Self.alreadyRejected(rejectedAt, profile: profile.name)
+        }
         do {
             return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
                 try await renewLocked(notBefore: notBefore, until: deadline)
@@ -67,13 +70,31 @@ struct OAuthBroker {
         }
     }
 
-    /// Runs with the lock held.
+    /// Runs with the lock held. A refresh token the provider rejects is marked in the store, so later
+    /// silent runs fail without asking the provider again.
     private func renewLocked(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
+        do {
+            return try await renewOrFail(notBefore: notBefore, until: deadline)
+        } catch let failure where failure.code == .refreshRejected && settings.grant != .clientCredentials {
+            if var latest = try? readStore(), latest.refreshToken != nil, latest.refreshRejectedAt == nil {
+                latest.refreshRejectedAt = now()
+                try? store.write(latest, for: key)
+            }
+            throw failure
+        }
+    }
+
+    private func renewOrFail(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
         -> Secret
     {
         var current = try readStore()
         if let current, freshness.verdict(current, now: now(), notBefore: notBefore) == .good {
             return current.accessToken
+        }
+        if settings.grant != .clientCredentials, let rejectedAt = current?.refreshRejectedAt {
+            throw Self.alreadyRejected(rejectedAt, profile: profile.name)
         }
         var retriedAfterRotation = false
         while true {
@@ -138,6 +159,18 @@ struct OAuthBroker {
                 + "(\(profile.hostTTL.components.seconds) s); printing the freshest token — lower "
                 + "inferenceCredentialHelperTtlSec and the profile's hostTtlSec to at most "
                 + "\(max(Int(lifetime) - Int(profile.skew.components.seconds), 1)) s")
+    }
+
+    /// The failure for a stored refresh token that the provider already rejected: no request is made.
+    static func alreadyRejected(_ rejectedAt: Double, profile: String) -> AgentFailure {
+        AgentFailure(
+            .refreshRejected,
+            "the stored refresh token was rejected by the provider at \(Self.timestamp(rejectedAt)) and is not "
+                + "sent again (the session expired or was revoked); \(AgentFailure.loginCommand(profile))")
+    }
+
+    private static func timestamp(_ seconds: Double) -> String {
+        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
     }
 
     func signInRequired(_ reason: String) -> AgentFailure {

@@ -82,8 +82,10 @@ actor ProviderSession {
             expiresAt = TokenExpiry.expiresAt(
                 expiresIn: nil, jwtExpiry: claims.expiresAt, jwtIssuedAt: claims.issuedAt, receivedAt: grant.receivedAt)
         }
+        // A refresh token the provider rejected is never carried over into a new record.
+        let previousRefresh = previous?.refreshRejectedAt == nil ? previous?.refreshToken : nil
         var record = StoredTokens(
-            accessToken: credential, refreshToken: grant.refreshToken ?? previous?.refreshToken,
+            accessToken: credential, refreshToken: grant.refreshToken ?? previousRefresh,
             idToken: grant.idToken ?? previous?.idToken, obtainedAt: grant.receivedAt, expiresAt: expiresAt,
             scope: grant.scope ?? previous?.scope, subject: claims?.subject ?? previous?.subject,
             displayName: claims?.displayName ?? previous?.displayName)
@@ -121,7 +123,7 @@ actor ProviderSession {
         }
         guard let path = settings.clientSecretFile else { return nil }
         do {
-            guard let bytes = try SecureFile.contents(of: path, limit: 16 * 1024) else {
+            guard let bytes = try SecureFile.contents(of: path, role: "the client secret file", limit: 16 * 1024) else {
                 throw AgentFailure(.configuration, "the client secret file \(path) does not exist")
             }
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

@@ -19,6 +19,10 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
         case signInFailed = "sign-in failed"
         /// An exec profile's command failed.
         case commandFailed = "command failed"
+
+        /// Whether a new interactive sign-in fixes it: no stored sign-in, or a session the provider
+        /// no longer refreshes (expired or revoked refresh token).
+        public var isRecoverableBySignIn: Bool { self == .signInRequired || self == .refreshRejected }
     }
 
     /// The kind of failure.

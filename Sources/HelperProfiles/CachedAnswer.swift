@@ -23,8 +23,8 @@ public enum CachedAnswer {
         }
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
-            let catalog = try? ProfileCatalog.load(
-                path: ProfileCatalog.defaultPath(environment: environment), environment: environment),
+            let path = try? ProfileCatalog.defaultPath(environment: environment),
+            let catalog = try? ProfileCatalog.load(path: path, environment: environment),
             let profile = try? catalog.select(
                 ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
         else { return nil }
@@ -35,8 +35,9 @@ public enum CachedAnswer {
             guard let secret = try? FileSource.read(path) else { return nil }
             token = secret
         case .oauth, .exec:
-            guard let key = profile.storeKey else { return nil }
-            let store = TokenStore(directory: TokenStore.defaultDirectory(environment: environment))
+            guard let key = profile.storeKey, let directory = TokenStore.defaultDirectory(environment: environment)
+            else { return nil }
+            let store = TokenStore(directory: directory)
             guard let record = try? store.read(key),
                 Freshness(profile: profile).verdict(record, now: Date().timeIntervalSince1970) == .good
             else { return nil }

@@ -5,7 +5,7 @@ import CredentialHelperProtocol
 package enum FileSource {
     package static func read(_ path: String) throws(AgentFailure) -> Secret {
         let bytes: [UInt8]?
-        do { bytes = try SecureFile.contents(of: path, limit: 64 * 1024) } catch {
+        do { bytes = try SecureFile.contents(of: path, role: "the token file", limit: 64 * 1024) } catch {
             throw AgentFailure(.tokenStoreUnreadable, error.description)
         }
         guard let bytes else {

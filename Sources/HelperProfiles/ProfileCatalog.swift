@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import TokenStore
 
 #if canImport(Glibc)
     import Glibc
@@ -24,17 +25,41 @@ public struct ProfileCatalog: Sendable {
     /// The `defaultProfile` named in the file, if any.
     public let defaultProfile: String?
 
-    /// The profiles file path for `environment`.
-    public static func defaultPath(environment: [String: String]) -> String {
+    /// The profiles file path for `environment`; a configuration error when it depends on a home
+    /// directory and there is none.
+    public static func defaultPath(environment: [String: String]) throws(AgentFailure) -> String {
         if let explicit = environment["CREDHELPER_PROFILES"], !explicit.isEmpty { return explicit }
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
             return config + "/credhelper/profiles.json"
         }
-        return (environment["HOME"] ?? "") + "/.config/credhelper/profiles.json"
+        guard let home = HomeDirectory.path(environment: environment) else {
+            throw AgentFailure(.configuration, HomeDirectory.missing("the profiles file", override: "CREDHELPER_PROFILES"))
+        }
+        return home + "/.config/credhelper/profiles.json"
+    }
+
+    /// The token store's directory for `environment` (see ``TokenStore/defaultDirectory(environment:)``);
+    /// a configuration error when there is no home directory to put it in.
+    public static func storeDirectory(environment: [String: String]) throws(AgentFailure) -> String {
+        guard let directory = TokenStore.defaultDirectory(environment: environment) else {
+            throw AgentFailure(.configuration, HomeDirectory.missing("the token store", override: "CREDHELPER_STATE_DIR"))
+        }
+        return directory
     }
 
     /// Loads and validates the file at `path`.
+    ///
+    /// The file decides what runs (`exec` commands) and what is sent (`static` tokens, headers), so it
+    /// must be trusted as ``TrustedPath`` says: owned by root or this user, not writable by group or
+    /// others, in directories that are the same (docs/security.md).
     public static func load(path: String, environment: [String: String]) throws(AgentFailure) -> ProfileCatalog {
+        guard path.hasPrefix("/") else {
+            throw AgentFailure(
+                .configuration, "the profiles file \(path) is not an absolute path; set CREDHELPER_PROFILES to one")
+        }
+        do { try TrustedPath.check(path, role: "the profiles file") } catch {
+            guard error.code == .missing else { throw AgentFailure(.configuration, error.description) }
+        }
         let bytes: [UInt8]
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {

@@ -20,7 +20,8 @@ public struct IDTokenClaims: Sendable, Hashable {
 }
 
 /// Verifies OpenID Connect ID tokens against the issuer's JWKS (jwt-kit): signature, `iss`, `aud`
-/// (the client id), `exp` and `iat` with a leeway, and `nonce` when one was sent.
+/// (the client id), `azp` when there are several audiences, `exp` and `iat` with a
+/// leeway, and `nonce` when one was sent.
 public struct IDTokenVerifier: Sendable {
     /// Allowed clock difference with the provider.
     public var leeway: Double = 120
@@ -46,6 +47,18 @@ public struct IDTokenVerifier: Sendable {
             throw OAuthError(
                 .idTokenRejected, "the ID token is for \(payload.aud.joined(separator: ", ")), not \(clientID)")
         }
+        // OpenID Connect Core §3.1.3.7: with several audiences the token must say which party it was
+        // issued to (`azp`), and that party must be this client. (With one audience — this client —
+        // `azp` may name another of the same project's clients, as Google's cross-client tokens do.)
+        if payload.aud.count > 1 {
+            guard let azp = payload.azp else {
+                throw OAuthError(
+                    .idTokenRejected, "the ID token has several audiences but no azp claim naming \(clientID)")
+            }
+            guard azp == clientID else {
+                throw OAuthError(.idTokenRejected, "the ID token was issued to \(azp) (azp), not \(clientID)")
+            }
+        }
         guard payload.exp + leeway > now else {
             throw OAuthError(.idTokenRejected, "the ID token has expired; check this machine's clock")
         }
@@ -64,6 +77,7 @@ public struct IDTokenVerifier: Sendable {
         var iss: String
         var sub: String
         var aud: [String]
+        var azp: String?
         var exp: Double
         var iat: Double?
         var nonce: String?
@@ -72,7 +86,7 @@ public struct IDTokenVerifier: Sendable {
         var preferredUsername: String?
 
         enum CodingKeys: String, CodingKey {
-            case iss, sub, aud, exp, iat, nonce, name, email
+            case iss, sub, aud, azp, exp, iat, nonce, name, email
             case preferredUsername = "preferred_username"
         }
 
@@ -85,6 +99,7 @@ public struct IDTokenVerifier: Sendable {
             } else {
                 aud = try container.decode([String].self, forKey: .aud)
             }
+            azp = try container.decodeIfPresent(String.self, forKey: .azp)
             exp = try container.decode(Double.self, forKey: .exp)
             iat = try container.decodeIfPresent(Double.self, forKey: .iat)
             nonce = try container.decodeIfPresent(String.self, forKey: .nonce)

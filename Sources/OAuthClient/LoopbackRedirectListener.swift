@@ -30,12 +30,20 @@ public final class LoopbackRedirectListener: Sendable {
     }
 
     /// Starts listening on 127.0.0.1:`port` (0 for an ephemeral port) for a redirect carrying `state`.
-    public static func start(port: Int, expectedState: String) async throws(OAuthError) -> LoopbackRedirectListener {
+    ///
+    /// - Parameter issuer: the provider's issuer. A redirect whose `iss` (RFC 9207) names another
+    ///   issuer is refused — it is another provider's response (a mix-up attack); with `issuerRequired`
+    ///   (the provider advertises `authorization_response_iss_parameter_supported`), so is one without it.
+    public static func start(port: Int, expectedState: String, issuer: String? = nil, issuerRequired: Bool = false)
+        async throws(OAuthError) -> LoopbackRedirectListener
+    {
         let (result, resultSink) = AsyncStream<Result<Redirect, OAuthError>>.makeStream()
         let (bound, boundSink) = AsyncStream<Int?>.makeStream()
         let router = Router()
         router.get("/callback") { request, _ -> Response in
-            let outcome = Self.interpret(request.uri.queryParameters, expectedState: expectedState)
+            let outcome = Self.interpret(
+                request.uri.queryParameters, expectedState: expectedState, issuer: issuer,
+                issuerRequired: issuerRequired)
             if case .failure(let error) = outcome, error.code == .redirectRejected, error.providerError == nil {
                 // A stray or forged request: ignore it and keep waiting for the real redirect.
                 return Self.page(status: .badRequest, "This sign-in link is not the one credhelper is waiting for.")
@@ -100,9 +108,30 @@ public final class LoopbackRedirectListener: Sendable {
         _ = try? await runner.value
     }
 
-    static func interpret(_ query: Parameters, expectedState: String) -> Result<Redirect, OAuthError> {
+    static func interpret(_ query: Parameters, expectedState: String, issuer: String? = nil, issuerRequired: Bool = false)
+        -> Result<Redirect, OAuthError>
+    {
         guard let state = query["state"].map(String.init), state == expectedState else {
             return .failure(OAuthError(.redirectRejected, "the redirect's state does not match the sign-in request"))
+        }
+        if let issuer {
+            if let named = query["iss"].map(String.init) {
+                guard named == issuer else {
+                    return .failure(
+                        OAuthError(
+                            .redirectRejected,
+                            "the sign-in response names the issuer \(String(named.prefix(200))), not \(issuer): it "
+                                + "came from another provider (RFC 9207 mix-up protection); sign in again",
+                            providerError: "iss_mismatch"))
+                }
+            } else if issuerRequired {
+                return .failure(
+                    OAuthError(
+                        .redirectRejected,
+                        "the sign-in response has no iss parameter although \(issuer) says it always sends one "
+                            + "(RFC 9207); sign in again, and report it to the provider's administrator",
+                        providerError: "iss_missing"))
+            }
         }
         if let error = query["error"].map(String.init) {
             let description = query["error_description"].map { ": " + String($0.prefix(200)) } ?? ""

@@ -166,6 +166,18 @@ public struct OAuthClient: Sendable {
         guard let uri = body.verificationURI ?? body.verificationURL else {
             throw OAuthError(.malformedResponse, "\(endpoint) answered without a verification_uri")
         }
+        // These are shown to the user and opened in the browser: HTTPS (or loopback) only, one line of
+        // visible text.
+        for (role, value) in [("verification_uri", uri), ("verification_uri_complete", body.verificationURIComplete)] {
+            guard let value else { continue }
+            guard Self.isPrintable(value) else {
+                throw OAuthError(.malformedResponse, "\(endpoint) answered a \(role) with control characters or spaces")
+            }
+            try EndpointSecurity.check(value, role: "device sign-in page (\(role))")
+        }
+        guard Self.isPrintable(body.userCode) else {
+            throw OAuthError(.malformedResponse, "\(endpoint) answered a user_code with control characters or spaces")
+        }
         return DeviceAuthorization(
             deviceCode: Secret(body.deviceCode), userCode: body.userCode, verificationURI: uri,
             verificationURIComplete: body.verificationURIComplete, expiresIn: body.expiresIn,
@@ -278,6 +290,11 @@ public struct OAuthClient: Sendable {
             return OAuthError(
                 .rejected, "\(endpoint) refused the \(grant) grant: \(said)", providerError: parsed?.error)
         }
+    }
+
+    /// Whether `text` is non-empty visible ASCII (what a URL or a user code shown on a terminal may hold).
+    static func isPrintable(_ text: String) -> Bool {
+        !text.isEmpty && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
     }
 
     static func origin(of url: String) -> String? {

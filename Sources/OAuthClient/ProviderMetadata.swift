@@ -17,12 +17,14 @@ public struct ProviderMetadata: Sendable, Hashable, Codable {
     public var revocationEndpoint: String?
     /// PKCE methods the provider accepts; `S256` is required when the list is present.
     public var codeChallengeMethodsSupported: [String]?
+    /// RFC 9207: the provider puts `iss` in every authorization response, so one without it is refused.
+    public var authorizationResponseIssParameterSupported: Bool?
 
     /// Metadata assembled by hand, for providers that publish no discovery document.
     public init(
         issuer: String, authorizationEndpoint: String? = nil, tokenEndpoint: String,
         deviceAuthorizationEndpoint: String? = nil, jwksURI: String? = nil, revocationEndpoint: String? = nil,
-        codeChallengeMethodsSupported: [String]? = nil
+        codeChallengeMethodsSupported: [String]? = nil, authorizationResponseIssParameterSupported: Bool? = nil
     ) {
         self.issuer = issuer
         self.authorizationEndpoint = authorizationEndpoint
@@ -31,6 +33,7 @@ public struct ProviderMetadata: Sendable, Hashable, Codable {
         self.jwksURI = jwksURI
         self.revocationEndpoint = revocationEndpoint
         self.codeChallengeMethodsSupported = codeChallengeMethodsSupported
+        self.authorizationResponseIssParameterSupported = authorizationResponseIssParameterSupported
     }
 
     enum CodingKeys: String, CodingKey {
@@ -41,5 +44,6 @@ public struct ProviderMetadata: Sendable, Hashable, Codable {
         case jwksURI = "jwks_uri"
         case revocationEndpoint = "revocation_endpoint"
         case codeChallengeMethodsSupported = "code_challenge_methods_supported"
+        case authorizationResponseIssParameterSupported = "authorization_response_iss_parameter_supported"
     }
 }

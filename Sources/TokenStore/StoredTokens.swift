@@ -25,6 +25,10 @@ public struct StoredTokens: Sendable, Hashable, Codable {
     /// Set once the helper warned that this provider's token lifetime is shorter than the host TTL,
     /// so that the warning is printed once, not at every run.
     public var shortLifetimeWarned: Bool?
+    /// When the provider rejected ``refreshToken`` (seconds since 1970). A rejected refresh token is
+    /// kept for the record but never sent again: silent runs fail at once, and the next sign-in
+    /// replaces the record.
+    public var refreshRejectedAt: Double?
 
     /// A record.
     public init(

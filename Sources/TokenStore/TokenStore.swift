@@ -29,12 +29,12 @@ public struct TokenStore: Sendable {
     }
 
     /// The default directory: `$CREDHELPER_STATE_DIR`, else `$XDG_STATE_HOME/credhelper/tokens`, else
-    /// `~/.local/state/credhelper/tokens`.
-    public static func defaultDirectory(environment: [String: String]) -> String {
+    /// `~/.local/state/credhelper/tokens` (the home from ``HomeDirectory``). Nil when there is no home
+    /// directory: never a shared temporary directory.
+    public static func defaultDirectory(environment: [String: String]) -> String? {
         if let explicit = environment["CREDHELPER_STATE_DIR"], !explicit.isEmpty { return explicit }
         if let state = environment["XDG_STATE_HOME"], state.hasPrefix("/") { return state + "/credhelper/tokens" }
-        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? "/tmp"
-        return home + "/.local/state/credhelper/tokens"
+        return HomeDirectory.path(environment: environment).map { $0 + "/.local/state/credhelper/tokens" }
     }
 
     /// The file holding `key`'s record.
@@ -45,7 +45,7 @@ public struct TokenStore: Sendable {
         let path = path(for: key)
         let bytes: [UInt8]?
         do {
-            bytes = try SecureFile.contents(of: path, limit: 256 * 1024)
+            bytes = try SecureFile.contents(of: path, role: "the token file", limit: 256 * 1024)
         } catch {
             throw TokenStoreError(.unreadable, path: path, error.description)
         }
