@@ -130,7 +130,13 @@ let package = Package(
             exclude: ["upstream.py", "rotating-helper.sh"],
             swiftSettings: strict
         ),
+        .executableTarget(
+            name: "credhelper-fuzz", dependencies: ["Fuzzing"], path: "Benchmarks/credhelper-fuzz", swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        .target(
+            name: "Fuzzing", dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "HelperProfiles"],
+            path: "Tests/Fuzzing", swiftSettings: strict),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], swiftSettings: strict),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
@@ -146,7 +152,11 @@ let package = Package(
         ),
         .testTarget(
             name: "OAuthClientTests",
-            dependencies: ["OAuthClient", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: [
+                "OAuthClient", "CredentialHelperProtocol", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

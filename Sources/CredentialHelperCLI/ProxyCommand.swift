@@ -107,7 +107,8 @@ struct ProxyCommand: AsyncParsableCommand {
         var clientKey: Secret?
         if let clientKeyFile {
             do {
-                guard let bytes = try SecureFile.contents(of: clientKeyFile, role: "the client key file", limit: 4096) else {
+                guard let bytes = try SecureFile.contents(of: clientKeyFile, role: "the client key file", limit: 4096)
+                else {
                     throw ValidationError("--client-key-file \(clientKeyFile) does not exist")
                 }
                 let key = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

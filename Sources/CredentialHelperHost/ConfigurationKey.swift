@@ -1,4 +1,4 @@
-/// The configuration keys of PROTOCOL.md §2 and the environment variables that override them.
+/// The configuration keys of docs/protocol.md §2 and the environment variables that override them.
 public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
     case helper = "inferenceCredentialHelper"
     case ttl = "inferenceCredentialHelperTtlSec"

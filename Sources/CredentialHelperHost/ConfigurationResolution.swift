@@ -138,7 +138,9 @@ extension HostConfiguration {
     private static func shown(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): return "\"\(text.count > 80 ? String(text.prefix(80)) + "…" : text)\""
-        case .number(let number): return number.rounded() == number ? String(Int64(number)) : String(number)
+        case .number(let number):
+            // Int64(1e309) would stop the process: only whole numbers well inside the range are shown as integers.
+            return number.rounded() == number && abs(number) < 1e15 ? String(Int64(number)) : String(number)
         case .bool(let flag): return String(flag)
         default: return value.typeName
         }

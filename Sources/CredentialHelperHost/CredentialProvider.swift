@@ -9,7 +9,7 @@ import Synchronization
 #endif
 
 /// The host runtime's entry point: obtains credentials from the helper with the protocol's caching
-/// and refresh rules (PROTOCOL.md §5).
+/// and refresh rules (docs/protocol.md §5).
 ///
 /// - ``startSession(context:)`` returns the cached credential while it is within its TTL, and runs
 ///   the helper otherwise. This is the only place a TTL expiry leads to a re-run.
@@ -230,7 +230,8 @@ public final class CredentialProvider: Sendable {
             let answer = try run.answer()
             let obtained = now()
             let credential = Credential(
-                answer: answer, obtainedAt: obtained, expiresAt: obtained + TimeInterval(configuration.ttl.components.seconds),
+                answer: answer, obtainedAt: obtained,
+                expiresAt: obtained + TimeInterval(configuration.ttl.components.seconds),
                 context: context)
             state.withLock { state in
                 state.current = credential

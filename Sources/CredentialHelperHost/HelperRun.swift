@@ -61,11 +61,12 @@ public struct HelperRun: Sendable, Hashable {
         stderrLines(redactor: redactor).last
     }
 
-    /// Every non-empty stderr line, redacted (a line that is a single word is redacted whole: it could be a token).
+    /// Every non-empty stderr line, redacted (a single word other than a plain one such as `Unauthorized`
+    /// is redacted whole: it could be a token).
     public func stderrLines(redactor: TextRedactor = TextRedactor()) -> [String] {
         String(decoding: stderr, as: UTF8.self)
             .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { redactor.redactLine(String($0)) }
+            .map { redactor.redactLine(String($0), showPlainWords: true) }
             .filter { !$0.allSatisfy(\.isWhitespace) }
     }
 }

@@ -6,7 +6,7 @@ import CredentialHelperProtocol
     import Foundation
 #endif
 
-/// Runs a helper the way PROTOCOL.md §3 says a host must.
+/// Runs a helper the way docs/protocol.md §3 says a host must.
 ///
 /// The process is spawned with `posix_spawn` and supervised by a `poll` loop over its pipes and a
 /// pidfd: inline for the first few milliseconds (a cached-token helper is done by then), then on a
@@ -59,7 +59,7 @@ public struct HelperRunner: Sendable {
     /// - Parameter stderrObserver: called with each chunk of stderr as it arrives (a terminal host
     ///   relays it live in the `interactive` context). The chunks are raw helper output.
     ///
-    /// - Parameter arguments: for hosts, always empty (PROTOCOL.md §3). A helper that wraps another
+    /// - Parameter arguments: for hosts, always empty (docs/protocol.md §3). A helper that wraps another
     ///   command-line tool passes that tool's arguments here; they are never given to a shell.
     ///
     /// - Parameter probeStdin: for checkers: hold stdin open as an empty pipe until the helper is seen

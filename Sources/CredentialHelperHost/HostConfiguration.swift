@@ -16,7 +16,7 @@ public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// The host's configuration: the six keys of PROTOCOL.md §2, already validated.
+/// The host's configuration: the six keys of docs/protocol.md §2, already validated.
 ///
 /// Build one with ``ConfigurationResolver`` from configuration files, environment variables and
 /// flags, or directly in code.

@@ -74,7 +74,7 @@ public enum TrustedPath {
                 continue
             }
             if pending.isEmpty {
-                try checkEntry(candidate, info, isDirectory: false, role: role)
+                try checkEntry(candidate, info, isDirectory: info.st_mode & S_IFMT == S_IFDIR, role: role)
             } else {
                 guard info.st_mode & S_IFMT == S_IFDIR else {
                     throw Failure(code: .wrongType, path: candidate, description: "\(candidate) is not a directory")
@@ -100,7 +100,8 @@ public enum TrustedPath {
             throw Failure(
                 code: .foreignOwner, path: path,
                 description: "\(what) belongs to another user (uid \(owner)), who could replace \(role); "
-                    + "run chown \(geteuid() == 0 ? "root" : "$(id -un)") \(path), or move \(role) to a directory of yours")
+                    + "run chown \(geteuid() == 0 ? "root" : "$(id -un)") \(path), or move \(role) to a directory of yours"
+            )
         }
         let mode = info.st_mode & 0o7777
         let sticky = isDirectory && mode & mode_t(S_ISVTX) != 0

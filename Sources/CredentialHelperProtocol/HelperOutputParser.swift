@@ -50,7 +50,7 @@ public struct HelperOutputParser: Sendable {
 
     private func parseBareToken(_ text: [UInt8]) throws(HelperOutputError) -> HelperAnswer {
         let lines = text.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false)
-            .map { Self.trimmed(Array($0)) }
+            .map { Self.trimmed(Array($0), dropBOM: false) }
             .filter { !$0.isEmpty }
         guard lines.count == 1, let line = lines.first else {
             let redactor = TextRedactor()
@@ -195,10 +195,12 @@ public struct HelperOutputParser: Sendable {
         return Secret(String(decoding: bytes, as: UTF8.self))
     }
 
-    /// `bytes` without a leading UTF-8 BOM and without leading or trailing ASCII whitespace.
-    static func trimmed(_ bytes: [UInt8]) -> [UInt8] {
+    /// `bytes` without leading or trailing ASCII whitespace, and (for the whole output) without one
+    /// leading UTF-8 BOM. Lines keep any BOM: a second one is not ASCII, and must not turn JSON into
+    /// a bare token.
+    static func trimmed(_ bytes: [UInt8], dropBOM: Bool = true) -> [UInt8] {
         var slice = bytes[...]
-        if slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
+        if dropBOM, slice.starts(with: [0xEF, 0xBB, 0xBF]) { slice = slice.dropFirst(3) }
         let isSpace: (UInt8) -> Bool = { [0x20, 0x09, 0x0A, 0x0B, 0x0C, 0x0D].contains($0) }
         while let first = slice.first, isSpace(first) { slice = slice.dropFirst() }
         while let last = slice.last, isSpace(last) { slice = slice.dropLast() }

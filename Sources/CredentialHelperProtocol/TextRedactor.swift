@@ -52,14 +52,26 @@ public struct TextRedactor: Sendable {
     }
 
     /// One line of a helper's output for display: redacted whole when it is a single word (it could
-    /// be a token, however short or plain), else word by word as ``redact(_:maxLength:)`` does.
-    public func redactLine(_ line: String, maxLength: Int = 300) -> String {
+    /// be a token, however short or plain) or words joined by tabs, else word by word as
+    /// ``redact(_:maxLength:)`` does.
+    ///
+    /// - Parameter showPlainWords: for stderr, where the token is not expected: a single word of
+    ///   letters only (at most 15, optionally ending in `.`, `!`, `?` or `:`) such as `Unauthorized` is
+    ///   shown. Stdout lines, one of which is the token, leave it off.
+    public func redactLine(_ line: String, maxLength: Int = 300, showPlainWords: Bool = false) -> String {
         let trimmed = line.trimmingSpaces()
-        guard !trimmed.isEmpty, !trimmed.contains(where: { $0 == " " || $0 == "\t" }) else {
+        // Only spaces make prose: a tab-separated line ("name<TAB>token") is as suspect as one word.
+        guard !trimmed.isEmpty, !trimmed.contains(" ") else {
             return redact(line, maxLength: maxLength)
         }
+        if showPlainWords, Self.isPlainWord(trimmed) { return String(trimmed) }
         let visible = String(trimmed.map { $0.isASCII && ($0.asciiValue ?? 0) < 0x20 || $0 == "\u{7F}" ? "?" : $0 })
         return Secret.redact(visible)
+    }
+
+    private static func isPlainWord(_ word: Substring) -> Bool {
+        let letters = ".!?:".contains(word.last ?? " ") ? word.dropLast() : word
+        return (1...15).contains(letters.count) && letters.allSatisfy { $0.isASCII && $0.isLetter }
     }
 
     private static let keywords = ["bearer", "token", "secret", "password", "passwd", "key", "authorization"]

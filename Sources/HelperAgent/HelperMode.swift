@@ -27,7 +27,8 @@ public enum HelperMode {
             let profile = try catalog.select(
                 ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
             let agent = HelperAgent(
-                catalog: catalog, store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
+                catalog: catalog,
+                store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
             let answer = try await agent.answer(profile: profile, context: context)
             guard ProcessIO.write(1, answer.encoded()) else {

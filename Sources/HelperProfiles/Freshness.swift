@@ -1,6 +1,6 @@
 import TokenStore
 
-/// When a stored token may be handed to the host (PROTOCOL.md §6, "never hand out a token that
+/// When a stored token may be handed to the host (docs/protocol.md §6, "never hand out a token that
 /// will expire before the host's TTL ends when a refresh can avoid it").
 package struct Freshness: Sendable {
     /// A token obtained this recently is as fresh as the provider makes them: printed even when its

@@ -33,7 +33,8 @@ public struct ProfileCatalog: Sendable {
             return config + "/credhelper/profiles.json"
         }
         guard let home = HomeDirectory.path(environment: environment) else {
-            throw AgentFailure(.configuration, HomeDirectory.missing("the profiles file", override: "CREDHELPER_PROFILES"))
+            throw AgentFailure(
+                .configuration, HomeDirectory.missing("the profiles file", override: "CREDHELPER_PROFILES"))
         }
         return home + "/.config/credhelper/profiles.json"
     }
@@ -42,7 +43,8 @@ public struct ProfileCatalog: Sendable {
     /// a configuration error when there is no home directory to put it in.
     public static func storeDirectory(environment: [String: String]) throws(AgentFailure) -> String {
         guard let directory = TokenStore.defaultDirectory(environment: environment) else {
-            throw AgentFailure(.configuration, HomeDirectory.missing("the token store", override: "CREDHELPER_STATE_DIR"))
+            throw AgentFailure(
+                .configuration, HomeDirectory.missing("the token store", override: "CREDHELPER_STATE_DIR"))
         }
         return directory
     }
@@ -80,11 +82,25 @@ public struct ProfileCatalog: Sendable {
                 .configuration, "cannot read the profiles file \(path): it is unreadable or over 256 KiB")
         }
         bytes = Array(buffer[..<count])
+        return try decode(bytes, path: path, environment: environment, fileIsPrivate: !worldReadable)
+    }
+
+    /// The catalog in `bytes`, the contents of the profiles file at `path` (named in errors).
+    /// `fileIsPrivate` says whether others can read the file (a `static` token needs that).
+    public static func decode(_ bytes: [UInt8], path: String, environment: [String: String], fileIsPrivate: Bool)
+        throws(AgentFailure) -> ProfileCatalog
+    {
         let root: JSONValue
         do { root = try JSONValue.decode(bytes) } catch {
             throw AgentFailure(.configuration, "the profiles file \(path) is not valid JSON: \(error.description)")
         }
-        let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: !worldReadable)
+        if let duplicate = JSONDuplicateKeys.first(in: bytes) {
+            throw AgentFailure(
+                .configuration,
+                "the profiles file \(path) has the key \(JSONString.quoted(String(duplicate.prefix(80)))) twice in one "
+                    + "object; keep one")
+        }
+        let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: fileIsPrivate)
         return try reader.catalog(from: root)
     }
 

@@ -167,7 +167,10 @@ struct ProfileReader {
         _ fields: [String: JSONValue], _ key: String, in name: String, default fallback: Int, range: ClosedRange<Int>
     ) throws(AgentFailure) -> Duration {
         guard let value = fields[key] else { return .seconds(fallback) }
-        guard case .number(let number) = value, number == number.rounded(), range.contains(Int(number)) else {
+        // Range-check as a Double first: Int(1e309) or Int(.nan) would stop the process.
+        guard case .number(let number) = value, number == number.rounded(),
+            number >= Double(range.lowerBound), number <= Double(range.upperBound)
+        else {
             throw fail(name, "\"\(key)\" must be a whole number from \(range.lowerBound) to \(range.upperBound)")
         }
         return .seconds(Int(number))

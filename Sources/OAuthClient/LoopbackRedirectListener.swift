@@ -108,7 +108,9 @@ public final class LoopbackRedirectListener: Sendable {
         _ = try? await runner.value
     }
 
-    static func interpret(_ query: Parameters, expectedState: String, issuer: String? = nil, issuerRequired: Bool = false)
+    static func interpret(
+        _ query: Parameters, expectedState: String, issuer: String? = nil, issuerRequired: Bool = false
+    )
         -> Result<Redirect, OAuthError>
     {
         guard let state = query["state"].map(String.init), state == expectedState else {

@@ -44,7 +44,7 @@ struct CheckCommandTests {
 
             Errors (2)
               [mid-session-refresh] nonzero-exit: the helper exited with status 1 in context mid-session-refresh; a host reports this as a refresh failure. Its last stderr line: "sign-in required: run helper login".
-              [background] multiple-lines: stdout has 2 lines; expected exactly one token — is a shell profile or a log line printing to stdout? Send everything except the token to stderr. The lines (redacted): "Welcome!", "tok-…"
+              [background] multiple-lines: stdout has 2 lines; expected exactly one token — is a shell profile or a log line printing to stdout? Send everything except the token to stderr. The lines (redacted): "…", "tok-…"
 
             Helper stderr (last lines, redacted)
               [mid-session-refresh] sign-in required: run helper login

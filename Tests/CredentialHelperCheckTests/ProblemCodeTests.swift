@@ -39,6 +39,8 @@ struct ProblemCodeTests {
         ("echo '{\"token\": \"tok\", \"headers\": {\"X A\": \"1\"}}'", .invalidHeaderName),
         ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": \"1\\\\r\\\\nX-B: 2\"}}'", .invalidHeaderValue),
         ("echo '{\"token\": \"tok\", \"headers\": {\"Host\": \"x\"}}'", .forbiddenHeader),
+        ("printf '%s\\n' '{\"token\": \"tok\", \"headers\": {\"X-A\": \"\\u001b[2J\"}}'", .headerValueControlCharacter),
+        ("echo '{\"token\": \"tok-one\", \"token\": \"tok-two\"}'", .duplicateJSONKey),
         ("echo 'Bearer tok-0123456789'", .tokenHasWhitespace),
         ("printf 'tok\\303\\251\\n'", .nonASCIIToken),
         ("head -c 100000 /dev/zero | tr '\\0' a", .outputTooLarge),

@@ -159,3 +159,52 @@ struct ConfigurationTests {
             ])
     }
 }
+
+@Suite("Configuration: bounds and hostile values")
+struct ConfigurationBoundsTests {
+    func resolve(_ values: [ConfigurationKey: JSONValue]) throws(HelperError) -> ResolvedConfiguration {
+        var all = values
+        if all[.helper] == nil { all[.helper] = .string("/usr/local/bin/helper") }
+        return try HostConfiguration.resolve([ConfigurationLayer(source: "test", values: all)])
+    }
+
+    @Test("a TTL over one day is clamped to one day with a warning naming the key")
+    func ttlClamp() throws {
+        let resolved = try resolve([.ttl: .string("31536000")])
+        #expect(resolved.configuration.ttlSeconds == 86_400)
+        #expect(resolved.configuration.ttl == .seconds(86_400))
+        #expect(resolved.warnings.contains { $0.contains("inferenceCredentialHelperTtlSec") && $0.contains("86400") })
+        #expect(try resolve([.ttl: .number(86_400)]).warnings.isEmpty)
+    }
+
+    @Test(
+        "custom header values with control characters are configuration errors",
+        arguments: ["{\"X-A\": \"\\u001b[2J\"}", "[\"X-A: a\\u007fb\"]", "{\"X-A\": \"a\\u000bb\"}"])
+    func controlCharacters(json: String) {
+        do {
+            _ = try resolve([.customHeaders: .string(json)])
+            Issue.record("accepted \(json)")
+        } catch {
+            #expect(error.code == .configuration)
+            #expect(error.description.contains("control character"), "\(error)")
+        }
+    }
+}
+
+@Suite("Configuration: findings of the fuzzer")
+struct ConfigurationFuzzFindingTests {
+    @Test("a number too large for any integer is a configuration error naming the key, not a crash")
+    func hugeNumber() {
+        for text in [
+            #"{"inferenceCredentialHelper": "/h", "inferenceCredentialHelperTtlSec": 1e309}"#,
+            #"{"inferenceCredentialHelper": "/h", "inferenceCredentialHelperTimeoutSec": -1e309}"#,
+        ] {
+            do {
+                _ = try HostConfiguration.resolve([try ConfigurationLayer.parse(Array(text.utf8), source: "f")])
+                Issue.record("accepted \(text)")
+            } catch {
+                #expect(error.code == .configuration && error.description.contains("inferenceCredentialHelper"))
+            }
+        }
+    }
+}

@@ -1,7 +1,7 @@
 import CredentialHelperProtocol
 import Testing
 
-@Suite("Helper stdout parser (PROTOCOL.md §4)")
+@Suite("Helper stdout parser (docs/protocol.md §4)")
 struct OutputParserTests {
     let parser = HelperOutputParser()
 

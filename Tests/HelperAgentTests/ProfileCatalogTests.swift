@@ -90,3 +90,30 @@ struct ProfileCatalogTests {
         #expect(ProfileCatalog.profileName(fromExecutable: "credhelper-") == nil)
     }
 }
+
+/// Findings of the fuzzer in the profiles reader, kept as tests.
+@Suite("Profiles file: numbers and keys the fuzzer found")
+struct ProfileReaderFuzzFindingTests {
+    func decode(_ json: String) throws(AgentFailure) -> ProfileCatalog {
+        try ProfileCatalog.decode(Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)
+    }
+
+    @Test(
+        "numbers beyond any range are configuration errors, not a crash",
+        arguments: ["1e309", "-1e309", "1e300", "9223372036854775808", "-0.0", "3.5"])
+    func hugeNumbers(number: String) {
+        let json = #"{"profiles": {"e": {"kind": "exec", "command": ["/bin/true"], "timeoutSec": \#(number)}}}"#
+        #expect(throws: AgentFailure.self) { try decode(json) }
+    }
+
+    @Test("a key given twice in one object is a configuration error")
+    func duplicateKey() {
+        let json = #"{"profiles": {"s": {"kind": "static", "token": "a", "token": "b"}}}"#
+        do {
+            _ = try decode(json)
+            Issue.record("accepted")
+        } catch {
+            #expect(error.code == .configuration && error.detail.contains("twice"))
+        }
+    }
+}

@@ -4,7 +4,7 @@
 #include <sys/types.h>
 
 /// Spawns `path` with the environment `envp` and, when `argv` is NULL, no arguments besides argv[0],
-/// as PROTOCOL.md §3 asks (a profile that wraps another CLI passes its own NULL-terminated `argv`):
+/// as docs/protocol.md §3 asks (a profile that wraps another CLI passes its own NULL-terminated `argv`):
 /// no shell, stdin on /dev/null (or, when `stdin_write_fd` is not NULL, on an empty pipe whose write
 /// end is returned there — a checker closes it to deliver EOF once it has seen the helper read), stdout and stderr on new pipes, every other descriptor closed, signal
 /// mask and dispositions reset, and a new session (its own process group, no controlling terminal).

@@ -1,0 +1,33 @@
+import Fuzzing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// `credhelper-fuzz [INPUTS_PER_TARGET] [SEED]`: feeds seeded mutated inputs to the helper-output
+/// parser, the profiles reader and the host configuration reader (docs/benchmarks.md, "Fuzzing").
+/// Exits 1 on the first broken invariant; a crash ends the process.
+@main
+struct FuzzMain {
+    static func main() {
+        let arguments = CommandLine.arguments
+        let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
+        let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
+        var total = 0
+        for target in FuzzTarget.allCases {
+            var run = FuzzRun(target: target, seed: seed)
+            let started = ContinuousClock.now
+            do { try run.run(count) } catch {
+                print("FINDING \(error)")
+                exit(1)
+            }
+            total += run.inputs
+            let codes = run.rejections.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(
+                separator: ", ")
+            print(
+                "\(target.rawValue): \(run.inputs) inputs, \(run.accepted) accepted, rejected: \(codes) "
+                    + "(\(ContinuousClock.now - started))")
+        }
+        print("\(total) inputs, 0 findings, 0 crashes (seed \(seed))")
+    }
+}

@@ -1,0 +1,18 @@
+import Fuzzing
+import Testing
+
+/// A short seeded run of the fuzzer on every parser of untrusted bytes (CI); the long run and its
+/// figures are in docs/benchmarks.md.
+@Suite("Seeded fuzzing of the helper-output, profiles and configuration readers")
+struct ShortFuzzTests {
+    @Test(
+        "20,000 mutated inputs per reader: no crash, no broken invariant, every rejection a stable code",
+        arguments: FuzzTarget.allCases)
+    func shortRun(target: FuzzTarget) throws {
+        var run = FuzzRun(target: target, seed: 20_261_202)
+        try run.run(20_000)
+        #expect(run.inputs == 20_000)
+        #expect(run.accepted > 0, "no input was accepted: the mutator no longer reaches the parser's success path")
+        #expect(run.rejections.count >= 2, "too few kinds of rejection: \(run.rejections)")
+    }
+}
