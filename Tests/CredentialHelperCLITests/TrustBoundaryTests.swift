@@ -110,6 +110,35 @@ struct TrustBoundaryTests {
         if !existedBefore { #expect(!FileManager.default.fileExists(atPath: shared)) }
     }
 
+    @Test("a token file or client secret file in a directory others can write is refused, naming the directory")
+    func secretFilesInWritableDirectory() async throws {
+        let directory = folder.path("open")
+        mkdir(directory, 0o777)
+        chmod(directory, 0o777)
+        let tokenFile = directory + "/token"
+        folder.write("file-token-0123456789\n", to: tokenFile)
+        chmod(tokenFile, 0o600)
+        let secretFile = directory + "/secret"
+        folder.write("client-secret-0123456789\n", to: secretFile)
+        chmod(secretFile, 0o600)
+        let json = #"""
+            {"profiles": {"f": {"kind": "file", "path": "\#(tokenFile)"},
+              "svc": {"issuer": "http://127.0.0.1:9/x", "clientId": "c", "grant": "client-credentials",
+                      "clientSecretFile": "\#(secretFile)"}}}
+            """#
+        let path = profiles(json)
+        for profile in ["f", "svc"] {
+            let result = try await helper(path, profile: profile)
+            #expect(result.status != 0 && result.stdout.isEmpty, "\(profile): \(result.stdout)")
+            #expect(
+                result.stderr.contains("writable by every user") && result.stderr.contains(directory),
+                "\(result.stderr)")
+        }
+        chmod(directory, 0o755)
+        let fixed = try await helper(path, profile: "f")
+        #expect(fixed.status == 0, "\(fixed.stderr)")
+    }
+
     @Test("a helper header with a control character is a protocol error, and no escape byte reaches the terminal")
     func controlCharacterHeader() async throws {
         let helper = folder.script(
