@@ -104,7 +104,7 @@ final class ForwardedExchange {
         let prefix = session.endpoint.pathPrefix
         let capacity =
             request.method.readableBytes + prefix.utf8.count + request.pathAndQuery.readableBytes
-            + request.lines.bytes.readableBytes + helperLines.readableBytes + ForwardedBody.framingLimit + 16
+            + request.lines.bytes.readableBytes + helperLines.lines.readableBytes + ForwardedBody.framingLimit + 16
         var head = context.channel.allocator.buffer(capacity: capacity)
         var chunked = false
         head.writeHead(capacity: capacity) { chunked = encodeUpstreamHead(helperLines, prefix: prefix, into: &$0) }
@@ -113,16 +113,20 @@ final class ForwardedExchange {
     }
 
     /// The request as the upstream gets it: the path under the upstream's `prefix`, the client's
-    /// header lines but hop-by-hop ones and its credentials, the helper's credential and header
-    /// lines, and the body's framing. Returns whether the body is chunked.
-    private func encodeUpstreamHead(_ helperLines: ByteBuffer, prefix: String, into head: inout HeadBytes) -> Bool {
+    /// header lines but hop-by-hop ones, its credentials and those the helper's lines replace, the
+    /// helper's credential and header lines, and the body's framing. Returns whether the body is chunked.
+    private func encodeUpstreamHead(_ helperLines: HelperHeaderLines, prefix: String, into head: inout HeadBytes)
+        -> Bool
+    {
         head.append(request.method)
         head.append(" ")
         head.append(prefix)
         head.append(request.pathAndQuery)
         head.append(" HTTP/1.1\r\n")
-        request.dropped.write(request.lines, into: &head)
-        head.append(helperLines)
+        var dropped = request.dropped
+        if !helperLines.names.isEmpty { dropped.add(request.lines, named: helperLines.names) }
+        dropped.write(request.lines, into: &head)
+        head.append(helperLines.lines)
         let chunked = body.writeFraming(into: &head, for: request)
         head.append("\r\n")
         return chunked

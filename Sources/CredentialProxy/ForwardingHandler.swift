@@ -173,10 +173,13 @@ final class ForwardingHandler: ChannelInboundHandler {
     private func begin(_ request: ClientRequest, context: ChannelHandlerContext) {
         let started = NIODeadline.now()
         requestBody = .ignored
+        let authorized = session.configuration.clientKey.map { Self.presents($0, request.lines) } ?? true
         if request.methodIs("GET"), request.pathIs("/_credhelper/health") {
-            return respond(session.health.response(), to: request, started: started, context: context)
+            // Without the client key, only liveness: the upstream and the helper's errors are details.
+            let health = authorized ? session.health.response() : HealthReport.liveness()
+            return respond(health, to: request, started: started, context: context)
         }
-        if let key = session.configuration.clientKey, !Self.presents(key, request.lines) {
+        if !authorized {
             let error = ProxyErrorResponse(
                 type: "authentication_error",
                 message: "this credhelper proxy requires its client key in x-api-key or Authorization: Bearer",

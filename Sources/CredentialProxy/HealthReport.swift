@@ -34,6 +34,11 @@ final class HealthReport: Sendable {
         if upstreamState.load(ordering: .relaxed) != value { upstreamState.store(value, ordering: .relaxed) }
     }
 
+    /// What a client without the proxy's client key learns: that the proxy is running.
+    static func liveness() -> LocalResponse {
+        LocalResponse(status: .ok, json: "{\"status\":\"alive\",\"details\":\"send the client key for details\"}\n")
+    }
+
     /// 200 with `"status":"ok"` when a credential is held and the helper's last run succeeded,
     /// otherwise 503 with `"status":"degraded"` and the reason.
     func response() -> LocalResponse {

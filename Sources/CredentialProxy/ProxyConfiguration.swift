@@ -70,7 +70,7 @@ public struct ProxyConfiguration: Sendable {
         guard (0...65_535).contains(listenPort) else {
             throw ProxyConfigurationError("--listen port \(listenPort) is out of range (0–65535)")
         }
-        if !LoopbackHost.contains(listenHost) {
+        if !ListenHost.isLoopback(listenHost) {
             guard allowRemote else {
                 throw ProxyConfigurationError(
                     "--listen \(listenHost) is not a loopback address: anyone who can reach it would use your "

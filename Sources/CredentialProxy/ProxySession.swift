@@ -28,7 +28,7 @@ final class ProxySession: Sendable {
 
     private struct HeaderCache {
         var credential: Credential
-        var lines: ByteBuffer
+        var lines: HelperHeaderLines
     }
     private let headerCache = Mutex<HeaderCache?>(nil)
 
@@ -112,15 +112,26 @@ final class ProxySession: Sendable {
 
     /// The header lines the proxy adds to each request with `credential`: the credential header,
     /// the merged headers, and `Host`. Encoded once per credential.
-    func headerLines(for credential: Credential) -> ByteBuffer {
+    func headerLines(for credential: Credential) -> HelperHeaderLines {
         let cached = headerCache.withLock { cache in cache?.credential == credential ? cache?.lines : nil }
         if let cached { return cached }
         var lines = ByteBuffer()
+        var names: [String] = []
         for field in credential.requestHeaders(for: configuration.host).headers {
             lines.writeHeader(field.name, field.value)
+            names.append(field.name.lowercased())
         }
         lines.writeHeader("host", endpoint.authority)
-        headerCache.withLock { $0 = HeaderCache(credential: credential, lines: lines) }
-        return lines
+        let encoded = HelperHeaderLines(lines: lines, names: names)
+        headerCache.withLock { $0 = HeaderCache(credential: credential, lines: encoded) }
+        return encoded
     }
+}
+
+/// The header lines the proxy adds to a request, and their names: a client header of the same name
+/// is not forwarded, so the upstream sees exactly one value — the helper's (docs/protocol.md §7).
+struct HelperHeaderLines: Sendable {
+    let lines: ByteBuffer
+    /// Lowercase names of ``lines`` but `Host` (which the client's never crosses anyway).
+    let names: [String]
 }

@@ -11,6 +11,9 @@ struct ResponseFraming {
     /// Whether a relayed line is `Content-Length`.
     let hasLength: Bool
 
+    /// Framing headers a `Connection` option may not remove.
+    static let framingNames: Set = ["content-length", "transfer-encoding", "host"]
+
     /// Reads the framing from `lines`, checking each line's shape on the way.
     init(validating lines: HeaderLines, minorVersion: Int, status: Int) throws(UpstreamResponseParser.Malformed) {
         let bodyless = status < 200 || status == 204 || status == 304
@@ -26,12 +29,14 @@ struct ResponseFraming {
             let name = raw[field.name]
             let value = raw[field.value]
             if HeaderLines.equalsIgnoringCase(name, "content-length") {
+                // Identical repeats are one length (RFC 9112 §6.3): only the first line is relayed.
+                let repeated = length != nil
                 if let parsed = HeaderLines.decimal(value), length == nil || length == parsed {
                     length = parsed
                 } else {
                     lengthConflict = true
                 }
-                if bodyless { dropped.add(field.line) } else { hasLength = true }
+                if bodyless || repeated { dropped.add(field.line) } else { hasLength = true }
             } else if HeaderForwarding.isHopByHop(name) {
                 dropped.add(field.line)
                 if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
@@ -42,10 +47,20 @@ struct ResponseFraming {
             }
         }
         if let problem { throw UpstreamResponseParser.Malformed(problem) }
-        if !connection.names.isEmpty { dropped.add(lines, named: connection.names) }
+        // A Connection option naming a framing header cannot take the framing away: it is ignored.
+        let named = connection.names.filter { !Self.framingNames.contains($0) }
+        if !named.isEmpty { dropped.add(lines, named: named) }
+        var closesAfter = false
         if !transferCodings.isEmpty {
             // Transfer-Encoding overrides Content-Length; without chunked last, the body runs to the close.
             body = transferCodings.last == "chunked" ? .chunked : .untilClose
+            if hasLength || lengthConflict {
+                // Both: a sign of response splitting (RFC 9112 §6.3). The length is not relayed (the
+                // writer frames the body itself) and the connection is not used again.
+                dropped.add(lines, named: ["content-length"])
+                hasLength = false
+                closesAfter = true
+            }
         } else if let length, !lengthConflict {
             body = .length(length)
         } else if lengthConflict {
@@ -53,7 +68,7 @@ struct ResponseFraming {
         } else {
             body = .untilClose
         }
-        closes = connection.close || (minorVersion == 0 && !connection.keepAlive)
+        closes = closesAfter || connection.close || (minorVersion == 0 && !connection.keepAlive)
         self.dropped = dropped
         self.hasLength = hasLength
     }

@@ -1,3 +1,5 @@
+import CredentialHelperProtocol
+
 /// Where the proxy forwards, parsed once from `--upstream`: `http[s]://host[:port][/prefix]`.
 struct UpstreamEndpoint: Sendable, Hashable {
     let useTLS: Bool
@@ -13,8 +15,14 @@ struct UpstreamEndpoint: Sendable, Hashable {
     var origin: String { (useTLS ? "https://" : "http://") + authority }
 
     init(_ given: String) throws(ProxyConfigurationError) {
-        // Messages never repeat a password written into the URL.
-        let url = given.contains("@") ? "\(given.prefix { $0 != "@" }.prefix(8))…" : given
+        // Messages never repeat a password written into the URL, nor a control character.
+        let url = given.contains("@") ? "\(given.prefix { $0 != "@" }.prefix(8))…" : Self.printable(given)
+        // A space, CR or LF would end the request line or inject a header line into every request.
+        guard given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw ProxyConfigurationError(
+                "--upstream \"\(url)\" contains a space, a control character (CR, LF, …) or a non-ASCII byte; "
+                    + "percent-encode them or fix the URL")
+        }
         let lower = given.lowercased()
         let rest: Substring
         if lower.hasPrefix("https://") {
@@ -60,9 +68,33 @@ struct UpstreamEndpoint: Sendable, Hashable {
             port = parsed
         }
         guard !host.isEmpty else { throw ProxyConfigurationError("--upstream \"\(url)\" needs a host") }
+        let bracketed = authority.hasPrefix("[")
+        guard bracketed ? LoopbackHost.ipv6(host) != nil : host.allSatisfy(Self.isHostCharacter) else {
+            throw ProxyConfigurationError(
+                "--upstream \"\(url)\" has an invalid host \"\(host)\"; use a DNS name, an IPv4 address or a "
+                    + "bracketed IPv6 address")
+        }
+        guard prefix.allSatisfy(Self.isPathCharacter) else {
+            throw ProxyConfigurationError(
+                "--upstream \"\(url)\" has characters a URL path cannot hold; percent-encode them")
+        }
         self.host = String(host)
         self.port = port
         self.authority = String(authority)
         self.pathPrefix = prefix
+    }
+
+    /// Letters, digits, `-`, `.`, `_`, `~` (RFC 3986 unreserved: a DNS name or an IPv4 address).
+    private static func isHostCharacter(_ character: Character) -> Bool {
+        character.isASCII && (character.isLetter || character.isNumber || "-._~".contains(character))
+    }
+
+    /// RFC 3986 `pchar` and `/`: unreserved, percent-encoded, sub-delimiters, `:` and `@`.
+    private static func isPathCharacter(_ character: Character) -> Bool {
+        isHostCharacter(character) || "%!$&'()*+,;=:@/".contains(character)
+    }
+
+    private static func printable(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
     }
 }

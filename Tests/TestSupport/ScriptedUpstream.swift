@@ -1,0 +1,113 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A raw-socket HTTP/1.1 upstream on 127.0.0.1 that answers each request with fixed bytes chosen by
+/// its path — the responses well-behaved servers rarely send (conflicting framing, odd `Connection`
+/// options) — and records every request head it received, as bytes. Each connection is served on a
+/// thread of its own; bodies of requests are not read (send GET requests). Stops when released.
+public final class ScriptedUpstream: Sendable {
+    /// One scripted answer: the bytes to send, and whether to close the connection afterwards.
+    public struct Answer: Sendable {
+        public let bytes: [UInt8]
+        public let close: Bool
+        public init(_ text: String, close: Bool = false) {
+            bytes = Array(text.utf8)
+            self.close = close
+        }
+    }
+
+    public let port: Int
+    private let listener: Int32
+    private let received = Heads()
+
+    /// Starts serving `answers` (by request path; other paths get a 404).
+    public init(_ answers: [String: Answer]) throws {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var one: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && listen(fd, 64) == 0 }
+        }
+        guard bound else {
+            throw FixtureError("the scripted upstream cannot listen: \(String(cString: strerror(errno)))")
+        }
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        let received = self.received
+        Thread.detachNewThread {
+            while true {
+                let client = accept(fd, nil, nil)
+                if client < 0 { return }
+                Thread.detachNewThread { Self.serve(client, answers, received) }
+            }
+        }
+    }
+
+    deinit {
+        shutdown(listener, Int32(SHUT_RDWR))
+        close(listener)
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var baseURL: String { "http://127.0.0.1:\(port)" }
+
+    /// Every request head received so far (request line and header lines, CRLF-separated).
+    public var requestHeads: [String] { received.all.withLock { $0 } }
+
+    private static func serve(_ client: Int32, _ answers: [String: Answer], _ received: Heads) {
+        defer { close(client) }
+        var data: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            while !data.containsHeadEnd {
+                let count = recv(client, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                data += buffer[..<count]
+            }
+            let end = data.headEnd
+            let head = String(decoding: data[..<end], as: UTF8.self)
+            data.removeFirst(end + 4)
+            received.all.withLock { $0.append(head) }
+            let target = head.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
+            let path = String(target.prefix { $0 != "?" })
+            let answer = answers[path] ?? Answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            var sent = 0
+            while sent < answer.bytes.count {
+                let count = answer.bytes[sent...].withUnsafeBytes {
+                    send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+                }
+                if count <= 0 { return }
+                sent += count
+            }
+            if answer.close { return }
+        }
+    }
+}
+
+/// The request heads received, shared with the serving threads.
+private final class Heads: Sendable {
+    let all = Mutex<[String]>([])
+}
+
+extension [UInt8] {
+    fileprivate var headEnd: Int {
+        guard count >= 4 else { return -1 }
+        for index in 0...(count - 4)
+        where self[index] == 13 && self[index + 1] == 10 && self[index + 2] == 13 && self[index + 3] == 10 {
+            return index
+        }
+        return -1
+    }
+    fileprivate var containsHeadEnd: Bool { headEnd >= 0 }
+}
