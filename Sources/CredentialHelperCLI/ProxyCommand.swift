@@ -52,6 +52,17 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Event-loop threads serving connections (default: half the cores, at least one).")
     var threads = ProxyConfiguration.defaultThreads
 
+    @Option(
+        name: .customLong("idle-timeout"),
+        help: "Seconds a client connection may stay silent between requests (and before its first byte).")
+    var idleTimeout = 75
+
+    @Option(name: .customLong("body-timeout"), help: "Seconds a request body may stop arriving before it is dropped.")
+    var bodyTimeout = 60
+
+    @Option(name: .customLong("max-connections"), help: "Client connections served at once; more get a 503.")
+    var maxConnections = 1024
+
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false
 
@@ -125,6 +136,9 @@ struct ProxyCommand: AsyncParsableCommand {
             listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit,
             upstreamCAFile: upstreamCAFile)
         configuration.threads = threads
+        configuration.idleTimeout = .seconds(idleTimeout)
+        configuration.bodyTimeout = .seconds(bodyTimeout)
+        configuration.maximumConnections = maxConnections
         return configuration
     }
 }

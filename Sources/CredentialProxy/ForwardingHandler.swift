@@ -13,7 +13,7 @@ final class ForwardingHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
     /// What the rest of the current request's body is for.
-    private enum RequestBody {
+    enum RequestBody {
         /// Nothing to keep: no body, answered by the proxy, or the response already ended.
         case ignored
         /// Kept whole, to forward at the end (and replay after a refresh).
@@ -22,29 +22,62 @@ final class ForwardingHandler: ChannelInboundHandler {
         case streaming(RequestBodyRelay)
     }
 
-    private let session: ProxySession
-    private let parser = ClientRequestParser()
+    let session: ProxySession
+    let parser = ClientRequestParser()
     /// Set while the handler is in the pipeline.
-    private var writer: HTTPMessageWriter?
-    private var requestBody = RequestBody.ignored
+    private(set) var writer: HTTPMessageWriter?
+    private(set) var requestBody = RequestBody.ignored
     private var exchange: ForwardedExchange?
     /// From a request's head until its response ended.
-    private var responding = false
+    private(set) var responding = false
     /// Set while requests are being parsed (a response that ends meanwhile does not parse again).
     private var parsing = false
     /// Close once the current response ended (shutdown, or the client closed its side).
     private var closeWhenIdle = false
     /// The connection is closing: nothing more is parsed.
-    private var closing = false
+    var closing = false
     /// The timeout of a head cut across reads, from its first read (cancelled when it completes).
     private var headTimeout: Scheduled<Void>?
     private var bodyBackpressure = false
     /// Whether the client is read (NIO's auto-read).
-    private var reading = true
+    private(set) var reading = true
+    /// Closes the connection when the client is silent while it should send (``ClientSilence``).
+    var silenceTimer: Scheduled<Void>?
+    /// Whether this connection counts against the session's connection limit.
+    private var counted = false
 
     init(session: ProxySession) { self.session = session }
 
-    func handlerAdded(context: ChannelHandlerContext) { writer = HTTPMessageWriter(context: context) }
+    func handlerAdded(context: ChannelHandlerContext) {
+        writer = HTTPMessageWriter(context: context)
+        if context.channel.isActive { accept(context: context) }
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        accept(context: context)
+        context.fireChannelActive()
+    }
+
+    /// A new client connection: refused with a 503 past the connection limit, else given
+    /// ``ProxyConfiguration/idleTimeout`` to send its first byte.
+    private func accept(context: ChannelHandlerContext) {
+        guard !counted else { return }
+        counted = true
+        let open = session.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
+        guard open <= session.configuration.maximumConnections else {
+            closing = true
+            let error = ProxyErrorResponse(
+                type: "overloaded_error",
+                message: "credhelper proxy is serving its maximum of \(session.configuration.maximumConnections) "
+                    + "connections; retry shortly, or raise --max-connections",
+                status: .serviceUnavailable)
+            writer?.response(error.response(), to: .unparsed)
+            writer?.end()
+            writer?.whenWritten { context.close(promise: nil) }
+            return
+        }
+        watchSilence(context: context)
+    }
 
     func handlerRemoved(context: ChannelHandlerContext) { writer = nil }
 
@@ -52,6 +85,7 @@ final class ForwardingHandler: ChannelInboundHandler {
         guard !closing else { return }  // a refused request's rest, or what follows a last request
         parser.append(unwrapInboundIn(data))
         parse(context: context)
+        watchSilence(context: context)
     }
 
     /// Handles what was read, up to the head of a request pipelined behind the one being answered.
@@ -117,6 +151,10 @@ final class ForwardingHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
+        case ChannelEvent.inputClosed where responding && !parser.atRequestStart:
+            // The client stopped sending in the middle of a request: it can never be completed.
+            // Close now, releasing the buffered body and the upstream connection.
+            context.close(promise: nil)
         case is ChannelShouldQuiesceEvent, ChannelEvent.inputClosed:
             // Finish the response under way, then close.
             if responding { closeWhenIdle = true } else { context.close(promise: nil) }
@@ -130,6 +168,12 @@ final class ForwardingHandler: ChannelInboundHandler {
         exchange = nil
         closing = true
         headTimeout?.cancel()
+        silenceTimer?.cancel()
+        silenceTimer = nil
+        if counted {
+            counted = false
+            session.openConnections.wrappingSubtract(1, ordering: .relaxed)
+        }
         if case .streaming(let relay) = requestBody { relay.abandon() }
         requestBody = .ignored
         context.fireChannelInactive()
@@ -142,7 +186,7 @@ final class ForwardingHandler: ChannelInboundHandler {
 
     /// A request the proxy cannot read: a 400 (or the status the refusal names) when no response
     /// is under way, then the connection closes (where the next request starts is unknown).
-    private func refuse(_ refusal: ClientRequest.Refusal, context: ChannelHandlerContext) {
+    func refuse(_ refusal: ClientRequest.Refusal, context: ChannelHandlerContext) {
         closing = true
         guard !responding, let writer else { return context.close(promise: nil) }
         // A stalled client is not sending the wrong protocol; every other refusal may be one.
@@ -164,7 +208,7 @@ final class ForwardingHandler: ChannelInboundHandler {
     /// Closes the sending side first, and the connection once the client stopped sending (or
     /// after ``lingering``). Closing at once with unread bytes would reset the connection, and
     /// the client could lose the response explaining the refusal (what nginx calls lingering close).
-    private static func lingeringClose(_ context: ChannelHandlerContext) {
+    static func lingeringClose(_ context: ChannelHandlerContext) {
         context.close(mode: .output, promise: nil)
         context.channel.setAutoRead(true)  // read and drop the rest
         context.eventLoop.assumeIsolated().scheduleTask(in: lingering) { context.close(promise: nil) }
@@ -255,6 +299,7 @@ final class ForwardingHandler: ChannelInboundHandler {
             return
         }
         parse(context: context)  // a request pipelined meanwhile
+        watchSilence(context: context)
     }
 
     private func pauseReads(_ paused: Bool, context: ChannelHandlerContext) {

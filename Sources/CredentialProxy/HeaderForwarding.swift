@@ -14,6 +14,9 @@ enum HeaderForwarding {
     static let droppedUpstream: [StaticString] =
         hopByHop + ["host", "content-length", "authorization", "x-api-key", "expect"]
 
+    /// ``droppedUpstream`` as strings.
+    static let droppedUpstreamNames = Set(droppedUpstream.map { $0.description })
+
     /// Whether the header `name` is hop-by-hop, ignoring case.
     static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
         isOne(of: hopByHop, lengths: hopByHopLengths, name)

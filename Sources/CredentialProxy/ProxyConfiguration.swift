@@ -31,6 +31,15 @@ public struct ProxyConfiguration: Sendable {
     /// 408 and the connection closes (a client that stalls mid-head holds nothing for long).
     /// Default 60 s.
     public var requestHeadTimeout: Duration = .seconds(60)
+    /// How long a client connection may stay silent between requests — and before its first byte —
+    /// before it is closed. Default 75 s (nginx's `keepalive_timeout`).
+    public var idleTimeout: Duration = .seconds(75)
+    /// How long a request body may stop arriving before the request is dropped: a 408 when no
+    /// response has started, else the connection closes. Default 60 s (nginx's `client_body_timeout`).
+    public var bodyTimeout: Duration = .seconds(60)
+    /// The most client connections served at once; more are answered 503 and closed. Each holds at
+    /// most one request head (80 KiB) and one replayable body (``replayBodyLimit``). Default 1024.
+    public var maximumConnections = 1024
     /// How long in-flight requests and streams may run after a shutdown signal before they are
     /// cut. Default 10 s.
     public var shutdownGrace: Duration = .seconds(10)
@@ -85,6 +94,11 @@ public struct ProxyConfiguration: Sendable {
             throw ProxyConfigurationError("--threads \(threads) is out of range (1–256)")
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }
+        guard maximumConnections >= 1 else { throw ProxyConfigurationError("--max-connections must be at least 1") }
+        for (name, value) in [("idle", idleTimeout), ("body", bodyTimeout), ("request head", requestHeadTimeout)]
+        where value <= .zero {
+            throw ProxyConfigurationError("the \(name) timeout must be positive")
+        }
     }
 }
 

@@ -31,6 +31,8 @@ final class ProxySession: Sendable {
         var lines: HelperHeaderLines
     }
     private let headerCache = Mutex<HeaderCache?>(nil)
+    /// Client connections open now, against ``ProxyConfiguration/maximumConnections``.
+    let openConnections = Atomic<Int>(0)
 
     init(
         configuration: ProxyConfiguration, provider: CredentialProvider, eventLoopGroup: any EventLoopGroup,
@@ -119,7 +121,9 @@ final class ProxySession: Sendable {
         var names: [String] = []
         for field in credential.requestHeaders(for: configuration.host).headers {
             lines.writeHeader(field.name, field.value)
-            names.append(field.name.lowercased())
+            // The client's credential headers are dropped anyway: only the others cost a scan.
+            let name = field.name.lowercased()
+            if !HeaderForwarding.droppedUpstreamNames.contains(name) { names.append(name) }
         }
         lines.writeHeader("host", endpoint.authority)
         let encoded = HelperHeaderLines(lines: lines, names: names)
@@ -132,6 +136,7 @@ final class ProxySession: Sendable {
 /// is not forwarded, so the upstream sees exactly one value — the helper's (docs/protocol.md §7).
 struct HelperHeaderLines: Sendable {
     let lines: ByteBuffer
-    /// Lowercase names of ``lines`` but `Host` (which the client's never crosses anyway).
+    /// Lowercase names of ``lines`` that the client's header lines could also carry (not `Host`, the
+    /// credential headers or other names never forwarded from a client).
     let names: [String]
 }
