@@ -78,10 +78,19 @@ let package = Package(
             dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore", "OAuthClient", "HelperProfiles"],
             swiftSettings: strict
         ),
+        // The proxy's HTTP/1.1 codec: message heads and body framing, no channel code.
+        .target(
+            name: "CredentialProxyHTTP1",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .target(
             name: "CredentialProxy",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialHelperHost",
+                "CredentialHelperProtocol", "CredentialHelperHost", "CredentialProxyHTTP1",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -134,9 +143,25 @@ let package = Package(
             name: "credhelper-fuzz", dependencies: ["Fuzzing"], path: "Benchmarks/credhelper-fuzz", swiftSettings: strict),
         .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
         .target(
-            name: "Fuzzing", dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "HelperProfiles"],
+            name: "Fuzzing",
+            dependencies: [
+                "CredentialHelperProtocol", "CredentialHelperHost", "HelperProfiles", "CredentialProxyHTTP1",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
             path: "Tests/Fuzzing", swiftSettings: strict),
         .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], swiftSettings: strict),
+        .testTarget(
+            name: "CredentialProxyHTTP1Tests",
+            dependencies: [
+                "CredentialProxyHTTP1", "Fuzzing",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",

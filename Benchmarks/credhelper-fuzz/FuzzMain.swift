@@ -4,8 +4,10 @@ import Fuzzing
     import Glibc
 #endif
 
-/// `credhelper-fuzz [INPUTS_PER_TARGET] [SEED]`: feeds seeded mutated inputs to the helper-output
-/// parser, the profiles reader and the host configuration reader (docs/benchmarks.md, "Fuzzing").
+/// `credhelper-fuzz [INPUTS_PER_TARGET] [SEED] [http1]`: feeds seeded mutated inputs to the
+/// helper-output parser, the profiles reader and the host configuration reader, then compares the
+/// proxy's HTTP/1.1 codec with llhttp on mutated request and response streams (docs/benchmarks.md,
+/// "Fuzzing"). With `http1`, only the codec comparison runs.
 /// Exits 1 on the first broken invariant; a crash ends the process.
 @main
 struct FuzzMain {
@@ -14,7 +16,7 @@ struct FuzzMain {
         let count = arguments.count > 1 ? Int(arguments[1]) ?? 1_000_000 : 1_000_000
         let seed = arguments.count > 2 ? UInt64(arguments[2]) ?? 1 : 1
         var total = 0
-        for target in FuzzTarget.allCases {
+        for target in FuzzTarget.allCases where arguments.count <= 3 {
             var run = FuzzRun(target: target, seed: seed)
             let started = ContinuousClock.now
             do { try run.run(count) } catch {
@@ -27,6 +29,19 @@ struct FuzzMain {
             print(
                 "\(target.rawValue): \(run.inputs) inputs, \(run.accepted) accepted, rejected: \(codes) "
                     + "(\(ContinuousClock.now - started))")
+        }
+        for direction in HTTP1Differential.Direction.allCases where arguments.count <= 3 || arguments[3] == "http1" {
+            var run = HTTP1DifferentialRun(direction: direction, seed: seed)
+            let started = ContinuousClock.now
+            do { try run.run(count) } catch {
+                print("FINDING \(error)")
+                exit(1)
+            }
+            total += run.inputs
+            print(
+                "http1-\(direction.rawValue) vs llhttp: \(run.inputs) inputs, \(run.oursAccepted) framed alike, "
+                    + "\(run.bothRefused) refused by both, \(run.oursStricter) refused by ours only, "
+                    + "\(run.lenient) methods or targets llhttp's lists refuse (\(ContinuousClock.now - started))")
         }
         print("\(total) inputs, 0 findings, 0 crashes (seed \(seed))")
     }

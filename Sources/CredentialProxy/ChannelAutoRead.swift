@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import NIOCore
 
 extension Channel {

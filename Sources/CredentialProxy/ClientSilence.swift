@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import NIOCore
 
 /// When a client that should be sending stays silent (docs/proxy.md, "Timeouts and limits"):

@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import NIOCore
 
 /// A request body on its way upstream: kept in memory when it is small enough to send twice (a

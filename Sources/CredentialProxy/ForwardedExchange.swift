@@ -1,4 +1,5 @@
 import CredentialHelperHost
+import CredentialProxyHTTP1
 import NIOCore
 import NIOHTTP1
 

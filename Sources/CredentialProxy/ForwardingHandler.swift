@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import CredentialProxyHTTP1
 import NIOCore
 import NIOHTTP1
 

@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import HummingbirdCore
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import CredentialProxyHTTP1
 import NIOCore
 
 /// How the proxy listens and where it forwards. Plain values with defaults; ``validate()`` checks

@@ -1,4 +1,5 @@
 import CredentialHelperHost
+import CredentialProxyHTTP1
 import HummingbirdCore
 import Logging
 import NIOCore

@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import CredentialProxyHTTP1
 import NIOCore
 import NIOHTTP1
 import NIOSSL

@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import NIOCore
 
 /// A request body too large to keep, passed from the client's connection to the upstream as it

@@ -1,3 +1,4 @@
+import CredentialProxyHTTP1
 import NIOCore
 
 /// One keep-alive HTTP/1.1 connection to the upstream: the handler at the end of its pipeline.

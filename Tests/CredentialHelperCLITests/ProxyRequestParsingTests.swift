@@ -26,7 +26,7 @@ extension ProxyTests {
         Refused(
             name: "two Content-Lengths that disagree",
             request: "POST /echo HTTP/1.1\r\nHost: p\r\nContent-Length: 0\r\nContent-Length: 5\r\n\r\n",
-            status: 400, names: "Content-Length headers that disagree"),
+            status: 400, names: "more than one Content-Length header"),
         Refused(
             name: "a Content-Length with a sign",
             request: "POST /echo HTTP/1.1\r\nHost: p\r\nContent-Length: +5\r\n\r\n",
@@ -132,7 +132,7 @@ extension ProxyTests {
             "\r\nGET http://api.example.com/big?bytes=3 HTTP/1.1\r\nHost: api.example.com\r\n\r\n"
             + "GET http://api.example.com?x=1 HTTP/1.1\r\nHost: api.example.com\r\n\r\n"
             + "POST /echo HTTP/1.1\r\nhost: p\r\ntransfer-encoding: Chunked\r\n\r\n"
-            + "3;name=value\r\nabc\r\n2 \r\nde\r\n0\r\nX-Trailer: dropped\r\n\r\n"
+            + "3;name=value\r\nabc\r\n2\r\nde\r\n0\r\nX-Trailer: dropped\r\n\r\n"
             + "GET /_credhelper/health?verbose=1 HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n"
         let exchange = try Self.rawExchange(
             port: proxy.server.port, requests, methods: ["GET", "GET", "POST", "GET"])

@@ -21,7 +21,7 @@ public struct Mutator: Sendable {
         "99999999999999999999", String(repeating: "[", count: 600), String(repeating: "{\"a\":", count: 300),
     ]
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -29,7 +29,7 @@ public struct Mutator: Sendable {
         return z ^ (z >> 31)
     }
 
-    mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
+    public mutating func below(_ bound: Int) -> Int { bound <= 1 ? 0 : Int(next() % UInt64(bound)) }
 
     /// The next input: a corpus entry with one to four mutations.
     public mutating func input() -> [UInt8] {

@@ -3,7 +3,7 @@ import NIOCore
 /// A message head being encoded straight into a buffer's writable bytes: each part is one copy,
 /// instead of one `ByteBuffer` write (with its uniqueness and capacity checks) per part. Appending
 /// past the capacity it was given stops the process, as an out-of-bounds write would otherwise.
-struct HeadBytes {
+package struct HeadBytes {
     private let base: UnsafeMutableRawPointer
     private let capacity: Int
     private(set) var count = 0
@@ -14,28 +14,28 @@ struct HeadBytes {
         capacity = bytes.count
     }
 
-    mutating func append(_ raw: UnsafeRawBufferPointer) {
+    package mutating func append(_ raw: UnsafeRawBufferPointer) {
         guard let source = raw.baseAddress, !raw.isEmpty else { return }
         precondition(count + raw.count <= capacity, "a message head outgrew its computed size")
         (base + count).copyMemory(from: source, byteCount: raw.count)
         count += raw.count
     }
 
-    mutating func append(_ text: StaticString) {
+    package mutating func append(_ text: StaticString) {
         append(UnsafeRawBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
     }
 
-    mutating func append(_ buffer: ByteBuffer) {
+    package mutating func append(_ buffer: ByteBuffer) {
         buffer.withUnsafeReadableBytes { append($0) }
     }
 
-    mutating func append(_ text: String) {
+    package mutating func append(_ text: String) {
         var text = text
         text.withUTF8 { append(UnsafeRawBufferPointer($0)) }
     }
 
     /// A non-negative number in decimal.
-    mutating func append(decimal value: Int) {
+    package mutating func append(decimal value: Int) {
         var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // room for 24 digits
         withUnsafeMutableBytes(of: &digits) { scratch in
             var remaining = value
@@ -52,7 +52,7 @@ struct HeadBytes {
 
 extension ByteBuffer {
     /// Encodes a head of at most `capacity` bytes with `encode`, in one write.
-    mutating func writeHead(capacity: Int, _ encode: (inout HeadBytes) -> Void) {
+    package mutating func writeHead(capacity: Int, _ encode: (inout HeadBytes) -> Void) {
         writeWithUnsafeMutableBytes(minimumWritableBytes: Swift.max(1, capacity)) { bytes in
             var head = HeadBytes(bytes)
             encode(&head)

@@ -4,28 +4,28 @@ import NIOHTTP1
 /// A client's request head as it arrived (RFC 9112 §3), checked: its header lines are forwarded
 /// as bytes, and its framing is known before any of its body is read. A class: it is handed from
 /// the parser to the exchange and kept until the response ended, without copying its parts.
-final class ClientRequest: Sendable {
+package final class ClientRequest: Sendable {
     /// How the request's body is delimited (RFC 9112 §6.3).
-    enum Body: Equatable { case none, length(Int), chunked }
+    package enum Body: Equatable { case none, length(Int), chunked }
 
     /// The method as sent (a token).
-    let method: ByteBuffer
+    package let method: ByteBuffer
     /// The path and query the upstream gets: the target as sent, or an absolute URL's path.
-    let pathAndQuery: ByteBuffer
+    package let pathAndQuery: ByteBuffer
     /// 0 for HTTP/1.0, 1 for HTTP/1.1.
-    let minorVersion: Int
-    let lines: HeaderLines
-    let body: Body
+    package let minorVersion: Int
+    package let lines: HeaderLines
+    package let body: Body
     /// Whether the connection stays open after the response (RFC 9112 §9.3).
-    let keepAlive: Bool
+    package let keepAlive: Bool
     /// The header lines not forwarded upstream (``HeaderForwarding/droppedUpstream``, and those
     /// the `Connection` header names).
-    let dropped: DroppedLines
+    package let dropped: DroppedLines
     /// The client waits for `100 Continue` before sending the body (RFC 9110 §10.1.1).
-    let expectsContinue: Bool
+    package let expectsContinue: Bool
 
     /// Stands in for a request that could not be parsed, to answer it: HTTP/1.1, closing.
-    static let unparsed = ClientRequest()
+    package static let unparsed = ClientRequest()
 
     private init() {
         method = ByteBuffer(string: "GET")
@@ -39,19 +39,19 @@ final class ClientRequest: Sendable {
     }
 
     /// Whether the method is `name` (methods are case-sensitive).
-    func methodIs(_ name: StaticString) -> Bool { Self.bytes(method, equal: name) }
+    package func methodIs(_ name: StaticString) -> Bool { Self.bytes(method, equal: name) }
 
-    var isHEAD: Bool { methodIs("HEAD") }
+    package var isHEAD: Bool { methodIs("HEAD") }
 
     /// The path without the query.
-    var path: ByteBuffer {
+    package var path: ByteBuffer {
         let end = pathAndQuery.readableBytesView.firstIndex(of: UInt8(ascii: "?")) ?? pathAndQuery.writerIndex
         return pathAndQuery.getSlice(at: pathAndQuery.readerIndex, length: end - pathAndQuery.readerIndex)
             ?? pathAndQuery
     }
 
     /// Whether the path (without the query) is `expected`.
-    func pathIs(_ expected: StaticString) -> Bool { Self.bytes(path, equal: expected) }
+    package func pathIs(_ expected: StaticString) -> Bool { Self.bytes(path, equal: expected) }
 
     /// Whether `buffer`'s readable bytes are exactly `text`.
     private static func bytes(_ buffer: ByteBuffer, equal text: StaticString) -> Bool {
@@ -60,24 +60,24 @@ final class ClientRequest: Sendable {
     }
 
     /// Why a request is refused before it is forwarded: the status and a sentence for its error body.
-    struct Refusal: Error {
-        let status: HTTPResponseStatus
-        let problem: String
+    package struct Refusal: Error {
+        package let status: HTTPResponseStatus
+        package let problem: String
 
-        init(_ status: HTTPResponseStatus, _ problem: String) {
+        package init(_ status: HTTPResponseStatus, _ problem: String) {
             self.status = status
             self.problem = problem
         }
 
         /// A 400 Bad Request.
-        init(_ problem: String) { self.init(.badRequest, problem) }
+        package init(_ problem: String) { self.init(.badRequest, problem) }
     }
 
     /// Parses a head: the request line (`line`) and the header section (`lines`), refusing what
     /// RFC 9112 says a server must reject, and framing that proxies have been tricked with
     /// (request smuggling): both `Content-Length` and `Transfer-Encoding`, conflicting lengths,
     /// a coding other than `chunked`, folded or nameless lines.
-    init(line: ByteBuffer, lines: HeaderLines) throws(Refusal) {
+    package init(line: ByteBuffer, lines: HeaderLines) throws(Refusal) {
         let (method, target, minor) = try Self.requestLine(line)
         guard !Self.bytes(method, equal: "CONNECT") else {
             throw Refusal(
@@ -161,26 +161,33 @@ final class ClientRequest: Sendable {
 
 /// What a request's header lines say about its framing and connection, gathered in one pass.
 private struct HeaderFacts {
-    var length: Int?
-    var lengthConflict = false
-    var transferCodings: [String] = []
-    var connection = HeaderLines.ConnectionOptions()
-    var hosts = 0
-    var expectsContinue = false
-    var dropped = DroppedLines()
+    package var length: Int?
+    package var lengthConflict = false
+    package var transferCodings: [String] = []
+    package var transferEncodingLines = 0
+    package var connection = HeaderLines.ConnectionOptions()
+    package var hosts = 0
+    package var expectsContinue = false
+    package var dropped = DroppedLines()
 
     /// Notes `field`; returns what is wrong with it, if anything.
-    mutating func add(_ field: HeaderLines.Field, _ raw: UnsafeRawBufferPointer) -> String? {
+    package mutating func add(_ field: HeaderLines.Field, _ raw: UnsafeRawBufferPointer) -> String? {
         let name = raw[field.name]
         let value = raw[field.value]
         // Every header read here is one the upstream does not get.
         guard HeaderForwarding.isDroppedUpstream(name) else { return nil }
         dropped.add(field.line)
         if HeaderLines.equalsIgnoringCase(name, "content-length") {
-            guard let parsed = HeaderLines.decimal(value) else { return "a Content-Length that is not a number" }
-            if length != nil, length != parsed { lengthConflict = true }
+            guard let parsed = HeaderLines.contentLength(field, raw) else {
+                return "a Content-Length that is not a number"
+            }
+            // Two Content-Length lines, even equal, are refused, as llhttp does.
+            if length != nil { lengthConflict = true }
             length = parsed
         } else if HeaderLines.equalsIgnoringCase(name, "transfer-encoding") {
+            if HeaderLines.hasTabAroundValue(field, raw) { return "a tab in the Transfer-Encoding header" }
+            if HeaderLines.hasEmptyListElement(value) { return "an empty coding in the Transfer-Encoding header" }
+            transferEncodingLines += 1
             transferCodings += HeaderLines.listElements(value)
         } else if HeaderLines.equalsIgnoringCase(name, "connection") {
             connection.add(value)
@@ -193,8 +200,9 @@ private struct HeaderFacts {
     }
 
     /// The body's framing (RFC 9112 §6.1, §6.3).
-    func body(minorVersion: Int) throws(ClientRequest.Refusal) -> ClientRequest.Body {
-        if lengthConflict { throw .init("Content-Length headers that disagree") }
+    package func body(minorVersion: Int) throws(ClientRequest.Refusal) -> ClientRequest.Body {
+        if lengthConflict { throw .init("more than one Content-Length header") }
+        if transferEncodingLines > 0, transferCodings.isEmpty { throw .init("an empty Transfer-Encoding") }
         guard !transferCodings.isEmpty else { return length.map { $0 == 0 ? .none : .length($0) } ?? .none }
         if length != nil { throw .init("both Content-Length and Transfer-Encoding") }
         if minorVersion == 0 { throw .init("Transfer-Encoding in an HTTP/1.0 request") }

@@ -5,38 +5,42 @@ import NIOCore
 /// as slices of what was read, framed by `Content-Length`, chunked coding, or the connection's
 /// end. Interim (1xx) responses are skipped. Event-loop bound; a class so that a response's end
 /// can start the next request on the same connection while the bytes are being read.
-final class UpstreamResponseParser {
+package final class UpstreamResponseParser {
+    package init() {}
+
     /// A response's head.
-    struct Head {
-        let status: Int
+    package struct Head {
+        package let status: Int
         /// The reason phrase as sent (may be empty).
-        let reason: ByteBuffer
-        let lines: HeaderLines
+        package let reason: ByteBuffer
+        package let lines: HeaderLines
         /// The connection ends after this response (`Connection: close`, HTTP/1.0, or a body
         /// delimited by the connection's end).
-        let closes: Bool
+        package let closes: Bool
         /// The header lines not relayed to the client (hop-by-hop ones, and framing a status
         /// without a body must not carry).
-        let dropped: DroppedLines
+        package let dropped: DroppedLines
         /// Whether a relayed line is `Content-Length`.
-        let hasLength: Bool
+        package let hasLength: Bool
     }
 
-    enum Event {
+    package enum Event {
         case head(Head)
         case body(ByteBuffer)
         case end
     }
 
     /// The upstream sent something that is not an HTTP/1.1 response.
-    struct Malformed: Error, CustomStringConvertible {
-        let description: String
-        init(_ description: String) { self.description = "the upstream sent a malformed response: \(description)" }
+    package struct Malformed: Error, CustomStringConvertible {
+        package let description: String
+        package init(_ description: String) {
+            self.description = "the upstream sent a malformed response: \(description)"
+        }
     }
 
     /// Longest head, and longest chunk-size or trailer line.
-    static let headLimit = 80 * 1024
-    static let lineLimit = 8 * 1024
+    package static let headLimit = 80 * 1024
+    package static let lineLimit = 8 * 1024
 
     private enum State {
         /// No request is waiting for an answer.
@@ -54,15 +58,18 @@ final class UpstreamResponseParser {
     private var answersHEAD = false
     private var leftover: ByteBuffer?
 
+    /// Whether bytes of an unfinished head or line are kept, waiting for the rest.
+    package var hasPartialInput: Bool { (leftover?.readableBytes ?? 0) > 0 }
+
     /// A request went out: its response comes next (`isHEAD`: a response without a body).
-    func expectResponse(isHEAD: Bool) {
+    package func expectResponse(isHEAD: Bool) {
         state = .head
         answersHEAD = isHEAD
     }
 
     /// Reads what arrived, calling `emit` for each part of the response. `emit` may start the next
     /// request (``expectResponse(isHEAD:)``) when it gets ``Event/end``.
-    func read(_ incoming: ByteBuffer, emit: (Event) -> Void) throws(Malformed) {
+    package func read(_ incoming: ByteBuffer, emit: (Event) -> Void) throws(Malformed) {
         var buffer = incoming
         if var earlier = leftover {
             leftover = nil
@@ -106,7 +113,11 @@ final class UpstreamResponseParser {
                 state = .chunkSize
             case .trailers:
                 guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
-                if line.readableBytes == 0 { finish(emit) }
+                if line.readableBytes == 0 {
+                    finish(emit)
+                } else if let problem = HeaderLines.lineProblem(line) {
+                    throw Malformed("\(problem) in the trailers")
+                }
             case .untilClose:
                 emit(.body(buffer))
                 return
@@ -115,7 +126,7 @@ final class UpstreamResponseParser {
     }
 
     /// The connection closed: that ends a response whose body runs until then.
-    func connectionClosed(emit: (Event) -> Void) {
+    package func connectionClosed(emit: (Event) -> Void) {
         guard case .untilClose = state else { return }
         finish(emit)
     }
@@ -153,12 +164,15 @@ final class UpstreamResponseParser {
             let statusLine = readLine(&head)
         else { throw Malformed("no status line") }
         let (minor, status, reason) = try Self.statusLine(statusLine)
-        if (100..<200).contains(status) {
-            guard status != 101 else { throw Malformed("a protocol switch (101), which the proxy does not relay") }
-            return .some(nil)
-        }
         head.moveWriterIndex(to: head.writerIndex - 2)  // the empty line
         let lines = HeaderLines(head)
+        if (100..<200).contains(status) {
+            guard status != 101 else { throw Malformed("a protocol switch (101), which the proxy does not relay") }
+            guard minor == 1 else { throw Malformed("an interim (1xx) response in HTTP/1.0") }
+            // An interim head is skipped, but checked as any head is: malformed lines could hide the real one.
+            _ = try ResponseFraming(validating: lines, minorVersion: minor, status: status)
+            return .some(nil)
+        }
         let framing = try ResponseFraming(validating: lines, minorVersion: minor, status: status)
         var body: State?
         if !(answersHEAD || status == 204 || status == 304) {

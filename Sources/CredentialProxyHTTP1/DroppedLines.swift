@@ -3,14 +3,16 @@ import NIOCore
 /// The lines of a ``HeaderLines`` section that do not cross the proxy, found while the section
 /// was checked, so the rest is copied as it arrived (in as many copies as there are gaps).
 /// The first two are kept inline: most messages drop one or two lines, and need no allocation.
-struct DroppedLines {
+package struct DroppedLines {
+    package init() {}
+
     private var count = 0
     private var first = 0..<0
     private var second = 0..<0
     private var more: [Range<Int>] = []
 
     /// Drops one line (`range` is ``HeaderLines/Field/line``).
-    mutating func add(_ range: Range<Int>) {
+    package mutating func add(_ range: Range<Int>) {
         switch count {
         case 0: first = range
         case 1 where first.upperBound <= range.lowerBound: second = range
@@ -25,7 +27,7 @@ struct DroppedLines {
     }
 
     /// Drops the lines of `lines` named in `names` (lowercase; what a `Connection` header lists).
-    mutating func add(_ lines: HeaderLines, named names: [String]) {
+    package mutating func add(_ lines: HeaderLines, named names: [String]) {
         lines.forEach { field, raw in
             let name = String(decoding: raw[field.name], as: UTF8.self).lowercased()
             if names.contains(name), !ranges.contains(field.line) { add(field.line) }
@@ -33,10 +35,10 @@ struct DroppedLines {
     }
 
     /// The dropped lines' byte ranges, in order.
-    var ranges: [Range<Int>] { Array([first, second].prefix(count)) + more }
+    package var ranges: [Range<Int>] { Array([first, second].prefix(count)) + more }
 
     /// Appends the lines of `lines` that are not dropped to `head`.
-    func write(_ lines: HeaderLines, into head: inout HeadBytes) {
+    package func write(_ lines: HeaderLines, into head: inout HeadBytes) {
         lines.bytes.withUnsafeReadableBytes { raw in
             var start = 0
             func skip(_ range: Range<Int>) {

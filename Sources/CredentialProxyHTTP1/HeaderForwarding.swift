@@ -3,27 +3,27 @@ import NIOCore
 /// Which headers cross the proxy. Hop-by-hop and framing headers are the connection's, not the
 /// message's (RFC 9110 §7.6.1), and are never forwarded; the client's own credentials are
 /// replaced by the helper's.
-enum HeaderForwarding {
+package enum HeaderForwarding {
     /// Hop-by-hop header names (lowercase).
-    static let hopByHop: [StaticString] = [
+    package static let hopByHop: [StaticString] = [
         "connection", "keep-alive", "proxy-connection", "te", "trailer", "transfer-encoding", "upgrade",
         "proxy-authorization", "proxy-authenticate",
     ]
     /// Never forwarded upstream: hop-by-hop, framing the client computed, credentials the client
     /// sent, and `Expect` (the proxy answers `100-continue` itself).
-    static let droppedUpstream: [StaticString] =
+    package static let droppedUpstream: [StaticString] =
         hopByHop + ["host", "content-length", "authorization", "x-api-key", "expect"]
 
     /// ``droppedUpstream`` as strings.
-    static let droppedUpstreamNames = Set(droppedUpstream.map { $0.description })
+    package static let droppedUpstreamNames = Set(droppedUpstream.map { $0.description })
 
     /// Whether the header `name` is hop-by-hop, ignoring case.
-    static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+    package static func isHopByHop(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
         isOne(of: hopByHop, lengths: hopByHopLengths, name)
     }
 
     /// Whether the header `name` is not forwarded upstream (``droppedUpstream``), ignoring case.
-    static func isDroppedUpstream(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
+    package static func isDroppedUpstream(_ name: Slice<UnsafeRawBufferPointer>) -> Bool {
         isOne(of: droppedUpstream, lengths: droppedUpstreamLengths, name)
     }
 
@@ -45,7 +45,7 @@ enum HeaderForwarding {
 
 extension ByteBuffer {
     /// Writes one header line, `name: value` and CRLF.
-    mutating func writeHeader(_ name: String, _ value: String) {
+    package mutating func writeHeader(_ name: String, _ value: String) {
         writeString(name)
         writeStaticString(": ")
         writeString(value)

@@ -9,22 +9,22 @@ import NIOCore
 /// A header section as bytes: `name: value` lines, each ended by CRLF (without the start line and
 /// the empty line after the section). Read without building strings, so headers can be checked
 /// and forwarded as they arrived.
-struct HeaderLines {
+package struct HeaderLines {
     /// One line: where its name and value (without the blanks around it) lie in the section.
-    struct Field {
-        let line: Range<Int>
-        let name: Range<Int>
-        let value: Range<Int>
+    package struct Field {
+        package let line: Range<Int>
+        package let name: Range<Int>
+        package let value: Range<Int>
     }
 
     /// The section's bytes (reader index 0 is its first byte).
-    let bytes: ByteBuffer
+    package let bytes: ByteBuffer
 
-    init(_ bytes: ByteBuffer) { self.bytes = bytes }
+    package init(_ bytes: ByteBuffer) { self.bytes = bytes }
 
     /// What is wrong with `field`'s shape (RFC 9112 §5): a name that is not a token (this includes
     /// a folded line), or a control character in the value; nil when nothing is.
-    static func problem(_ field: Field, _ raw: UnsafeRawBufferPointer) -> String? {
+    package static func problem(_ field: Field, _ raw: UnsafeRawBufferPointer) -> String? {
         guard !field.name.isEmpty, let base = raw.baseAddress?.assumingMemoryBound(to: UInt8.self) else {
             return "a header line without a valid name"
         }
@@ -41,11 +41,27 @@ struct HeaderLines {
         return nil
     }
 
+    /// What is wrong with one header or trailer line (without its CRLF), or nil: the same checks as
+    /// ``problem(_:_:)``. Trailers are read and dropped, but a malformed one means the framing is not
+    /// what it seems, as it does to llhttp.
+    package static func lineProblem(_ line: ByteBuffer) -> String? {
+        var problem: String?
+        HeaderLines(line).forEach { field, raw in
+            problem = problem ?? Self.problem(field, raw)
+            // Framing fields are never allowed in trailers (RFC 9110 §6.5.1).
+            let name = raw[field.name]
+            if equalsIgnoringCase(name, "content-length") || equalsIgnoringCase(name, "transfer-encoding") {
+                problem = problem ?? "a framing field (Content-Length or Transfer-Encoding)"
+            }
+        }
+        return problem
+    }
+
     /// A control character other than horizontal tab, or DEL: never in a header value.
-    static func isControl(_ byte: UInt8) -> Bool { (byte < 32 && byte != 9) || byte == 127 }
+    package static func isControl(_ byte: UInt8) -> Bool { (byte < 32 && byte != 9) || byte == 127 }
 
     /// Calls `body` with each line and the section's raw bytes.
-    func forEach(_ body: (Field, UnsafeRawBufferPointer) -> Void) {
+    package func forEach(_ body: (Field, UnsafeRawBufferPointer) -> Void) {
         bytes.withUnsafeReadableBytes { raw in
             let count = raw.count
             var start = 0
@@ -75,7 +91,9 @@ struct HeaderLines {
     }
 
     /// The first index of `byte` in `raw[start..<end]` (default: to the end).
-    static func index(of byte: UInt8, in raw: UnsafeRawBufferPointer, from start: Int, to end: Int? = nil) -> Int? {
+    package static func index(of byte: UInt8, in raw: UnsafeRawBufferPointer, from start: Int, to end: Int? = nil)
+        -> Int?
+    {
         let end = end ?? raw.count
         guard start < end, let base = raw.baseAddress else { return nil }
         guard let found = memchr(base + start, Int32(byte), end - start) else { return nil }
@@ -84,7 +102,7 @@ struct HeaderLines {
 
     /// Where a head in `raw` ends: the index after its empty line (CRLF CRLF); nil when it has
     /// not all arrived. `scanned`: how many bytes an earlier call already searched.
-    static func headEnd(in raw: UnsafeRawBufferPointer, scanned: Int = 0) -> Int? {
+    package static func headEnd(in raw: UnsafeRawBufferPointer, scanned: Int = 0) -> Int? {
         var from = Swift.max(3, scanned)
         while let newline = index(of: 10, in: raw, from: from) {
             if newline >= 3, raw[newline - 1] == 13, raw[newline - 2] == 10, raw[newline - 3] == 13 {
@@ -96,7 +114,7 @@ struct HeaderLines {
     }
 
     /// Whether `bytes` equal the lowercase ASCII `lowercase`, ignoring case.
-    static func equalsIgnoringCase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
+    package static func equalsIgnoringCase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }
         let expected = lowercase.utf8Start
         let raw = bytes.base
@@ -112,7 +130,7 @@ struct HeaderLines {
     }
 
     /// A non-negative decimal number of at most 18 digits (a `Content-Length`), or nil.
-    static func decimal(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
+    package static func decimal(_ bytes: Slice<UnsafeRawBufferPointer>) -> Int? {
         guard !bytes.isEmpty, bytes.count <= 18 else { return nil }
         var value = 0
         for byte in bytes {
@@ -122,8 +140,33 @@ struct HeaderLines {
         return value
     }
 
+    /// A Content-Length value: ``decimal(_:)`` of the value, refused (nil) when the line has a tab
+    /// around it (see ``hasTabAroundValue(_:_:)``).
+    package static func contentLength(_ field: Field, _ raw: UnsafeRawBufferPointer) -> Int? {
+        hasTabAroundValue(field, raw) ? nil : decimal(raw[field.value])
+    }
+
+    /// Whether a tab stands between the colon and the value, or after the value: llhttp refuses
+    /// one in the framing headers (Content-Length, Transfer-Encoding), and the two must read them alike.
+    package static func hasTabAroundValue(_ field: Field, _ raw: UnsafeRawBufferPointer) -> Bool {
+        raw[field.name.upperBound..<field.value.lowerBound].contains(tab)
+            || raw[field.value.upperBound..<field.line.upperBound].contains(tab)
+    }
+
+    /// Whether a list value has an empty element (`chunked,` or `, chunked`): allowed by RFC 9110
+    /// §5.6.1, but llhttp reads `chunked,` as not ending in chunked, so a Transfer-Encoding with one
+    /// is refused.
+    package static func hasEmptyListElement(_ bytes: Slice<UnsafeRawBufferPointer>) -> Bool {
+        bytes.split(separator: UInt8(ascii: ","), omittingEmptySubsequences: false).contains { element in
+            element.allSatisfy { $0 == 32 || $0 == tab }
+        }
+    }
+
+    /// Bytes the header grammar names.
+    package static let tab = UInt8(ascii: "\t")
+
     /// The comma-separated elements of a list value (RFC 9110 §5.6.1), without blanks, lowercased.
-    static func listElements(_ bytes: Slice<UnsafeRawBufferPointer>) -> [String] {
+    package static func listElements(_ bytes: Slice<UnsafeRawBufferPointer>) -> [String] {
         bytes.split(separator: UInt8(ascii: ",")).compactMap { element in
             let trimmed = element.drop { $0 == 32 || $0 == 9 }.reversed().drop { $0 == 32 || $0 == 9 }.reversed()
             return trimmed.isEmpty ? nil : String(decoding: trimmed, as: UTF8.self).lowercased()
@@ -132,14 +175,14 @@ struct HeaderLines {
 
     /// What `Connection` headers list (RFC 9110 §7.6.1): `close`, `keep-alive`, and the names of
     /// headers that are hop-by-hop for this message.
-    struct ConnectionOptions {
-        var close = false
-        var keepAlive = false
+    package struct ConnectionOptions {
+        package var close = false
+        package var keepAlive = false
         /// The header names listed (lowercase).
-        var names: [String] = []
+        package var names: [String] = []
 
         /// Adds the options one `Connection` value lists. Allocates only for header names.
-        mutating func add(_ value: Slice<UnsafeRawBufferPointer>) {
+        package mutating func add(_ value: Slice<UnsafeRawBufferPointer>) {
             if HeaderLines.equalsIgnoringCase(value, "keep-alive") {
                 keepAlive = true
                 return
@@ -160,7 +203,7 @@ struct HeaderLines {
 
     /// tchar (RFC 9110 §5.6.2): letters, digits and the fifteen symbols RFC 9110 lists. One bit
     /// per byte value below 128, in two masks, so the check needs no table.
-    static func isTokenByte(_ byte: UInt8) -> Bool {
+    package static func isTokenByte(_ byte: UInt8) -> Bool {
         let below64: UInt64 = 0x03FF_6CFA_0000_0000
         let from64: UInt64 = 0x57FF_FFFF_C7FF_FFFE
         return byte < 64 ? (below64 &>> byte) & 1 == 1 : byte < 128 && (from64 &>> (byte &- 64)) & 1 == 1

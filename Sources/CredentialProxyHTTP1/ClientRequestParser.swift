@@ -4,16 +4,18 @@ import NIOCore
 /// as ``ClientRequest`` says, then the body as slices of what was read, framed by
 /// `Content-Length` or chunked coding. The caller pulls one event at a time, so it can leave a
 /// pipelined request unread until the response before it ended. Event-loop bound.
-final class ClientRequestParser {
-    enum Event {
+package final class ClientRequestParser {
+    package init() {}
+
+    package enum Event {
         case head(ClientRequest)
         case body(ByteBuffer)
         case end
     }
 
     /// Longest head, and longest chunk-size or trailer line.
-    static let headLimit = 80 * 1024
-    static let lineLimit = 8 * 1024
+    package static let headLimit = 80 * 1024
+    package static let lineLimit = 8 * 1024
 
     private enum State {
         /// `scanned`: how many bytes were already searched for the head's end.
@@ -30,16 +32,16 @@ final class ClientRequestParser {
     private var unparsed = ByteBuffer()
 
     /// Whether the next event is a request's head (the one before it ended).
-    var atRequestStart: Bool {
+    package var atRequestStart: Bool {
         if case .head = state { return true }
         return false
     }
 
     /// Whether bytes wait to be parsed.
-    var hasUnparsedBytes: Bool { unparsed.readableBytes > 0 }
+    package var hasUnparsedBytes: Bool { unparsed.readableBytes > 0 }
 
     /// Bytes read from the connection.
-    func append(_ bytes: ByteBuffer) {
+    package func append(_ bytes: ByteBuffer) {
         if unparsed.readableBytes == 0 {
             unparsed = bytes
         } else {
@@ -49,7 +51,7 @@ final class ClientRequestParser {
     }
 
     /// The next event; nil until more bytes arrive.
-    func next() throws(ClientRequest.Refusal) -> Event? {
+    package func next() throws(ClientRequest.Refusal) -> Event? {
         while true {
             switch state {
             case .head(let scanned):
@@ -87,6 +89,7 @@ final class ClientRequestParser {
                     continue
                 }
                 guard read + line.readableBytes <= Self.headLimit else { throw .init("trailers longer than 80 KiB") }
+                if let problem = HeaderLines.lineProblem(line) { throw .init("\(problem) in the trailers") }
                 state = .trailers(read: read + line.readableBytes + 2)  // trailers are read and dropped
             case .bodyEnded:
                 state = .head(scanned: 0)
