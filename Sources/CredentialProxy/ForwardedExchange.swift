@@ -264,37 +264,6 @@ final class ForwardedExchange {
     }
 
     private func upstreamFailure(_ error: any Error) -> ProxyErrorResponse {
-        let target = session.endpoint.origin
-        var timedOut = error is UpstreamConnection.ReadTimeout
-        if case ChannelError.connectTimeout = error { timedOut = true }
-        if timedOut {
-            return ProxyErrorResponse(
-                type: "api_error",
-                message: "the upstream \(target) did not answer in time; check that it is up and reachable",
-                status: .gatewayTimeout)
-        }
-        if let malformed = error as? UpstreamResponseParser.Malformed {
-            return ProxyErrorResponse(
-                type: "api_error",
-                message:
-                    "\(malformed.description) (from \(target)); check that --upstream is the gateway's HTTP endpoint",
-                status: .badGateway)
-        }
-        return ProxyErrorResponse(
-            type: "api_error",
-            message:
-                "the upstream \(target) could not be reached (\(Self.reason(error))); check --upstream and the network",
-            status: .badGateway)
-    }
-
-    private static func reason(_ error: any Error) -> String {
-        if error is UpstreamConnection.ClosedEarly { return "it closed the connection before answering" }
-        let text = String(describing: error)
-        if text.contains("CERTIFICATE_VERIFY_FAILED") {
-            return "its TLS certificate is not trusted; if a company CA issued it, pass that CA with --upstream-ca-file"
-        }
-        if text.contains("failedToValidateHostname") { return "its TLS certificate is for another host name" }
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return String(text.prefix(160))
+        UpstreamFailure(error).response(target: session.endpoint.origin)
     }
 }
