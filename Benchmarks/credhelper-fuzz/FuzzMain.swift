@@ -7,7 +7,7 @@ import Fuzzing
 /// `credhelper-fuzz [INPUTS_PER_TARGET] [SEED] [http1]`: feeds seeded mutated inputs to the
 /// helper-output parser, the profiles reader and the host configuration reader, then compares the
 /// proxy's HTTP/1.1 codec with llhttp on mutated request and response streams (docs/benchmarks.md,
-/// "Fuzzing"). With `http1`, only the codec comparison runs.
+/// "Fuzzing"). With `http1` (or `http1-requests`, `http1-responses`), only the codec comparison runs.
 /// Exits 1 on the first broken invariant; a crash ends the process.
 @main
 struct FuzzMain {
@@ -30,7 +30,10 @@ struct FuzzMain {
                 "\(target.rawValue): \(run.inputs) inputs, \(run.accepted) accepted, rejected: \(codes) "
                     + "(\(ContinuousClock.now - started))")
         }
-        for direction in HTTP1Differential.Direction.allCases where arguments.count <= 3 || arguments[3] == "http1" {
+        let directions = HTTP1Differential.Direction.allCases.filter { direction in
+            arguments.count <= 3 || arguments[3] == "http1" || arguments[3] == "http1-\(direction.rawValue)"
+        }
+        for direction in directions {
             var run = HTTP1DifferentialRun(direction: direction, seed: seed)
             let started = ContinuousClock.now
             do { try run.run(count) } catch {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import CredentialHelperProtocol
 
 /// The root `credhelper` command.
 public struct CredhelperCommand: AsyncParsableCommand {
@@ -11,6 +12,7 @@ public struct CredhelperCommand: AsyncParsableCommand {
             ~/.config/credhelper/profiles.json (see docs/helper.md).
 
             """ + ExitStatus.helpText,
+        version: CredhelperVersion.current,
         subcommands: [
             GetCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, StatusCommand.self,
             ProfilesCommand.self, ProxyCommand.self,

@@ -11,6 +11,8 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public let problems: [CheckProblem]
     /// One entry per context run, in order.
     public let runs: [ContextRun]
+    /// The credhelper version that checked (``CredhelperVersion/current``).
+    public let version: String?
 
     /// One run of the helper in one context.
     public struct ContextRun: Sendable, Hashable, Codable {
@@ -60,6 +62,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
         self.problems = problems
         self.runs = runs
         self.ok = !problems.contains { $0.severity == .error } && runs.allSatisfy(\.ok)
+        self.version = CredhelperVersion.current
     }
 
     /// Every problem with the context it came from (nil for path problems).

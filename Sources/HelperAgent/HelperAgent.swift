@@ -167,6 +167,8 @@ public struct ProfileStatus: Sendable, Hashable, Codable {
     public var coversHostTTL = false
     /// A problem reading the store.
     public var problem: String?
+    /// The credhelper version that reported it (``CredhelperVersion/current``).
+    public var credhelperVersion: String? = CredhelperVersion.current
 
     init(profile: String) { self.profile = profile }
 }

@@ -36,8 +36,9 @@ public enum HTTP1Differential {
             // Ours stopped; llhttp must not have read further messages as part of what ours accepted.
             return (nil, false)
         }
-        // Ours read the whole stream: llhttp must not have found more messages in it.
-        if llhttp.messages.count > ours.messages.count {
+        // Ours read the whole stream: llhttp must not have found more messages in it. (When ours is
+        // still waiting for the rest of a message, it has accepted nothing more: not a disagreement.)
+        if ours.end == .complete, llhttp.messages.count > ours.messages.count {
             return ("llhttp framed \(llhttp.messages.count) messages, ours \(ours.messages.count)", false)
         }
         if case .refused(let reason) = llhttp.end, llhttp.messages.count == ours.messages.count {
