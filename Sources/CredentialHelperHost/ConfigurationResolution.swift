@@ -21,24 +21,14 @@ extension HostConfiguration {
         }
         var configuration = HostConfiguration(helperPath: path)
         if let ttl = chosen[.ttl] {
-            let seconds = try integer(.ttl, ttl)
-            guard seconds >= 0 else { throw invalid(.ttl, ttl, expected: "a number of seconds, 0 or more") }
-            if seconds > maximumTTLSeconds {
-                warnings.append(
-                    "\(ConfigurationKey.ttl.rawValue) is \(seconds) (from \(ttl.source)); the maximum is "
-                        + "\(maximumTTLSeconds) (one day), so \(maximumTTLSeconds) is used")
-            }
-            configuration.ttlSeconds = min(seconds, maximumTTLSeconds)
+            configuration.ttlSeconds = try seconds(
+                .ttl, ttl, minimum: 0, maximum: maximumTTLSeconds, maximumName: "\(maximumTTLSeconds) (one day)",
+                warnings: &warnings)
         }
         if let timeout = chosen[.timeout] {
-            let seconds = try integer(.timeout, timeout)
-            guard seconds >= 1 else { throw invalid(.timeout, timeout, expected: "a number of seconds from 1 to 600") }
-            if seconds > maximumTimeoutSeconds {
-                warnings.append(
-                    "\(ConfigurationKey.timeout.rawValue) is \(seconds) (from \(timeout.source)); the maximum is "
-                        + "\(maximumTimeoutSeconds), so \(maximumTimeoutSeconds) is used")
-            }
-            configuration.timeoutSeconds = min(seconds, maximumTimeoutSeconds)
+            configuration.timeoutSeconds = try seconds(
+                .timeout, timeout, minimum: 1, maximum: maximumTimeoutSeconds, maximumName: "\(maximumTimeoutSeconds)",
+                warnings: &warnings)
         }
         if let silent = chosen[.silentRefresh] {
             configuration.silentRefreshEnabled = try boolean(.silentRefresh, silent)
@@ -66,6 +56,25 @@ extension HostConfiguration {
             break
         }
         throw invalid(key, sourced, expected: "a whole number of seconds, like 3600 or \"3600\"")
+    }
+
+    /// A whole number of seconds, at least `minimum`; over `maximum` it is clamped with a warning.
+    private static func seconds(
+        _ key: ConfigurationKey, _ sourced: Sourced, minimum: Int, maximum: Int, maximumName: String,
+        warnings: inout [String]
+    ) throws(HelperError) -> Int {
+        let seconds = try integer(key, sourced)
+        guard seconds >= minimum else {
+            let expected =
+                minimum == 0 ? "a number of seconds, 0 or more" : "a number of seconds from \(minimum) to \(maximum)"
+            throw invalid(key, sourced, expected: expected)
+        }
+        if seconds > maximum {
+            warnings.append(
+                "\(key.rawValue) is \(seconds) (from \(sourced.source)); the maximum is \(maximumName), so "
+                    + "\(maximum) is used")
+        }
+        return min(seconds, maximum)
     }
 
     private static func boolean(_ key: ConfigurationKey, _ sourced: Sourced) throws(HelperError) -> Bool {

@@ -123,27 +123,15 @@ public enum OurHTTP1 {
 public enum LLHTTP {
     public static func requests(_ bytes: [UInt8]) -> HTTP1Transcript {
         let channel = EmbeddedChannel(handler: ByteToMessageHandler(HTTPRequestDecoder()))
-        var transcript = HTTP1Transcript()
-        var current: HTTP1Transcript.Message?
         var failure: (any Error)?
         do { try channel.writeInbound(ByteBuffer(bytes: bytes)) } catch { failure = error }
-        while let part = try? channel.readInbound(as: HTTPServerRequestPart.self) {
+        return transcript(of: channel, failure: failure) { (part: HTTPServerRequestPart) in
             switch part {
-            case .head(let head):
-                current = .init(start: "\(head.method.rawValue) \(head.uri)", headers: headers(head.headers), body: [])
-            case .body(let buffer): current?.body += Array(buffer.readableBytesView)
-            case .end:
-                if let done = current { transcript.messages.append(done) }
-                current = nil
+            case .head(let head): .head("\(head.method.rawValue) \(head.uri)", head.headers)
+            case .body(let buffer): .body(buffer)
+            case .end: .end
             }
         }
-        _ = try? channel.finish()
-        if let failure {
-            transcript.end = .refused("\(failure)")
-        } else {
-            transcript.end = current != nil ? .incomplete : .complete
-        }
-        return transcript
     }
 
     public static func responses(_ bytes: [UInt8], methods: [String]) -> HTTP1Transcript {
@@ -152,23 +140,44 @@ public enum LLHTTP {
             let head = HTTPRequestHead(version: .http1_1, method: HTTPMethod(rawValue: method), uri: "/")
             _ = try? channel.writeOutbound(HTTPClientRequestPart.head(head))
         }
-        var transcript = HTTP1Transcript()
-        var current: HTTP1Transcript.Message?
         var failure: (any Error)?
         do {
             try channel.writeInbound(ByteBuffer(bytes: bytes))
             channel.pipeline.fireChannelInactive()
         } catch { failure = error }
-        while let part = try? channel.readInbound(as: HTTPClientResponsePart.self) {
+        return transcript(of: channel, failure: failure) { (part: HTTPClientResponsePart) in
             switch part {
-            case .head(let head):
-                // Interim responses are skipped, as the proxy does.
-                if head.status.code >= 100 && head.status.code < 200 { continue }
-                current = .init(start: "\(head.status.code)", headers: headers(head.headers), body: [])
+            // Interim responses are skipped, as the proxy does.
+            case .head(let head) where head.status.code >= 100 && head.status.code < 200: .skip
+            case .head(let head): .head("\(head.status.code)", head.headers)
+            case .body(let buffer): .body(buffer)
+            case .end: .end
+            }
+        }
+    }
+
+    /// One decoded part, whichever the direction.
+    private enum Part {
+        case head(String, HTTPHeaders)
+        case body(ByteBuffer)
+        case end
+        case skip
+    }
+
+    /// The transcript of what `channel` decoded (parts of type `T`, read through `part`).
+    private static func transcript<T>(of channel: EmbeddedChannel, failure: (any Error)?, _ part: (T) -> Part)
+        -> HTTP1Transcript
+    {
+        var transcript = HTTP1Transcript()
+        var current: HTTP1Transcript.Message?
+        while let decoded = try? channel.readInbound(as: T.self) {
+            switch part(decoded) {
+            case .head(let start, let fields): current = .init(start: start, headers: headers(fields), body: [])
             case .body(let buffer): current?.body += Array(buffer.readableBytesView)
             case .end:
                 if let done = current { transcript.messages.append(done) }
                 current = nil
+            case .skip: continue
             }
         }
         _ = try? channel.finish()
