@@ -36,8 +36,9 @@ public struct ConfigurationLayer: Sendable, Hashable {
         return layer
     }
 
-    /// Reads a JSON config file: either `claude_desktop_config.json`, whose keys are in an
-    /// `enterpriseConfig` object, or a flat JSON object of keys. Other keys are ignored.
+    /// Reads a config file: `claude_desktop_config.json`, whose keys are in an `enterpriseConfig`
+    /// object; a flat JSON object of keys; or a macOS managed-preferences property list (XML or
+    /// binary) or `.mobileconfig` profile (``PropertyListConfiguration``). Other keys are ignored.
     public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
         let data: Data
         do {
@@ -52,14 +53,20 @@ public struct ConfigurationLayer: Sendable, Hashable {
 
     /// Parses the text of a config file; `source` names it in messages.
     public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
-        let root: JSONValue
-        do {
-            root = try JSONValue.decode(bytes)
-        } catch {
-            throw .configuration("\(source) is not valid: \(error.detail); fix the JSON syntax")
-        }
-        guard case .object(var object) = root else {
-            throw .configuration("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
+        var object: [String: JSONValue]
+        if PropertyListConfiguration.looksLikePropertyList(bytes) {
+            object = try PropertyListConfiguration.values(bytes, source: source)
+        } else {
+            let root: JSONValue
+            do {
+                root = try JSONValue.decode(bytes)
+            } catch {
+                throw .configuration("\(source) is not valid: \(error.detail); fix the JSON syntax")
+            }
+            guard case .object(let decoded) = root else {
+                throw .configuration("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
+            }
+            object = decoded
         }
         if let enterprise = object["enterpriseConfig"] {
             guard case .object(let inner) = enterprise else {
