@@ -11,7 +11,7 @@ public struct CheckReport: Sendable, Hashable, Codable {
     public let problems: [CheckProblem]
     /// One entry per context run, in order.
     public let runs: [ContextRun]
-    /// The credhelper version that checked (``CredhelperVersion/current``).
+    /// The credhelper version that checked (`CredhelperVersion.current`).
     public let version: String?
 
     /// One run of the helper in one context.

@@ -38,7 +38,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
 
     /// Reads a config file: `claude_desktop_config.json`, whose keys are in an `enterpriseConfig`
     /// object; a flat JSON object of keys; or a macOS managed-preferences property list (XML or
-    /// binary) or `.mobileconfig` profile (``PropertyListConfiguration``). Other keys are ignored.
+    /// binary) or `.mobileconfig` profile (see `docs/configuration.md`). Other keys are ignored.
     public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
         let data: Data
         do {

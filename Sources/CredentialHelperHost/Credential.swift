@@ -58,7 +58,7 @@ public struct RequestHeaders: Sendable, Hashable {
 
 extension AuthScheme {
     /// How `field` prints when secrets are hidden: the credential header keeps its scheme word and
-    /// shows the token redacted; other sensitive headers (``HeaderRules/isSensitive(_:)``) are redacted whole.
+    /// shows the token redacted; other sensitive headers (`HeaderRules.isSensitive(_:)`) are redacted whole.
     public func displayValue(of field: HeaderField) -> String {
         if field.name.lowercased() == headerName.lowercased() {
             if self == .bearer, field.value.hasPrefix("Bearer ") {

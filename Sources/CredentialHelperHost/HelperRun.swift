@@ -1,7 +1,7 @@
 import CredentialHelperProtocol
 
 /// What one run of the helper produced. A non-zero exit, a timeout or oversized output are results
-/// here, not errors: ``HelperRunner/answer(from:)`` decides what they mean for a host, and a checker
+/// here, not errors: ``HelperRun/answer(parser:)`` decides what they mean for a host, and a checker
 /// reports them.
 public struct HelperRun: Sendable, Hashable {
     /// How the run ended.

@@ -56,15 +56,17 @@ public struct HelperRunner: Sendable {
     /// Runs the helper at `path` once. Throws only when it cannot be started (bad path, permissions,
     /// spawn failure); every way a started helper ends is a ``HelperRun``.
     ///
-    /// - Parameter stderrObserver: called with each chunk of stderr as it arrives (a terminal host
-    ///   relays it live in the `interactive` context). The chunks are raw helper output.
-    ///
-    /// - Parameter arguments: for hosts, always empty (docs/protocol.md §3). A helper that wraps another
-    ///   command-line tool passes that tool's arguments here; they are never given to a shell.
-    ///
-    /// - Parameter probeStdin: for checkers: hold stdin open as an empty pipe until the helper is seen
-    ///   blocked reading it, then deliver EOF; ``HelperRun/readStdin`` reports it. Hosts leave it off
-    ///   (stdin is `/dev/null`).
+    /// - Parameters:
+    ///   - path: the helper's absolute path, checked by ``HelperPathCheck`` first.
+    ///   - arguments: for hosts, always empty (docs/protocol.md §3). A helper that wraps another
+    ///     command-line tool passes that tool's arguments here; they are never given to a shell.
+    ///   - context: why the helper runs; set as `CLAUDE_HELPER_CONTEXT`.
+    ///   - timeout: how long the run may take before its process group is stopped.
+    ///   - probeStdin: for checkers: hold stdin open as an empty pipe until the helper is seen
+    ///     blocked reading it, then deliver EOF; ``HelperRun/readStdin`` reports it. Hosts leave it
+    ///     off (stdin is `/dev/null`).
+    ///   - stderrObserver: called with each chunk of stderr as it arrives (a terminal host relays it
+    ///     live in the `interactive` context). The chunks are raw helper output.
     public func run(
         _ path: String,
         arguments: [String] = [],

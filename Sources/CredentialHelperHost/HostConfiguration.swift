@@ -18,7 +18,7 @@ public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
 
 /// The host's configuration: the six keys of docs/protocol.md §2, already validated.
 ///
-/// Build one with ``ConfigurationResolver`` from configuration files, environment variables and
+/// Build one with ``HostConfiguration/resolve(_:)`` from configuration files, environment variables and
 /// flags, or directly in code.
 public struct HostConfiguration: Sendable, Hashable {
     /// The largest accepted `inferenceCredentialHelperTimeoutSec`; larger values are clamped.

@@ -6,7 +6,7 @@
 /// after `bearer`, `token`, `secret`, `password` or `key` followed by `=`, `:` or a space is redacted
 /// when it is 6 or more characters long.
 ///
-/// A whole line is judged by ``redactLine(_:maxLength:)``: a line that is one word could be a token
+/// A whole line is judged by ``redactLine(_:maxLength:showPlainWords:)``: a line that is one word could be a token
 /// of any shape, so it is redacted whole; only lines with spaces (prose) are shown word by word.
 public struct TextRedactor: Sendable {
     private let knownSecrets: [String]
@@ -55,9 +55,12 @@ public struct TextRedactor: Sendable {
     /// be a token, however short or plain) or words joined by tabs, else word by word as
     /// ``redact(_:maxLength:)`` does.
     ///
-    /// - Parameter showPlainWords: for stderr, where the token is not expected: a single word of
-    ///   letters only (at most 15, optionally ending in `.`, `!`, `?` or `:`) such as `Unauthorized` is
-    ///   shown. Stdout lines, one of which is the token, leave it off.
+    /// - Parameters:
+    ///   - line: one line of output, without its line end.
+    ///   - maxLength: the longest result, in characters; longer ones are cut and end with `…`.
+    ///   - showPlainWords: for stderr, where the token is not expected: a single word of letters
+    ///     only (at most 15, optionally ending in `.`, `!`, `?` or `:`) such as `Unauthorized` is
+    ///     shown. Stdout lines, one of which is the token, leave it off.
     public func redactLine(_ line: String, maxLength: Int = 300, showPlainWords: Bool = false) -> String {
         let trimmed = line.trimmingSpaces()
         // Only spaces make prose: a tab-separated line ("name<TAB>token") is as suspect as one word.
