@@ -13,7 +13,8 @@ import TokenStore
 ///
 /// In every context but `interactive` only the silent path runs (cached token, refresh, client
 /// credentials) and fails fast when it is exhausted (`sign-in required`, `refresh rejected …`);
-/// `interactive` falls back to a browser or device sign-in whenever the silent path is exhausted. The cached path touches no network and builds no HTTP client.
+/// `interactive` falls back to a browser or device sign-in whenever the silent path is exhausted.
+/// The cached path touches no network and builds no HTTP client.
 public struct HelperAgent: Sendable {
     /// The profiles.
     public let catalog: ProfileCatalog

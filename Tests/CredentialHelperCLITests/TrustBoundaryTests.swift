@@ -112,15 +112,11 @@ struct TrustBoundaryTests {
 
     @Test("a token file or client secret file in a directory others can write is refused, naming the directory")
     func secretFilesInWritableDirectory() async throws {
-        let directory = folder.path("open")
-        mkdir(directory, 0o777)
-        chmod(directory, 0o777)
+        let directory = folder.subdirectory("open", mode: 0o777)
         let tokenFile = directory + "/token"
-        folder.write("file-token-0123456789\n", to: tokenFile)
-        chmod(tokenFile, 0o600)
+        folder.write("file-token-0123456789\n", to: tokenFile, mode: 0o600)
         let secretFile = directory + "/secret"
-        folder.write("client-secret-0123456789\n", to: secretFile)
-        chmod(secretFile, 0o600)
+        folder.write("client-secret-0123456789\n", to: secretFile, mode: 0o600)
         let json = #"""
             {"profiles": {"f": {"kind": "file", "path": "\#(tokenFile)"},
               "svc": {"issuer": "http://127.0.0.1:9/x", "clientId": "c", "grant": "client-credentials",
@@ -168,12 +164,9 @@ struct TrustBoundaryTests {
 
     @Test("a helper in a directory another user can write is refused by get and check (exit 6 / unsafe-permissions)")
     func writableHelperDirectory() async throws {
-        let directory = folder.path("shared")
-        mkdir(directory, 0o777)
-        chmod(directory, 0o777)
+        let directory = folder.subdirectory("shared", mode: 0o777)
         let helper = directory + "/helper.sh"
-        folder.write("#!/bin/sh\necho tok-0123456789\n", to: helper)
-        chmod(helper, 0o755)
+        folder.write("#!/bin/sh\necho tok-0123456789\n", to: helper, mode: 0o755)
         let get = try await BuiltBinary.run(["get", "--helper", helper, "--no-cache"])
         #expect(get.status == 6, "\(get.stderr)")
         #expect(get.stderr.contains(directory) && get.stderr.contains("chmod go-w"), "\(get.stderr)")

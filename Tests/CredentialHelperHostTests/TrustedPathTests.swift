@@ -16,12 +16,8 @@ struct TrustedPathTests {
 
     /// A directory in the test folder with `mode`, holding an executable helper.
     func helper(in name: String, mode: mode_t) -> String {
-        let directory = scripts.path(name)
-        mkdir(directory, 0o755)
-        chmod(directory, mode)
-        let path = directory + "/helper.sh"
-        scripts.write("#!/bin/sh\necho tok-from-\(name)\n", to: path)
-        chmod(path, 0o755)
+        let path = scripts.subdirectory(name, mode: mode) + "/helper.sh"
+        scripts.write("#!/bin/sh\necho tok-from-\(name)\n", to: path, mode: 0o755)
         return path
     }
 

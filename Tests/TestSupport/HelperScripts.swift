@@ -34,6 +34,21 @@ public final class HelperScripts: Sendable {
         return path
     }
 
+    /// Creates the directory `name` inside the folder with exactly `mode` (the umask does not apply)
+    /// and returns its path: `0o777` makes one that every user can write, as an attacker would want.
+    public func subdirectory(_ name: String, mode: mode_t) -> String {
+        let path = path(name)
+        mkdir(path, 0o700)
+        chmod(path, mode)
+        return path
+    }
+
+    /// Writes `text` to `path` and sets its mode.
+    public func write(_ text: String, to path: String, mode: mode_t) {
+        write(text, to: path)
+        chmod(path, mode)
+    }
+
     /// A path inside the directory (not created).
     public func path(_ name: String) -> String { directory + "/" + name }
 
