@@ -134,6 +134,17 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
+            name: "credhelper-codec-bench",
+            dependencies: [
+                "CredentialProxyHTTP1",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            path: "Benchmarks/credhelper-codec-bench",
+            swiftSettings: strict
+        ),
+        .executableTarget(
             name: "credhelper-embedding-example",
             dependencies: ["CredentialHelperHost", "CredentialHelperProtocol"],
             path: "Examples/embedding",
@@ -163,6 +174,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy"], swiftSettings: strict),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",

@@ -60,6 +60,11 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("body-timeout"), help: "Seconds a request body may stop arriving before it is dropped.")
     var bodyTimeout = 60
 
+    @Option(
+        name: .customLong("upstream-idle-timeout"),
+        help: "Seconds an upstream connection kept for reuse may stay idle before it is closed.")
+    var upstreamIdleTimeout = 60
+
     @Option(name: .customLong("max-connections"), help: "Client connections served at once; more get a 503.")
     var maxConnections = 1024
 
@@ -138,6 +143,7 @@ struct ProxyCommand: AsyncParsableCommand {
         configuration.threads = threads
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.bodyTimeout = .seconds(bodyTimeout)
+        configuration.upstreamIdleTimeout = .seconds(upstreamIdleTimeout)
         configuration.maximumConnections = maxConnections
         return configuration
     }

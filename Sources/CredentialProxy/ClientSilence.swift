@@ -13,25 +13,17 @@ extension ForwardingHandler {
     func watchSilence(context: ChannelHandlerContext) {
         silenceTimer?.cancel()
         silenceTimer = nil
-        guard !closing else { return }
-        let configuration = session.configuration
-        let timeout: Duration
-        let midBody: Bool
-        if !responding, parser.atRequestStart, !parser.hasUnparsedBytes {
-            (timeout, midBody) = (configuration.idleTimeout, false)
-        } else if responding, !parser.atRequestStart, reading {
-            (timeout, midBody) = (configuration.bodyTimeout, true)
-        } else {
-            return
-        }
+        guard let timer = machine.silenceTimer(at: parser.position) else { return }
+        let timeout = timer == .idle ? session.configuration.idleTimeout : session.configuration.bodyTimeout
         silenceTimer = context.eventLoop.assumeIsolated().scheduleTask(in: TimeAmount(timeout)) {
             self.silenceTimer = nil
-            guard !self.closing else { return }
-            guard midBody else { return context.close(promise: nil) }
-            if case .buffering(let request, _, _) = self.requestBody {
+            let buffered: ClientRequest?
+            if case .buffering(let request, _, _) = self.requestBody { buffered = request } else { buffered = nil }
+            switch (self.machine.silenceElapsed(timer, buffering: buffered != nil), buffered) {
+            case (.answerStalledBody, let request?):
                 self.refuseStalledBody(request, seconds: timeout.components.seconds, context: context)
-            } else {
-                context.close(promise: nil)
+            case (.none, _): break
+            default: context.close(promise: nil)
             }
         }
     }
@@ -39,7 +31,6 @@ extension ForwardingHandler {
     /// A 408 for a request whose body stopped arriving before anything was sent upstream; then the
     /// connection closes.
     private func refuseStalledBody(_ request: ClientRequest, seconds: Int64, context: ChannelHandlerContext) {
-        closing = true
         let response = ProxyErrorResponse(
             type: "invalid_request_error",
             message: "credhelper proxy dropped the request: its body stopped arriving for \(seconds) s",

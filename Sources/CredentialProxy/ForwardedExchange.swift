@@ -5,7 +5,8 @@ import NIOHTTP1
 
 /// One client request through the proxy: the credential, the upstream attempt, the response
 /// relayed part by part, and on a 401/403 a single-flight refresh and one replay when the body
-/// was kept. Runs on the client connection's event loop, as does its upstream connection.
+/// was kept. Every decision is the ``ExchangeStateMachine``'s; this class performs its actions.
+/// Runs on the client connection's event loop, as does its upstream connection.
 final class ForwardedExchange {
     private let session: ProxySession
     private let context: ChannelHandlerContext
@@ -15,23 +16,13 @@ final class ForwardedExchange {
     /// Called once, when the response ended or was cut: the status the client saw, and whether the
     /// connection was closed to cut it.
     private let completion: (HTTPResponseStatus, _ cut: Bool) -> Void
-
-    private var credential: Credential?
     private let pool: UpstreamConnectionPool
-    private var connection: UpstreamConnection?
-    private var replayed = false
-    /// Whether the request's connection was kept alive from an earlier request: the upstream may
-    /// have closed it just as this request went out.
-    private var onKeptAliveConnection = false
-    private var retriedOnNewConnection = false
-    /// Set when the upstream rejected the credential and its response is being discarded.
-    private var rejection: Rejection?
-    private var headSent = false
-    /// The status the client is being sent (for the access log).
-    private var status: HTTPResponseStatus = .ok
-    private var finished = false
 
-    private enum Rejection { case replay, silentRefreshDisabled }
+    private var machine: ExchangeStateMachine
+    private var credential: Credential?
+    private var connection: UpstreamConnection?
+    /// The helper's error, for the answer to a failed credential or refresh.
+    private var helperError: (any Error)?
 
     init(
         session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: ClientRequest,
@@ -45,55 +36,144 @@ final class ForwardedExchange {
         self.body = body
         self.completion = completion
         pool = session.pool(on: context.eventLoop)
+        machine = ExchangeStateMachine(
+            replayable: body.isReplayable, silentRefreshEnabled: session.configuration.host.silentRefreshEnabled)
     }
 
     private var eventLoop: any EventLoop { context.eventLoop }
 
     /// Obtains the credential and sends the request upstream.
     func start() {
-        if let credential = session.validCredential() { return send(with: credential) }
+        if let credential = session.validCredential() {
+            self.credential = credential
+            return perform(machine.credentialObtained())
+        }
         session.credential(on: eventLoop).assumeIsolated().whenComplete { result in
             switch result {
-            case .success(let credential): self.send(with: credential)
-            case .failure(let error): self.respondLocally(Self.helperFailure(error))
+            case .success(let credential):
+                self.credential = credential
+                self.perform(self.machine.credentialObtained())
+            case .failure(let error):
+                self.helperError = error
+                self.perform(self.machine.credentialFailed())
             }
         }
     }
 
     /// The client went away: drop the upstream request and write nothing more.
-    func clientClosed() {
-        guard !finished else { return }
-        finished = true
-        connection?.close()
-        connection = nil
-        if case .streamed(let relay, _) = body { relay.abandon() }
-    }
+    func clientClosed() { perform(machine.clientClosed()) }
 
     /// The client's socket drained (or filled): resume (or pause) reading the upstream.
     func clientWritabilityChanged() {
         connection?.pauseReads(!context.channel.isWritable)
     }
 
-    private func send(with credential: Credential) {
-        guard !finished else { return }
-        self.credential = credential
-        rejection = nil
-        if let connection = pool.idleConnection() {
-            onKeptAliveConnection = true
-            return send(on: connection)
+    // MARK: The upstream's response (UpstreamConnection calls these)
+
+    func upstreamHead(_ head: UpstreamResponseParser.Head) {
+        let action = machine.upstreamHead(status: head.status)
+        guard action != .none else { return }
+        session.health.recordUpstream(ok: true)
+        guard case .forwardHead(let reportRejection) = action else { return }
+        if reportRejection, let credential { _ = session.rejected(credential, on: eventLoop) }
+        writer.response(
+            HTTPResponseStatus(statusCode: head.status), reason: head.reason, lines: head.lines,
+            dropped: head.dropped, hasLength: head.hasLength, to: request)
+    }
+
+    func upstreamBody(_ part: ByteBuffer) {
+        guard machine.upstreamBody() == .forwardBody else { return }
+        writer.body(part)
+        // Read the upstream only as fast as the client takes the response.
+        if !context.channel.isWritable { connection?.pauseReads(true) }
+    }
+
+    /// The upstream's bytes of this round were relayed: they leave together, and each server-sent
+    /// event still leaves as soon as it arrived.
+    func upstreamReadComplete() { perform(machine.upstreamReadComplete()) }
+
+    func upstreamWritabilityChanged() {
+        if case .streamed(let relay, _) = body { relay.writabilityChanged() }
+    }
+
+    func upstreamEnd(_ connection: UpstreamConnection) {
+        self.connection = nil
+        connection.pauseReads(false)
+        pool.release(connection)
+        perform(machine.upstreamEnd())
+    }
+
+    func upstreamFailed(_ error: any Error) {
+        connection = nil
+        let action = machine.upstreamFailed(UpstreamFailure(error))
+        switch action {
+        case .respond, .cutClient: session.health.recordUpstream(ok: false)
+        default: break
         }
-        connect()
+        perform(action)
+    }
+
+    // MARK: Performing the machine's actions
+
+    private func perform(_ action: ExchangeStateMachine.Action, on ready: UpstreamConnection? = nil) {
+        switch action {
+        case .none, .discard:
+            break
+        case .forwardHead, .forwardBody:
+            break  // performed by the event that carries the bytes
+        case .acquireConnection:
+            guard let idle = pool.idleConnection() else { return connect() }
+            perform(machine.connectionReady(keptAlive: true), on: idle)
+        case .openNewConnection:
+            connect()
+        case .releaseConnection:
+            if let ready { pool.release(ready) }
+        case .sendRequest:
+            if let ready { send(on: ready) }
+        case .flush:
+            writer.flush()
+        case .finish(let status):
+            writer.end()
+            completion(HTTPResponseStatus(statusCode: status), false)
+        case .refresh:
+            refresh()
+        case .respond(let answer, let reportRejection):
+            if reportRejection, let credential { _ = session.rejected(credential, on: eventLoop) }
+            let response = errorResponse(answer).response()
+            writer.response(response, to: request)
+            writer.end()
+            completion(response.status, false)
+        case .cutClient(let status):
+            context.close(promise: nil)
+            completion(HTTPResponseStatus(statusCode: status), true)
+        case .abandon:
+            connection?.close()
+            connection = nil
+            if case .streamed(let relay, _) = body { relay.abandon() }
+        }
     }
 
     private func connect() {
-        onKeptAliveConnection = false
         pool.connect().assumeIsolated().whenComplete { result in
             switch result {
-            case .success(let connection):
-                guard !self.finished else { return self.pool.release(connection) }
-                self.send(on: connection)
+            case .success(let connection): self.perform(self.machine.connectionReady(keptAlive: false), on: connection)
+            case .failure(let error): self.upstreamFailed(error)
+            }
+        }
+    }
+
+    private func refresh() {
+        guard let credential else { return }
+        session.rejected(credential, on: eventLoop).assumeIsolated().whenComplete { result in
+            switch result {
+            case .success(.refreshed(let fresh)):
+                self.credential = fresh
+                self.perform(self.machine.refreshed(.refreshed))
+            case .success(.expiryPromptDue):
+                self.perform(self.machine.refreshed(.expiryPromptDue))
             case .failure(let error):
-                self.upstreamFailed(error)
+                self.helperError = error
+                self.perform(self.machine.refreshed(.failed))
             }
         }
     }
@@ -133,137 +213,28 @@ final class ForwardedExchange {
         return chunked
     }
 
-    // MARK: The upstream's response (UpstreamConnection calls these)
-
-    func upstreamHead(_ head: UpstreamResponseParser.Head) {
-        guard !finished else { return }
-        session.health.recordUpstream(ok: true)
-        let upstreamStatus = HTTPResponseStatus(statusCode: head.status)
-        if (head.status == 401 || head.status == 403), !replayed, let credential {
-            status = upstreamStatus
-            if !session.configuration.host.silentRefreshEnabled {
-                rejection = .silentRefreshDisabled
-                return
-            }
-            if body.isReplayable {
-                rejection = .replay
-                return
-            }
-            // The body is gone: return this rejection, and refresh for the requests that follow.
-            _ = session.rejected(credential, on: eventLoop)
-        }
-        writer.response(
-            upstreamStatus, reason: head.reason, lines: head.lines, dropped: head.dropped, hasLength: head.hasLength,
-            to: request)
-        headSent = true
-        status = upstreamStatus
-    }
-
-    func upstreamBody(_ part: ByteBuffer) {
-        guard !finished, rejection == nil else { return }
-        writer.body(part)
-        // Read the upstream only as fast as the client takes the response.
-        if !context.channel.isWritable { connection?.pauseReads(true) }
-    }
-
-    func upstreamWritabilityChanged() {
-        if case .streamed(let relay, _) = body { relay.writabilityChanged() }
-    }
-
-    func upstreamEnd(_ connection: UpstreamConnection) {
-        self.connection = nil
-        connection.pauseReads(false)
-        pool.release(connection)
-        guard !finished else { return }
-        switch rejection {
-        case nil:
-            finish()
-        case .silentRefreshDisabled:
-            if let credential { _ = session.rejected(credential, on: eventLoop) }
-            respondLocally(Self.silentRefreshDisabled(status))
-        case .replay:
-            guard let credential else { return }
-            session.rejected(credential, on: eventLoop).assumeIsolated().whenComplete { result in
-                switch result {
-                case .success(.refreshed(let fresh)):
-                    self.replayed = true
-                    self.send(with: fresh)
-                case .success(.expiryPromptDue):
-                    self.respondLocally(Self.silentRefreshDisabled(self.status))
-                case .failure(let error):
-                    self.respondLocally(Self.helperFailure(error))
-                }
-            }
-        }
-    }
-
-    func upstreamFailed(_ error: any Error) {
-        connection = nil
-        guard !finished else { return }
-        if onKeptAliveConnection, !retriedOnNewConnection, !headSent, rejection == nil, body.isReplayable,
-            !(error is UpstreamConnection.ReadTimeout), !(error is UpstreamResponseParser.Malformed)
-        {
-            // A kept-alive connection failed before any answer (the upstream closed it as the request
-            // arrived): nothing was processed, so send the request once more on a new connection.
-            retriedOnNewConnection = true
-            return connect()
-        }
-        session.health.recordUpstream(ok: false)
-        guard !headSent else {
-            // Part of the response is out: the client can only learn of the failure by the cut.
-            finished = true
-            context.close(promise: nil)
-            completion(status, true)
-            return
-        }
-        respondLocally(upstreamFailure(error))
-    }
-
-    // MARK: Writing to the client
-
-    private func finish() {
-        finished = true
-        writer.end()
-        completion(status, false)
-    }
-
-    private func respondLocally(_ error: ProxyErrorResponse) {
-        guard !finished else { return }
-        let response = error.response()
-        writer.response(response, to: request)
-        headSent = true
-        status = response.status
-        finish()
-    }
-
-    /// The upstream's bytes of this round were relayed: they leave together, and each server-sent
-    /// event still leaves as soon as it arrived.
-    func upstreamReadComplete() {
-        if headSent, !finished { writer.flush() }
-    }
-
     // MARK: Errors
 
-    private static func silentRefreshDisabled(_ rejection: HTTPResponseStatus) -> ProxyErrorResponse {
-        ProxyErrorResponse(
-            type: "authentication_error",
-            message:
-                "the upstream rejected the credential (HTTP \(rejection.code)) and silent refresh is disabled "
-                + "(inferenceCredentialHelperSilentRefreshEnabled=false); restart credhelper proxy to start a new "
-                + "session, or enable silent refresh",
-            status: .unauthorized)
-    }
-
-    private static func helperFailure(_ error: any Error) -> ProxyErrorResponse {
-        let helperError = error as? HelperError
-        return ProxyErrorResponse(
-            type: "api_error",
-            message:
-                "credhelper proxy could not obtain a credential from the helper: \(helperError?.description ?? "\(error)")",
-            status: helperError?.code == .timedOut ? .gatewayTimeout : .serviceUnavailable)
-    }
-
-    private func upstreamFailure(_ error: any Error) -> ProxyErrorResponse {
-        UpstreamFailure(error).response(target: session.endpoint.origin)
+    private func errorResponse(_ answer: ExchangeStateMachine.LocalAnswer) -> ProxyErrorResponse {
+        switch answer {
+        case .helperFailure:
+            let helperError = helperError as? HelperError
+            return ProxyErrorResponse(
+                type: "api_error",
+                message:
+                    "credhelper proxy could not obtain a credential from the helper: "
+                    + (helperError?.description ?? self.helperError.map { "\($0)" } ?? "unknown error"),
+                status: helperError?.code == .timedOut ? .gatewayTimeout : .serviceUnavailable)
+        case .upstreamFailure(let failure):
+            return failure.response(target: session.endpoint.origin)
+        case .silentRefreshDisabled(let status):
+            return ProxyErrorResponse(
+                type: "authentication_error",
+                message:
+                    "the upstream rejected the credential (HTTP \(status)) and silent refresh is disabled "
+                    + "(inferenceCredentialHelperSilentRefreshEnabled=false); restart credhelper proxy to start a "
+                    + "new session, or enable silent refresh",
+                status: .unauthorized)
+        }
     }
 }

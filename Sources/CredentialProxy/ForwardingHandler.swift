@@ -6,10 +6,8 @@ import NIOHTTP1
 /// One client connection: reads each request (``ClientRequestParser``), answers the proxy's own
 /// routes and requests it refuses, and hands the others to a ``ForwardedExchange``. Keeps the
 /// connection alive between requests, logs one line per request, and stops reading the client
-/// while its request body waits for the upstream.
-///
-/// Requests are answered in order: a request pipelined behind one still being answered stays
-/// unparsed, and the client is not read meanwhile.
+/// while its request body waits for the upstream. When to parse, read, time out and close is the
+/// ``ClientConnectionStateMachine``'s decision; this class performs it.
 final class ForwardingHandler: ChannelInboundHandler {
     typealias InboundIn = ByteBuffer
 
@@ -29,19 +27,11 @@ final class ForwardingHandler: ChannelInboundHandler {
     private(set) var writer: HTTPMessageWriter?
     private(set) var requestBody = RequestBody.ignored
     private var exchange: ForwardedExchange?
-    /// From a request's head until its response ended.
-    private(set) var responding = false
+    var machine = ClientConnectionStateMachine()
     /// Set while requests are being parsed (a response that ends meanwhile does not parse again).
     private var parsing = false
-    /// Close once the current response ended (shutdown, or the client closed its side).
-    private var closeWhenIdle = false
-    /// The connection is closing: nothing more is parsed.
-    var closing = false
     /// The timeout of a head cut across reads, from its first read (cancelled when it completes).
     private var headTimeout: Scheduled<Void>?
-    private var bodyBackpressure = false
-    /// Whether the client is read (NIO's auto-read).
-    private(set) var reading = true
     /// Closes the connection when the client is silent while it should send (``ClientSilence``).
     var silenceTimer: Scheduled<Void>?
     /// Whether this connection counts against the session's connection limit.
@@ -65,8 +55,8 @@ final class ForwardingHandler: ChannelInboundHandler {
         guard !counted else { return }
         counted = true
         let open = session.openConnections.wrappingAdd(1, ordering: .relaxed).newValue
-        guard open <= session.configuration.maximumConnections else {
-            closing = true
+        let limit = session.configuration.maximumConnections
+        guard machine.accepted(open: open, limit: limit) != .refuseOverloaded else {
             let error = ProxyErrorResponse(
                 type: "overloaded_error",
                 message: "credhelper proxy is serving its maximum of \(session.configuration.maximumConnections) "
@@ -83,7 +73,7 @@ final class ForwardingHandler: ChannelInboundHandler {
     func handlerRemoved(context: ChannelHandlerContext) { writer = nil }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard !closing else { return }  // a refused request's rest, or what follows a last request
+        guard !machine.isClosing else { return }  // a refused request's rest, or what follows a last request
         parser.append(unwrapInboundIn(data))
         parse(context: context)
         watchSilence(context: context)
@@ -95,16 +85,14 @@ final class ForwardingHandler: ChannelInboundHandler {
         parsing = true
         defer { parsing = false }
         do {
-            while !closing, !(responding && parser.atRequestStart), let event = try parser.next() {
+            while machine.mayParse(at: parser.position), let event = try parser.next() {
                 handle(event, context: context)
             }
         } catch {
             return refuse(error, context: context)
         }
-        if !closing, !responding, parser.atRequestStart, parser.hasUnparsedBytes {
-            awaitHead(context: context)
-        }
-        updateReading(context: context)
+        if machine.awaitsHead(at: parser.position) { awaitHead(context: context) }
+        if let read = machine.updateReading(at: parser.position) { context.channel.setAutoRead(read) }
     }
 
     /// Part of a head arrived: refuse it with a 408 if the rest does not follow in time.
@@ -114,7 +102,6 @@ final class ForwardingHandler: ChannelInboundHandler {
         // Cancelled on this event loop when the head completes, so it runs only for a stalled head.
         headTimeout = context.eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             self.headTimeout = nil
-            guard !self.closing else { return }
             let seconds = self.session.configuration.requestHeadTimeout.components.seconds
             self.refuse(
                 ClientRequest.Refusal(.requestTimeout, "the request head did not arrive within \(seconds) s"),
@@ -127,7 +114,7 @@ final class ForwardingHandler: ChannelInboundHandler {
         case .head(let request):
             headTimeout?.cancel()
             headTimeout = nil
-            responding = true
+            machine.headParsed()
             begin(request, context: context)
         case .body(var part):
             switch requestBody {
@@ -152,13 +139,10 @@ final class ForwardingHandler: ChannelInboundHandler {
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         switch event {
-        case ChannelEvent.inputClosed where responding && !parser.atRequestStart:
-            // The client stopped sending in the middle of a request: it can never be completed.
-            // Close now, releasing the buffered body and the upstream connection.
-            context.close(promise: nil)
-        case is ChannelShouldQuiesceEvent, ChannelEvent.inputClosed:
-            // Finish the response under way, then close.
-            if responding { closeWhenIdle = true } else { context.close(promise: nil) }
+        case ChannelEvent.inputClosed:
+            if machine.inputClosed(at: parser.position) == .close { context.close(promise: nil) }
+        case is ChannelShouldQuiesceEvent:
+            if machine.quiesce() == .close { context.close(promise: nil) }
         default:
             context.fireUserInboundEventTriggered(event)
         }
@@ -167,7 +151,7 @@ final class ForwardingHandler: ChannelInboundHandler {
     func channelInactive(context: ChannelHandlerContext) {
         exchange?.clientClosed()
         exchange = nil
-        closing = true
+        machine.closed()
         headTimeout?.cancel()
         silenceTimer?.cancel()
         silenceTimer = nil
@@ -188,8 +172,12 @@ final class ForwardingHandler: ChannelInboundHandler {
     /// A request the proxy cannot read: a 400 (or the status the refusal names) when no response
     /// is under way, then the connection closes (where the next request starts is unknown).
     func refuse(_ refusal: ClientRequest.Refusal, context: ChannelHandlerContext) {
-        closing = true
-        guard !responding, let writer else { return context.close(promise: nil) }
+        switch machine.refused() {
+        case .answerRefusal: break
+        case .close: return context.close(promise: nil)
+        default: return
+        }
+        guard let writer else { return context.close(promise: nil) }
         // A stalled client is not sending the wrong protocol; every other refusal may be one.
         let hint =
             refusal.status == .requestTimeout
@@ -276,7 +264,7 @@ final class ForwardingHandler: ChannelInboundHandler {
         // A client that waits for 100 Continue may never send the body this answer makes moot:
         // close instead of waiting for it.
         let closing = request.expectsContinue && request.body != .none
-        if closing { closeWhenIdle = true }
+        if closing { machine.closeAfterResponse() }
         writer.response(response, to: request, closing: closing)
         writer.end()
         completed(request, status: response.status, started: started, cut: false, context: context)
@@ -293,28 +281,19 @@ final class ForwardingHandler: ChannelInboundHandler {
             let line = "\(Self.printable(request.method)) \(Self.printable(request.path)) \(status.code)"
             accessLog("\(line) \(tenths / 10).\(tenths % 10)ms")
         }
-        responding = false
-        if !request.keepAlive || closeWhenIdle || writer?.closesConnection == true {
-            closing = true
-            if !cut { writer?.whenWritten { context.close(promise: nil) } }
-            return
+        let action = machine.responseEnded(
+            keepAlive: request.keepAlive, writerCloses: writer?.closesConnection == true, cut: cut)
+        switch action {
+        case .closeWhenWritten: writer?.whenWritten { context.close(promise: nil) }
+        case .parseNext:
+            parse(context: context)  // a request pipelined meanwhile
+            watchSilence(context: context)
+        default: break
         }
-        parse(context: context)  // a request pipelined meanwhile
-        watchSilence(context: context)
     }
 
     private func pauseReads(_ paused: Bool, context: ChannelHandlerContext) {
-        bodyBackpressure = paused
-        updateReading(context: context)
-    }
-
-    /// Reads the client unless a request body waits for the upstream or a pipelined request
-    /// waits for the current response.
-    private func updateReading(context: ChannelHandlerContext) {
-        let read = !bodyBackpressure && !(responding && parser.atRequestStart && parser.hasUnparsedBytes)
-        guard read != reading else { return }
-        reading = read
-        context.channel.setAutoRead(read)
+        if let read = machine.setBodyBackpressure(paused, at: parser.position) { context.channel.setAutoRead(read) }
     }
 
     /// Whether the request carries the client key (in `x-api-key`, or as a bearer token in
@@ -349,5 +328,13 @@ final class ForwardingHandler: ChannelInboundHandler {
             }
         }
         return text
+    }
+}
+
+extension ClientRequestParser {
+    /// Where the client's bytes stand, for the ``ClientConnectionStateMachine``.
+    var position: ClientConnectionStateMachine.Position {
+        if !atRequestStart { return .insideRequest }
+        return hasUnparsedBytes ? .headPending : .betweenRequests
     }
 }

@@ -38,6 +38,10 @@ public struct ProxyConfiguration: Sendable {
     /// How long a request body may stop arriving before the request is dropped: a 408 when no
     /// response has started, else the connection closes. Default 60 s (nginx's `client_body_timeout`).
     public var bodyTimeout: Duration = .seconds(60)
+    /// How long an upstream connection kept alive for reuse may stay idle before the proxy closes
+    /// it. Default 60 s (nginx's upstream `keepalive_timeout`); an upstream that closes sooner is
+    /// handled by retrying the request once on a new connection.
+    public var upstreamIdleTimeout: Duration = .seconds(60)
     /// The most client connections served at once; more are answered 503 and closed. Each holds at
     /// most one request head (80 KiB) and one replayable body (``replayBodyLimit``). Default 1024.
     public var maximumConnections = 1024
@@ -96,7 +100,11 @@ public struct ProxyConfiguration: Sendable {
         }
         guard replayBodyLimit >= 0 else { throw ProxyConfigurationError("the replay body limit cannot be negative") }
         guard maximumConnections >= 1 else { throw ProxyConfigurationError("--max-connections must be at least 1") }
-        for (name, value) in [("idle", idleTimeout), ("body", bodyTimeout), ("request head", requestHeadTimeout)]
+        let timeouts = [
+            ("idle", idleTimeout), ("body", bodyTimeout), ("request head", requestHeadTimeout),
+            ("upstream idle", upstreamIdleTimeout),
+        ]
+        for (name, value) in timeouts
         where value <= .zero {
             throw ProxyConfigurationError("the \(name) timeout must be positive")
         }

@@ -63,9 +63,12 @@ public final class ProxyServer: Sendable {
             do {
                 try await group.run()
             } catch {
+                await session.helperRunsEnded()
                 try? await eventLoopGroup.shutdownGracefully()
                 throw error
             }
+            // A helper run for a client that left would complete its future on a stopped event loop.
+            await session.helperRunsEnded()
             try await eventLoopGroup.shutdownGracefully()
         }
         var port: Int?

@@ -34,6 +34,9 @@ final class ProxySession: Sendable {
     private let headerCache = Mutex<HeaderCache?>(nil)
     /// Client connections open now, against ``ProxyConfiguration/maximumConnections``.
     let openConnections = Atomic<Int>(0)
+    /// Helper runs started for requests, by number: awaited before the event loops stop, since a
+    /// run outlives a client that left and completes its future on the client's event loop.
+    private let helperRuns = Mutex<(next: Int, running: [Int: Task<Void, Never>])>((0, [:]))
 
     init(
         configuration: ProxyConfiguration, provider: CredentialProvider, eventLoopGroup: any EventLoopGroup,
@@ -53,11 +56,12 @@ final class ProxySession: Sendable {
         }
         let connectTimeout = TimeAmount(configuration.connectTimeout)
         let readTimeout = TimeAmount(configuration.readTimeout)
+        let idleTimeout = TimeAmount(configuration.upstreamIdleTimeout)
         pools = eventLoopGroup.makeIterator().map { eventLoop in
             NIOLoopBoundBox.makeBoxSendingValue(
                 UpstreamConnectionPool(
                     eventLoop: eventLoop, endpoint: endpoint, tls: tls, connectTimeout: connectTimeout,
-                    readTimeout: readTimeout),
+                    readTimeout: readTimeout, idleTimeout: idleTimeout),
                 eventLoop: eventLoop)
         }
     }
@@ -82,7 +86,7 @@ final class ProxySession: Sendable {
 
     /// The session's credential; past its TTL, a new one from the helper in the `background` context.
     func credential(on eventLoop: any EventLoop) -> EventLoopFuture<Credential> {
-        eventLoop.makeFutureWithTask {
+        helperRun(on: eventLoop) {
             do throws(HelperError) {
                 let credential = try await self.provider.credential()
                 guard credential.expiresAt <= Date() else { return credential }
@@ -101,7 +105,7 @@ final class ProxySession: Sendable {
     func rejected(_ credential: Credential, on eventLoop: any EventLoop)
         -> EventLoopFuture<CredentialProvider.RejectionOutcome>
     {
-        eventLoop.makeFutureWithTask {
+        helperRun(on: eventLoop) {
             do throws(HelperError) {
                 let outcome = try await self.provider.credentialRejected(credential)
                 if case .refreshed = outcome { self.health.recordHelperSuccess() }
@@ -111,6 +115,30 @@ final class ProxySession: Sendable {
                 throw error
             }
         }
+    }
+
+    /// `work` (a helper run) in a task whose result completes a future on `eventLoop`; tracked until
+    /// it ends, for ``helperRunsEnded()``.
+    private func helperRun<Value: Sendable>(
+        on eventLoop: any EventLoop, _ work: @escaping @Sendable () async throws -> Value
+    ) -> EventLoopFuture<Value> {
+        let promise = eventLoop.makePromise(of: Value.self)
+        helperRuns.withLock { runs in
+            let number = runs.next
+            runs.next += 1
+            // The task removes itself under the same lock, so only after it was added.
+            runs.running[number] = Task {
+                do { promise.succeed(try await work()) } catch { promise.fail(error) }
+                self.helperRuns.withLock { _ = $0.running.removeValue(forKey: number) }
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Returns once the helper runs started for requests ended (each is bounded by the helper
+    /// timeout). Called after the server stopped, before its event loops do.
+    func helperRunsEnded() async {
+        while let run = helperRuns.withLock({ $0.running.values.first }) { await run.value }
     }
 
     /// The header lines the proxy adds to each request with `credential`: the credential header,

@@ -25,6 +25,8 @@ final class UpstreamConnection: ChannelInboundHandler {
     private var readsPaused = false
     private var lastRead = NIODeadline.now()
     private var timeoutCheck: Scheduled<Void>?
+    /// When the connection last went back to its pool.
+    var idleSince = NIODeadline.uptimeNanoseconds(0)
     /// Called once when the connection closes (the pool forgets it).
     var onClose: ((UpstreamConnection) -> Void)?
 

@@ -5,7 +5,8 @@ import NIOPosix
 import NIOSSL
 
 /// The upstream connections of one event loop: idle keep-alive connections are reused newest
-/// first, new ones are opened on demand, and a connection that cannot be reused is closed.
+/// first, new ones are opened on demand, a connection that cannot be reused is closed, and one idle
+/// longer than ``ProxyConfiguration/upstreamIdleTimeout`` is closed too.
 /// Requests never leave their event loop, so the pool needs no lock. Event-loop bound.
 final class UpstreamConnectionPool {
     private let eventLoop: any EventLoop
@@ -13,7 +14,11 @@ final class UpstreamConnectionPool {
     private let tls: NIOSSLContext?
     private let connectTimeout: TimeAmount
     private let readTimeout: TimeAmount
+    private let idleTimeout: TimeAmount
+    /// Oldest first (released last at the end).
     private var idle: [UpstreamConnection] = []
+    /// Closes the connections idle too long; armed while there are idle connections.
+    private var sweep: Scheduled<Void>?
     private var closing = false
 
     /// Idle connections kept per event loop; more are closed when released.
@@ -21,13 +26,14 @@ final class UpstreamConnectionPool {
 
     init(
         eventLoop: any EventLoop, endpoint: UpstreamEndpoint, tls: NIOSSLContext?, connectTimeout: TimeAmount,
-        readTimeout: TimeAmount
+        readTimeout: TimeAmount, idleTimeout: TimeAmount
     ) {
         self.eventLoop = eventLoop
         self.endpoint = endpoint
         self.tls = tls
         self.connectTimeout = connectTimeout
         self.readTimeout = readTimeout
+        self.idleTimeout = idleTimeout
     }
 
     /// An idle connection, if there is one.
@@ -42,12 +48,30 @@ final class UpstreamConnectionPool {
     /// Takes back a connection whose exchange ended.
     func release(_ connection: UpstreamConnection) {
         guard !closing, connection.isReusable, idle.count < Self.maximumIdle else { return connection.close() }
+        connection.idleSince = .now()
         idle.append(connection)
+        scheduleSweep()
+    }
+
+    /// Arms the sweep for when the oldest idle connection times out.
+    private func scheduleSweep() {
+        guard sweep == nil, let oldest = idle.first else { return }
+        sweep = eventLoop.assumeIsolated().scheduleTask(deadline: oldest.idleSince + idleTimeout) {
+            self.sweep = nil
+            let now = NIODeadline.now()
+            while let first = self.idle.first, first.idleSince + self.idleTimeout <= now {
+                self.idle.removeFirst()
+                first.close()
+            }
+            self.scheduleSweep()
+        }
     }
 
     /// Closes the idle connections and every connection released from now on.
     func close() {
         closing = true
+        sweep?.cancel()
+        sweep = nil
         for connection in idle { connection.close() }
         idle.removeAll()
     }

@@ -42,6 +42,37 @@ extension ProxyTests {
         try await proxy.stop()
     }
 
+    @Test("a helper run still going when the proxy stops ends before its event loops do")
+    func stopDuringHelperRun() async throws {
+        // Completing the run's future on a stopped event loop is an error SwiftNIO will make a crash.
+        let scripts = HelperScripts()
+        let proxy = try await ProxyHarness(helperPath: scripts.countingHelper(delay: "2"))
+        do {  // the client leaves in the middle of a streamed body, while the helper runs for its request
+            let client = try RawClient(port: proxy.server.port)
+            client.send("POST /v1/messages HTTP/1.1\r\nHost: p\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n")
+            try await Task.sleep(for: .milliseconds(300))
+            withExtendedLifetime(client) {}
+        }
+        try await proxy.stop()
+        #expect(scripts.count("runs") == 1, "the proxy stopped before the helper run it started ended")
+    }
+
+    @Test("an upstream connection kept for reuse is closed after the upstream idle timeout")
+    func idleUpstreamConnections() async throws {
+        let upstream = try ScriptedUpstream(["/ok": Self.second])
+        let proxy = try await ProxyHarness(upstream: upstream.baseURL) { $0.upstreamIdleTimeout = .seconds(1) }
+        let client = try RawClient(port: proxy.server.port)
+        client.send("GET /ok HTTP/1.1\r\nHost: p\r\nConnection: close\r\n\r\n")
+        #expect(client.readToEnd().hasSuffix("second"))
+        #expect(upstream.closedByClient == 0, "the upstream connection was not kept for reuse")
+        let deadline = ContinuousClock.now + .seconds(5)
+        while upstream.closedByClient == 0, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(upstream.closedByClient == 1, "the idle upstream connection was kept past its timeout")
+        try await proxy.stop()
+    }
+
     @Test("past the connection limit a client gets a 503 naming the limit, and the others are served")
     func connectionLimit() async throws {
         let proxy = try await ProxyHarness { $0.maximumConnections = 2 }

@@ -65,6 +65,9 @@ public final class ScriptedUpstream: Sendable {
     /// Every request head received so far (request line and header lines, CRLF-separated).
     public var requestHeads: [String] { received.all.withLock { $0 } }
 
+    /// How many connections the client closed (rather than the upstream, after a closing answer).
+    public var closedByClient: Int { received.closedByClient.withLock { $0 } }
+
     private static func serve(_ client: Int32, _ answers: [String: Answer], _ received: Heads) {
         defer { close(client) }
         var data: [UInt8] = []
@@ -72,7 +75,10 @@ public final class ScriptedUpstream: Sendable {
         while true {
             while !data.containsHeadEnd {
                 let count = recv(client, &buffer, buffer.count, 0)
-                if count <= 0 { return }
+                if count <= 0 {
+                    received.closedByClient.withLock { $0 += 1 }
+                    return
+                }
                 data += buffer[..<count]
             }
             let end = data.headEnd
@@ -98,6 +104,7 @@ public final class ScriptedUpstream: Sendable {
 /// The request heads received, shared with the serving threads.
 private final class Heads: Sendable {
     let all = Mutex<[String]>([])
+    let closedByClient = Mutex(0)
 }
 
 extension [UInt8] {
