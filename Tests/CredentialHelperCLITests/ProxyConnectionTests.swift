@@ -42,16 +42,9 @@ extension ProxyTests {
             + "GET /_credhelper/health HTTP/1.1\r\nHost: proxy\r\n\r\n"
             + "GET /big?bytes=70000 HTTP/1.1\r\nHost: proxy\r\n\r\n"
             + "GET /big?bytes=7 HTTP/1.1\r\nHost: proxy\r\nConnection: close\r\n\r\n"
-        let script = """
-            import socket, sys
-            s = socket.create_connection(("127.0.0.1", int(sys.argv[1])))
-            s.sendall(sys.argv[2].encode())
-            data = b""
-            while chunk := s.recv(65536):
-                data += chunk
-            sys.stdout.write(data.decode("latin-1"))
-            """
-        let output = try Self.runPython(script, arguments: [String(proxy.server.port), requests])
+        let client = try RawClient(port: proxy.server.port)
+        client.send(requests)
+        let output = client.readToEnd()
         let statusLines = output.components(separatedBy: "HTTP/1.1 200 OK").count - 1
         #expect(statusLines == 4, "\(output.prefix(600))")
         let health = try #require(output.range(of: "\"status\":\"ok\""))
@@ -133,18 +126,5 @@ extension ProxyTests {
         noThreads.threads = 0
         let threadsError = #expect(throws: ProxyConfigurationError.self) { try noThreads.validate() }
         #expect(threadsError?.description.contains("--threads 0") == true)
-    }
-
-    /// Runs a Python snippet (a raw-socket client) and returns its standard output.
-    static func runPython(_ script: String, arguments: [String]) throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return String(decoding: data, as: UTF8.self)
     }
 }

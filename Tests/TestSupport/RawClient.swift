@@ -57,6 +57,17 @@ public final class RawClient {
         return String(data.map { Character(Unicode.Scalar($0)) })
     }
 
+    /// What is read up to and including the first `marker` (Latin-1), or until the peer closes or
+    /// the read times out. Reads one byte at a time, so nothing after the marker is consumed.
+    public func read(through marker: String) -> String {
+        var text = ""
+        var byte: UInt8 = 0
+        while !text.hasSuffix(marker), recv(fd, &byte, 1, 0) == 1 {
+            text.unicodeScalars.append(Unicode.Scalar(byte))
+        }
+        return text
+    }
+
     /// Whether the peer closed the connection within `timeout` (reads return end of file).
     public func peerClosed(within timeout: Int) -> Bool {
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
