@@ -4,14 +4,15 @@ import CredentialHelperProtocol
 
 /// The host configuration flags shared by the commands that act as a host.
 ///
-/// Resolution order: flags over environment variables over the config file.
+/// Resolution order: flags over environment variables over config files (a managed file over a local one).
 struct HostOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
-            "A JSON config file: claude_desktop_config.json (keys under enterpriseConfig) or a flat object of keys. "
-                + "Default: $CREDHELPER_CONFIG.", valueName: "file"))
-    var config: String?
+            "A config file (claude_desktop_config.json, a flat JSON object of keys, a managed-preferences plist or "
+                + ".mobileconfig) or the app's configLibrary folder; repeatable, a managed source wins. "
+                + "Default: $CREDHELPER_CONFIG (paths separated by \":\").", valueName: "path"))
+    var config: [String] = []
 
     @Option(
         name: .long,
@@ -47,10 +48,11 @@ struct HostOptions: ParsableArguments {
 
     /// The configuration from the config file, the environment and these flags, with its warnings.
     func resolve(environment: [String: String]) throws(HelperError) -> ResolvedConfiguration {
-        var layers: [ConfigurationLayer] = []
-        if let path = config ?? environment["CREDHELPER_CONFIG"].flatMap({ $0.isEmpty ? nil : $0 }) {
-            layers.append(try ConfigurationLayer.file(at: path))
+        var paths = config
+        if paths.isEmpty, let listed = environment["CREDHELPER_CONFIG"] {
+            paths = listed.split(separator: ":").map(String.init)
         }
+        var layers = try ConfigurationLayer.files(at: paths)
         layers.append(ConfigurationLayer.environment(environment))
         var flags = ConfigurationLayer(source: "the command line")
         let given: [(ConfigurationKey, String?)] = [

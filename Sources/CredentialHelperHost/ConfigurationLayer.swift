@@ -18,12 +18,26 @@ public struct ConfigurationLayer: Sendable, Hashable {
     public var values: [ConfigurationKey: JSONValue]
     /// Things worth telling the user about this source (unknown keys that look like typos).
     public var warnings: [String]
+    /// Whether the values are managed by an administrator (a managed-preferences property list or a
+    /// configuration profile): among config files, a managed one wins over local ones key by key.
+    public var managed: Bool
 
     /// Creates a layer.
-    public init(source: String, values: [ConfigurationKey: JSONValue] = [:], warnings: [String] = []) {
+    public init(
+        source: String, values: [ConfigurationKey: JSONValue] = [:], warnings: [String] = [], managed: Bool = false
+    ) {
         self.source = source
         self.values = values
         self.warnings = warnings
+        self.managed = managed
+    }
+
+    /// The config files at `paths`, in the order they apply: local ones first, in the order given,
+    /// then managed ones, so that a managed value wins over a local one.
+    public static func files(at paths: [String]) throws(HelperError) -> [ConfigurationLayer] {
+        var layers: [ConfigurationLayer] = []
+        for path in paths { layers.append(try file(at: path)) }
+        return layers.filter { !$0.managed } + layers.filter(\.managed)
     }
 
     /// The overrides in `environment`: each key's upper-snake-case variable
@@ -37,9 +51,11 @@ public struct ConfigurationLayer: Sendable, Hashable {
     }
 
     /// Reads a config file: `claude_desktop_config.json`, whose keys are in an `enterpriseConfig`
-    /// object; a flat JSON object of keys; or a macOS managed-preferences property list (XML or
-    /// binary) or `.mobileconfig` profile (see `docs/configuration.md`). Other keys are ignored.
+    /// object; a flat JSON object of keys; a macOS managed-preferences property list (XML or
+    /// binary) or `.mobileconfig` profile; or, for a folder, the desktop app's configuration library
+    /// (its applied configuration; see `docs/configuration.md`). Other keys are ignored.
     public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
+        if ConfigLibrary.isFolder(path) { return try ConfigLibrary.layer(at: path) }
         let data: Data
         do {
             data = try Data(contentsOf: URL(fileURLWithPath: path))
@@ -51,10 +67,11 @@ public struct ConfigurationLayer: Sendable, Hashable {
         return try parse(Array(data), source: "config file \(path)")
     }
 
-    /// Parses the text of a config file; `source` names it in messages.
+    /// Parses the text of a config file; `source` names it in messages. A property list is managed.
     public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
         var object: [String: JSONValue]
-        if PropertyListConfiguration.looksLikePropertyList(bytes) {
+        let managed = PropertyListConfiguration.looksLikePropertyList(bytes)
+        if managed {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
             let root: JSONValue
@@ -74,7 +91,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
             }
             object = inner
         }
-        var layer = ConfigurationLayer(source: source)
+        var layer = ConfigurationLayer(source: source, managed: managed)
         for (name, value) in object {
             if let key = ConfigurationKey(rawValue: name) {
                 if value != .null { layer.values[key] = value }

@@ -124,6 +124,30 @@ struct GetCommandTests {
         #expect(flagged.stdout.hasPrefix("x-api-key: tok-…\n"))
     }
 
+    @Test(
+        "the app's configLibrary folder and a managed plist: the managed helper wins, from flags or $CREDHELPER_CONFIG")
+    func configLibraryAndManagedFile() async throws {
+        let local = scripts.script("local.sh", "echo local-0123456789abcdef")
+        let managedHelper = scripts.script("managed.sh", "echo managed-0123456789abcdef")
+        let library = scripts.subdirectory("configLibrary", mode: 0o700)
+        scripts.write(
+            #"{"appliedId": "a1b2", "entries": [{"id": "a1b2", "name": "Corp"}]}"#, to: library + "/_meta.json")
+        scripts.write(
+            #"{"inferenceCredentialHelper": "\#(local)", "inferenceGatewayAuthScheme": "x-api-key"}"#,
+            to: library + "/a1b2.json")
+        let onlyLocal = try await BuiltBinary.run(["get", "--config", library, "--no-cache"])
+        #expect(onlyLocal.stdout == "x-api-key: loca…\n", "\(onlyLocal.stderr)")
+        let managed = scripts.path("com.anthropic.claudefordesktop.plist")
+        scripts.write(
+            "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>inferenceCredentialHelper</key>"
+                + "<string>\(managedHelper)</string></dict></plist>", to: managed)
+        let flags = try await BuiltBinary.run(["get", "--config", managed, "--config", library, "--no-cache"])
+        #expect(flags.stdout == "x-api-key: mana…\n", "\(flags.stderr)")
+        let environment = try await BuiltBinary.run(
+            ["get", "--no-cache"], environment: ["CREDHELPER_CONFIG": "\(library):\(managed)"])
+        #expect(environment.stdout == "x-api-key: mana…\n", "\(environment.stderr)")
+    }
+
     @Test("--help documents the exit statuses")
     func help() async throws {
         let result = try await BuiltBinary.run(["get", "--help"])

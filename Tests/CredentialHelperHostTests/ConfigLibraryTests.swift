@@ -1,0 +1,105 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// The desktop app's local configuration library (`configLibrary/`: `_meta.json` naming the applied
+/// configuration, one `<id>.json` per configuration), as the app writes it, and as an attacker or a
+/// broken app might.
+@Suite("Configuration from the app's configLibrary folder")
+struct ConfigLibraryTests {
+    let folder = HelperScripts()
+    static let id = "3f0c7b9e-5a1d-4c2e-9b7a-0d1e2f3a4b5c"
+
+    /// A configLibrary folder with `meta` as `_meta.json` and `configuration` as the applied file.
+    func library(meta: String, configuration: String? = nil, name: String = "configLibrary") -> String {
+        let path = folder.subdirectory(name, mode: 0o700)
+        folder.write(meta, to: path + "/_meta.json", mode: 0o600)
+        if let configuration { folder.write(configuration, to: path + "/\(Self.id).json", mode: 0o600) }
+        return path
+    }
+
+    static let applied = """
+        {"appliedId": "\(id)", "entries": [{"id": "0b1c", "name": "Old"}, {"id": "\(id)", "name": "Corp gateway"}]}
+        """
+    static let configuration = """
+        {"inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gateway.example.com",
+         "inferenceGatewayApiKey": "sk-ant-secret-value-1234567890", "inferenceGatewayAuthScheme": "x-api-key",
+         "inferenceCredentialHelper": "/usr/local/bin/corp-helper", "inferenceCredentialHelperTtlSec": 900}
+        """
+
+    @Test("the applied configuration's keys are read; the app's other keys (its API key too) are ignored")
+    func appliedConfiguration() throws {
+        let path = library(meta: Self.applied, configuration: Self.configuration)
+        let layer = try ConfigurationLayer.file(at: path)
+        let resolved = try HostConfiguration.resolve([layer])
+        #expect(resolved.configuration.helperPath == "/usr/local/bin/corp-helper")
+        #expect(resolved.configuration.ttlSeconds == 900)
+        #expect(resolved.configuration.authScheme == .xAPIKey)
+        #expect(!layer.managed)
+        #expect(layer.source.contains(Self.id) && layer.source.contains("Corp gateway"), "\(layer.source)")
+        #expect(!"\(layer)".contains("sk-ant-secret"), "the app's API key was kept")
+    }
+
+    @Test("no applied configuration (appliedId null or absent) is an error that says how to apply one")
+    func nothingApplied() throws {
+        for meta in [#"{"appliedId": null, "entries": []}"#, #"{"entries": []}"#, #"{"appliedId": ""}"#] {
+            let path = library(meta: meta, name: "lib\(meta.count)")
+            let error = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+            #expect(error?.description.contains("no configuration is applied") == true, "\(error?.description ?? "")")
+            #expect(error?.description.contains("apply one in the app") == true)
+        }
+    }
+
+    @Test("an appliedId that is a path cannot make the host read a file outside the folder")
+    func appliedIdIsAPath() throws {
+        let outside = folder.path("outside.json")
+        folder.write(#"{"inferenceCredentialHelper": "/tmp/evil"}"#, to: outside, mode: 0o600)
+        for id in ["../outside", "/etc/passwd", ".hidden", "a/b", "x\\u001b[2J"] {  // JSON text: the last is an ESC
+            let meta = #"{"appliedId": "\#(id)"}"#
+            let path = library(meta: meta, name: "lib\(id.unicodeScalars.map(\.value).reduce(0, +))")
+            let error = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+            #expect(error?.description.contains("is not a configuration id") == true, "\(error?.description ?? "")")
+            #expect(error?.description.contains("\u{1B}") == false)
+        }
+    }
+
+    @Test("a missing or broken applied file names the configuration; a folder without _meta.json names the fix")
+    func brokenLibrary() throws {
+        let missing = library(meta: Self.applied, name: "missing")
+        let missingError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: missing) }
+        #expect(missingError?.description.contains("\(Self.id) \"Corp gateway\"") == true)
+        #expect(missingError?.description.contains("file is missing") == true)
+
+        let broken = library(meta: Self.applied, configuration: "{not json", name: "broken")
+        let brokenError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: broken) }
+        #expect(brokenError?.description.contains("is not valid") == true, "\(brokenError?.description ?? "")")
+
+        let empty = folder.subdirectory("empty", mode: 0o700)
+        let emptyError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: empty) }
+        #expect(emptyError?.description.contains("configLibrary folder") == true)
+
+        let notJSON = library(meta: "[1]", name: "array")
+        let notJSONError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: notJSON) }
+        #expect(notJSONError?.description.contains("expected a JSON object") == true)
+    }
+
+    @Test("a managed file wins over the local library key by key, whichever is given first")
+    func managedWins() throws {
+        let local = library(meta: Self.applied, configuration: Self.configuration)
+        let managed = folder.path("managed.plist")
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict>
+            <key>inferenceCredentialHelper</key><string>/opt/managed/helper</string>
+            </dict></plist>
+            """, to: managed, mode: 0o644)
+        for paths in [[local, managed], [managed, local]] {
+            let configuration = try HostConfiguration.resolve(try ConfigurationLayer.files(at: paths)).configuration
+            #expect(configuration.helperPath == "/opt/managed/helper", "\(paths)")
+            #expect(configuration.ttlSeconds == 900, "a local key the managed file does not set was lost")
+        }
+    }
+}
