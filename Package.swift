@@ -31,35 +31,56 @@ let package = Package(
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
-        .target(name: "CredentialHelperProtocol", swiftSettings: strict),
-        .target(name: "CHelperSpawn"),
+        // The protocol: no dependencies.
+        .target(name: "CredentialHelperProtocol", path: "Sources/Protocol/CredentialHelperProtocol", swiftSettings: strict),
+        // Files and processes both sides share (trusted paths, 0600 files, the home directory, raw stdio).
+        .target(name: "CredentialSupport", path: "Sources/Support/CredentialSupport", swiftSettings: strict),
+        // Network errors told by type, for the proxy's upstream and the OAuth client's provider.
+        .target(
+            name: "NetworkFailure",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Sources/Support/NetworkFailure",
+            swiftSettings: strict
+        ),
+        // The host runtime and the checker.
+        .target(name: "CHelperSpawn", path: "Sources/Host/CHelperSpawn"),
         .target(
             name: "CredentialHelperHost",
             dependencies: [
                 "CredentialHelperProtocol",
+                "CredentialSupport",
                 "CHelperSpawn",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            path: "Sources/Host/CredentialHelperHost",
             swiftSettings: strict
         ),
         .target(
             name: "CredentialHelperCheck",
             dependencies: ["CredentialHelperProtocol", "CredentialHelperHost"],
+            path: "Sources/Host/CredentialHelperCheck",
             swiftSettings: strict
         ),
+        // The ready-made helper: its token store, its fast path (what the small credhelper links),
+        // its OAuth client and its sign-in side.
         .target(
             name: "TokenStore",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialHelperHost",
+                "CredentialHelperProtocol", "CredentialSupport",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
+            path: "Sources/Helper/TokenStore",
             swiftSettings: strict
         ),
         .target(
             name: "OAuthClient",
             dependencies: [
-                "CredentialHelperProtocol",
+                "CredentialHelperProtocol", "NetworkFailure",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -67,16 +88,22 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/Helper/OAuthClient",
             swiftSettings: strict
         ),
         .target(
-            name: "HelperProfiles",
-            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore"],
+            name: "HelperFastPath",
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore"],
+            path: "Sources/Helper/HelperFastPath",
             swiftSettings: strict
         ),
         .target(
-            name: "HelperAgent",
-            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost", "TokenStore", "OAuthClient", "HelperProfiles"],
+            name: "HelperSignIn",
+            dependencies: [
+                "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "TokenStore", "OAuthClient",
+                "HelperFastPath",
+            ],
+            path: "Sources/Helper/HelperSignIn",
             swiftSettings: strict
         ),
         // The proxy's HTTP/1.1 codec: message heads and body framing, no channel code.
@@ -86,12 +113,13 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
+            path: "Sources/Proxy/CredentialProxyHTTP1",
             swiftSettings: strict
         ),
         .target(
             name: "CredentialProxy",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialHelperHost", "CredentialProxyHTTP1",
+                "CredentialHelperProtocol", "CredentialHelperHost", "CredentialProxyHTTP1", "NetworkFailure",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -101,28 +129,35 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/Proxy/CredentialProxy",
             swiftSettings: strict
         ),
+        // The command line on top of everything.
         .target(
             name: "CredentialHelperCLI",
             dependencies: [
                 "CredentialHelperProtocol",
                 "CredentialHelperHost",
                 "CredentialHelperCheck",
-                "HelperAgent",
-                "HelperProfiles",
+                "CredentialSupport",
+                "HelperSignIn",
+                "HelperFastPath",
                 "TokenStore",
                 "CredentialProxy",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            path: "Sources/CLI/CredentialHelperCLI",
             swiftSettings: strict
         ),
         // What hosts start for every credential: the cached-token path only, then exec of credhelper-full.
-        .executableTarget(name: "credhelper", dependencies: ["HelperProfiles"], swiftSettings: strict),
         .executableTarget(
-            name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperAgent"], swiftSettings: strict),
+            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport"], path: "Sources/CLI/credhelper",
+            swiftSettings: strict),
+        .executableTarget(
+            name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperSignIn", "CredentialSupport"],
+            path: "Sources/CLI/credhelper-full", swiftSettings: strict),
         .executableTarget(
             name: "credhelper-bench",
             dependencies: [
@@ -157,7 +192,7 @@ let package = Package(
         .target(
             name: "Fuzzing",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialHelperHost", "HelperProfiles", "CredentialProxyHTTP1",
+                "CredentialHelperProtocol", "CredentialHelperHost", "HelperFastPath", "CredentialProxyHTTP1",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -174,7 +209,24 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy"], swiftSettings: strict),
+        .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "HelperSignInTests",
+            dependencies: ["HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "NetworkFailureTests",
+            dependencies: [
+                "NetworkFailure",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
@@ -182,10 +234,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
-            name: "HelperAgentTests",
-            dependencies: [
-                "HelperAgent", "HelperProfiles", "TokenStore", "OAuthClient", "CredentialHelperProtocol", "TestSupport",
-            ],
+            name: "HelperFastPathTests",
+            dependencies: ["HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -5,14 +5,14 @@
 # The executables are stripped: credhelper is fully static (what hosts start for every credential),
 # credhelper-full links the Swift standard library and Foundation statically. Man pages come from
 # swift-argument-parser's generate-manual plugin, completions from the executable itself. Prints the
-# installed footprint. The version is CredhelperVersion.current (Sources/CredentialHelperProtocol).
+# installed footprint. The version is CredhelperVersion.current (Sources/Protocol/CredentialHelperProtocol).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 for tool in swift strip dpkg-deb tar gzip; do
     command -v "$tool" >/dev/null || { echo "package.sh: $tool is missing (apt-get install binutils dpkg)" >&2; exit 1; }
 done
-version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/CredentialHelperProtocol/CredhelperVersion.swift)
+version=$(sed -n 's/.*static let current = "\(.*\)".*/\1/p' Sources/Protocol/CredentialHelperProtocol/CredhelperVersion.swift)
 [ -n "$version" ] || { echo "package.sh: no version in CredhelperVersion.swift" >&2; exit 1; }
 arch=$(dpkg --print-architecture)
 dist=${DIST:-dist}

@@ -1,6 +1,7 @@
 import CredentialHelperCheck
 import CredentialHelperHost
 import CredentialHelperProtocol
+import Foundation
 import TestSupport
 import Testing
 
@@ -27,25 +28,28 @@ struct ProblemCodeTests {
     func codes(_ report: CheckReport) -> Set<CheckProblem.Code> { Set(report.allProblems.map(\.problem.code)) }
 
     static let outputCases: [(String, CheckProblem.Code)] = [
-        ("exit 0", .emptyOutput),
-        ("echo 'Last login: Mon'; echo tok-0123456789", .multipleLines),
-        ("echo '{\"token\": '", .invalidJSON),
-        ("echo '[\"tok\"]'", .notJSONObject),
-        ("echo '{\"access_token\": \"tok\"}'", .missingToken),
-        ("echo '{\"token\": 12}'", .tokenNotString),
-        ("echo '{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\"}'", .awsCredentialProcessFormat),
-        ("echo '{\"token\": \"tok\", \"headers\": [\"X-A: 1\"]}'", .headersNotObject),
-        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": 1}}'", .headerValueNotString),
-        ("echo '{\"token\": \"tok\", \"headers\": {\"X A\": \"1\"}}'", .invalidHeaderName),
-        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": \"1\\\\r\\\\nX-B: 2\"}}'", .invalidHeaderValue),
-        ("echo '{\"token\": \"tok\", \"headers\": {\"Host\": \"x\"}}'", .forbiddenHeader),
-        ("printf '%s\\n' '{\"token\": \"tok\", \"headers\": {\"X-A\": \"\\u001b[2J\"}}'", .headerValueControlCharacter),
-        ("echo '{\"token\": \"tok-one\", \"token\": \"tok-two\"}'", .duplicateJSONKey),
-        ("echo 'Bearer tok-0123456789'", .tokenHasWhitespace),
-        ("printf 'tok\\303\\251\\n'", .nonASCIIToken),
-        ("head -c 100000 /dev/zero | tr '\\0' a", .outputTooLarge),
-        ("echo 'failed: connect to the VPN' >&2; exit 4", .nonzeroExit),
-        ("kill -TERM $$", .nonzeroExit),
+        ("exit 0", .output(.emptyOutput)),
+        ("echo 'Last login: Mon'; echo tok-0123456789", .output(.multipleLines)),
+        ("echo '{\"token\": '", .output(.invalidJSON)),
+        ("echo '[\"tok\"]'", .output(.notJSONObject)),
+        ("echo '{\"access_token\": \"tok\"}'", .output(.missingToken)),
+        ("echo '{\"token\": 12}'", .output(.tokenNotString)),
+        ("echo '{\"AccessKeyId\": \"AKIA\", \"SecretAccessKey\": \"s\"}'", .output(.awsCredentialProcessFormat)),
+        ("echo '{\"token\": \"tok\", \"headers\": [\"X-A: 1\"]}'", .output(.headersNotObject)),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": 1}}'", .output(.headerValueNotString)),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X A\": \"1\"}}'", .output(.invalidHeaderName)),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"X-A\": \"1\\\\r\\\\nX-B: 2\"}}'", .output(.invalidHeaderValue)),
+        ("echo '{\"token\": \"tok\", \"headers\": {\"Host\": \"x\"}}'", .output(.forbiddenHeader)),
+        (
+            "printf '%s\\n' '{\"token\": \"tok\", \"headers\": {\"X-A\": \"\\u001b[2J\"}}'",
+            .output(.headerValueControlCharacter)
+        ),
+        ("echo '{\"token\": \"tok-one\", \"token\": \"tok-two\"}'", .output(.duplicateJSONKey)),
+        ("echo 'Bearer tok-0123456789'", .output(.tokenHasWhitespace)),
+        ("printf 'tok\\303\\251\\n'", .output(.nonASCIIToken)),
+        ("head -c 100000 /dev/zero | tr '\\0' a", .output(.outputTooLarge)),
+        ("echo 'failed: connect to the VPN' >&2; exit 4", .checker(.nonzeroExit)),
+        ("kill -TERM $$", .checker(.nonzeroExit)),
     ]
 
     @Test("stdout and exit problems are errors", arguments: outputCases)
@@ -63,15 +67,15 @@ struct ProblemCodeTests {
                 "extra.sh",
                 "echo '{\"token\": \"tok-0123456789\", \"expires_in\": 3600, \"headers\": {\"authorization\": \"x\"}}'")
         )
-        #expect(codes(extra) == [.unknownJSONKey, .credentialHeaderCollision])
+        #expect(codes(extra) == [.checker(.unknownJSONKey), .checker(.credentialHeaderCollision)])
         #expect(extra.ok, "warnings alone do not fail a check")
 
         let custom = await check(
             scripts.script("plain.sh", "echo tok-0123456789"), customHeaders: ["Authorization": "x"])
-        #expect(codes(custom) == [.credentialHeaderCollision])
+        #expect(codes(custom) == [.checker(.credentialHeaderCollision)])
 
         let agent = await check(scripts.script("agent.sh", "sleep 2 & echo tok-0123456789"), contexts: [.background])
-        #expect(codes(agent) == [.leftBackgroundProcess])
+        #expect(codes(agent) == [.checker(.leftBackgroundProcess)])
         #expect(agent.ok)
     }
 
@@ -80,7 +84,7 @@ struct ProblemCodeTests {
         let report = await check(scripts.script("hang.sh", "sleep 30"), timeout: 1)
         #expect(
             report.runs.map { Set($0.problems.map(\.code)) } == [
-                [.timeout], [.timeout, .interactiveInSilentContext],
+                [.checker(.timeout)], [.checker(.timeout), .checker(.interactiveInSilentContext)],
             ])
         #expect(report.runs[0].signal == 15)
     }
@@ -89,10 +93,10 @@ struct ProblemCodeTests {
     func slow() async {
         let helper = scripts.script("slow.sh", "sleep 0.7; echo tok-0123456789")
         let overMidSession = await check(helper, contexts: [.background], midSessionBudget: .milliseconds(300))
-        #expect(overMidSession.runs[0].problems.map(\.code) == [.slowForContext])
+        #expect(overMidSession.runs[0].problems.map(\.code) == [.checker(.slowForContext)])
         #expect(overMidSession.runs[0].problems[0].severity == .error)
         let overHalf = await check(helper, contexts: [.interactive], timeout: 1)
-        #expect(overHalf.runs[0].problems.map(\.code) == [.slowForContext])
+        #expect(overHalf.runs[0].problems.map(\.code) == [.checker(.slowForContext)])
         #expect(overHalf.runs[0].problems[0].severity == .warning)
     }
 
@@ -101,24 +105,25 @@ struct ProblemCodeTests {
         let report = await check(
             scripts.script("prompt.sh", "printf 'Password: ' >&2; read -r pw || exit 1; echo \"tok-$pw\""),
             contexts: [.background])
-        #expect(codes(report) == [.readsStdin, .nonzeroExit])
+        #expect(codes(report) == [.checker(.readsStdin), .checker(.nonzeroExit)])
         #expect(report.runs[0].elapsedMs < 5000, "EOF is delivered as soon as the read is seen")
         let reader = await check(scripts.script("cat.sh", "cat; echo tok-0123456789"), contexts: [.background])
-        #expect(codes(reader) == [.readsStdin])
+        #expect(codes(reader) == [.checker(.readsStdin)])
     }
 
     @Test("interactive-in-silent-context: trying /dev/tty outside interactive")
     func terminal() async {
         let report = await check(scripts.script("tty.sh", "exec 3</dev/tty || exit 1; echo tok"))
-        #expect(report.runs[0].problems.map(\.code) == [.nonzeroExit])
-        #expect(Set(report.runs[1].problems.map(\.code)) == [.nonzeroExit, .interactiveInSilentContext])
+        #expect(report.runs[0].problems.map(\.code) == [.checker(.nonzeroExit)])
+        #expect(
+            Set(report.runs[1].problems.map(\.code)) == [.checker(.nonzeroExit), .checker(.interactiveInSilentContext)])
     }
 
     @Test("inconsistent-answers: a new token on every back-to-back run")
     func inconsistent() async {
         let report = await check(scripts.countingHelper(), contexts: HelperContext.allCases)
         #expect(report.runs[0].problems.isEmpty)
-        #expect(report.runs.dropFirst().allSatisfy { $0.problems.map(\.code) == [.inconsistentAnswers] })
+        #expect(report.runs.dropFirst().allSatisfy { $0.problems.map(\.code) == [.checker(.inconsistentAnswers)] })
         #expect(report.ok)
         let stable = await check(scripts.script("stable.sh", "echo tok-0123456789"), contexts: HelperContext.allCases)
         #expect(stable.allProblems.isEmpty)
@@ -127,10 +132,10 @@ struct ProblemCodeTests {
     @Test("path problems stop the check before anything runs")
     func paths() async {
         let cases: [(String, CheckProblem.Code)] = [
-            ("helper.sh", .pathNotAbsolute),
-            (scripts.path("missing.sh"), .helperNotFound),
-            (scripts.script("plain.sh", "echo tok", mode: 0o644), .notExecutable),
-            (scripts.script("open.sh", "echo tok", mode: 0o777), .unsafePermissions),
+            ("helper.sh", .checker(.pathNotAbsolute)),
+            (scripts.path("missing.sh"), .checker(.helperNotFound)),
+            (scripts.script("plain.sh", "echo tok", mode: 0o644), .checker(.notExecutable)),
+            (scripts.script("open.sh", "echo tok", mode: 0o777), .checker(.unsafePermissions)),
         ]
         for (path, code) in cases {
             let report = await check(path)
@@ -141,17 +146,37 @@ struct ProblemCodeTests {
         let garbage = scripts.path("garbage")
         scripts.write("\u{7F}ELF-not-really", to: garbage)
         chmod(garbage, 0o700)
-        #expect(await check(garbage).problems.map(\.code) == [.spawnFailed])
+        #expect(await check(garbage).problems.map(\.code) == [.checker(.spawnFailed)])
     }
 
     @Test("every code in the catalogue is covered by a test in this file")
     func catalogue() {
         let covered: Set<CheckProblem.Code> = Set(Self.outputCases.map(\.1)).union([
-            .unknownJSONKey, .credentialHeaderCollision, .leftBackgroundProcess, .timeout, .interactiveInSilentContext,
-            .slowForContext, .readsStdin, .inconsistentAnswers, .pathNotAbsolute, .helperNotFound, .notExecutable,
-            .unsafePermissions, .spawnFailed,
+            .checker(.unknownJSONKey), .checker(.credentialHeaderCollision), .checker(.leftBackgroundProcess),
+            .checker(.timeout), .checker(.interactiveInSilentContext),
+            .checker(.slowForContext), .checker(.readsStdin), .checker(.inconsistentAnswers),
+            .checker(.pathNotAbsolute), .checker(.helperNotFound), .checker(.notExecutable),
+            .checker(.unsafePermissions), .checker(.spawnFailed),
         ])
         #expect(covered == Set(CheckProblem.Code.allCases))
+    }
+
+    @Test("one list per source: every output code is a check code with the same stable name, and names are unique")
+    func derivedCodes() throws {
+        for code in HelperOutputError.Code.allCases {
+            #expect(CheckProblem.Code(rawValue: code.rawValue) == .output(code))
+        }
+        let names = CheckProblem.Code.allCases.map(\.rawValue)
+        #expect(Set(names).count == names.count)
+        let encoded = try JSONEncoder().encode([CheckProblem.Code.checker(.readsStdin), .output(.emptyOutput)])
+        #expect(String(decoding: encoded, as: UTF8.self) == #"["reads-stdin","empty-output"]"#)
+        #expect(
+            try JSONDecoder().decode([CheckProblem.Code].self, from: encoded) == [
+                .checker(.readsStdin), .output(.emptyOutput),
+            ])
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode([CheckProblem.Code].self, from: Data(#"["no-such-code"]"#.utf8))
+        }
     }
 
     @Test("the report carries the answer, redacted, with merged headers")

@@ -1,3 +1,4 @@
+import NetworkFailure
 import Testing
 
 @testable import CredentialProxy
@@ -78,7 +79,7 @@ import Testing
     }
 
     @Test func noRetryWhenTheUpstreamMayHaveProcessedTheRequestOrTheBodyIsGone() {
-        for failure in [UpstreamFailure.timedOut, .malformed("bad status line")] {
+        for failure in [NetworkFailure.timedOut, .malformed("bad status line")] {
             var machine = sent(keptAlive: true)
             #expect(machine.upstreamFailed(failure) == .respond(.upstreamFailure(failure), reportRejection: false))
         }

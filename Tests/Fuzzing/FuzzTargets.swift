@@ -1,6 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
-import HelperProfiles
+import HelperFastPath
 
 /// The parsers that read untrusted bytes, each with the invariants every answer must keep. A crash
 /// ends the process; a broken invariant is returned as a finding.

@@ -1,0 +1,60 @@
+import ArgumentParser
+import HelperFastPath
+import HelperSignIn
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Options shared by the commands that work on the ready-made helper's profiles.
+struct ProfileOptions: ParsableArguments {
+    @Option(
+        name: .long,
+        help: "The profile to use (default: $CREDHELPER_PROFILE, the file's defaultProfile, or the only one).")
+    var profile: String?
+
+    @Option(
+        name: .customLong("profiles-file"),
+        help: "The profiles file (default: $CREDHELPER_PROFILES, else ~/.config/credhelper/profiles.json).")
+    var profilesFile: String?
+
+    /// The agent over the selected profiles file, printing user-facing lines on stderr.
+    func agent() throws -> ReadyHelper {
+        let environment = ProcessInfo.processInfo.environment
+        let (catalog, store) = try Self.failing { () throws(AgentFailure) in
+            var path = profilesFile ?? ""
+            if profilesFile == nil { path = try ProfileCatalog.defaultPath(environment: environment) }
+            return (
+                try ProfileCatalog.load(path: path, environment: environment),
+                TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment))
+            )
+        }
+        return ReadyHelper(
+            catalog: catalog, store: store, environment: environment, say: { Terminal.standardError($0 + "\n") })
+    }
+
+    /// The selected profile.
+    func selected(in agent: ReadyHelper) throws -> Profile {
+        try Self.failing { () throws(AgentFailure) in
+            try agent.catalog.select(profile, environment: ProcessInfo.processInfo.environment)
+        }
+    }
+
+    /// Runs `body`, printing an agent failure as its one line and exiting with its status.
+    static func failing<T>(_ body: () async throws(AgentFailure) -> T) async throws -> T {
+        do { return try await body() } catch {
+            Terminal.standardError(error.description + "\n")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+
+    static func failing<T>(_ body: () throws(AgentFailure) -> T) throws -> T {
+        do { return try body() } catch {
+            Terminal.standardError(error.description + "\n")
+            throw ExitCode(error.exitStatus)
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import ArgumentParser
+import HelperFastPath
+import HelperSignIn
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// `credhelper status`: who is signed in and until when — never a token.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Show who is signed in for each profile, the token's expiry and whether a refresh token is stored.",
+        discussion: "Prints no secret. Exit status: 0; 2 configuration error.")
+
+    @OptionGroup var options: ProfileOptions
+
+    @Flag(name: .long, help: "Print JSON instead of text.")
+    var json = false
+
+    func run() throws {
+        let agent = try options.agent()
+        let profiles =
+            try options.profile.map { _ in [try options.selected(in: agent)] }
+            ?? agent.catalog.profiles.values.sorted { $0.name < $1.name }
+        let statuses = profiles.map(agent.status(profile:))
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            Terminal.standardOutput(String(decoding: try encoder.encode(statuses), as: UTF8.self) + "\n")
+            return
+        }
+        for status in statuses { Terminal.standardOutput(Self.text(status)) }
+    }
+
+    static func text(_ status: ProfileStatus) -> String {
+        var lines = ["\(status.profile):"]
+        if let issuer = status.issuer { lines.append("  issuer: \(issuer)") }
+        if let problem = status.problem {
+            lines.append("  problem: \(problem)")
+        } else if !status.signedIn {
+            lines.append(
+                status.issuer == nil
+                    ? "  nothing stored" : "  not signed in (run credhelper login --profile \(status.profile))")
+        } else {
+            if let subject = status.subject { lines.append("  signed in as: \(subject)") }
+            if let expiresIn = status.expiresIn {
+                lines.append(
+                    expiresIn > 0
+                        ? "  token expires in: \(duration(expiresIn))" : "  token expired \(duration(-expiresIn)) ago")
+            } else {
+                lines.append("  token expiry: unknown")
+            }
+            lines.append("  refresh token: \(status.refreshTokenPresent ? "present" : "none")")
+            lines.append("  covers the host TTL: \(status.coversHostTTL ? "yes" : "no (the next run refreshes)")")
+        }
+        if let path = status.storePath { lines.append("  stored in: \(path)") }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds)
+        if total >= 3600 { return "\(total / 3600) h \(total % 3600 / 60) min" }
+        if total >= 60 { return "\(total / 60) min \(total % 60) s" }
+        return "\(total) s"
+    }
+}

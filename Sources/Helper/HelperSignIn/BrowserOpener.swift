@@ -1,0 +1,49 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import HelperFastPath
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Opens a URL in the user's browser with the platform opener (`xdg-open` on Linux, `open` on
+/// macOS), or `$CREDHELPER_BROWSER` / `$BROWSER` when set to an absolute path. The opener runs
+/// directly (no shell) with the URL as its only argument, bounded by a timeout, in the background:
+/// the URL is always printed too, so a missing browser only costs a copy and paste.
+struct BrowserOpener: Sendable {
+    let environment: [String: String]
+
+    var command: String? {
+        for variable in ["CREDHELPER_BROWSER", "BROWSER"] {
+            if let value = environment[variable], value.hasPrefix("/") { return value }
+        }
+        #if os(macOS)
+            return "/usr/bin/open"
+        #else
+            for candidate in ["/usr/bin/xdg-open", "/usr/local/bin/xdg-open"] where access(candidate, X_OK) == 0 {
+                return candidate
+            }
+            return nil
+        #endif
+    }
+
+    func open(_ url: String, say: @escaping @Sendable (String) -> Void) {
+        guard let command else {
+            say("(no browser opener found; open the address above by hand)")
+            return
+        }
+        let environment = environment
+        Task.detached {
+            let runner = HelperRunner(environment: environment)
+            do {
+                let run = try await runner.run(command, arguments: [url], context: .interactive, timeout: .seconds(120))
+                if case .exited(let status) = run.outcome, status == 0 { return }
+                say("(the browser opener \(command) failed; open the address above by hand)")
+            } catch {
+                say("(cannot start \(command): \(error); open the address above by hand)")
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import HelperFastPath
+import TokenStore
+
+/// An exec profile: runs another tool that prints a token (a cloud CLI's print-access-token
+/// command), directly and with its own timeout, and keeps its answer in the token store so that
+/// concurrent helpers run it once and a cached answer is reused while it covers the host TTL.
+struct CommandBroker {
+    let profile: Profile
+    let settings: Profile.ExecSettings
+    let store: TokenStore
+    let environment: [String: String]
+    let now: @Sendable () -> Double
+
+    var key: TokenStoreKey { settings.storeKey }
+
+    func credential(context: HelperContext, notBefore: Double?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure) -> Secret
+    {
+        let freshness = Freshness(profile: profile)
+        if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+            return cached.accessToken
+        }
+        do {
+            return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
+                if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+                    return cached.accessToken
+                }
+                let token = try await runCommand(context: context, until: deadline)
+                let obtainedAt = now()
+                let lifetime = settings.tokenLifetime.map { Double($0.components.seconds) }
+                let record = StoredTokens(
+                    accessToken: token, obtainedAt: obtainedAt, expiresAt: lifetime.map { obtainedAt + $0 })
+                do { try store.write(record, for: key) } catch {
+                    throw AgentFailure(.tokenStoreUnreadable, "\(error)")
+                }
+                return token
+            }
+        } catch let failure as AgentFailure {
+            throw failure
+        } catch let error as TokenStoreError {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        } catch {
+            throw AgentFailure(.commandFailed, "\(error)")
+        }
+    }
+
+    private func read() throws(AgentFailure) -> StoredTokens? {
+        do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    }
+
+    private func runCommand(context: HelperContext, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
+        let tool = settings.command[0]
+        let timeout = min(settings.timeout, max(deadline - ContinuousClock.now, .milliseconds(100)))
+        let run: HelperRun
+        do {
+            run = try await HelperRunner(environment: environment).run(
+                tool, arguments: Array(settings.command.dropFirst()), context: context, timeout: timeout)
+        } catch {
+            throw AgentFailure(.commandFailed, error.description)
+        }
+        let lastLine = run.lastStderrLine().map { ": \($0)" } ?? ""
+        switch run.outcome {
+        case .exited(0): break
+        case .exited(let status): throw AgentFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
+        case .signaled(let signal):
+            throw AgentFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
+        case .timedOut: throw AgentFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
+        case .outputTooLarge: throw AgentFailure(.commandFailed, "\(tool) printed more than 64 KiB")
+        case .cancelled: throw AgentFailure(.commandFailed, "\(tool) was cancelled")
+        }
+        do {
+            return try HelperOutputParser().parse(run.stdout).token
+        } catch {
+            throw AgentFailure(.commandFailed, "\(tool) printed something that is not a token: \(error.description)")
+        }
+    }
+}

@@ -1,0 +1,119 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import HelperFastPath
+import OAuthClient
+import TokenStore
+
+/// Signing a user in: the browser (authorization code + PKCE on a loopback redirect) or the device
+/// authorization grant. One sign-in at a time per profile across processes: others wait for the
+/// `signin` lock, then find the new tokens in the store.
+struct InteractiveSignIn {
+    let broker: OAuthBroker
+    let browser: BrowserOpener
+    let say: @Sendable (String) -> Void
+
+    var session: ProviderSession { broker.session }
+    var settings: Profile.OAuthSettings { broker.settings }
+
+    /// Signs in and stores the tokens. With `reuseValid`, a sign-in finished by another process while
+    /// this one waited is used instead of starting another.
+    func run(device: Bool, reuseValid: Bool, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> StoredTokens
+    {
+        do {
+            return try await broker.store.withLock(broker.key, named: "signin", until: deadline) {
+                () async throws(AgentFailure) -> StoredTokens in
+                if reuseValid, let latest = try broker.readStore(),
+                    broker.freshness.verdict(latest, now: broker.now()) == .good
+                {
+                    return latest
+                }
+                let previous = try? broker.readStore()
+                var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
+                broker.warnIfShortLived(&record)
+                try await write(record, until: deadline)
+                return record
+            }
+        } catch let failure as AgentFailure {
+            throw failure
+        } catch let error as TokenStoreError where error.code == .lockTimeout {
+            throw AgentFailure(
+                .signInFailed, "another sign-in for this profile is still waiting for the user; finish it first")
+        } catch let error as TokenStoreError {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        } catch {
+            throw AgentFailure(.signInFailed, "\(error)")
+        }
+    }
+
+    private func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
+        do {
+            try await broker.store.withLock(broker.key, until: deadline) {
+                try broker.store.write(record, for: broker.key)
+            }
+        } catch let error as TokenStoreError {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        } catch {
+            throw AgentFailure(.tokenStoreUnreadable, "\(error)")
+        }
+    }
+
+    private func signIn(device: Bool, previous: StoredTokens?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure) -> StoredTokens
+    {
+        let metadata = try await session.metadata(until: deadline)
+        let client = try await session.client()
+        do {
+            if device || metadata.authorizationEndpoint == nil {
+                return try await deviceSignIn(client, metadata, previous: previous, until: deadline)
+            }
+            return try await browserSignIn(client, metadata, previous: previous, until: deadline)
+        } catch let error as OAuthError {
+            throw ProviderSession.failure(error, profile: broker.profile.name)
+        } catch let failure as AgentFailure {
+            throw failure
+        } catch {
+            throw AgentFailure(.signInFailed, "\(error)")
+        }
+    }
+
+    private func browserSignIn(
+        _ client: OAuthClient, _ metadata: ProviderMetadata, previous: StoredTokens?,
+        until deadline: ContinuousClock.Instant
+    ) async throws -> StoredTokens {
+        let pkce = PKCE.generate()
+        let state = PKCE.randomToken(bytes: 16)
+        let nonce = PKCE.randomToken(bytes: 16)
+        let listener = try await LoopbackRedirectListener.start(
+            port: settings.redirectPort, expectedState: state, issuer: metadata.issuer,
+            issuerRequired: metadata.authorizationResponseIssParameterSupported == true)
+        let url: String
+        do {
+            url = try client.authorizationURL(
+                metadata: metadata, redirectURI: listener.redirectURI, pkce: pkce, state: state, nonce: nonce)
+        } catch {
+            await listener.stop()
+            throw error
+        }
+        say("Sign in to \(settings.issuer) in your browser. If it does not open, visit:\n  \(url)")
+        browser.open(url, say: say)
+        let redirect = try await listener.waitForRedirect(until: deadline)
+        await listener.stop()
+        let grant = try await client.exchangeAuthorizationCode(
+            redirect.code, redirectURI: listener.redirectURI, pkce: pkce, metadata: metadata, until: deadline)
+        return try await session.record(from: grant, previous: previous, signIn: true, nonce: nonce, until: deadline)
+    }
+
+    private func deviceSignIn(
+        _ client: OAuthClient, _ metadata: ProviderMetadata, previous: StoredTokens?,
+        until deadline: ContinuousClock.Instant
+    ) async throws -> StoredTokens {
+        let authorization = try await client.requestDeviceCode(metadata: metadata, until: deadline)
+        say(
+            "To sign in to \(settings.issuer), visit \(authorization.verificationURI) and enter the code "
+                + "\(authorization.userCode)")
+        if let complete = authorization.verificationURIComplete { browser.open(complete, say: say) }
+        let grant = try await client.pollDeviceToken(authorization, metadata: metadata, until: deadline)
+        return try await session.record(from: grant, previous: previous, signIn: true, until: deadline)
+    }
+}

@@ -1,0 +1,179 @@
+import CredentialHelperProtocol
+import HelperFastPath
+import OAuthClient
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The silent path of an OAuth profile: a cached token that covers the host TTL, else a refresh
+/// (or client-credentials grant) under the store's lock, else `sign-in required`.
+///
+/// The lock is held across re-read → check → refresh → write, so concurrent helpers make one
+/// refresh request and all print its token; a rotated refresh token is on disk before its access
+/// token is printed.
+struct OAuthBroker {
+    let profile: Profile
+    let session: ProviderSession
+    let store: TokenStore
+    let warn: @Sendable (String) -> Void
+    let now: @Sendable () -> Double
+
+    var key: TokenStoreKey { session.storeKey }
+    var settings: Profile.OAuthSettings { session.settings }
+    var freshness: Freshness { Freshness(profile: profile) }
+
+    /// The stored record, with store problems as agent failures.
+    func readStore() throws(AgentFailure) -> StoredTokens? {
+        do { return try store.read(key) } catch {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        }
+    }
+
+    /// A credential without user interaction, or a failure (`sign-in required` when only a sign-in
+    /// can help). With `notBefore` (the `mid-session-refresh` context: the host's credential was
+    /// refused), a stored token obtained before that time is not trusted.
+    func silentCredential(notBefore: Double? = nil, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
+        let cached = try readStore()
+        if let cached, freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+            return cached.accessToken
+        }
+        if settings.grant != .clientCredentials, cached?.refreshToken == nil {
+            throw signInRequired(
+                cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
+        }
+        if settings.grant != .clientCredentials, let rejectedAt = cached?.refreshRejectedAt {
+            throw Self.alreadyRejected(rejectedAt, profile: profile.name)
+        }
+        do {
+            return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
+                try await renewLocked(notBefore: notBefore, until: deadline)
+            }
+        } catch let failure as AgentFailure {
+            throw failure
+        } catch let error as TokenStoreError where error.code == .lockTimeout {
+            // A sibling is still refreshing; use what is valid rather than fail.
+            if let latest = try readStore(), freshness.verdict(latest, now: now()) != .expired {
+                warn("another credhelper is still refreshing; using the stored token, which is still valid")
+                return latest.accessToken
+            }
+            throw AgentFailure(.providerUnreachable, "a refresh by another credhelper process did not finish in time")
+        } catch let error as TokenStoreError {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        } catch {
+            throw AgentFailure(.providerError, "\(error)")
+        }
+    }
+
+    /// Runs with the lock held. A refresh token the provider rejects is marked in the store, so later
+    /// silent runs fail without asking the provider again.
+    private func renewLocked(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
+        do {
+            return try await renewOrFail(notBefore: notBefore, until: deadline)
+        } catch let failure where failure.code == .refreshRejected && settings.grant != .clientCredentials {
+            if var latest = try? readStore(), latest.refreshToken != nil, latest.refreshRejectedAt == nil {
+                latest.refreshRejectedAt = now()
+                try? store.write(latest, for: key)
+            }
+            throw failure
+        }
+    }
+
+    private func renewOrFail(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> Secret
+    {
+        var current = try readStore()
+        if let current, freshness.verdict(current, now: now(), notBefore: notBefore) == .good {
+            return current.accessToken
+        }
+        if settings.grant != .clientCredentials, let rejectedAt = current?.refreshRejectedAt {
+            throw Self.alreadyRejected(rejectedAt, profile: profile.name)
+        }
+        var retriedAfterRotation = false
+        while true {
+            do throws(AgentFailure) {
+                let grant = try await requestGrant(current, until: deadline)
+                var record = try await session.record(from: grant, previous: current, until: deadline)
+                warnIfShortLived(&record)
+                do { try store.write(record, for: key) } catch {
+                    throw AgentFailure(.tokenStoreUnreadable, error.description)
+                }
+                return record.accessToken
+            } catch let failure where failure.code == .refreshRejected && !retriedAfterRotation {
+                // A process that does not take our lock (or another machine sharing the store) may
+                // have rotated the refresh token: re-read once before giving up.
+                retriedAfterRotation = true
+                let latest = try readStore()
+                guard let latest, latest.refreshToken != current?.refreshToken else { throw failure }
+                if freshness.verdict(latest, now: now()) == .good { return latest.accessToken }
+                current = latest
+            } catch let failure where failure.code == .providerUnreachable {
+                if let current, freshness.verdict(current, now: now()) == .stillValid {
+                    let minutes = Int(((current.expiresAt ?? now()) - now()) / 60)
+                    warn("\(failure.detail); using the stored token, valid for about \(minutes) more minutes")
+                    return current.accessToken
+                }
+                throw failure
+            }
+        }
+    }
+
+    private func requestGrant(_ current: StoredTokens?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure) -> TokenGrant
+    {
+        let metadata = try await session.metadata(until: deadline)
+        let client = try await session.client()
+        let refreshToken = current?.refreshToken
+        if settings.grant != .clientCredentials, refreshToken == nil {
+            throw signInRequired("no refresh token is stored")
+        }
+        do {
+            if let refreshToken, settings.grant != .clientCredentials {
+                return try await client.refresh(refreshToken, metadata: metadata, until: deadline)
+            }
+            return try await client.clientCredentials(metadata: metadata, until: deadline)
+        } catch {
+            throw ProviderSession.failure(error, profile: profile.name)
+        }
+    }
+
+    /// Warns once (remembered in the record) when the provider's tokens cannot cover the host TTL.
+    func warnIfShortLived(_ record: inout StoredTokens) {
+        guard let expiresAt = record.expiresAt else { return }
+        let lifetime = expiresAt - record.obtainedAt
+        guard !freshness.coversHostTTL(lifetime: lifetime) else {
+            record.shortLifetimeWarned = nil
+            return
+        }
+        guard record.shortLifetimeWarned != true else { return }
+        record.shortLifetimeWarned = true
+        warn(
+            "the identity provider issues tokens valid for \(Int(lifetime)) s, less than the host TTL "
+                + "(\(profile.hostTTL.components.seconds) s); printing the freshest token — lower "
+                + "inferenceCredentialHelperTtlSec and the profile's hostTtlSec to at most "
+                + "\(max(Int(lifetime) - Int(profile.skew.components.seconds), 1)) s")
+    }
+
+    /// The failure for a stored refresh token that the provider already rejected: no request is made.
+    static func alreadyRejected(_ rejectedAt: Double, profile: String) -> AgentFailure {
+        AgentFailure(
+            .refreshRejected,
+            "the stored refresh token was rejected by the provider at \(Self.timestamp(rejectedAt)) and is not "
+                + "sent again (the session expired or was revoked); \(AgentFailure.loginCommand(profile))")
+    }
+
+    private static func timestamp(_ seconds: Double) -> String {
+        Date(timeIntervalSince1970: seconds).formatted(.iso8601)
+    }
+
+    func signInRequired(_ reason: String) -> AgentFailure {
+        AgentFailure(.signInRequired, "\(AgentFailure.loginCommand(profile.name)) (\(reason))")
+    }
+}

@@ -1,0 +1,152 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import HelperFastPath
+import OAuthClient
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// Everything an OAuth profile needs to talk to its provider, built only when the provider must be
+/// called: the client (with its secret), the discovered metadata, and turning grants into stored
+/// records (expiry on this machine's clock, ID-token verification).
+actor ProviderSession {
+    let settings: Profile.OAuthSettings
+    let profileName: String
+    private let environment: [String: String]
+    private var cachedClient: OAuthClient?
+    private var cachedMetadata: ProviderMetadata?
+
+    init(settings: Profile.OAuthSettings, profileName: String, environment: [String: String]) {
+        self.settings = settings
+        self.profileName = profileName
+        self.environment = environment
+    }
+
+    /// The store key: issuer, client id, scopes, audience.
+    nonisolated var storeKey: TokenStoreKey { settings.storeKey }
+
+    func client() throws(AgentFailure) -> OAuthClient {
+        if let cachedClient { return cachedClient }
+        let configuration = OAuthClientConfiguration(
+            issuer: settings.issuer, clientID: settings.clientID, clientSecret: try clientSecret(),
+            scopes: settings.scopes, audience: settings.audience, discoveryURL: settings.discoveryURL,
+            requestTimeout: settings.requestTimeout)
+        let client = OAuthClient(configuration)
+        cachedClient = client
+        return client
+    }
+
+    func metadata(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> ProviderMetadata {
+        if let cachedMetadata { return cachedMetadata }
+        let client = try client()
+        do {
+            let metadata = try await client.discover(until: deadline)
+            cachedMetadata = metadata
+            return metadata
+        } catch {
+            throw Self.failure(error, profile: profileName)
+        }
+    }
+
+    /// A stored record from a grant. `previous` supplies what the grant left out (a refresh token
+    /// without rotation, the signed-in user). The ID token is verified when it is the credential or
+    /// the grant is a new sign-in (`signIn`; with the browser flow, `nonce` is checked too).
+    func record(
+        from grant: TokenGrant, previous: StoredTokens?, signIn: Bool = false, nonce: String? = nil,
+        until deadline: ContinuousClock.Instant
+    ) async throws(AgentFailure) -> StoredTokens {
+        var claims: IDTokenClaims?
+        if let idToken = grant.idToken, signIn || settings.credential == .idToken {
+            claims = try await verify(idToken, nonce: nonce, until: deadline)
+        }
+        let credential: Secret
+        let expiresAt: Double?
+        switch settings.credential {
+        case .accessToken:
+            credential = grant.accessToken
+            let times = UnverifiedJWT.times(of: grant.accessToken)
+            expiresAt = TokenExpiry.expiresAt(
+                expiresIn: grant.expiresIn, jwtExpiry: times.expiresAt, jwtIssuedAt: times.issuedAt,
+                receivedAt: grant.receivedAt)
+        case .idToken:
+            guard let idToken = grant.idToken, let claims else {
+                throw AgentFailure(
+                    .providerError,
+                    "the provider issued no ID token but profile \"\(profileName)\" uses one; add the openid scope")
+            }
+            credential = idToken
+            expiresAt = TokenExpiry.expiresAt(
+                expiresIn: nil, jwtExpiry: claims.expiresAt, jwtIssuedAt: claims.issuedAt, receivedAt: grant.receivedAt)
+        }
+        // A refresh token the provider rejected is never carried over into a new record.
+        let previousRefresh = previous?.refreshRejectedAt == nil ? previous?.refreshToken : nil
+        var record = StoredTokens(
+            accessToken: credential, refreshToken: grant.refreshToken ?? previousRefresh,
+            idToken: grant.idToken ?? previous?.idToken, obtainedAt: grant.receivedAt, expiresAt: expiresAt,
+            scope: grant.scope ?? previous?.scope, subject: claims?.subject ?? previous?.subject,
+            displayName: claims?.displayName ?? previous?.displayName)
+        record.shortLifetimeWarned = previous?.shortLifetimeWarned
+        return record
+    }
+
+    private func verify(_ idToken: Secret, nonce: String?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure) -> IDTokenClaims
+    {
+        let metadata = try await metadata(until: deadline)
+        guard let jwksURI = metadata.jwksURI else {
+            throw AgentFailure(
+                .providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
+        }
+        let client = try client()
+        do {
+            let jwks = try await client.fetchDocument(jwksURI, until: deadline)
+            return try await IDTokenVerifier().verify(
+                idToken, jwksJSON: jwks, issuer: metadata.issuer, clientID: settings.clientID, nonce: nonce,
+                now: Date().timeIntervalSince1970)
+        } catch {
+            throw Self.failure(error, profile: profileName)
+        }
+    }
+
+    private func clientSecret() throws(AgentFailure) -> Secret? {
+        if let variable = settings.clientSecretEnvironment {
+            guard let value = environment[variable], !value.isEmpty else {
+                throw AgentFailure(
+                    .configuration,
+                    "profile \"\(profileName)\" reads its client secret from $\(variable), which is not set")
+            }
+            return Secret(value)
+        }
+        guard let path = settings.clientSecretFile else { return nil }
+        do {
+            guard let bytes = try SecureFile.contents(of: path, role: "the client secret file", limit: 16 * 1024) else {
+                throw AgentFailure(.configuration, "the client secret file \(path) does not exist")
+            }
+            let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+            guard !text.isEmpty else { throw AgentFailure(.configuration, "the client secret file \(path) is empty") }
+            return Secret(text)
+        } catch let error as SecureFile.Failure {
+            throw AgentFailure(.configuration, "client secret file: \(error.description)")
+        } catch let error as AgentFailure {
+            throw error
+        } catch {
+            throw AgentFailure(.configuration, "\(error)")
+        }
+    }
+
+    /// The agent failure for a provider error.
+    static func failure(_ error: OAuthError, profile: String) -> AgentFailure {
+        switch error.code {
+        case .unreachable, .timedOut: AgentFailure(.providerUnreachable, error.description)
+        case .invalidGrant:
+            AgentFailure(.refreshRejected, "\(error.description); \(AgentFailure.loginCommand(profile))")
+        case .insecureEndpoint, .discovery: AgentFailure(.configuration, error.description)
+        case .accessDenied, .expired, .redirectRejected: AgentFailure(.signInFailed, error.description)
+        case .rejected, .malformedResponse, .idTokenRejected: AgentFailure(.providerError, error.description)
+        }
+    }
+}

@@ -1,0 +1,175 @@
+import CredentialHelperProtocol
+import HelperFastPath
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// The ready-made helper: obtains a profile's credential the way docs/protocol.md §6 asks, and signs
+/// people in, out, and reports who is signed in.
+///
+/// In every context but `interactive` only the silent path runs (cached token, refresh, client
+/// credentials) and fails fast when it is exhausted (`sign-in required`, `refresh rejected …`);
+/// `interactive` falls back to a browser or device sign-in whenever the silent path is exhausted.
+/// The cached path touches no network and builds no HTTP client.
+public struct ReadyHelper: Sendable {
+    /// The profiles.
+    public let catalog: ProfileCatalog
+    /// Where tokens are kept.
+    public let store: TokenStore
+    let environment: [String: String]
+    let say: @Sendable (String) -> Void
+    let now: @Sendable () -> Double
+
+    /// An agent over `catalog`. `say` receives each line meant for the user's stderr.
+    public init(
+        catalog: ProfileCatalog, store: TokenStore, environment: [String: String],
+        say: @escaping @Sendable (String) -> Void,
+        now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
+    ) {
+        self.catalog = catalog
+        self.store = store
+        self.environment = environment
+        self.say = say
+        self.now = now
+    }
+
+    /// The protocol answer for `profile` in `context` (nil: a host that sets no context, treated as
+    /// silent-only).
+    public func answer(profile: Profile, context: HelperContext?) async throws(AgentFailure) -> HelperAnswer {
+        let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
+        // A rejected credential must not come back: only a token obtained from now on will do.
+        let notBefore = context == .midSessionRefresh ? now() : nil
+        let token: Secret
+        switch profile.source {
+        case .literal(let secret): token = secret
+        case .file(let path): token = try FileSource.read(path)
+        case .exec(let settings):
+            token = try await CommandBroker(
+                profile: profile, settings: settings, store: store, environment: childEnvironment, now: now
+            ).credential(context: context ?? .background, notBefore: notBefore, until: deadline)
+        case .oauth(let settings):
+            let broker = oauthBroker(profile, settings)
+            do {
+                token = try await broker.silentCredential(notBefore: notBefore, until: deadline)
+            } catch let failure where context == .interactive && failure.code.isRecoverableBySignIn {
+                // The user is here: an exhausted silent path (no sign-in, an expired or revoked session)
+                // is what interactive sign-in is for.
+                if failure.code != .signInRequired { say("\(failure.code.rawValue); signing in again") }
+                let signIn = InteractiveSignIn(
+                    broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
+                let record = try await signIn.run(
+                    device: settings.grant == .device, reuseValid: true, until: ContinuousClock.now + .seconds(600))
+                token = record.accessToken
+            }
+        }
+        return HelperAnswer(
+            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
+    }
+
+    /// Signs in to an OAuth profile interactively (`credhelper login`).
+    public func login(profile: Profile, device: Bool, timeout: Duration = .seconds(600)) async throws(AgentFailure)
+        -> StoredTokens
+    {
+        guard case .oauth(let settings) = profile.source else {
+            throw AgentFailure(
+                .configuration, "profile \"\(profile.name)\" is not an oauth profile; there is nothing to sign in to")
+        }
+        let broker = oauthBroker(profile, settings)
+        if settings.grant == .clientCredentials {
+            _ = try await broker.silentCredential(until: ContinuousClock.now + timeout)
+            return try broker.readStore() ?? StoredTokens(accessToken: Secret(""), obtainedAt: now(), expiresAt: nil)
+        }
+        let signIn = InteractiveSignIn(
+            broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
+        return try await signIn.run(
+            device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
+    }
+
+    /// Removes a profile's stored tokens, revoking the refresh token at the provider when it offers
+    /// revocation (best effort: a provider that cannot be reached does not keep the tokens on disk).
+    /// Returns whether anything was stored.
+    public func logout(profile: Profile) async throws(AgentFailure) -> Bool {
+        guard let key = profile.storeKey else { return false }
+        if case .oauth(let settings) = profile.source {
+            let broker = oauthBroker(profile, settings)
+            if let record = try? broker.readStore(), let refreshToken = record.refreshToken {
+                let deadline = ContinuousClock.now + .seconds(10)
+                do {
+                    let metadata = try await broker.session.metadata(until: deadline)
+                    try await broker.session.client().revoke(
+                        refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
+                } catch {
+                    say("warning: could not revoke the refresh token at the provider (\(error)); removing it locally")
+                }
+            }
+        }
+        do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    }
+
+    /// What `credhelper status` shows for a profile: never a secret.
+    public func status(profile: Profile) -> ProfileStatus {
+        var status = ProfileStatus(profile: profile.name)
+        if case .oauth(let settings) = profile.source { status.issuer = settings.issuer }
+        if case .file(let path) = profile.source { status.storePath = path }
+        guard let key = profile.storeKey else { return status }
+        status.storePath = store.path(for: key)
+        do {
+            guard let record = try store.read(key) else { return status }
+            status.signedIn = true
+            status.subject = record.displayName ?? record.subject
+            status.expiresIn = record.expiresAt.map { $0 - now() }
+            status.refreshTokenPresent = record.refreshToken != nil
+            status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
+        } catch {
+            status.problem = error.description
+        }
+        return status
+    }
+
+    /// What child processes (`exec` tools, the browser opener) inherit: this process's environment
+    /// without the variables any profile reads a client secret from (`clientSecretEnv`).
+    var childEnvironment: [String: String] {
+        let secretVariables = Set(
+            catalog.profiles.values.compactMap { profile -> String? in
+                guard case .oauth(let settings) = profile.source else { return nil }
+                return settings.clientSecretEnvironment
+            })
+        return environment.filter { !secretVariables.contains($0.key) }
+    }
+
+    private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
+        let session = ProviderSession(settings: settings, profileName: profile.name, environment: environment)
+        let say = say
+        return OAuthBroker(profile: profile, session: session, store: store, warn: { say("warning: \($0)") }, now: now)
+    }
+}
+
+/// A profile's sign-in state, without secrets.
+public struct ProfileStatus: Sendable, Hashable, Codable {
+    /// The profile name.
+    public var profile: String
+    /// The issuer, for OAuth profiles.
+    public var issuer: String?
+    /// Where the tokens are stored.
+    public var storePath: String?
+    /// Whether tokens are stored.
+    public var signedIn = false
+    /// Who signed in (name, email or subject), when known.
+    public var subject: String?
+    /// Seconds until the stored credential expires (negative: expired); nil when unknown.
+    public var expiresIn: Double?
+    /// Whether a refresh token is stored.
+    public var refreshTokenPresent = false
+    /// Whether the stored credential would be printed as it is (it covers the host TTL).
+    public var coversHostTTL = false
+    /// A problem reading the store.
+    public var problem: String?
+    /// The credhelper version that reported it (``CredhelperVersion/current``).
+    public var credhelperVersion: String? = CredhelperVersion.current
+
+    init(profile: String) { self.profile = profile }
+}

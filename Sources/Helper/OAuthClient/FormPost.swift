@@ -1,0 +1,108 @@
+import AsyncHTTPClient
+import CredentialHelperProtocol
+import NIOCore
+import NIOHTTP1
+import NetworkFailure
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One HTTP exchange with the provider: a deadline on every request, a bounded body, and errors
+/// that say which endpoint failed and why — never what was sent.
+struct ProviderHTTP: Sendable {
+    let client: HTTPClient
+    let requestTimeout: Duration
+    static let bodyLimit = 1 << 20
+
+    struct Reply {
+        let status: Int
+        let body: [UInt8]
+        let receivedAt: Double
+    }
+
+    func get(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Accept", value: "application/json")
+        return try await send(request, until: deadline)
+    }
+
+    func postForm(
+        _ url: String, _ fields: [(String, String)], basicAuth: (String, Secret)? = nil,
+        until deadline: ContinuousClock.Instant
+    ) async throws(OAuthError) -> Reply {
+        var request = HTTPClientRequest(url: url)
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "application/x-www-form-urlencoded")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let (user, password) = basicAuth {
+            let pair = Self.formEncode(user) + ":" + Self.formEncode(password.reveal())
+            request.headers.add(name: "Authorization", value: "Basic " + Data(pair.utf8).base64EncodedString())
+        }
+        let body = fields.map { Self.formEncode($0.0) + "=" + Self.formEncode($0.1) }.joined(separator: "&")
+        request.body = .bytes(ByteBuffer(string: body))
+        return try await send(request, until: deadline)
+    }
+
+    private func send(_ request: HTTPClientRequest, until deadline: ContinuousClock.Instant) async throws(OAuthError)
+        -> Reply
+    {
+        let remaining = min(requestTimeout, deadline - ContinuousClock.now)
+        let endpoint = Self.endpointName(request.url)
+        guard remaining > .milliseconds(10) else {
+            throw OAuthError(.timedOut, "no time was left to call \(endpoint) before the deadline")
+        }
+        let milliseconds =
+            remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        do {
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
+            let body = try await response.body.collect(upTo: Self.bodyLimit)
+            return Reply(
+                status: Int(response.status.code), body: Array(body.readableBytesView),
+                receivedAt: Date().timeIntervalSince1970)
+        } catch let error as HTTPClientError
+            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
+        {
+            throw OAuthError(.timedOut, "\(endpoint) did not answer within \(Self.seconds(remaining))")
+        } catch let error as NIOTooManyBytesError {
+            _ = error
+            throw OAuthError(.malformedResponse, "\(endpoint) sent a body larger than \(Self.bodyLimit) bytes")
+        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
+            throw OAuthError(.unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
+        } catch {
+            throw OAuthError(.unreachable, "\(endpoint): \(NetworkFailure(error).reason(caOption: Self.caOption))")
+        }
+    }
+
+    /// `application/x-www-form-urlencoded` escaping: everything but unreserved characters.
+    static func formEncode(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "a")...UInt8(ascii: "z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(Unicode.Scalar(byte))
+            default:
+                let hex = String(byte, radix: 16, uppercase: true)
+                out += "%" + (byte < 16 ? "0" + hex : hex)
+            }
+        }
+        return out
+    }
+
+    /// The URL without its query (which may carry codes).
+    static func endpointName(_ url: String) -> String {
+        String(url.prefix { $0 != "?" })
+    }
+
+    static func seconds(_ duration: Duration) -> String {
+        let tenths = duration.components.seconds * 10 + duration.components.attoseconds / 100_000_000_000_000_000
+        return "\(tenths / 10).\(tenths % 10) s"
+    }
+
+    /// What adds a company CA for the identity provider's certificate, in the advice for an untrusted one.
+    static let caOption = "the system's trust store (SSL_CERT_FILE)"
+}

@@ -1,0 +1,216 @@
+import NetworkFailure
+
+/// The decisions of one forwarded request (``ForwardedExchange``), free of I/O: each event — the
+/// credential, the upstream connection, the response's head, body and end, a refresh, a failure,
+/// the client leaving — moves the state and returns the one action to perform. The exchange
+/// performs it; tests drive the machine alone.
+///
+/// The rules (docs/proxy.md, "What it does with each request"): a 401/403 is replayed once with a
+/// refreshed credential when the body was kept, and returned (refreshing for the next requests)
+/// when it was not; with silent refresh disabled it becomes the proxy's own 401. A kept-alive upstream
+/// connection that fails before any answer is retried once on a new connection. A failure after the
+/// head went out can only be told to the client by cutting the connection.
+struct ExchangeStateMachine: Equatable {
+    enum State: Equatable {
+        /// Waiting for the session's credential.
+        case awaitingCredential
+        /// Waiting for an upstream connection (idle from the pool, or new).
+        case awaitingConnection
+        /// The request went upstream; no response head yet.
+        case awaitingResponse
+        /// The upstream's response is being relayed; `status` went to the client.
+        case relaying(status: Int)
+        /// The upstream rejected the credential; its response is read and dropped.
+        case discarding(status: Int, Rejection)
+        /// Waiting for the refreshed credential, to replay the request.
+        case refreshing(status: Int)
+        /// The response ended, was cut, or the client left: nothing more happens.
+        case finished
+    }
+
+    /// What follows a discarded rejection.
+    enum Rejection: Equatable {
+        /// Refresh and send the request again.
+        case replay
+        /// Answer the proxy's own 401: silent refresh is disabled.
+        case silentRefreshDisabled
+    }
+
+    /// A response the proxy writes itself.
+    enum LocalAnswer: Equatable {
+        /// The helper failed or timed out (the exchange holds the error).
+        case helperFailure
+        case upstreamFailure(NetworkFailure)
+        /// The upstream rejected the credential with `status` and silent refresh is disabled.
+        case silentRefreshDisabled(status: Int)
+    }
+
+    enum Action: Equatable {
+        case none
+        /// Take an idle pool connection, or open a new one.
+        case acquireConnection
+        /// Open a new connection (a kept-alive one failed before any answer).
+        case openNewConnection
+        /// Put the connection back in the pool: the exchange ended while it was being opened.
+        case releaseConnection
+        /// Write the request (head and body) on the connection.
+        case sendRequest
+        /// Write the upstream's head to the client; `reportRejection`: tell the session the
+        /// credential was rejected, so the next requests get a refreshed one.
+        case forwardHead(reportRejection: Bool)
+        case forwardBody
+        /// The upstream's bytes of this read were relayed: flush them to the client.
+        case flush
+        /// Drop this part of a response (its head: the start of a discarded rejection).
+        case discard
+        /// End the response to the client.
+        case finish(status: Int)
+        /// Ask the session to refresh the rejected credential, then report ``refreshed(_:)``.
+        case refresh
+        /// Write `LocalAnswer` and end; `reportRejection` as in ``forwardHead(reportRejection:)``.
+        case respond(LocalAnswer, reportRejection: Bool)
+        /// Close the client connection: part of the response is out and the rest cannot follow.
+        case cutClient(status: Int)
+        /// Drop the upstream connection and a streamed request body: the client is gone.
+        case abandon
+    }
+
+    /// How a refresh after a rejection ended.
+    enum RefreshOutcome: Equatable {
+        case refreshed
+        /// Silent refresh is disabled for this session (an expiry prompt is due instead).
+        case expiryPromptDue
+        case failed
+    }
+
+    private(set) var state = State.awaitingCredential
+    /// Whether the request body can be sent twice (it was kept whole, or there is none).
+    let replayable: Bool
+    let silentRefreshEnabled: Bool
+    /// Whether the request went out a second time with a refreshed credential.
+    private(set) var replayed = false
+    /// Whether the current connection was kept alive from an earlier request.
+    private var keptAlive = false
+    private var retriedOnNewConnection = false
+
+    init(replayable: Bool, silentRefreshEnabled: Bool) {
+        self.replayable = replayable
+        self.silentRefreshEnabled = silentRefreshEnabled
+    }
+
+    mutating func credentialObtained() -> Action {
+        guard state == .awaitingCredential else { return .none }
+        state = .awaitingConnection
+        return .acquireConnection
+    }
+
+    mutating func credentialFailed() -> Action {
+        guard state == .awaitingCredential else { return .none }
+        state = .finished
+        return .respond(.helperFailure, reportRejection: false)
+    }
+
+    /// A connection is ready; `keptAlive`: it served an earlier request.
+    mutating func connectionReady(keptAlive: Bool) -> Action {
+        guard state == .awaitingConnection else { return .releaseConnection }
+        self.keptAlive = keptAlive
+        state = .awaitingResponse
+        return .sendRequest
+    }
+
+    mutating func upstreamHead(status: Int) -> Action {
+        guard state == .awaitingResponse else { return .none }
+        let rejected = (status == 401 || status == 403) && !replayed
+        if rejected, !silentRefreshEnabled {
+            state = .discarding(status: status, .silentRefreshDisabled)
+            return .discard
+        }
+        if rejected, replayable {
+            state = .discarding(status: status, .replay)
+            return .discard
+        }
+        // A rejection of a body that is gone is returned as it is; the next requests get a refresh.
+        state = .relaying(status: status)
+        return .forwardHead(reportRejection: rejected)
+    }
+
+    mutating func upstreamBody() -> Action {
+        switch state {
+        case .relaying: .forwardBody
+        case .discarding: .discard
+        default: .none
+        }
+    }
+
+    mutating func upstreamReadComplete() -> Action {
+        if case .relaying = state { return .flush }
+        return .none
+    }
+
+    mutating func upstreamEnd() -> Action {
+        switch state {
+        case .relaying(let status):
+            state = .finished
+            return .finish(status: status)
+        case .discarding(let status, .silentRefreshDisabled):
+            state = .finished
+            return .respond(.silentRefreshDisabled(status: status), reportRejection: true)
+        case .discarding(let status, .replay):
+            state = .refreshing(status: status)
+            return .refresh
+        default:
+            return .none
+        }
+    }
+
+    mutating func refreshed(_ outcome: RefreshOutcome) -> Action {
+        guard case .refreshing(let status) = state else { return .none }
+        switch outcome {
+        case .refreshed:
+            replayed = true
+            keptAlive = false
+            state = .awaitingConnection
+            return .acquireConnection
+        case .expiryPromptDue:
+            state = .finished
+            return .respond(.silentRefreshDisabled(status: status), reportRejection: false)
+        case .failed:
+            state = .finished
+            return .respond(.helperFailure, reportRejection: false)
+        }
+    }
+
+    /// The upstream connection failed (or could not be opened).
+    mutating func upstreamFailed(_ failure: NetworkFailure) -> Action {
+        switch state {
+        case .awaitingConnection, .awaitingResponse:
+            // A kept-alive connection that failed before any answer was most likely closed by the
+            // upstream as the request arrived: nothing was processed, so it goes once more on a new
+            // connection. A timeout or a malformed answer says the upstream did see it.
+            let answered = failure == .timedOut || { if case .malformed = failure { true } else { false } }()
+            if keptAlive, !retriedOnNewConnection, replayable, !answered {
+                retriedOnNewConnection = true
+                keptAlive = false
+                state = .awaitingConnection
+                return .openNewConnection
+            }
+            state = .finished
+            return .respond(.upstreamFailure(failure), reportRejection: false)
+        case .discarding:
+            state = .finished
+            return .respond(.upstreamFailure(failure), reportRejection: false)
+        case .relaying(let status):
+            state = .finished
+            return .cutClient(status: status)
+        case .awaitingCredential, .refreshing, .finished:
+            return .none
+        }
+    }
+
+    /// The client connection closed.
+    mutating func clientClosed() -> Action {
+        guard state != .finished else { return .none }
+        state = .finished
+        return .abandon
+    }
+}
