@@ -4,6 +4,7 @@
 # on the same identity provider (glewlwyd, started here on loopback). Prints the ratios.
 #
 #   Benchmarks/helper-startup.sh [CREDHELPER]   default: the production build (scripts/install.sh)
+#   BASELINE=/path/to/an/older/credhelper         also measures that build in the same run (before/after)
 #
 # Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine (apt).
 set -euo pipefail
@@ -47,8 +48,13 @@ token_file=$(ls "$work"/store/*.json)
 export CREDHELPER_STATE_DIR=$work/store CLAUDE_HELPER_CONTEXT=background
 [[ -n "$("$binary")" && -n "$(oidc-token bench)" ]] || { echo "a helper printed no token" >&2; exit 1; }
 
+baseline=()
+if [[ -n "${BASELINE:-}" ]]; then
+    [[ -n "$("$BASELINE")" ]] || { echo "the baseline printed no token" >&2; exit 1; }
+    baseline=(-n baseline "$BASELINE")
+fi
 hyperfine -N --warmup 50 --runs "${RUNS:-1000}" --export-json "$work/result.json" \
-    -n cat "cat $token_file" -n credhelper "$binary" -n oidc-token "oidc-token bench" >&2
+    -n cat "cat $token_file" -n credhelper "$binary" -n oidc-token "oidc-token bench" "${baseline[@]}" >&2
 python3 - "$work/result.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
@@ -56,4 +62,7 @@ floor, ours, theirs = (results[name]["median"] * 1000 for name in ("cat", "credh
 print(f"median: cat {floor:.2f} ms, credhelper {ours:.2f} ms, oidc-token {theirs:.2f} ms")
 print(f"credhelper / cat        = {ours / floor:.2f}x   (goal <= 4x)")
 print(f"credhelper / oidc-token = {ours / theirs:.2f}x   (goal < 1x)")
+if "baseline" in results:
+    base = results["baseline"]["median"] * 1000
+    print(f"baseline {base:.2f} ms: baseline / cat = {base / floor:.2f}x, credhelper / baseline = {ours / base:.2f}x")
 PY
