@@ -46,6 +46,16 @@ let package = Package(
             path: "Sources/Support/NetworkFailure",
             swiftSettings: strict
         ),
+        // A ServiceGroup whose server reports its bound port (the proxy, the sign-in redirect listener).
+        .target(
+            name: "ListeningService",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Sources/Support/ListeningService",
+            swiftSettings: strict
+        ),
         // The host runtime and the checker.
         .target(name: "CHelperSpawn", path: "Sources/Host/CHelperSpawn"),
         .target(
@@ -80,7 +90,7 @@ let package = Package(
         .target(
             name: "OAuthClient",
             dependencies: [
-                "CredentialHelperProtocol", "NetworkFailure",
+                "CredentialHelperProtocol", "NetworkFailure", "ListeningService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -120,6 +130,7 @@ let package = Package(
             name: "CredentialProxy",
             dependencies: [
                 "CredentialHelperProtocol", "CredentialHelperHost", "CredentialProxyHTTP1", "NetworkFailure",
+                "ListeningService",
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -224,6 +235,15 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            swiftSettings: strict),
+        .testTarget(
+            name: "ListeningServiceTests",
+            dependencies: [
+                "ListeningService",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),

@@ -1,4 +1,5 @@
 import Hummingbird
+import ListeningService
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -15,17 +16,12 @@ public final class LoopbackRedirectListener: Sendable {
 
     /// The redirect URI to register and send (`http://127.0.0.1:PORT/callback`).
     public let redirectURI: String
-    private let group: ServiceGroup
-    private let runner: Task<Void, any Error>
+    private let service: ListeningService
     private let result: AsyncStream<Result<Redirect, OAuthError>>
 
-    private init(
-        redirectURI: String, group: ServiceGroup, runner: Task<Void, any Error>,
-        result: AsyncStream<Result<Redirect, OAuthError>>
-    ) {
+    private init(redirectURI: String, service: ListeningService, result: AsyncStream<Result<Redirect, OAuthError>>) {
         self.redirectURI = redirectURI
-        self.group = group
-        self.runner = runner
+        self.service = service
         self.result = result
     }
 
@@ -38,7 +34,6 @@ public final class LoopbackRedirectListener: Sendable {
         async throws(OAuthError) -> LoopbackRedirectListener
     {
         let (result, resultSink) = AsyncStream<Result<Redirect, OAuthError>>.makeStream()
-        let (bound, boundSink) = AsyncStream<Int?>.makeStream()
         let router = Router()
         router.get("/callback") { request, _ -> Response in
             let outcome = Self.interpret(
@@ -55,34 +50,27 @@ public final class LoopbackRedirectListener: Sendable {
             }
         }
         let quiet = Logger(label: "credhelper.redirect", factory: { _ in SwiftLogNoOpLogHandler() })
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
-            onServerRunning: { channel in boundSink.yield(channel.localAddress?.port) }, logger: quiet)
-        let group = ServiceGroup(configuration: .init(services: [app], logger: quiet))
-        let runner = Task {
-            defer { boundSink.yield(nil) }
-            try await group.run()
-        }
-        var boundPort: Int?
-        for await value in bound {
-            boundPort = value
-            break
-        }
-        guard let boundPort else {
-            runner.cancel()
-            let reason = (try? await runner.value).map { _ in "it stopped" } ?? "the port may be in use"
+        let service: ListeningService
+        do {
+            service = try await ListeningService.start { onListening in
+                let app = Application(
+                    router: router, configuration: .init(address: .hostname("127.0.0.1", port: port)),
+                    onServerRunning: onListening, logger: quiet)
+                return ServiceGroup(configuration: .init(services: [app], logger: quiet))
+            }
+        } catch {
             throw OAuthError(
                 .redirectRejected,
-                "cannot listen on 127.0.0.1:\(port) for the sign-in redirect (\(reason)); free the port or change "
-                    + "redirectPort in the profile")
+                "cannot listen on 127.0.0.1:\(port) for the sign-in redirect (the port may be in use); free the port "
+                    + "or change redirectPort in the profile")
         }
         return LoopbackRedirectListener(
-            redirectURI: "http://127.0.0.1:\(boundPort)/callback", group: group, runner: runner, result: result)
+            redirectURI: "http://127.0.0.1:\(service.port)/callback", service: service, result: result)
     }
 
     /// Waits for the redirect until `deadline`, then stops the server.
     public func waitForRedirect(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> Redirect {
-        defer { Task { [group] in await group.triggerGracefulShutdown() } }
+        defer { Task { [service] in await service.triggerShutdown() } }
         let outcome = await withTaskGroup(of: Result<Redirect, OAuthError>?.self) { tasks in
             tasks.addTask { [result] in
                 for await value in result { return value }
@@ -104,8 +92,7 @@ public final class LoopbackRedirectListener: Sendable {
 
     /// Stops the server and waits for it to close.
     public func stop() async {
-        await group.triggerGracefulShutdown()
-        _ = try? await runner.value
+        try? await service.shutdown()
     }
 
     static func interpret(

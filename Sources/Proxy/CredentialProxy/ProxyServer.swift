@@ -1,6 +1,7 @@
 import CredentialHelperHost
 import CredentialProxyHTTP1
 import HummingbirdCore
+import ListeningService
 import Logging
 import NIOCore
 import NIOPosix
@@ -12,15 +13,10 @@ import UnixSignals
 /// streams finish, and then closes the client.
 public final class ProxyServer: Sendable {
     /// The port the proxy listens on (the real one when 0 was asked for).
-    public let port: Int
-    private let group: ServiceGroup
-    private let runner: Task<Void, any Error>
+    public var port: Int { service.port }
+    private let service: ListeningService
 
-    private init(port: Int, group: ServiceGroup, runner: Task<Void, any Error>) {
-        self.port = port
-        self.group = group
-        self.runner = runner
-    }
+    private init(service: ListeningService) { self.service = service }
 
     /// Starts the proxy and returns once it listens.
     ///
@@ -47,54 +43,37 @@ public final class ProxyServer: Sendable {
             throw ProxyConfigurationError(
                 "cannot set up TLS for the upstream (\(error)); check --upstream-ca-file")
         }
-        let (bound, boundSink) = AsyncStream<Int?>.makeStream()
-        let server = ProxyChildChannel(session: session).server(
-            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort)),
-            onServerRunning: { channel in boundSink.yield(channel.localAddress?.port) },
-            eventLoopGroup: eventLoopGroup, logger: logger)
-        var groupConfiguration = ServiceGroupConfiguration(
-            services: [.init(service: server), .init(service: UpstreamPoolsService(session: session))],
-            gracefulShutdownSignals: shutdownSignals, logger: logger)
-        // Streams still running this long after a shutdown signal are cut.
-        groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
-        let group = ServiceGroup(configuration: groupConfiguration)
-        let runner = Task {
-            defer { boundSink.yield(nil) }
-            do {
-                try await group.run()
-            } catch {
+        do {
+            let service = try await ListeningService.start { onListening in
+                let server = ProxyChildChannel(session: session).server(
+                    configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort)),
+                    onServerRunning: onListening, eventLoopGroup: eventLoopGroup, logger: logger)
+                var groupConfiguration = ServiceGroupConfiguration(
+                    services: [.init(service: server), .init(service: UpstreamPoolsService(session: session))],
+                    gracefulShutdownSignals: shutdownSignals, logger: logger)
+                // Streams still running this long after a shutdown signal are cut.
+                groupConfiguration.maximumGracefulShutdownDuration = configuration.shutdownGrace
+                return ServiceGroup(configuration: groupConfiguration)
+            } afterRun: {
+                // A helper run for a client that left would complete its future on a stopped event loop.
                 await session.helperRunsEnded()
                 try? await eventLoopGroup.shutdownGracefully()
-                throw error
             }
-            // A helper run for a client that left would complete its future on a stopped event loop.
-            await session.helperRunsEnded()
-            try await eventLoopGroup.shutdownGracefully()
+            return ProxyServer(service: service)
+        } catch {
+            throw ProxyConfigurationError(
+                "cannot listen on \(configuration.listenHost):\(configuration.listenPort): \(error)")
         }
-        var port: Int?
-        for await value in bound {
-            port = value
-            break
-        }
-        guard let port else {
-            if case .failure(let error) = await runner.result {
-                throw ProxyConfigurationError(
-                    "cannot listen on \(configuration.listenHost):\(configuration.listenPort): \(error)")
-            }
-            throw ProxyConfigurationError("the proxy stopped before it listened")
-        }
-        return ProxyServer(port: port, group: group, runner: runner)
     }
 
     /// Waits until the proxy stops (after a shutdown signal or ``shutdown()``).
     public func wait() async throws {
-        try await runner.value
+        try await service.wait()
     }
 
     /// Stops accepting connections, lets in-flight requests finish, closes the upstream client.
     public func shutdown() async throws {
-        await group.triggerGracefulShutdown()
-        try await runner.value
+        try await service.shutdown()
     }
 }
 
