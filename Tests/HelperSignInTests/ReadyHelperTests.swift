@@ -62,9 +62,10 @@ struct ReadyHelperTests {
     func logout() async throws {
         let (helper, profile) = try helper(#"echo run >> '\#(folder.path("runs"))'; echo tok-0123456789"#)
         _ = try await helper.answer(profile: profile, context: .interactive)
-        #expect(try await helper.logout(profile: profile))
+        let outcome = try await helper.logout(profile: profile)
+        #expect(outcome.removed && outcome.revocation == .notNeeded)
         #expect(!helper.status(profile: profile).signedIn)
-        #expect(try await !helper.logout(profile: profile), "a second sign-out found something to remove")
+        #expect(try await !helper.logout(profile: profile).removed, "a second sign-out found something to remove")
         _ = try await helper.answer(profile: profile, context: .interactive)
         #expect(folder.count("runs") == 2)
     }

@@ -10,13 +10,38 @@ struct LogoutCommand: AsyncParsableCommand {
 
     @OptionGroup var options: ProfileOptions
 
+    @Flag(help: "Exit 1 when a stored refresh token could not be revoked at the provider (for scripts).")
+    var requireRevocation = false
+
     func run() async throws {
         let agent = try options.agent()
         let profile = try options.selected(in: agent)
-        let removed = try await ProfileOptions.failing { () async throws(AgentFailure) in
+        let outcome = try await ProfileOptions.failing { () async throws(AgentFailure) in
             try await agent.logout(profile: profile)
         }
-        Terminal.standardError(
-            removed ? "Signed out of profile \(profile.name).\n" : "Profile \(profile.name) had no stored tokens.\n")
+        var revoked = true
+        switch outcome.revocation {
+        case .notNeeded, .revoked: break
+        case .unsupported:
+            revoked = false
+            Terminal.standardError(
+                "warning: the provider publishes no revocation endpoint, so the refresh token was not revoked and "
+                    + "stays valid until it expires; set \"revocationEndpoint\" in profile \(profile.name) if the "
+                    + "provider has one\n")
+        case .failed(let reason):
+            revoked = false
+            Terminal.standardError(
+                "warning: could not revoke the refresh token at the provider (\(reason)); it stays valid until it "
+                    + "expires\n")
+        }
+        if !outcome.removed {
+            Terminal.standardError("Profile \(profile.name) had no stored tokens.\n")
+        } else {
+            Terminal.standardError(
+                revoked
+                    ? "Signed out of profile \(profile.name).\n"
+                    : "Signed out of profile \(profile.name) on this machine only (tokens removed locally).\n")
+        }
+        if requireRevocation, !revoked { throw ExitCode(1) }
     }
 }

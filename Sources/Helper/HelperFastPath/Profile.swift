@@ -59,6 +59,14 @@ public struct Profile: Sendable, Hashable {
         public var credential: CredentialKind
         /// The most any request to the provider may take, in seconds. Default 10.
         public var requestTimeout: Duration
+        /// Endpoints that replace (or stand in for) what discovery publishes, by profile key
+        /// (``endpointKeys``): for providers that leave one out of their metadata.
+        public var endpoints: [String: String] = [:]
+
+        /// The profile keys that override a discovered endpoint.
+        public static let endpointKeys: Set = [
+            "authorizationEndpoint", "tokenEndpoint", "deviceAuthorizationEndpoint", "revocationEndpoint", "jwksUri",
+        ]
     }
 
     /// Settings of an exec profile.

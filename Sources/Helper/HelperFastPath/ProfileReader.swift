@@ -12,10 +12,10 @@ struct ProfileReader {
     static let rootKeys: Set = ["defaultProfile", "profiles"]
     static let commonKeys: Set = ["kind", "hostTtlSec", "skewSec", "silentDeadlineSec", "headers"]
     static let kindKeys: [String: Set<String>] = [
-        "oauth": [
+        "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
             "redirectPort", "credential", "requestTimeoutSec",
-        ],
+        ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
         "static": ["token"],
@@ -132,7 +132,22 @@ struct ProfileReader {
             scopes: scopes, audience: try string(fields, "audience", in: name),
             discoveryURL: try string(fields, "discoveryUrl", in: name), grant: grant,
             redirectPort: Int(port.components.seconds), credential: credential,
-            requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120))
+            requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120),
+            endpoints: try endpoints(fields, in: name))
+    }
+
+    /// The endpoint overrides: absolute `https://` (or loopback `http://`) URLs, checked again by
+    /// the OAuth client before use.
+    private func endpoints(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> [String: String] {
+        var endpoints: [String: String] = [:]
+        for key in Profile.OAuthSettings.endpointKeys {
+            guard let url = try string(fields, key, in: name) else { continue }
+            guard url.hasPrefix("https://") || url.hasPrefix("http://") else {
+                throw fail(name, "\"\(key)\" must be an https:// URL")
+            }
+            endpoints[key] = url
+        }
+        return endpoints
     }
 
     private func exec(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.ExecSettings {

@@ -31,10 +31,14 @@ actor ProviderSession {
 
     func client() throws(AgentFailure) -> OAuthClient {
         if let cachedClient { return cachedClient }
-        let configuration = OAuthClientConfiguration(
+        var configuration = OAuthClientConfiguration(
             issuer: settings.issuer, clientID: settings.clientID, clientSecret: try clientSecret(),
             scopes: settings.scopes, audience: settings.audience, discoveryURL: settings.discoveryURL,
             requestTimeout: settings.requestTimeout)
+        configuration.endpoints = EndpointOverrides(
+            authorization: settings.endpoints["authorizationEndpoint"], token: settings.endpoints["tokenEndpoint"],
+            deviceAuthorization: settings.endpoints["deviceAuthorizationEndpoint"],
+            revocation: settings.endpoints["revocationEndpoint"], jwks: settings.endpoints["jwksUri"])
         let client = OAuthClient(configuration)
         cachedClient = client
         return client
@@ -146,7 +150,8 @@ actor ProviderSession {
             AgentFailure(.refreshRejected, "\(error.description); \(AgentFailure.loginCommand(profile))")
         case .insecureEndpoint, .discovery: AgentFailure(.configuration, error.description)
         case .accessDenied, .expired, .redirectRejected: AgentFailure(.signInFailed, error.description)
-        case .rejected, .malformedResponse, .idTokenRejected: AgentFailure(.providerError, error.description)
+        case .rejected, .malformedResponse, .idTokenRejected, .unsupported:
+            AgentFailure(.providerError, error.description)
         }
     }
 }

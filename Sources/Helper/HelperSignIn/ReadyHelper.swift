@@ -89,25 +89,48 @@ public struct ReadyHelper: Sendable {
             device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
     }
 
+    /// What a sign-out did.
+    public struct LogoutOutcome: Sendable, Hashable {
+        /// Whether tokens were stored (and are now removed).
+        public var removed: Bool
+        /// Whether a refresh token was stored, and then whether the provider revoked it.
+        public var revocation: Revocation
+
+        public enum Revocation: Sendable, Hashable {
+            /// No refresh token was stored: nothing to revoke.
+            case notNeeded
+            case revoked
+            /// The provider publishes no revocation endpoint: the refresh token stays valid until it expires.
+            case unsupported
+            /// The provider could not be reached or refused; the message says why.
+            case failed(String)
+        }
+    }
+
     /// Removes a profile's stored tokens, revoking the refresh token at the provider when it offers
     /// revocation (best effort: a provider that cannot be reached does not keep the tokens on disk).
-    /// Returns whether anything was stored.
-    public func logout(profile: Profile) async throws(AgentFailure) -> Bool {
-        guard let key = profile.storeKey else { return false }
+    public func logout(profile: Profile) async throws(AgentFailure) -> LogoutOutcome {
+        guard let key = profile.storeKey else { return LogoutOutcome(removed: false, revocation: .notNeeded) }
+        var revocation = LogoutOutcome.Revocation.notNeeded
         if case .oauth(let settings) = profile.source {
             let broker = oauthBroker(profile, settings)
             if let record = try? broker.readStore(), let refreshToken = record.refreshToken {
                 let deadline = ContinuousClock.now + .seconds(10)
                 do {
                     let metadata = try await broker.session.metadata(until: deadline)
-                    try await broker.session.client().revoke(
+                    let revoked = try await broker.session.client().revoke(
                         refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
+                    revocation = revoked ? .revoked : .unsupported
                 } catch {
-                    say("warning: could not revoke the refresh token at the provider (\(error)); removing it locally")
+                    revocation = .failed("\(error)")
                 }
             }
         }
-        do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+        do {
+            return LogoutOutcome(removed: try store.remove(key), revocation: revocation)
+        } catch {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        }
     }
 
     /// What `credhelper status` shows for a profile: never a secret.

@@ -44,15 +44,46 @@ public struct OAuthClient: Sendable {
 
     /// Fetches the provider's metadata: OpenID Connect discovery first, then RFC 8414. The
     /// document's `issuer` must equal the configured issuer, and every endpoint must be HTTPS
-    /// (or loopback).
+    /// (or loopback). The configuration's endpoint overrides replace what the document says.
     public func discover(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> ProviderMetadata {
+        try await discover(from: discoveryCandidates(), until: deadline)
+    }
+
+    /// `metadata` with the endpoints it lacks filled in from the provider's other metadata document
+    /// (RFC 8414 when discovery found the OpenID Connect one): some providers list the revocation or
+    /// device authorization endpoint in only one of them. Unchanged when there is no other document.
+    public func supplement(_ metadata: ProviderMetadata, until deadline: ContinuousClock.Instant) async
+        -> ProviderMetadata
+    {
+        let others = discoveryCandidates().dropFirst()
+        guard !others.isEmpty, let other = try? await discover(from: Array(others), until: deadline) else {
+            return metadata
+        }
+        var merged = metadata
+        merged.authorizationEndpoint = metadata.authorizationEndpoint ?? other.authorizationEndpoint
+        merged.deviceAuthorizationEndpoint = metadata.deviceAuthorizationEndpoint ?? other.deviceAuthorizationEndpoint
+        merged.revocationEndpoint = metadata.revocationEndpoint ?? other.revocationEndpoint
+        merged.jwksURI = metadata.jwksURI ?? other.jwksURI
+        return merged
+    }
+
+    /// The discovery documents to try, in order: the configured URL alone, or OpenID Connect's then RFC 8414's.
+    private func discoveryCandidates() -> [String] {
         let issuer = configuration.issuer
-        try EndpointSecurity.check(issuer, role: "issuer")
         let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         var candidates = [configuration.discoveryURL ?? trimmed + "/.well-known/openid-configuration"]
         if configuration.discoveryURL == nil, let origin = Self.origin(of: trimmed) {
             candidates.append(origin + "/.well-known/oauth-authorization-server" + trimmed.dropFirst(origin.count))
         }
+        return candidates
+    }
+
+    private func discover(from candidates: [String], until deadline: ContinuousClock.Instant) async throws(OAuthError)
+        -> ProviderMetadata
+    {
+        let issuer = configuration.issuer
+        try EndpointSecurity.check(issuer, role: "issuer")
+        let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         var failures: [String] = []
         for url in candidates {
             try EndpointSecurity.check(url, role: "discovery document")
@@ -61,7 +92,7 @@ public struct OAuthClient: Sendable {
                 failures.append("\(url) answered HTTP \(reply.status)")
                 continue
             }
-            let metadata: ProviderMetadata
+            var metadata: ProviderMetadata
             do {
                 metadata = try JSONDecoder().decode(ProviderMetadata.self, from: Data(reply.body))
             } catch {
@@ -74,6 +105,7 @@ public struct OAuthClient: Sendable {
                     "\(url) names the issuer \(metadata.issuer), not the configured \(issuer); set the profile's "
                         + "issuer to exactly the provider's")
             }
+            metadata = configuration.endpoints.applied(to: metadata)
             for (role, endpoint) in [
                 ("token endpoint", metadata.tokenEndpoint), ("authorization endpoint", metadata.authorizationEndpoint),
                 ("device authorization endpoint", metadata.deviceAuthorizationEndpoint),
@@ -150,10 +182,17 @@ public struct OAuthClient: Sendable {
     public func requestDeviceCode(metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
         async throws(OAuthError) -> DeviceAuthorization
     {
-        guard let endpoint = metadata.deviceAuthorizationEndpoint else {
+        let endpoint: String
+        if let published = metadata.deviceAuthorizationEndpoint {
+            endpoint = published
+        } else if let found = await supplement(metadata, until: deadline).deviceAuthorizationEndpoint {
+            endpoint = found
+        } else {
             throw OAuthError(
-                .discovery,
-                "\(configuration.issuer) publishes no device authorization endpoint; sign in without --device")
+                .unsupported,
+                "\(configuration.issuer) publishes no device authorization endpoint (in neither its OpenID Connect "
+                    + "nor its RFC 8414 metadata); set \"deviceAuthorizationEndpoint\" in the profile to the "
+                    + "provider's device authorization URL, or sign in with the browser")
         }
         var fields = [("scope", configuration.scopes.joined(separator: " "))]
         if let audience = configuration.audience { fields.append(("audience", audience)) }
@@ -213,15 +252,20 @@ public struct OAuthClient: Sendable {
         }
     }
 
-    /// Revokes a token (RFC 7009). Quietly does nothing when the provider has no revocation endpoint.
+    /// Revokes a token (RFC 7009) at the revocation endpoint of `metadata`, or of the provider's
+    /// other metadata document. Returns false, revoking nothing, when neither names one.
+    @discardableResult
     public func revoke(
         _ token: Secret, hint: String, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant
     )
-        async throws(OAuthError)
+        async throws(OAuthError) -> Bool
     {
-        guard let endpoint = metadata.revocationEndpoint else { return }
+        var endpoint = metadata.revocationEndpoint
+        if endpoint == nil { endpoint = await supplement(metadata, until: deadline).revocationEndpoint }
+        guard let endpoint else { return false }
         let reply = try await post(endpoint, [("token", token.reveal()), ("token_type_hint", hint)], until: deadline)
         guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: "revocation") }
+        return true
     }
 
     /// Fetches a JSON document the provider publishes (the JWKS), as text.

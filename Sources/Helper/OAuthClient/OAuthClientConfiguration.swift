@@ -16,6 +16,8 @@ public struct OAuthClientConfiguration: Sendable, Hashable {
     public var discoveryURL: String?
     /// The most any single request may take (further bounded by each call's deadline).
     public var requestTimeout: Duration
+    /// Endpoints that replace what discovery publishes (for a provider that leaves one out).
+    public var endpoints = EndpointOverrides()
 
     /// A configuration. `requestTimeout` defaults to 10 seconds.
     public init(
@@ -29,5 +31,37 @@ public struct OAuthClientConfiguration: Sendable, Hashable {
         self.audience = audience
         self.discoveryURL = discoveryURL
         self.requestTimeout = requestTimeout
+    }
+}
+
+/// Endpoints a profile names itself, each replacing the discovered one (or standing in for one the
+/// provider's metadata leaves out). Each is checked like a discovered endpoint (HTTPS or loopback).
+public struct EndpointOverrides: Sendable, Hashable {
+    public var authorization: String?
+    public var token: String?
+    public var deviceAuthorization: String?
+    public var revocation: String?
+    public var jwks: String?
+
+    public init(
+        authorization: String? = nil, token: String? = nil, deviceAuthorization: String? = nil,
+        revocation: String? = nil, jwks: String? = nil
+    ) {
+        self.authorization = authorization
+        self.token = token
+        self.deviceAuthorization = deviceAuthorization
+        self.revocation = revocation
+        self.jwks = jwks
+    }
+
+    /// `metadata` with these endpoints in place of its own.
+    func applied(to metadata: ProviderMetadata) -> ProviderMetadata {
+        var metadata = metadata
+        metadata.authorizationEndpoint = authorization ?? metadata.authorizationEndpoint
+        metadata.tokenEndpoint = token ?? metadata.tokenEndpoint
+        metadata.deviceAuthorizationEndpoint = deviceAuthorization ?? metadata.deviceAuthorizationEndpoint
+        metadata.revocationEndpoint = revocation ?? metadata.revocationEndpoint
+        metadata.jwksURI = jwks ?? metadata.jwksURI
+        return metadata
     }
 }

@@ -23,6 +23,8 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
         case insecureEndpoint = "insecure-endpoint"
         /// Discovery failed or lacks an endpoint this flow needs.
         case discovery = "discovery"
+        /// The provider does not offer what the profile asks for (a grant without its endpoint).
+        case unsupported = "unsupported"
         /// An ID token failed verification (signature, issuer, audience, expiry or nonce).
         case idTokenRejected = "id-token-rejected"
         /// The redirect to the loopback listener did not match the request (`state`), or reported an error.

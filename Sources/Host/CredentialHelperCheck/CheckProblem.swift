@@ -8,7 +8,7 @@ public struct CheckProblem: Sendable, Hashable, Codable {
     }
 
     /// The stable problem codes, one list for each source: the output parser's own codes
-    /// (``HelperOutputError/Code``, shared with hosts) and the codes only the checker reports
+    /// (`HelperOutputError.Code`, shared with hosts) and the codes only the checker reports
     /// (``CheckerCode``). ``rawValue`` appears in `--json` output and never changes meaning.
     public enum Code: Sendable, Hashable, CaseIterable, RawRepresentable, Codable, CustomStringConvertible {
         /// A problem with what the helper printed, as every host's parser reports it.
@@ -57,7 +57,7 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         }
     }
 
-    /// The codes only the checker reports (the output parser's are ``HelperOutputError/Code``).
+    /// The codes only the checker reports (the output parser's are `HelperOutputError.Code`).
     public enum CheckerCode: String, Sendable, Hashable, Codable, CaseIterable {
         case pathNotAbsolute = "path-not-absolute"
         case helperNotFound = "helper-not-found"

@@ -7,7 +7,7 @@
 #endif
 
 /// Checks a helper path before anything runs it (docs/protocol.md §7, docs/security.md): absolute,
-/// an existing regular file, executable by this user, and trusted as ``TrustedPath`` says — the file
+/// an existing regular file, executable by this user, and trusted as `TrustedPath` says — the file
 /// and every directory above it owned by root or this user and not writable by group or others.
 public enum HelperPathCheck {
     /// Throws a ``HelperError`` naming the problem and the fix, or returns when the path is safe to run.
