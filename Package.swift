@@ -90,8 +90,9 @@ let package = Package(
         .target(
             name: "OAuthClient",
             dependencies: [
-                "CredentialHelperProtocol", "NetworkFailure", "ListeningService",
+                "CredentialHelperProtocol", "CredentialSupport", "NetworkFailure", "ListeningService",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

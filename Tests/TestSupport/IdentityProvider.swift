@@ -24,6 +24,8 @@ public final class IdentityProvider: Sendable {
         public let scopes: [String]
         public let database: String
         public let log: String
+        /// The PEM of the CA that issued the provider's TLS certificate (``sharedTLS()`` only).
+        public let caFile: String?
     }
 
     public let info: Info
@@ -36,12 +38,24 @@ public final class IdentityProvider: Sendable {
     }
 
     private static let started = Mutex<IdentityProvider?>(nil)
+    private static let startedTLS = Mutex<IdentityProvider?>(nil)
 
     /// The provider shared by this test process, started on first use.
     public static func shared() throws -> IdentityProvider {
         try started.withLock { cached in
             if let cached { return cached }
             let provider = try start()
+            cached = provider
+            return provider
+        }
+    }
+
+    /// A second provider, served over HTTPS with a certificate from a CA made for this test process
+    /// (``Info/caFile``): a company's identity provider behind its internal CA.
+    public static func sharedTLS() throws -> IdentityProvider {
+        try startedTLS.withLock { cached in
+            if let cached { return cached }
+            let provider = try start(tls: true)
             cached = provider
             return provider
         }
@@ -82,12 +96,12 @@ public final class IdentityProvider: Sendable {
         return try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
     }
 
-    private static func start() throws -> IdentityProvider {
+    private static func start(tls: Bool = false) throws -> IdentityProvider {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/glewlwyd") else {
             throw FixtureError("glewlwyd is not installed (/usr/bin/glewlwyd); run .ci/run or apt-get install glewlwyd")
         }
         let state = NSTemporaryDirectory() + "/credhelper-idp-" + UUID().uuidString
-        let (_, line) = try launch(["serve", state], stderrPath: state + ".stderr")
+        let (_, line) = try launch(["serve", state] + (tls ? ["--tls"] : []), stderrPath: state + ".stderr")
         let info = try JSONDecoder().decode(Info.self, from: Data(line.utf8))
         return IdentityProvider(info: info, stateDirectory: state)
     }

@@ -59,6 +59,8 @@ public struct Profile: Sendable, Hashable {
         public var credential: CredentialKind
         /// The most any request to the provider may take, in seconds. Default 10.
         public var requestTimeout: Duration
+        /// A PEM bundle of CAs trusted for the provider's TLS certificate, besides the system's.
+        public var caFile: String?
         /// Endpoints that replace (or stand in for) what discovery publishes, by profile key
         /// (``endpointKeys``): for providers that leave one out of their metadata.
         public var endpoints: [String: String] = [:]

@@ -14,7 +14,7 @@ struct ProfileReader {
     static let kindKeys: [String: Set<String>] = [
         "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
-            "redirectPort", "credential", "requestTimeoutSec",
+            "redirectPort", "credential", "requestTimeoutSec", "caFile",
         ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
@@ -133,7 +133,13 @@ struct ProfileReader {
             discoveryURL: try string(fields, "discoveryUrl", in: name), grant: grant,
             redirectPort: Int(port.components.seconds), credential: credential,
             requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120),
-            endpoints: try endpoints(fields, in: name))
+            caFile: try caFile(fields, in: name), endpoints: try endpoints(fields, in: name))
+    }
+
+    private func caFile(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {
+        let file = try string(fields, "caFile", in: name)
+        if let file, !file.hasPrefix("/") { throw fail(name, "\"caFile\" must be an absolute path") }
+        return file
     }
 
     /// The endpoint overrides: absolute `https://` (or loopback `http://`) URLs, checked again by

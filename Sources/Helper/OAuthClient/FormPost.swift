@@ -104,5 +104,5 @@ struct ProviderHTTP: Sendable {
     }
 
     /// What adds a company CA for the identity provider's certificate, in the advice for an untrusted one.
-    static let caOption = "the system's trust store (SSL_CERT_FILE)"
+    static let caOption = "\"caFile\" in the profile, or SSL_CERT_FILE"
 }

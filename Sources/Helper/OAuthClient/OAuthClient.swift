@@ -21,13 +21,18 @@ public struct OAuthClient: Sendable {
     /// The HTTP client used unless another is given: created on first use and kept for the life of
     /// the process. It does not retry a refused connection (a provider that is down is reported at
     /// once, not after the whole deadline) and gives up connecting after 5 seconds.
-    public static let defaultHTTPClient: HTTPClient = {
+    public static let defaultHTTPClient = HTTPClient(
+        eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: defaultConfiguration)
+
+    /// The configuration of every client talking to a provider: no retried connection attempts,
+    /// 5 seconds to connect, no redirects followed.
+    static var defaultConfiguration: HTTPClient.Configuration {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(5)
         configuration.redirectConfiguration = .disallow
-        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
-    }()
+        return configuration
+    }
 
     /// A client using `httpClient` (default: ``defaultHTTPClient``). Logs nothing unless given a
     /// logger, and never logs a token or secret.

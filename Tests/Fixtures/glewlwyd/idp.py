@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """A real OpenID Connect provider for the tests: glewlwyd (Debian), run from a temp folder.
 
-  idp.py serve STATE_DIR     start glewlwyd on a free loopback port, configure it through its admin
-                             REST API, print one JSON line describing it, run until the parent
-                             process (the test run) exits or SIGTERM
+  idp.py serve STATE_DIR [--tls]  start glewlwyd on a free loopback port, configure it through its
+                             admin REST API, print one JSON line describing it, run until the parent
+                             process (the test run) exits or SIGTERM. With --tls it serves HTTPS with a
+                             certificate from a CA made here (its PEM is "caFile" in the JSON line)
   idp.py revoke STATE_DIR    disable every refresh token (an administrator revoking sessions)
   idp.py blackhole           a "slow provider": accept TCP connections on a free loopback port
                              (printed) and never answer, until the parent exits
@@ -56,9 +57,12 @@ class Session:
         def redirect_request(self, *args, **kwargs):
             return None
 
-    def __init__(self):
+    def __init__(self, ca_file=None):
+        import ssl
+        context = ssl.create_default_context(cafile=ca_file)
         self.opener = urllib.request.build_opener(
-            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Session.NoRedirect)
+            urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), Session.NoRedirect,
+            urllib.request.HTTPSHandler(context=context))
 
     def call(self, method, url, body=None, form=None, auth=None):
         data, headers = None, {}
@@ -90,24 +94,48 @@ def generate_keys(state):
     return open(key).read(), open(cert).read()
 
 
-def write_config(state, port):
+def generate_tls(state):
+    """A CA and a certificate for 127.0.0.1 signed by it, made with openssl; returns (ca, key, cert)."""
+    ca_key, ca, key, csr, cert = (os.path.join(state, name) for name in
+                                  ("ca.key", "ca.pem", "tls.key", "tls.csr", "tls.pem"))
+    run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", ca_key, "-out", ca, "-days", "2",
+        "-subj", "/CN=credhelper test CA", "-addext", "basicConstraints=critical,CA:TRUE",
+        "-addext", "keyUsage=critical,keyCertSign,cRLSign")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
+    extensions = os.path.join(state, "tls.ext")
+    with open(extensions, "w") as f:
+        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+    run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2",
+        "-extfile", extensions)
+    return ca, key, cert
+
+
+def write_config(state, port, tls=None):
     lines = []
     for line in open(BASE_CONFIG):
         key = line.split("=", 1)[0].strip()
-        if key in ("port", "external_url", "log_mode", "log_file", "bind_address") or line.startswith("@include"):
+        if key in ("port", "external_url", "log_mode", "log_file", "bind_address", "use_secure_connection",
+                   "secure_connection_key_file", "secure_connection_pem_file", "secure_connection_ca_file") \
+                or line.startswith("@include"):
             continue
         lines.append(line)
-    lines += [f"port={port}\n", f'bind_address="127.0.0.1"\n', f'external_url="http://127.0.0.1:{port}"\n',
+    scheme = "https" if tls else "http"
+    lines += [f"port={port}\n", f'bind_address="127.0.0.1"\n', f'external_url="{scheme}://127.0.0.1:{port}"\n',
               'log_mode="console"\n',
               f'database = {{ type = "sqlite3"\n path = "{os.path.join(state, "glewlwyd.sqlite")}" }};\n']
+    if tls:
+        _, key, cert = tls
+        lines += ["use_secure_connection=true\n", f'secure_connection_key_file="{key}"\n',
+                  f'secure_connection_pem_file="{cert}"\n']
     path = os.path.join(state, "glewlwyd.conf")
     with open(path, "w") as f:
         f.writelines(lines)
     return path
 
 
-def configure(base, issuer, key, cert, redirect_port, secret):
-    admin = Session()
+def configure(base, issuer, key, cert, redirect_port, secret, ca_file=None):
+    admin = Session(ca_file)
     admin.expect("POST", f"{base}/api/auth/", body={"username": "admin", "password": "password"})
     admin.expect("POST", f"{base}/api/scope/", body={
         "name": "inference", "display_name": "Inference", "description": "Call the inference gateway",
@@ -146,7 +174,7 @@ def configure(base, issuer, key, cert, redirect_port, secret):
             "token_endpoint_auth_method": ["client_secret_basic", "client_secret_post"], "scope": SCOPES})
 
 
-def serve(state):
+def serve(state, use_tls=False):
     parent = os.getppid()
     os.makedirs(state, mode=0o700, exist_ok=True)
     db = os.path.join(state, "glewlwyd.sqlite")
@@ -154,10 +182,13 @@ def serve(state):
         subprocess.run(["sqlite3", db], stdin=schema, check=True)
     key, cert = generate_keys(state)
     port, redirect_port = free_port(), free_port()
-    base, secret = f"http://127.0.0.1:{port}", "service-secret-" + os.urandom(12).hex()
+    tls = generate_tls(state) if use_tls else None
+    scheme = "https" if tls else "http"
+    base, secret = f"{scheme}://127.0.0.1:{port}", "service-secret-" + os.urandom(12).hex()
     issuer = f"{base}/api/oidc"
     log = open(os.path.join(state, "glewlwyd.log"), "w")
-    server = subprocess.Popen(["glewlwyd", "-c", write_config(state, port)], stdout=log, stderr=subprocess.STDOUT)
+    server = subprocess.Popen(["glewlwyd", "-c", write_config(state, port, tls)], stdout=log,
+                              stderr=subprocess.STDOUT)
 
     def stop(*_):
         server.terminate()
@@ -179,14 +210,14 @@ def serve(state):
             if time.monotonic() > deadline:
                 stop()
             time.sleep(0.05)
-    configure(base, issuer, key, cert, redirect_port, secret)
+    configure(base, issuer, key, cert, redirect_port, secret, tls[0] if tls else None)
     secret_file = os.path.join(state, "client-secret")
     with open(os.open(secret_file, os.O_WRONLY | os.O_CREAT, 0o600), "w") as f:
         f.write(secret + "\n")
     info = {"issuer": issuer, "base": base, "port": port, "redirectPort": redirect_port, "pid": server.pid,
             "publicClient": PUBLIC_CLIENT, "confidentialClient": CONFIDENTIAL_CLIENT, "serviceClient": SERVICE_CLIENT, "gatewayClient": GATEWAY_CLIENT,
             "clientSecretFile": secret_file, "user": USER, "password": PASSWORD, "scopes": SCOPES,
-            "database": db, "log": log.name}
+            "database": db, "log": log.name, "caFile": tls[0] if tls else None}
     with open(os.path.join(state, "idp.json"), "w") as f:
         json.dump(info, f)
     print(json.dumps(info), flush=True)
@@ -223,7 +254,7 @@ def revoke(state):
 def browse(url):
     """Follows an authorization or device URL the way a user in a browser would."""
     info = json.load(open(os.environ["CREDHELPER_TEST_IDP"]))
-    user = Session()
+    user = Session(info.get("caFile"))
     user.expect("POST", f"{info['base']}/api/auth/", body={"username": info["user"], "password": info["password"]})
     query = urllib.parse.parse_qs(urllib.parse.urlparse(url).query)
     client = query.get("client_id", [os.environ.get("CREDHELPER_TEST_CLIENT", info["publicClient"])])[0]
@@ -253,6 +284,8 @@ def count(state, client=None):
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "serve":
         serve(sys.argv[2])
+    elif sys.argv[1:2] == ["serve"] and sys.argv[3:] == ["--tls"]:
+        serve(sys.argv[2], use_tls=True)
     elif sys.argv[1:] == ["blackhole"]:
         blackhole()
     elif len(sys.argv) == 3 and sys.argv[1] == "revoke":
