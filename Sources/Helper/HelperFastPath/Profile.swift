@@ -61,6 +61,8 @@ public struct Profile: Sendable, Hashable {
         public var requestTimeout: Duration
         /// A PEM bundle of CAs trusted for the provider's TLS certificate, besides the system's.
         public var caFile: String?
+        /// The HTTP proxy for the provider (`http://host:port`), or `none`; default: `HTTPS_PROXY`.
+        public var proxy: String?
         /// Endpoints that replace (or stand in for) what discovery publishes, by profile key
         /// (``endpointKeys``): for providers that leave one out of their metadata.
         public var endpoints: [String: String] = [:]

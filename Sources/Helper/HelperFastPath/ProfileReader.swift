@@ -14,7 +14,7 @@ struct ProfileReader {
     static let kindKeys: [String: Set<String>] = [
         "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
-            "redirectPort", "credential", "requestTimeoutSec", "caFile",
+            "redirectPort", "credential", "requestTimeoutSec", "caFile", "proxy",
         ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
@@ -133,7 +133,16 @@ struct ProfileReader {
             discoveryURL: try string(fields, "discoveryUrl", in: name), grant: grant,
             redirectPort: Int(port.components.seconds), credential: credential,
             requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120),
-            caFile: try caFile(fields, in: name), endpoints: try endpoints(fields, in: name))
+            caFile: try caFile(fields, in: name), proxy: try proxy(fields, in: name),
+            endpoints: try endpoints(fields, in: name))
+    }
+
+    private func proxy(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {
+        let proxy = try string(fields, "proxy", in: name)
+        if let proxy, proxy != "none", !proxy.lowercased().hasPrefix("http://") {
+            throw fail(name, "\"proxy\" must be an http://host:port URL, or \"none\"")
+        }
+        return proxy
     }
 
     private func caFile(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {

@@ -35,13 +35,19 @@ actor ProviderSession {
             issuer: settings.issuer, clientID: settings.clientID, clientSecret: try clientSecret(),
             scopes: settings.scopes, audience: settings.audience, discoveryURL: settings.discoveryURL,
             requestTimeout: settings.requestTimeout)
-        let trust = ProviderTrust(caFile: settings.caFile, environment: environment)
-        do { try trust.validate() } catch { throw AgentFailure(.configuration, error.description) }
+        let connection: ProviderConnection
+        do {
+            connection = try ProviderConnection(
+                caFile: settings.caFile, proxy: settings.proxy, environment: environment)
+            try connection.validate()
+        } catch {
+            throw AgentFailure(.configuration, error.description)
+        }
         configuration.endpoints = EndpointOverrides(
             authorization: settings.endpoints["authorizationEndpoint"], token: settings.endpoints["tokenEndpoint"],
             deviceAuthorization: settings.endpoints["deviceAuthorizationEndpoint"],
             revocation: settings.endpoints["revocationEndpoint"], jwks: settings.endpoints["jwksUri"])
-        let client = OAuthClient(configuration, httpClient: trust.httpClient())
+        let client = OAuthClient(configuration, connection: connection)
         cachedClient = client
         return client
     }

@@ -13,7 +13,8 @@ import NetworkFailure
 /// One HTTP exchange with the provider: a deadline on every request, a bounded body, and errors
 /// that say which endpoint failed and why — never what was sent.
 struct ProviderHTTP: Sendable {
-    let client: HTTPClient
+    /// The client for a URL (through the proxy or not, with the profile's trust).
+    let client: @Sendable (String) -> HTTPClient
     let requestTimeout: Duration
     static let bodyLimit = 1 << 20
 
@@ -57,7 +58,7 @@ struct ProviderHTTP: Sendable {
         let milliseconds =
             remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
         do {
-            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
+            let response = try await client(request.url).execute(request, timeout: .milliseconds(milliseconds))
             let body = try await response.body.collect(upTo: Self.bodyLimit)
             return Reply(
                 status: Int(response.status.code), body: Array(body.readableBytesView),

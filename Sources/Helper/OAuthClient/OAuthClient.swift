@@ -41,7 +41,17 @@ public struct OAuthClient: Sendable {
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.http = ProviderHTTP(client: httpClient, requestTimeout: configuration.requestTimeout)
+        self.http = ProviderHTTP(client: { _ in httpClient }, requestTimeout: configuration.requestTimeout)
+        self.logger = logger
+    }
+
+    /// A client whose requests go as `connection` says (company CAs, an HTTP proxy).
+    public init(
+        _ configuration: OAuthClientConfiguration, connection: ProviderConnection,
+        logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.http = ProviderHTTP(client: connection.httpClient(for:), requestTimeout: configuration.requestTimeout)
         self.logger = logger
     }
 

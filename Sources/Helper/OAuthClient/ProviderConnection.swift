@@ -1,0 +1,152 @@
+import AsyncHTTPClient
+import CredentialSupport
+import NIOSSL
+import Synchronization
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// How requests reach the identity provider on a company network (docs/helper.md, "TLS and
+/// proxies"): which certificate authorities its TLS certificate may chain to — the system's, or the
+/// bundle `SSL_CERT_FILE` names instead (as OpenSSL reads it), plus a profile's `caFile` — and which
+/// HTTP proxy carries them (`HTTPS_PROXY`, or the profile's `proxy`; `NO_PROXY` names the hosts
+/// reached directly). HTTPS goes through the proxy with `CONNECT`, so the proxy sees only the host.
+public struct ProviderConnection: Sendable, Hashable {
+    /// A PEM bundle trusted in addition to the roots.
+    public var caFile: String?
+    /// A PEM bundle trusted instead of the system's roots (`SSL_CERT_FILE`).
+    public var rootsFile: String?
+    /// The proxy, if any.
+    public var proxy: ProxyServer?
+    /// Hosts reached without the proxy (`NO_PROXY`): a name matches itself and its subdomains.
+    public var directHosts: [String]
+
+    /// An HTTP proxy: host, port, and Basic credentials from the URL's user information.
+    public struct ProxyServer: Sendable, Hashable {
+        public var host: String
+        public var port: Int
+        var credentials: String?
+    }
+
+    /// The connection for a profile's `caFile` and `proxy` (a URL, or `"none"` for no proxy
+    /// whatever the environment says) and the process environment.
+    public init(caFile: String?, proxy: String?, environment: [String: String]) throws(OAuthError) {
+        self.caFile = caFile
+        rootsFile = Self.variable("SSL_CERT_FILE", environment)
+        let proxyURL = proxy ?? Self.variable("https_proxy", environment) ?? Self.variable("HTTPS_PROXY", environment)
+        self.proxy = try proxyURL.flatMap { url throws(OAuthError) in
+            url == "none" ? nil : try Self.parseProxy(url, source: proxy != nil ? "the profile's proxy" : "HTTPS_PROXY")
+        }
+        directHosts = (Self.variable("no_proxy", environment) ?? Self.variable("NO_PROXY", environment) ?? "")
+            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+    }
+
+    private static func variable(_ name: String, _ environment: [String: String]) -> String? {
+        environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    /// `http://[user:password@]host[:port]`; the port defaults to 80.
+    static func parseProxy(_ url: String, source: String) throws(OAuthError) -> ProxyServer {
+        var rest = Substring(url)
+        if rest.lowercased().hasPrefix("http://") {
+            rest = rest.dropFirst(7)
+        } else if rest.contains("://") {
+            throw OAuthError(
+                .insecureEndpoint, "\(source) must be an http:// proxy URL (HTTPS still goes through it encrypted)")
+        }
+        rest = rest.prefix { $0 != "/" }
+        var credentials: String?
+        if let at = rest.lastIndex(of: "@") {
+            credentials = String(rest[..<at]).removingPercentEncoding
+            rest = rest[rest.index(after: at)...]
+        }
+        var host = String(rest)
+        var port = 80
+        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
+            guard let number = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(number) else {
+                throw OAuthError(.insecureEndpoint, "\(source) has an invalid port; use http://host:port")
+            }
+            host = String(rest[..<colon])
+            port = number
+        }
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
+        }
+        return ProxyServer(host: host, port: port, credentials: credentials)
+    }
+
+    /// Whether a request to `url` bypasses the proxy: its host is in `NO_PROXY` (or `*` is), or it is
+    /// plain `http://`, which a provider may use only on loopback.
+    public func isDirect(_ url: String) -> Bool {
+        guard proxy != nil, url.lowercased().hasPrefix("https://") else { return true }
+        let host = Self.host(of: url)
+        return directHosts.contains { pattern in
+            let name = pattern.hasPrefix(".") ? String(pattern.dropFirst()) : pattern
+            return pattern == "*" || host == name || host.hasSuffix("." + name)
+        }
+    }
+
+    static func host(of url: String) -> String {
+        var rest = Substring(url)
+        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
+        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
+        if rest.hasPrefix("["), let end = rest.firstIndex(of: "]") {
+            return String(rest[rest.index(after: rest.startIndex)..<end]).lowercased()
+        }
+        return String(rest.prefix { $0 != ":" }).lowercased()
+    }
+
+    /// Checks that each CA file can be trusted and read as PEM certificates: owned by root or this
+    /// user, in directories no one else can write (`TrustedPath`), holding at least one certificate.
+    public func validate() throws(OAuthError) {
+        for (file, name) in [(caFile, "caFile"), (rootsFile, "SSL_CERT_FILE")] {
+            guard let file else { continue }
+            do { try TrustedPath.check(file, role: "the CA bundle (\(name))") } catch {
+                throw OAuthError(.insecureEndpoint, error.description)
+            }
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8),
+                text.contains("-----BEGIN CERTIFICATE-----")
+            else {
+                throw OAuthError(
+                    .insecureEndpoint,
+                    "\(name) \(file) cannot be read or holds no PEM certificate (-----BEGIN CERTIFICATE-----); "
+                        + "export the CA as PEM")
+            }
+        }
+    }
+
+    /// The HTTP client for a request to `url`: the shared default when nothing is changed, else one
+    /// kept for the life of the process per distinct connection.
+    public func httpClient(for url: String) -> HTTPClient {
+        var connection = self
+        if isDirect(url) { connection.proxy = nil }
+        connection.directHosts = []
+        guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
+            return OAuthClient.defaultHTTPClient
+        }
+        return Self.clients.withLock { clients in
+            if let client = clients[connection] { return client }
+            var configuration = OAuthClient.defaultConfiguration
+            var tls = TLSConfiguration.makeClientConfiguration()
+            if let rootsFile = connection.rootsFile { tls.trustRoots = .file(rootsFile) }
+            if let caFile = connection.caFile { tls.additionalTrustRoots = [.file(caFile)] }
+            configuration.tlsConfiguration = tls
+            if let proxy = connection.proxy {
+                configuration.proxy = .server(
+                    host: proxy.host, port: proxy.port,
+                    authorization: proxy.credentials.map { .basic(credentials: Data($0.utf8).base64EncodedString()) })
+            }
+            let client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+            clients[connection] = client
+            return client
+        }
+    }
+
+    /// Clients are never shut down: a helper process is short-lived, and there is one per connection.
+    private static let clients = Mutex<[ProviderConnection: HTTPClient]>([:])
+}

@@ -1,0 +1,96 @@
+import Foundation
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A real forward proxy on loopback: Debian's tinyproxy, in the foreground with a config of its own
+/// in a temp folder, logging every request (`CONNECT host:port` for HTTPS). Stops when released.
+/// Fails loudly when tinyproxy is not installed.
+public final class ForwardProxy: Sendable {
+    public let port: Int
+    private let process: Process
+    private let folder: HelperScripts
+
+    public init() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tinyproxy") else {
+            throw FixtureError(
+                "tinyproxy is not installed (/usr/bin/tinyproxy); run scripts/test or apt-get install tinyproxy")
+        }
+        folder = HelperScripts()
+        port = try Self.freePort()
+        let log = folder.path("tinyproxy.log")
+        FileManager.default.createFile(atPath: log, contents: nil)
+        // No ConnectPort line: CONNECT to any port (the provider's is ephemeral).
+        folder.write(
+            """
+            Port \(port)
+            Listen 127.0.0.1
+            Timeout 30
+            LogFile "\(log)"
+            LogLevel Info
+            MaxClients 20
+            Allow 127.0.0.1
+            """, to: folder.path("tinyproxy.conf"))
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/tinyproxy")
+        process.arguments = ["-d", "-c", folder.path("tinyproxy.conf")]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date() + 10
+        while !Self.accepts(port) {
+            guard process.isRunning, Date() < deadline else {
+                throw FixtureError("tinyproxy did not start listening on 127.0.0.1:\(port): \(self.log)")
+            }
+            usleep(20_000)
+        }
+    }
+
+    deinit {
+        // tinyproxy in the foreground does not always stop on SIGTERM: it is a fixture, kill it.
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    public var url: String { "http://127.0.0.1:\(port)" }
+
+    /// The proxy's log so far.
+    public var log: String { folder.read("tinyproxy.log") }
+
+    /// How many `CONNECT` requests to `target` (`host:port`) the proxy received.
+    public func connects(to target: String) -> Int {
+        log.components(separatedBy: "CONNECT \(target) ").count - 1
+    }
+
+    private static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = UInt16(port).bigEndian
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
+            }
+        }
+    }
+
+    private static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
+            }
+        }
+        guard bound else { throw FixtureError("no free port: \(String(cString: strerror(errno)))") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
