@@ -8,9 +8,11 @@ import NIOPosix
 import ServiceLifecycle
 import UnixSignals
 
-/// The running proxy: Hummingbird's server forwarding over per-event-loop upstream connection pools, both run as
-/// services of one group, so a graceful shutdown stops accepting, lets in-flight requests and
-/// streams finish, and then closes the client.
+/// The running proxy: Hummingbird's server, whose connections each run a ``ForwardingHandler`` over
+/// their event loop's upstream connection pool; the server and the pools run as services of one
+/// group, so a graceful shutdown stops accepting, lets in-flight requests and streams finish (for up
+/// to ``ProxyConfiguration/shutdownGrace``), closes the upstream connections, waits for helper runs
+/// still going, and stops the event loops.
 public final class ProxyServer: Sendable {
     /// The port the proxy listens on (the real one when 0 was asked for).
     public var port: Int { service.port }
@@ -71,7 +73,7 @@ public final class ProxyServer: Sendable {
         try await service.wait()
     }
 
-    /// Stops accepting connections, lets in-flight requests finish, closes the upstream client.
+    /// Stops accepting connections, lets in-flight requests finish, closes the upstream connections.
     public func shutdown() async throws {
         try await service.shutdown()
     }
