@@ -45,11 +45,12 @@ public final class ScriptedUpstream: Sendable {
         listener = fd
         port = Int(UInt16(bigEndian: address.sin_port))
         let received = self.received
+        received.answers.withLock { $0 = answers }
         Thread.detachNewThread {
             while true {
                 let client = accept(fd, nil, nil)
                 if client < 0 { return }
-                Thread.detachNewThread { Self.serve(client, answers, received) }
+                Thread.detachNewThread { Self.serve(client, received) }
             }
         }
     }
@@ -65,10 +66,18 @@ public final class ScriptedUpstream: Sendable {
     /// Every request head received so far (request line and header lines, CRLF-separated).
     public var requestHeads: [String] { received.all.withLock { $0 } }
 
+    /// Answers `path` with a 200 JSON response holding `json` from now on (for documents that name
+    /// the server's own URL, known only once it listens).
+    public func serveJSON(_ path: String, _ json: String) {
+        let answer = Answer(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
+        received.answers.withLock { $0[path] = answer }
+    }
+
     /// How many connections the client closed (rather than the upstream, after a closing answer).
     public var closedByClient: Int { received.closedByClient.withLock { $0 } }
 
-    private static func serve(_ client: Int32, _ answers: [String: Answer], _ received: Heads) {
+    private static func serve(_ client: Int32, _ received: Heads) {
         defer { close(client) }
         var data: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 65536)
@@ -87,7 +96,8 @@ public final class ScriptedUpstream: Sendable {
             received.all.withLock { $0.append(head) }
             let target = head.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
             let path = String(target.prefix { $0 != "?" })
-            let answer = answers[path] ?? Answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
+            let answer =
+                received.answers.withLock { $0[path] } ?? Answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
             var sent = 0
             while sent < answer.bytes.count {
                 let count = answer.bytes[sent...].withUnsafeBytes {
@@ -105,6 +115,7 @@ public final class ScriptedUpstream: Sendable {
 private final class Heads: Sendable {
     let all = Mutex<[String]>([])
     let closedByClient = Mutex(0)
+    let answers = Mutex<[String: ScriptedUpstream.Answer]>([:])
 }
 
 extension [UInt8] {
