@@ -232,7 +232,7 @@ let package = Package(
         .testTarget(
             name: "NetworkFailureTests",
             dependencies: [
-                "NetworkFailure",
+                "NetworkFailure", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -2,6 +2,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import NetworkFailure
+import TestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -11,26 +12,9 @@ import Testing
 /// Network errors told by their type, from real connections on loopback.
 @Suite("Network failures, classified by type")
 struct NetworkFailureTests {
-    /// A loopback port nothing listens on: bound, read and released.
-    func unusedPort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     @Test("nothing listening is a refused connection")
     func refused() async throws {
-        let port = try unusedPort()
+        let port = try LoopbackPort.unused()
         let error: any Error
         do {
             let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)

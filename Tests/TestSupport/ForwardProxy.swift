@@ -18,7 +18,7 @@ public final class ForwardProxy: Sendable {
                 "tinyproxy is not installed (/usr/bin/tinyproxy); run scripts/test or apt-get install tinyproxy")
         }
         folder = HelperScripts()
-        port = try Self.freePort()
+        port = try LoopbackPort.unused()
         let log = folder.path("tinyproxy.log")
         FileManager.default.createFile(atPath: log, contents: nil)
         // No ConnectPort line: CONNECT to any port (the provider's is ephemeral).
@@ -39,7 +39,7 @@ public final class ForwardProxy: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date() + 10
-        while !Self.accepts(port) {
+        while (try? RawClient(port: port)) == nil {
             guard process.isRunning, Date() < deadline else {
                 throw FixtureError("tinyproxy did not start listening on 127.0.0.1:\(port): \(self.log)")
             }
@@ -62,35 +62,5 @@ public final class ForwardProxy: Sendable {
     /// How many `CONNECT` requests to `target` (`host:port`) the proxy received.
     public func connects(to target: String) -> Int {
         log.components(separatedBy: "CONNECT \(target) ").count - 1
-    }
-
-    private static func accepts(_ port: Int) -> Bool {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = UInt16(port).bigEndian
-        return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-            }
-        }
-    }
-
-    private static func freePort() throws -> Int {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0
-            }
-        }
-        guard bound else { throw FixtureError("no free port: \(String(cString: strerror(errno)))") }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 }

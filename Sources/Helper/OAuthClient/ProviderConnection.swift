@@ -83,22 +83,11 @@ public struct ProviderConnection: Sendable, Hashable {
     /// plain `http://`, which a provider may use only on loopback.
     public func isDirect(_ url: String) -> Bool {
         guard proxy != nil, url.lowercased().hasPrefix("https://") else { return true }
-        let host = Self.host(of: url)
+        let host = EndpointSecurity.host(of: url.lowercased())
         return directHosts.contains { pattern in
             let name = pattern.hasPrefix(".") ? String(pattern.dropFirst()) : pattern
             return pattern == "*" || host == name || host.hasSuffix("." + name)
         }
-    }
-
-    static func host(of url: String) -> String {
-        var rest = Substring(url)
-        if let scheme = rest.range(of: "://") { rest = rest[scheme.upperBound...] }
-        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        if rest.hasPrefix("["), let end = rest.firstIndex(of: "]") {
-            return String(rest[rest.index(after: rest.startIndex)..<end]).lowercased()
-        }
-        return String(rest.prefix { $0 != ":" }).lowercased()
     }
 
     /// Checks that each CA file can be trusted and read as PEM certificates: owned by root or this
