@@ -102,6 +102,14 @@ let package = Package(
             path: "Sources/Helper/OAuthClient",
             swiftSettings: strict
         ),
+        // The OS keyring (Secret Service through secret-tool, or the macOS Keychain), for profiles
+        // that keep their refresh token there.
+        .target(
+            name: "OSKeyring",
+            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost"],
+            path: "Sources/Helper/OSKeyring",
+            swiftSettings: strict
+        ),
         .target(
             name: "HelperFastPath",
             dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore"],
@@ -112,7 +120,7 @@ let package = Package(
             name: "HelperSignIn",
             dependencies: [
                 "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "TokenStore", "OAuthClient",
-                "HelperFastPath",
+                "HelperFastPath", "OSKeyring",
             ],
             path: "Sources/Helper/HelperSignIn",
             swiftSettings: strict
@@ -224,6 +232,9 @@ let package = Package(
         .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "OSKeyringTests", dependencies: ["OSKeyring", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "HelperSignInTests",

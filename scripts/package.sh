@@ -55,6 +55,7 @@ Architecture: $arch
 Maintainer: credhelper maintainers <credhelper@example.invalid>
 Installed-Size: $size
 Depends: libc6 (>= 2.34), libstdc++6, libgcc-s1, zlib1g
+Recommends: libsecret-tools
 Section: utils
 Priority: optional
 Description: inference credential helpers, done to the protocol

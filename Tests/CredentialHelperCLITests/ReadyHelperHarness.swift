@@ -14,10 +14,17 @@ final class ReadyHelperHarness: Sendable {
     let idp: IdentityProvider
     let folder: HelperScripts
     let profiles: [String: [String: any Sendable]]
+    /// Added to every command's environment (a test keyring's bus address).
+    let extraEnvironment: [String: String]
 
     /// Profiles: `corp` (browser sign-in, public client), `device` (device grant), `svc` (client
-    /// credentials with a header); `extra` adds or replaces profiles.
-    init(hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:]) throws {
+    /// credentials with a header); `extra` adds or replaces profiles. `tokenStorage` is set on `corp`
+    /// and `device`; `environment` is added to every command's.
+    init(
+        hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:], tokenStorage: String? = nil,
+        environment: [String: String] = [:]
+    ) throws {
+        extraEnvironment = environment
         idp = try IdentityProvider.shared()
         folder = HelperScripts()
         let info = idp.info
@@ -36,6 +43,10 @@ final class ReadyHelperHarness: Sendable {
                 "hostTtlSec": hostTTL,
             ],
         ]
+        if let tokenStorage {
+            profiles["corp"]?["tokenStorage"] = tokenStorage
+            profiles["device"]?["tokenStorage"] = tokenStorage
+        }
         profiles.merge(extra) { $1 }
         self.profiles = profiles
         let data = try JSONSerialization.data(
@@ -61,7 +72,7 @@ final class ReadyHelperHarness: Sendable {
         environment["CREDHELPER_STATE_DIR"] = storeDirectory
         environment["CREDHELPER_CACHE_DIR"] = folder.path("host-cache")
         environment["HOME"] = folder.directory
-        return environment
+        return environment.merging(extraEnvironment) { $1 }
     }
 
     /// `credhelper get --helper credhelper-PROFILE --context CONTEXT --no-cache --json --show-secrets`.
@@ -75,8 +86,10 @@ final class ReadyHelperHarness: Sendable {
 
     /// The helper itself, run as a host runs it (no arguments, `CLAUDE_HELPER_CONTEXT` set): for
     /// checking its own stdout and stderr lines, before any host redaction.
-    func helper(_ profile: String = "corp", context: String) async throws -> BuiltBinary.Result {
-        var environment = environment
+    func helper(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:])
+        async throws -> BuiltBinary.Result
+    {
+        var environment = environment.merging(extraEnvironment) { $1 }
         environment["CLAUDE_HELPER_CONTEXT"] = context
         environment["CREDHELPER_PROFILE"] = profile
         return try await BuiltBinary.run([], environment: environment)

@@ -37,6 +37,21 @@ struct HelperRunnerTests {
         #expect(try run.answer().token.reveal() == "stdin-eof,no-tty,own-session")
     }
 
+    @Test("input reaches a tool's stdin, then EOF; a tool that exits without reading it does not stop the host")
+    func inputOnStdin() async throws {
+        let reader = scripts.script("reader.sh", "printf '%s' \"$(cat)\" | wc -c; echo done")
+        let secret = Array(String(repeating: "s", count: 16 * 1024).utf8)
+        let run = try await runner.run(reader, context: .background, timeout: .seconds(10), input: secret)
+        #expect(String(decoding: run.stdout, as: UTF8.self) == "16384\ndone\n")
+        // A tool that closes stdin and exits at once: the write may meet a closed pipe (EPIPE),
+        // which must not raise SIGPIPE in this process.
+        let closer = scripts.script("closer.sh", "exec 0<&-; exit 3")
+        for _ in 0..<20 {
+            let closed = try await runner.run(closer, context: .background, timeout: .seconds(10), input: secret)
+            #expect(closed.outcome == .exited(3))
+        }
+    }
+
     @Test("a helper that never finishes is stopped at the timeout with its whole process group")
     func timeoutKillsGroup() async throws {
         let pids = scripts.path("pids")

@@ -53,7 +53,8 @@ struct StatusCommand: ParsableCommand {
             } else {
                 lines.append("  token expiry: unknown")
             }
-            lines.append("  refresh token: \(status.refreshTokenPresent ? "present" : "none")")
+            let location = status.refreshTokenIn == "keyring" ? " (in the OS keyring)" : ""
+            lines.append("  refresh token: \(status.refreshTokenPresent ? "present\(location)" : "none")")
             lines.append("  covers the host TTL: \(status.coversHostTTL ? "yes" : "no (the next run refreshes)")")
         }
         if let path = status.storePath { lines.append("  stored in: \(path)") }

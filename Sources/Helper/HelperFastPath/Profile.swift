@@ -35,6 +35,17 @@ public struct Profile: Sendable, Hashable {
         case idToken = "id-token"
     }
 
+    /// Where an OAuth profile keeps its refresh token and ID token. The access token and its expiry
+    /// always stay in the 0600 token file, so a cached answer never needs the keyring.
+    public enum TokenStorage: String, Sendable, Hashable, CaseIterable {
+        /// The 0600 token file (the default).
+        case file
+        /// The OS keyring (Secret Service on Linux, the Keychain on macOS); without one, fail.
+        case keyring
+        /// The OS keyring; without one, the token file, with a warning.
+        case keyringOrFile = "keyring-or-file"
+    }
+
     /// Settings of an OAuth profile.
     public struct OAuthSettings: Sendable, Hashable {
         /// The issuer URL (HTTPS, or loopback).
@@ -66,6 +77,8 @@ public struct Profile: Sendable, Hashable {
         /// Endpoints that replace (or stand in for) what discovery publishes, by profile key
         /// (``endpointKeys``): for providers that leave one out of their metadata.
         public var endpoints: [String: String] = [:]
+        /// Where the refresh token and ID token are kept.
+        public var tokenStorage: TokenStorage = .file
 
         /// The profile keys that override a discovered endpoint.
         public static let endpointKeys: Set = [

@@ -15,6 +15,7 @@ struct ProfileReader {
         "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
             "redirectPort", "credential", "requestTimeoutSec", "caFile", "proxy",
+            "tokenStorage",
         ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
@@ -126,7 +127,11 @@ struct ProfileReader {
             throw fail(name, "the client-credentials grant needs \"clientSecretFile\" or \"clientSecretEnv\"")
         }
         let port = try seconds(fields, "redirectPort", in: name, default: 0, range: 0...65_535)
-        return Profile.OAuthSettings(
+        let storageName = try string(fields, "tokenStorage", in: name) ?? Profile.TokenStorage.file.rawValue
+        guard let storage = Profile.TokenStorage(rawValue: storageName) else {
+            throw fail(name, "\"tokenStorage\" must be file, keyring or keyring-or-file (not \"\(storageName)\")")
+        }
+        var settings = Profile.OAuthSettings(
             issuer: issuer, clientID: clientID, clientSecretFile: secretFile,
             clientSecretEnvironment: secretEnvironment,
             scopes: scopes, audience: try string(fields, "audience", in: name),
@@ -135,6 +140,8 @@ struct ProfileReader {
             requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120),
             caFile: try caFile(fields, in: name), proxy: try proxy(fields, in: name),
             endpoints: try endpoints(fields, in: name))
+        settings.tokenStorage = storage
+        return settings
     }
 
     private func proxy(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {

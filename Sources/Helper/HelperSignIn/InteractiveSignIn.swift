@@ -28,7 +28,7 @@ struct InteractiveSignIn {
                 {
                     return latest
                 }
-                let previous = try? broker.readStore()
+                let previous = try? await broker.tokens.readWithSecrets(until: deadline)
                 var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
                 broker.warnIfShortLived(&record)
                 try await write(record, until: deadline)
@@ -49,8 +49,10 @@ struct InteractiveSignIn {
     private func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
         do {
             try await broker.store.withLock(broker.key, until: deadline) {
-                try broker.store.write(record, for: broker.key)
+                try await broker.tokens.write(record, until: deadline)
             }
+        } catch let failure as AgentFailure {
+            throw failure
         } catch let error as TokenStoreError {
             throw AgentFailure(.tokenStoreUnreadable, error.description)
         } catch {

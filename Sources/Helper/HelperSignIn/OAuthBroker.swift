@@ -18,20 +18,18 @@ import TokenStore
 struct OAuthBroker {
     let profile: Profile
     let session: ProviderSession
-    let store: TokenStore
+    let tokens: ProfileTokens
     let warn: @Sendable (String) -> Void
     let now: @Sendable () -> Double
 
     var key: TokenStoreKey { session.storeKey }
+    var store: TokenStore { tokens.store }
     var settings: Profile.OAuthSettings { session.settings }
     var freshness: Freshness { Freshness(profile: profile) }
 
-    /// The stored record, with store problems as agent failures.
-    func readStore() throws(AgentFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        }
-    }
+    /// The stored record as the token file has it (without what the keyring holds), with store
+    /// problems as agent failures.
+    func readStore() throws(AgentFailure) -> StoredTokens? { try tokens.read() }
 
     /// A credential without user interaction, or a failure (`sign-in required` when only a sign-in
     /// can help). With `notBefore` (the `mid-session-refresh` context: the host's credential was
@@ -43,7 +41,7 @@ struct OAuthBroker {
         if let cached, freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
             return cached.accessToken
         }
-        if settings.grant != .clientCredentials, cached?.refreshToken == nil {
+        if settings.grant != .clientCredentials, cached?.hasRefreshToken != true {
             throw signInRequired(
                 cached == nil ? "no stored sign-in" : "the stored token expired and no refresh token was issued")
         }
@@ -78,7 +76,7 @@ struct OAuthBroker {
         do {
             return try await renewOrFail(notBefore: notBefore, until: deadline)
         } catch let failure where failure.code == .refreshRejected && settings.grant != .clientCredentials {
-            if var latest = try? readStore(), latest.refreshToken != nil, latest.refreshRejectedAt == nil {
+            if var latest = try? readStore(), latest.hasRefreshToken, latest.refreshRejectedAt == nil {
                 latest.refreshRejectedAt = now()
                 try? store.write(latest, for: key)
             }
@@ -89,28 +87,27 @@ struct OAuthBroker {
     private func renewOrFail(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
         -> Secret
     {
-        var current = try readStore()
-        if let current, freshness.verdict(current, now: now(), notBefore: notBefore) == .good {
-            return current.accessToken
+        let onFile = try readStore()
+        if let onFile, freshness.verdict(onFile, now: now(), notBefore: notBefore) == .good {
+            return onFile.accessToken
         }
-        if settings.grant != .clientCredentials, let rejectedAt = current?.refreshRejectedAt {
+        if settings.grant != .clientCredentials, let rejectedAt = onFile?.refreshRejectedAt {
             throw Self.alreadyRejected(rejectedAt, profile: profile.name)
         }
+        var current = onFile?.inKeyring == nil ? onFile : try await tokens.readWithSecrets(until: deadline)
         var retriedAfterRotation = false
         while true {
             do throws(AgentFailure) {
                 let grant = try await requestGrant(current, until: deadline)
                 var record = try await session.record(from: grant, previous: current, until: deadline)
                 warnIfShortLived(&record)
-                do { try store.write(record, for: key) } catch {
-                    throw AgentFailure(.tokenStoreUnreadable, error.description)
-                }
+                try await tokens.write(record, until: deadline)
                 return record.accessToken
             } catch let failure where failure.code == .refreshRejected && !retriedAfterRotation {
                 // A process that does not take our lock (or another machine sharing the store) may
                 // have rotated the refresh token: re-read once before giving up.
                 retriedAfterRotation = true
-                let latest = try readStore()
+                let latest = try await tokens.readWithSecrets(until: deadline)
                 guard let latest, latest.refreshToken != current?.refreshToken else { throw failure }
                 if freshness.verdict(latest, now: now()) == .good { return latest.accessToken }
                 current = latest

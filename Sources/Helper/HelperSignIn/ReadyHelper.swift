@@ -1,5 +1,6 @@
 import CredentialHelperProtocol
 import HelperFastPath
+import OSKeyring
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -107,30 +108,32 @@ public struct ReadyHelper: Sendable {
         }
     }
 
-    /// Removes a profile's stored tokens, revoking the refresh token at the provider when it offers
-    /// revocation (best effort: a provider that cannot be reached does not keep the tokens on disk).
+    /// Removes a profile's stored tokens (and its keyring item), revoking the refresh token at the
+    /// provider when it offers revocation (best effort: a provider that cannot be reached does not
+    /// keep the tokens on disk).
     public func logout(profile: Profile) async throws(AgentFailure) -> LogoutOutcome {
         guard let key = profile.storeKey else { return LogoutOutcome(removed: false, revocation: .notNeeded) }
-        var revocation = LogoutOutcome.Revocation.notNeeded
-        if case .oauth(let settings) = profile.source {
-            let broker = oauthBroker(profile, settings)
-            if let record = try? broker.readStore(), let refreshToken = record.refreshToken {
-                let deadline = ContinuousClock.now + .seconds(10)
-                do {
-                    let metadata = try await broker.session.metadata(until: deadline)
-                    let revoked = try await broker.session.client().revoke(
-                        refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
-                    revocation = revoked ? .revoked : .unsupported
-                } catch {
-                    revocation = .failed("\(error)")
-                }
+        guard case .oauth(let settings) = profile.source else {
+            do { return LogoutOutcome(removed: try store.remove(key), revocation: .notNeeded) } catch {
+                throw AgentFailure(.tokenStoreUnreadable, error.description)
             }
         }
-        do {
-            return LogoutOutcome(removed: try store.remove(key), revocation: revocation)
-        } catch {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        let broker = oauthBroker(profile, settings)
+        let deadline = ContinuousClock.now + .seconds(10)
+        var revocation = LogoutOutcome.Revocation.notNeeded
+        if let record = try? await broker.tokens.readWithSecrets(until: deadline),
+            let refreshToken = record.refreshToken
+        {
+            do {
+                let metadata = try await broker.session.metadata(until: deadline)
+                let revoked = try await broker.session.client().revoke(
+                    refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
+                revocation = revoked ? .revoked : .unsupported
+            } catch {
+                revocation = .failed("\(error)")
+            }
         }
+        return LogoutOutcome(removed: try await broker.tokens.remove(until: deadline), revocation: revocation)
     }
 
     /// What `credhelper status` shows for a profile: never a secret.
@@ -145,7 +148,10 @@ public struct ReadyHelper: Sendable {
             status.signedIn = true
             status.subject = record.displayName ?? record.subject
             status.expiresIn = record.expiresAt.map { $0 - now() }
-            status.refreshTokenPresent = record.refreshToken != nil
+            status.refreshTokenPresent = record.hasRefreshToken
+            if record.hasRefreshToken {
+                status.refreshTokenIn = record.inKeyring?.refreshToken == true ? "keyring" : "file"
+            }
             status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
         } catch {
             status.problem = error.description
@@ -167,7 +173,11 @@ public struct ReadyHelper: Sendable {
     private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
         let session = ProviderSession(settings: settings, profileName: profile.name, environment: environment)
         let say = say
-        return OAuthBroker(profile: profile, session: session, store: store, warn: { say("warning: \($0)") }, now: now)
+        let warn: @Sendable (String) -> Void = { say("warning: \($0)") }
+        let tokens = ProfileTokens(
+            store: store, key: settings.storeKey, storage: settings.tokenStorage,
+            keyring: SystemKeyring.make(environment: childEnvironment), profileName: profile.name, warn: warn)
+        return OAuthBroker(profile: profile, session: session, tokens: tokens, warn: warn, now: now)
     }
 }
 
@@ -187,6 +197,8 @@ public struct ProfileStatus: Sendable, Hashable, Codable {
     public var expiresIn: Double?
     /// Whether a refresh token is stored.
     public var refreshTokenPresent = false
+    /// Where the refresh token is: `keyring` or `file`.
+    public var refreshTokenIn: String?
     /// Whether the stored credential would be printed as it is (it covers the host TTL).
     public var coversHostTTL = false
     /// A problem reading the store.

@@ -29,6 +29,27 @@ public struct StoredTokens: Sendable, Hashable, Codable {
     /// kept for the record but never sent again: silent runs fail at once, and the next sign-in
     /// replaces the record.
     public var refreshRejectedAt: Double?
+    /// Which secrets of this record are kept in the OS keyring rather than in the token file; nil
+    /// when the file holds them all. ``refreshToken`` and ``idToken`` are nil in such a record until
+    /// they are read from the keyring.
+    public var inKeyring: KeyringShare?
+
+    /// Which of a record's secrets the OS keyring holds.
+    public struct KeyringShare: Sendable, Hashable, Codable {
+        /// The keyring holds the refresh token.
+        public var refreshToken: Bool
+        /// The keyring holds the ID token.
+        public var idToken: Bool
+
+        /// A share.
+        public init(refreshToken: Bool, idToken: Bool) {
+            self.refreshToken = refreshToken
+            self.idToken = idToken
+        }
+    }
+
+    /// Whether a refresh token was stored, in the file or in the keyring.
+    public var hasRefreshToken: Bool { refreshToken != nil || inKeyring?.refreshToken == true }
 
     /// A record.
     public init(

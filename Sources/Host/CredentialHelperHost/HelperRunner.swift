@@ -67,13 +67,16 @@ public struct HelperRunner: Sendable {
     ///     off (stdin is `/dev/null`).
     ///   - stderrObserver: called with each chunk of stderr as it arrives (a terminal host relays it
     ///     live in the `interactive` context). The chunks are raw helper output.
+    ///   - input: for tools that read a secret from stdin (never a host's helper): stdin is a pipe
+    ///     holding these bytes, then end of file. At most 16 KiB.
     public func run(
         _ path: String,
         arguments: [String] = [],
         context: HelperContext,
         timeout: Duration,
         probeStdin: Bool = false,
-        stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil
+        stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil,
+        input: [UInt8]? = nil
     ) async throws(HelperError) -> HelperRun {
         try HelperPathCheck.validate(path)
         var environment = inheritedEntries
@@ -82,7 +85,7 @@ public struct HelperRunner: Sendable {
         let start = ContinuousClock.now
         let supervisor: HelperSupervisor
         switch HelperSupervisor.spawn(
-            path, arguments: arguments, environment: environment, probeStdin: probeStdin)
+            path, arguments: arguments, environment: environment, probeStdin: probeStdin, input: input)
         {
         case .success(let spawned): supervisor = spawned
         case .failure(let error):

@@ -41,9 +41,15 @@ final class HelperSupervisor: Sendable {
     /// With `probeStdin`, stdin is an empty pipe held open until a process of the helper's group is
     /// seen blocked reading it (then closed, so the reader gets EOF as from `/dev/null`): a checker's
     /// way to tell that a helper waits for input. Hosts leave it off.
+    ///
+    /// With `input`, stdin is a pipe that holds `input` and then ends (for a tool that reads a secret
+    /// from stdin, never from its arguments). It must fit in a pipe's buffer: at most 16 KiB.
     static func spawn(
-        _ path: String, arguments: [String] = [], environment: [String], probeStdin: Bool = false
+        _ path: String, arguments: [String] = [], environment: [String], probeStdin: Bool = false,
+        input: [UInt8]? = nil
     ) -> Result<HelperSupervisor, SpawnError> {
+        precondition(input.map { $0.count <= 16 * 1024 } ?? true, "stdin input is limited to 16 KiB")
+        let stdinPipe = probeStdin || input != nil
         var pid: pid_t = 0
         var stdout: Int32 = -1
         var stderr: Int32 = -1
@@ -54,7 +60,7 @@ final class HelperSupervisor: Sendable {
             rc = withCStringArray(arguments.isEmpty ? [] : [path] + arguments) { argv in
                 withCStringArray(environment) { envp in
                     let argv = arguments.isEmpty ? nil : argv
-                    return probeStdin
+                    return stdinPipe
                         ? credhelper_spawn(path, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)
                         : credhelper_spawn(path, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
                 }
@@ -65,9 +71,39 @@ final class HelperSupervisor: Sendable {
             usleep(UInt32(1000 << (2 * attempt)))
         }
         guard rc == 0 else { return .failure(SpawnError(code: rc)) }
+        if let input {
+            writeWithoutSIGPIPE(input, to: stdinWrite)
+            close(stdinWrite)
+            stdinWrite = -1
+        }
         return .success(
             HelperSupervisor(
                 pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite))
+    }
+
+    /// Writes `bytes` to a fresh pipe (they fit in its buffer, so the write does not block). A child
+    /// that already exited makes the write fail with EPIPE; SIGPIPE is blocked around it, and a
+    /// pending one consumed, so that it cannot stop this process.
+    private static func writeWithoutSIGPIPE(_ bytes: [UInt8], to descriptor: Int32) {
+        var pipeSignal = sigset_t()
+        sigemptyset(&pipeSignal)
+        sigaddset(&pipeSignal, SIGPIPE)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            guard written > 0 else { break }
+            offset += written
+        }
+        var pending = sigset_t()
+        sigpending(&pending)
+        if sigismember(&pending, SIGPIPE) == 1 {
+            var received: Int32 = 0
+            sigwait(&pipeSignal, &received)
+        }
+        pthread_sigmask(SIG_SETMASK, &previous, nil)
     }
 
     struct SpawnError: Error {

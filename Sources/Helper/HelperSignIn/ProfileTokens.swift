@@ -1,0 +1,115 @@
+import CredentialHelperProtocol
+import HelperFastPath
+import OSKeyring
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// One OAuth profile's stored tokens: the record in the 0600 token file and, with `"tokenStorage":
+/// "keyring"`, its refresh token and ID token in the OS keyring (docs/helper.md, "Where tokens are
+/// stored").
+///
+/// The access token and its expiry always stay in the file, so the cached path (``read()``) never
+/// touches the keyring; only a refresh, a sign-in or a sign-out does. Writes happen under the
+/// store's lock like file-only writes, keyring first: a helper killed between the two leaves the
+/// new refresh token in the keyring and the old access token in the file, which still works.
+struct ProfileTokens {
+    let store: TokenStore
+    let key: TokenStoreKey
+    let storage: Profile.TokenStorage
+    let keyring: any Keyring
+    let profileName: String
+    let warn: @Sendable (String) -> Void
+
+    /// The item name in the keyring: the store key's digest, as for the token file.
+    private var item: String { key.digest }
+
+    /// The record in the token file, without what the keyring holds.
+    func read() throws(AgentFailure) -> StoredTokens? {
+        do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    }
+
+    /// The record with the refresh token and ID token filled in from the keyring when it holds them.
+    func readWithSecrets(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> StoredTokens? {
+        guard var record = try read() else { return nil }
+        guard let share = record.inKeyring else { return record }
+        let stored: Secret?
+        do { stored = try await keyring.secret(for: item, until: deadline) } catch {
+            throw AgentFailure(
+                .tokenStoreUnreadable,
+                "profile \"\(profileName)\" keeps its refresh token in \(keyring.name), which cannot be read: "
+                    + "\(error.message)")
+        }
+        guard let stored, let secrets = try? JSONDecoder().decode(KeyringSecrets.self, from: Data(stored.reveal().utf8))
+        else {
+            warn("\(keyring.name) has no tokens for profile \"\(profileName)\" (removed outside credhelper?)")
+            record.inKeyring = nil
+            return record
+        }
+        if share.refreshToken { record.refreshToken = secrets.refreshToken }
+        if share.idToken { record.idToken = secrets.idToken }
+        return record
+    }
+
+    /// Stores `record`: with keyring storage, its refresh token and ID token go to the keyring and
+    /// the file keeps the rest. Call with the store's lock held.
+    func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
+        var fileRecord = record
+        fileRecord.inKeyring = nil
+        if storage != .file, record.refreshToken != nil || record.idToken != nil {
+            let secrets = KeyringSecrets(refreshToken: record.refreshToken, idToken: record.idToken)
+            do {
+                try await keyring.store(
+                    Secret(String(decoding: try JSONEncoder().encode(secrets), as: UTF8.self)), for: item,
+                    label: "credhelper: profile \(profileName)", until: deadline)
+                fileRecord.refreshToken = nil
+                fileRecord.idToken = nil
+                fileRecord.inKeyring = StoredTokens.KeyringShare(
+                    refreshToken: record.refreshToken != nil, idToken: record.idToken != nil)
+            } catch let error as KeyringError where error.code == .unavailable && storage == .keyringOrFile {
+                warn(
+                    "\(error.message); keeping the refresh token of profile \"\(profileName)\" in the 0600 token "
+                        + "file instead (tokenStorage keyring-or-file)")
+            } catch let error as KeyringError {
+                throw unavailable(error)
+            } catch {
+                throw AgentFailure(.tokenStoreUnreadable, "cannot encode the tokens for the keyring: \(error)")
+            }
+        }
+        do { try store.write(fileRecord, for: key) } catch {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        }
+    }
+
+    /// Deletes the record and its keyring item. Returns whether there was a record. A keyring that
+    /// cannot be reached is reported when the record says it holds tokens there.
+    func remove(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Bool {
+        let record = try? read()
+        if storage != .file || record?.inKeyring != nil {
+            do { _ = try await keyring.remove(item, until: deadline) } catch {
+                if record?.inKeyring != nil { throw unavailable(error) }
+            }
+        }
+        do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    }
+
+    private func unavailable(_ error: KeyringError) -> AgentFailure {
+        let fix =
+            storage == .keyring
+            ? "; or set \"tokenStorage\": \"keyring-or-file\" in profile \"\(profileName)\" to fall back to the "
+                + "0600 token file" : ""
+        return AgentFailure(
+            .tokenStoreUnreadable,
+            "profile \"\(profileName)\" keeps its refresh token in \(keyring.name): \(error.message)\(fix)")
+    }
+}
+
+/// What one keyring item holds: the secrets of one token record.
+struct KeyringSecrets: Codable {
+    var refreshToken: Secret?
+    var idToken: Secret?
+}

@@ -1,0 +1,113 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+
+/// The freedesktop.org Secret Service (GNOME Keyring, KWallet, KeePassXC), reached through
+/// `secret-tool` from libsecret (Debian and Ubuntu: `libsecret-tools`).
+///
+/// `secret-tool` is run directly (never through a shell) with a bounded time; the secret travels on
+/// its stdin and stdout, never in its arguments. Items carry the attributes `service credhelper` and
+/// `account <item>`.
+public struct SecretServiceKeyring: Keyring {
+    /// The environment `secret-tool` runs with (its D-Bus session comes from it).
+    public let environment: [String: String]
+    /// The longest one `secret-tool` run may take; a locked keyring that waits for a password
+    /// prompt no one can answer is stopped then.
+    public var timeout: Duration = .seconds(5)
+
+    /// A keyring reached with `environment`.
+    public init(environment: [String: String]) {
+        self.environment = environment
+    }
+
+    public var name: String { "the Secret Service (secret-tool)" }
+
+    public func secret(for item: String, until deadline: ContinuousClock.Instant) async throws(KeyringError) -> Secret?
+    {
+        let run = try await secretTool(["lookup"] + attributes(item), until: deadline)
+        if case .exited(0) = run.outcome {
+            return Secret(String(decoding: run.stdout, as: UTF8.self))
+        }
+        if case .exited(1) = run.outcome, run.stderrLines().isEmpty { return nil }
+        throw failure(run, doing: "read")
+    }
+
+    public func store(_ secret: Secret, for item: String, label: String, until deadline: ContinuousClock.Instant)
+        async throws(KeyringError)
+    {
+        let run = try await secretTool(
+            ["store", "--label=\(label)"] + attributes(item), input: Array(secret.reveal().utf8), until: deadline)
+        if case .exited(0) = run.outcome { return }
+        throw failure(run, doing: "store")
+    }
+
+    public func remove(_ item: String, until deadline: ContinuousClock.Instant) async throws(KeyringError) -> Bool {
+        let run = try await secretTool(["clear"] + attributes(item), until: deadline)
+        if case .exited(0) = run.outcome { return true }
+        if case .exited(1) = run.outcome, run.stderrLines().isEmpty { return false }
+        throw failure(run, doing: "remove")
+    }
+
+    private func attributes(_ item: String) -> [String] { ["service", SystemKeyring.service, "account", item] }
+
+    private func secretTool(_ arguments: [String], input: [UInt8]? = nil, until deadline: ContinuousClock.Instant)
+        async throws(KeyringError) -> HelperRun
+    {
+        guard let tool = Self.locate(environment: environment) else {
+            throw KeyringError(
+                .unavailable,
+                "secret-tool is not installed, so the Secret Service cannot be used; install it (Debian and "
+                    + "Ubuntu: apt install libsecret-tools; Fedora: dnf install libsecret)")
+        }
+        let timeout = min(timeout, max(deadline - ContinuousClock.now, .milliseconds(500)))
+        do {
+            return try await HelperRunner(outputLimit: 64 * 1024, environment: environment).run(
+                tool, arguments: arguments, context: .background, timeout: timeout, input: input)
+        } catch {
+            throw KeyringError(.unavailable, "cannot run \(tool): \(error.description)")
+        }
+    }
+
+    /// `secret-tool` on `PATH` (`/usr/bin:/bin` when it is unset); relative entries are skipped.
+    /// What is found must still pass the helper path check (owned by root or the user, not writable
+    /// by others) when it is run.
+    static func locate(environment: [String: String]) -> String? {
+        (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").filter { $0.hasPrefix("/") }
+            .map { "\($0)/secret-tool" }.first { access($0, X_OK) == 0 }
+    }
+
+    private func failure(_ run: HelperRun, doing action: String) -> KeyringError {
+        let said = run.lastStderrLine() ?? ""
+        let detail = said.isEmpty ? "" : " (secret-tool: \(said))"
+        switch run.outcome {
+        case .timedOut:
+            return KeyringError(
+                .unavailable,
+                "the Secret Service did not \(action) within \(run.timeout)\(detail); it may be locked and waiting "
+                    + "for a password prompt no one can see: unlock it (log in to the desktop, or run "
+                    + "gnome-keyring-daemon --unlock) and try again")
+        case .exited(1) where Self.noService(said):
+            return KeyringError(
+                .unavailable,
+                "no Secret Service answers in this session\(detail); start and unlock one (GNOME Keyring, KWallet "
+                    + "or KeePassXC with Secret Service enabled), or check DBUS_SESSION_BUS_ADDRESS (over SSH, "
+                    + "run inside dbus-run-session)")
+        default:
+            return KeyringError(.failed, "the Secret Service could not \(action) the item\(detail)")
+        }
+    }
+
+    /// Whether secret-tool's message says there is no bus or no Secret Service on it.
+    private static func noService(_ message: String) -> Bool {
+        let lowered = message.lowercased()
+        return ["d-bus", "dbus", "could not connect", "org.freedesktop.secrets", "was not provided", "no such"]
+            .contains { lowered.contains($0) }
+    }
+}
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif

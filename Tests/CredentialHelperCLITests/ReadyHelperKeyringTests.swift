@@ -1,0 +1,90 @@
+import CredentialHelperProtocol
+import Foundation
+import TestSupport
+import Testing
+import TokenStore
+
+/// `"tokenStorage": "keyring"` against a real GNOME Keyring on a private D-Bus session and the real
+/// identity provider: where the refresh token lands, the lock protocol, the cached path without the
+/// keyring, and sessions with no Secret Service.
+extension ReadyHelperTests {
+    /// The harness's token file for `corp`, as bytes (to look for secrets in it).
+    static func tokenFileText(_ harness: ReadyHelperHarness) throws -> String {
+        let files = try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory)
+        let file = try #require(files.first { $0.hasSuffix(".json") })
+        return try String(contentsOfFile: harness.storeDirectory + "/" + file, encoding: .utf8)
+    }
+
+    @Test("keyring storage: the refresh token is in the keyring, not the file; 50 helpers still refresh once")
+    func keyringStorageKeepsTheRefreshTokenOutOfTheFile() async throws {
+        let keyring = try SecretServiceSession()
+        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        _ = try await harness.signIn()
+        let record = try #require(try harness.record())
+        #expect(record.inKeyring == StoredTokens.KeyringShare(refreshToken: true, idToken: true))
+        #expect(record.refreshToken == nil && record.idToken == nil)
+        let file = try Self.tokenFileText(harness)
+        #expect(!file.contains("refreshToken\":\"") && !file.contains("idToken\":\""))
+        let digest = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).first { $0.hasSuffix(".json") }
+        ).dropLast(5)
+        let item = try #require(try keyring.lookup(account: String(digest)), "the keyring holds no item")
+        #expect(item.contains("\"refreshToken\"") && item.contains("\"idToken\""))
+
+        try await Self.fiftyHelpersRefreshOnce(harness)
+        // The rotated refresh token went to the keyring, not the file.
+        #expect(try keyring.lookup(account: String(digest)) != item)
+        #expect(!(try Self.tokenFileText(harness)).contains("refreshToken\":\""))
+
+        let status = try await BuiltBinary.run(
+            ["status", "--profile", "corp", "--json"], environment: harness.environment)
+        #expect(status.stdout.contains("\"refreshTokenIn\" : \"keyring\""), "\(status.stdout)")
+        let logout = try await BuiltBinary.run(["logout", "--profile", "corp"], environment: harness.environment)
+        #expect(logout.status == 0, "\(logout.stderr)")
+        #expect(try keyring.lookup(account: String(digest)) == nil, "logout left the keyring item")
+    }
+
+    @Test("keyring storage: a cached token is answered with no keyring at all; a refresh then names the fix")
+    func cachedPathNeverTouchesTheKeyring() async throws {
+        let keyring = try SecretServiceSession()
+        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let token = try await harness.signIn()
+        let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
+        let cached = try await harness.get(context: "background", extraEnvironment: noBus)
+        #expect(cached.status == 0, "\(cached.stderr)")
+        #expect(ReadyHelperHarness.token(from: cached) == token)
+
+        try harness.expireStoredToken()
+        let refresh = try await harness.helper(context: "background", extraEnvironment: noBus)
+        #expect(refresh.status == 1)
+        #expect(refresh.stdout.isEmpty)
+        #expect(
+            refresh.stderr.hasPrefix(
+                "token store unreadable: profile \"corp\" keeps its refresh token in the "
+                    + "Secret Service (secret-tool), which cannot be read: no Secret Service answers"),
+            "\(refresh.stderr)")
+        // Nothing was lost: with the keyring back, the same stored refresh token works.
+        let again = try await harness.get(context: "background")
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test("keyring storage with no Secret Service fails sign-in naming the fix; keyring-or-file falls back")
+    func noSecretService() async throws {
+        let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
+        let strict = try ReadyHelperHarness(tokenStorage: "keyring", environment: noBus)
+        let refused = try await strict.get(context: "interactive")
+        #expect(refused.status != 0)
+        #expect(
+            refused.stderr.contains("no Secret Service answers")
+                && refused.stderr.contains("\"tokenStorage\": \"keyring-or-file\""), "\(refused.stderr)")
+
+        let lenient = try ReadyHelperHarness(tokenStorage: "keyring-or-file", environment: noBus)
+        _ = try await lenient.signIn()
+        let record = try #require(try lenient.record())
+        #expect(record.inKeyring == nil && record.refreshToken != nil)
+        try lenient.expireStoredToken()
+        let refreshed = try await lenient.helper(context: "background")
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        #expect(refreshed.stderr.contains("keeping the refresh token of profile \"corp\" in the 0600 token file"))
+    }
+}

@@ -1,0 +1,86 @@
+import CredentialHelperProtocol
+import Foundation
+import OSKeyring
+import TestSupport
+import Testing
+
+/// The Secret Service keyring against a real GNOME Keyring on a private D-Bus session, and the ways
+/// a session without one (or with a hostile `secret-tool`) fails.
+@Suite struct SecretServiceKeyringTests {
+    static let soon: ContinuousClock.Instant = .now + .seconds(30)
+
+    func keyring(_ session: SecretServiceSession) -> SecretServiceKeyring {
+        SecretServiceKeyring(environment: session.environment.merging(["PATH": "/usr/bin:/bin"]) { $1 })
+    }
+
+    @Test func storesReadsReplacesAndRemovesAnItem() async throws {
+        let session = try SecretServiceSession()
+        let keyring = keyring(session)
+        let secret = "rt-ÿ \"quoted\" {json}\nsecond line"
+        try await keyring.store(Secret(secret), for: "item-a", label: "credhelper test", until: .now + .seconds(10))
+        #expect(try session.lookup(account: "item-a") == secret)
+        #expect(try await keyring.secret(for: "item-a", until: .now + .seconds(10))?.reveal() == secret)
+        try await keyring.store(Secret("replaced"), for: "item-a", label: "credhelper test", until: .now + .seconds(10))
+        #expect(try await keyring.secret(for: "item-a", until: .now + .seconds(10))?.reveal() == "replaced")
+        #expect(try await keyring.secret(for: "item-b", until: .now + .seconds(10)) == nil)
+        #expect(try await keyring.remove("item-a", until: .now + .seconds(10)))
+        #expect(try await !keyring.remove("item-a", until: .now + .seconds(10)))
+        #expect(try session.lookup(account: "item-a") == nil)
+    }
+
+    @Test func noSecretServiceOnTheBusIsUnavailableAndSaysWhatToDo() async throws {
+        let keyring = SecretServiceKeyring(environment: [
+            "PATH": "/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus",
+        ])
+        let error = await #expect(throws: KeyringError.self) {
+            try await keyring.store(Secret("rt-never-shown"), for: "x", label: "t", until: .now + .seconds(10))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("no Secret Service answers") == true)
+        #expect(error?.message.contains("DBUS_SESSION_BUS_ADDRESS") == true)
+        #expect(error?.message.contains("rt-never-shown") == false)
+    }
+
+    @Test func noSecretToolSaysWhichPackageToInstall() async throws {
+        let empty = HelperScripts()
+        let keyring = SecretServiceKeyring(environment: ["PATH": empty.directory])
+        let error = await #expect(throws: KeyringError.self) {
+            _ = try await keyring.secret(for: "x", until: .now + .seconds(10))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("apt install libsecret-tools") == true)
+    }
+
+    /// Another local user who can write a directory on PATH plants a secret-tool that would receive
+    /// the refresh token on its stdin: it is refused, never run.
+    @Test func aSecretToolInADirectoryOthersCanWriteIsNeverRun() async throws {
+        let scripts = HelperScripts()
+        let shared = scripts.subdirectory("shared-bin", mode: 0o777)
+        let witness = scripts.path("stolen")
+        scripts.write("#!/bin/sh\ncat > \(witness)\n", to: shared + "/secret-tool", mode: 0o755)
+        let keyring = SecretServiceKeyring(environment: ["PATH": shared])
+        let error = await #expect(throws: KeyringError.self) {
+            try await keyring.store(Secret("rt-to-steal"), for: "x", label: "t", until: .now + .seconds(10))
+        }
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("writable") == true)
+        #expect(!FileManager.default.fileExists(atPath: witness))
+    }
+
+    /// A keyring that never answers (locked, waiting for a prompt no one sees) is given up on in
+    /// bounded time with the fix, rather than hanging the helper.
+    @Test func aKeyringThatNeverAnswersIsGivenUpOnInBoundedTime() async throws {
+        let scripts = HelperScripts()
+        let bin = scripts.subdirectory("bin", mode: 0o700)
+        scripts.write("#!/bin/sh\nexec /bin/sleep 30\n", to: bin + "/secret-tool", mode: 0o700)
+        var keyring = SecretServiceKeyring(environment: ["PATH": bin])
+        keyring.timeout = .milliseconds(500)
+        let start = ContinuousClock.now
+        let error = await #expect(throws: KeyringError.self) {
+            _ = try await keyring.secret(for: "x", until: .now + .seconds(10))
+        }
+        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(error?.code == .unavailable)
+        #expect(error?.message.contains("locked") == true)
+    }
+}
