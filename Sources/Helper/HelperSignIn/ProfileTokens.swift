@@ -85,14 +85,13 @@ struct ProfileTokens {
         }
     }
 
-    /// Deletes the record and its keyring item. Returns whether there was a record. A keyring that
-    /// cannot be reached is reported when the record says it holds tokens there.
+    /// Deletes the record and its keyring item, whatever the storage setting (a profile switched back
+    /// to file storage may have left one). Returns whether there was a record. A keyring that cannot
+    /// be reached is reported only when the record says it holds tokens there.
     func remove(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Bool {
         let record = try? read()
-        if storage != .file || record?.inKeyring != nil {
-            do { _ = try await keyring.remove(item, until: deadline) } catch {
-                if record?.inKeyring != nil { throw unavailable(error) }
-            }
+        do { _ = try await keyring.remove(item, until: deadline) } catch {
+            if record?.inKeyring != nil { throw unavailable(error) }
         }
         do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
     }
