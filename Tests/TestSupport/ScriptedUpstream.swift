@@ -68,10 +68,22 @@ public final class ScriptedUpstream: Sendable {
 
     /// Answers `path` with a 200 JSON response holding `json` from now on (for documents that name
     /// the server's own URL, known only once it listens).
-    public func serveJSON(_ path: String, _ json: String) {
+    public func serveJSON(_ path: String, _ json: String, headers: [String] = []) {
+        let extra = headers.map { $0 + "\r\n" }.joined()
         let answer = Answer(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n\(json)")
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\(extra)Content-Length: \(json.utf8.count)\r\n\r\n\(json)"
+        )
         received.answers.withLock { $0[path] = answer }
+    }
+
+    /// Closes the next `times` connections that ask for `path` without answering (a network cut).
+    public func cutNext(_ path: String, times: Int = 1) {
+        received.cuts.withLock { $0[path] = times }
+    }
+
+    /// How many requests for `path` arrived.
+    public func requests(for path: String) -> Int {
+        requestHeads.filter { $0.hasPrefix("GET \(path) ") || $0.hasPrefix("POST \(path) ") }.count
     }
 
     /// How many connections the client closed (rather than the upstream, after a closing answer).
@@ -96,6 +108,12 @@ public final class ScriptedUpstream: Sendable {
             received.all.withLock { $0.append(head) }
             let target = head.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
             let path = String(target.prefix { $0 != "?" })
+            let cut = received.cuts.withLock { cuts in
+                guard let left = cuts[path], left > 0 else { return false }
+                cuts[path] = left - 1
+                return true
+            }
+            if cut { return }
             let answer =
                 received.answers.withLock { $0[path] } ?? Answer("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n")
             var sent = 0
@@ -116,6 +134,7 @@ private final class Heads: Sendable {
     let all = Mutex<[String]>([])
     let closedByClient = Mutex(0)
     let answers = Mutex<[String: ScriptedUpstream.Answer]>([:])
+    let cuts = Mutex<[String: Int]>([:])
 }
 
 extension [UInt8] {

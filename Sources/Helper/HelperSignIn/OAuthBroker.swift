@@ -137,6 +137,7 @@ struct OAuthBroker {
             }
             return try await client.clientCredentials(metadata: metadata, until: deadline)
         } catch {
+            await session.forgetDocuments(after: error)
             throw ProviderSession.failure(error, profile: profile.name)
         }
     }

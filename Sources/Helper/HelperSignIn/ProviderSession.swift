@@ -17,13 +17,18 @@ actor ProviderSession {
     let settings: Profile.OAuthSettings
     let profileName: String
     private let environment: [String: String]
+    private let documentCache: ProviderDocumentCache?
     private var cachedClient: OAuthClient?
     private var cachedMetadata: ProviderMetadata?
 
-    init(settings: Profile.OAuthSettings, profileName: String, environment: [String: String]) {
+    init(
+        settings: Profile.OAuthSettings, profileName: String, environment: [String: String],
+        documentCache: ProviderDocumentCache? = nil
+    ) {
         self.settings = settings
         self.profileName = profileName
         self.environment = environment
+        self.documentCache = documentCache
     }
 
     /// The store key: issuer, client id, scopes, audience.
@@ -35,6 +40,7 @@ actor ProviderSession {
             issuer: settings.issuer, clientID: settings.clientID, clientSecret: try clientSecret(),
             scopes: settings.scopes, audience: settings.audience, discoveryURL: settings.discoveryURL,
             requestTimeout: settings.requestTimeout)
+        configuration.documentCache = documentCache
         let connection: ProviderConnection
         do {
             connection = try ProviderConnection(
@@ -60,8 +66,16 @@ actor ProviderSession {
             cachedMetadata = metadata
             return metadata
         } catch {
+            client.forgetCachedDocuments()
             throw Self.failure(error, profile: profileName)
         }
+    }
+
+    /// Drops the cached discovery documents and JWKS after a request to an endpoint they named failed
+    /// for a reason other than the grant itself, so the next run looks them up again.
+    func forgetDocuments(after error: OAuthError) {
+        guard ![.invalidGrant, .accessDenied, .expired].contains(error.code) else { return }
+        cachedClient?.forgetCachedDocuments(also: cachedMetadata?.jwksURI.map { [$0] } ?? [])
     }
 
     /// A stored record from a grant. `previous` supplies what the grant left out (a refresh token
@@ -114,13 +128,18 @@ actor ProviderSession {
                 .providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
         }
         let client = try client()
-        do {
-            let jwks = try await client.fetchDocument(jwksURI, until: deadline)
-            return try await IDTokenVerifier().verify(
-                idToken, jwksJSON: jwks, issuer: metadata.issuer, clientID: settings.clientID, nonce: nonce,
-                now: Date().timeIntervalSince1970)
-        } catch {
-            throw Self.failure(error, profile: profileName)
+        var fresh = false
+        while true {
+            do {
+                let jwks = try await client.fetchDocument(jwksURI, fresh: fresh, until: deadline)
+                return try await IDTokenVerifier().verify(
+                    idToken, jwksJSON: jwks, issuer: metadata.issuer, clientID: settings.clientID, nonce: nonce,
+                    now: Date().timeIntervalSince1970)
+            } catch let error where error.code == .idTokenRejected && !fresh && documentCache != nil {
+                fresh = true  // signed with a key the cached set predates: fetch the set again, once
+            } catch {
+                throw Self.failure(error, profile: profileName)
+            }
         }
     }
 

@@ -1,5 +1,6 @@
 import CredentialHelperProtocol
 import HelperFastPath
+import OAuthClient
 import OSKeyring
 import TokenStore
 
@@ -171,7 +172,9 @@ public struct ReadyHelper: Sendable {
     }
 
     private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
-        let session = ProviderSession(settings: settings, profileName: profile.name, environment: environment)
+        let session = ProviderSession(
+            settings: settings, profileName: profile.name, environment: environment,
+            documentCache: ProviderDocumentCache(directory: store.directory + "/metadata"))
         let say = say
         let warn: @Sendable (String) -> Void = { say("warning: \($0)") }
         let tokens = ProfileTokens(

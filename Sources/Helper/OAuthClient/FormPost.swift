@@ -16,18 +16,35 @@ struct ProviderHTTP: Sendable {
     /// The client for a URL (through the proxy or not, with the profile's trust).
     let client: @Sendable (String) -> HTTPClient
     let requestTimeout: Duration
+    /// Where published documents (discovery, JWKS) are kept between runs; nil: always fetched.
+    var documentCache: ProviderDocumentCache?
     static let bodyLimit = 1 << 20
 
     struct Reply {
         let status: Int
         let body: [UInt8]
         let receivedAt: Double
+        var cacheControl: String? = nil
+        /// Whether the body came from ``ProviderHTTP/documentCache`` rather than the network.
+        var cached = false
     }
 
-    func get(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> Reply {
+    /// A GET of a published document: from ``documentCache`` while fresh (`cached` allows it),
+    /// else from the provider, keeping a 200 answer as its `Cache-Control` allows.
+    func get(_ url: String, cached: Bool = true, until deadline: ContinuousClock.Instant) async throws(OAuthError)
+        -> Reply
+    {
+        let now = Date().timeIntervalSince1970
+        if cached, let body = documentCache?.body(for: url, now: now) {
+            return Reply(status: 200, body: body, receivedAt: now, cached: true)
+        }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
-        return try await send(request, until: deadline)
+        let reply = try await send(request, until: deadline)
+        if reply.status == 200 {
+            documentCache?.store(reply.body, for: url, cacheControl: reply.cacheControl, now: reply.receivedAt)
+        }
+        return reply
     }
 
     func postForm(
@@ -47,8 +64,25 @@ struct ProviderHTTP: Sendable {
         return try await send(request, until: deadline)
     }
 
+    /// Sends `request`, once more after a short random pause (100–400 ms, so that helpers started
+    /// together do not retry together) when it failed on the network and there is time left: any
+    /// GET, and a POST only when it never left this machine (a token request that reached the
+    /// provider is not repeated, since a rotated refresh token cannot be sent twice).
     private func send(_ request: HTTPClientRequest, until deadline: ContinuousClock.Instant) async throws(OAuthError)
         -> Reply
+    {
+        do {
+            return try await sendOnce(request, until: deadline)
+        } catch let error where error.code == .unreachable && (request.method == .GET || error.requestNotSent) {
+            let pause = Duration.milliseconds(Int.random(in: 100...400))
+            guard deadline - ContinuousClock.now > pause + .milliseconds(500) else { throw error }
+            try? await Task.sleep(for: pause)
+            return try await sendOnce(request, until: deadline)
+        }
+    }
+
+    private func sendOnce(_ request: HTTPClientRequest, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> Reply
     {
         let remaining = min(requestTimeout, deadline - ContinuousClock.now)
         let endpoint = Self.endpointName(request.url)
@@ -60,9 +94,11 @@ struct ProviderHTTP: Sendable {
         do {
             let response = try await client(request.url).execute(request, timeout: .milliseconds(milliseconds))
             let body = try await response.body.collect(upTo: Self.bodyLimit)
+            let cacheControl = response.headers["Cache-Control"]
             return Reply(
                 status: Int(response.status.code), body: Array(body.readableBytesView),
-                receivedAt: Date().timeIntervalSince1970)
+                receivedAt: Date().timeIntervalSince1970,
+                cacheControl: cacheControl.isEmpty ? nil : cacheControl.joined(separator: ", "))
         } catch let error as HTTPClientError
             where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
         {
@@ -73,7 +109,10 @@ struct ProviderHTTP: Sendable {
         } catch let error as HTTPClientError where error == .remoteConnectionClosed {
             throw OAuthError(.unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
         } catch {
-            throw OAuthError(.unreachable, "\(endpoint): \(NetworkFailure(error).reason(caOption: Self.caOption))")
+            let failure = NetworkFailure(error)
+            var unreachable = OAuthError(.unreachable, "\(endpoint): \(failure.reason(caOption: Self.caOption))")
+            unreachable.requestNotSent = failure == .refused || failure == .unresolvable
+            throw unreachable
         }
     }
 

@@ -41,7 +41,9 @@ public struct OAuthClient: Sendable {
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.http = ProviderHTTP(client: { _ in httpClient }, requestTimeout: configuration.requestTimeout)
+        self.http = ProviderHTTP(
+            client: { _ in httpClient }, requestTimeout: configuration.requestTimeout,
+            documentCache: configuration.documentCache)
         self.logger = logger
     }
 
@@ -51,7 +53,9 @@ public struct OAuthClient: Sendable {
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.http = ProviderHTTP(client: connection.httpClient(for:), requestTimeout: configuration.requestTimeout)
+        self.http = ProviderHTTP(
+            client: connection.httpClient(for:), requestTimeout: configuration.requestTimeout,
+            documentCache: configuration.documentCache)
         self.logger = logger
     }
 
@@ -80,6 +84,12 @@ public struct OAuthClient: Sendable {
         merged.revocationEndpoint = metadata.revocationEndpoint ?? other.revocationEndpoint
         merged.jwksURI = metadata.jwksURI ?? other.jwksURI
         return merged
+    }
+
+    /// Drops the cached discovery documents and `also` (the JWKS), after an endpoint found through
+    /// them failed: the next run fetches them again.
+    public func forgetCachedDocuments(also: [String] = []) {
+        configuration.documentCache?.forget(discoveryCandidates() + also)
     }
 
     /// The discovery documents to try, in order: the configured URL alone, or OpenID Connect's then RFC 8414's.
@@ -212,7 +222,7 @@ public struct OAuthClient: Sendable {
         var fields = [("scope", configuration.scopes.joined(separator: " "))]
         if let audience = configuration.audience { fields.append(("audience", audience)) }
         let reply = try await post(endpoint, fields, until: deadline)
-        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: "device authorization") }
+        guard reply.status == 200 else { throw failure(reply, endpoint: endpoint, grant: "device authorization") }
         let body: DeviceAuthorizationBody
         do { body = try JSONDecoder().decode(DeviceAuthorizationBody.self, from: Data(reply.body)) } catch {
             throw OAuthError(.malformedResponse, "\(endpoint) answered without device_code, user_code and expires_in")
@@ -279,15 +289,17 @@ public struct OAuthClient: Sendable {
         if endpoint == nil { endpoint = await supplement(metadata, until: deadline).revocationEndpoint }
         guard let endpoint else { return false }
         let reply = try await post(endpoint, [("token", token.reveal()), ("token_type_hint", hint)], until: deadline)
-        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: "revocation") }
+        guard reply.status == 200 else { throw failure(reply, endpoint: endpoint, grant: "revocation") }
         return true
     }
 
-    /// Fetches a JSON document the provider publishes (the JWKS), as text.
-    public func fetchDocument(_ url: String, until deadline: ContinuousClock.Instant) async throws(OAuthError) -> String
+    /// Fetches a JSON document the provider publishes (the JWKS), as text: from the document cache
+    /// while fresh, unless `fresh` (after a key the cached set does not have).
+    public func fetchDocument(_ url: String, fresh: Bool = false, until deadline: ContinuousClock.Instant)
+        async throws(OAuthError) -> String
     {
         try EndpointSecurity.check(url, role: "document")
-        let reply = try await http.get(url, until: deadline)
+        let reply = try await http.get(url, cached: !fresh, until: deadline)
         guard reply.status == 200 else {
             throw OAuthError(.rejected, "\(ProviderHTTP.endpointName(url)) answered HTTP \(reply.status)")
         }
@@ -301,7 +313,7 @@ public struct OAuthClient: Sendable {
     ) async throws(OAuthError) -> TokenGrant {
         let endpoint = metadata.tokenEndpoint
         let reply = try await post(endpoint, fields, until: deadline)
-        guard reply.status == 200 else { throw Self.failure(reply, endpoint: endpoint, grant: grant) }
+        guard reply.status == 200 else { throw failure(reply, endpoint: endpoint, grant: grant) }
         let body: TokenResponseBody
         do { body = try JSONDecoder().decode(TokenResponseBody.self, from: Data(reply.body)) } catch {
             throw OAuthError(.malformedResponse, "\(endpoint) answered the \(grant) grant without an access_token")
@@ -325,7 +337,7 @@ public struct OAuthClient: Sendable {
         return try await http.postForm(endpoint, [("client_id", configuration.clientID)] + fields, until: deadline)
     }
 
-    static func failure(_ reply: ProviderHTTP.Reply, endpoint: String, grant: String) -> OAuthError {
+    func failure(_ reply: ProviderHTTP.Reply, endpoint: String, grant: String) -> OAuthError {
         let parsed = try? JSONDecoder().decode(ErrorResponseBody.self, from: Data(reply.body))
         let detail = parsed.map { body in
             body.error + (body.errorDescription.map { ": " + String($0.prefix(200)) } ?? "")
@@ -341,10 +353,23 @@ public struct OAuthClient: Sendable {
         case ("expired_token", _):
             return OAuthError(
                 .expired, "the device code expired: \(said); sign in again", providerError: "expired_token")
-        case ("invalid_client", _), (nil, 401):
+        case ("invalid_client", _), (nil, 401), (nil, 403):
+            let client = "client \"\(configuration.clientID)\""
+            let secretAdvice =
+                configuration.clientSecret == nil
+                ? "; if the provider registered it as a confidential client, give its secret with clientSecretFile "
+                    + "or clientSecretEnv (or register a public client)"
+                : " and that clientSecretFile or clientSecretEnv holds its current secret"
             return OAuthError(
-                .rejected, "\(endpoint) did not accept the client credentials: \(said); check clientId and the secret",
-                providerError: parsed?.error)
+                .rejected,
+                "\(endpoint) does not accept \(client) (\(said)); check that clientId is the client registered at the "
+                    + "provider\(secretAdvice)", providerError: parsed?.error)
+        case ("unauthorized_client", _):
+            return OAuthError(
+                .rejected,
+                "client \"\(configuration.clientID)\" may not use the \(grant) grant (\(said)); enable it for this client "
+                    + "in the provider's client registration (grant types), or set the profile's \"grant\" to one the "
+                    + "client is registered for", providerError: "unauthorized_client")
         default:
             return OAuthError(
                 .rejected, "\(endpoint) refused the \(grant) grant: \(said)", providerError: parsed?.error)

@@ -18,6 +18,8 @@ public struct OAuthClientConfiguration: Sendable, Hashable {
     public var requestTimeout: Duration
     /// Endpoints that replace what discovery publishes (for a provider that leaves one out).
     public var endpoints = EndpointOverrides()
+    /// Where discovery documents and the JWKS are kept between runs; nil: fetched every time.
+    public var documentCache: ProviderDocumentCache?
 
     /// A configuration. `requestTimeout` defaults to 10 seconds.
     public init(

@@ -37,6 +37,9 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     public let providerError: String?
     /// What went wrong and what to do.
     public let description: String
+    /// For ``Code/unreachable``: the request never left this machine (connection refused, a name
+    /// that does not resolve), so sending it again cannot repeat it at the provider.
+    public var requestNotSent = false
 
     /// An error.
     public init(_ code: Code, _ description: String, providerError: String? = nil) {
