@@ -22,10 +22,10 @@ final class ReadyHelperHarness: Sendable {
     /// and `device`; `environment` is added to every command's.
     init(
         hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:], tokenStorage: String? = nil,
-        environment: [String: String] = [:]
+        environment: [String: String] = [:], provider: IdentityProvider.Kind = .glewlwyd
     ) throws {
         extraEnvironment = environment
-        idp = try IdentityProvider.shared()
+        idp = try IdentityProvider.shared(provider)
         folder = HelperScripts()
         let info = idp.info
         var profiles: [String: [String: any Sendable]] = [
@@ -34,8 +34,8 @@ final class ReadyHelperHarness: Sendable {
                 "redirectPort": info.redirectPort, "hostTtlSec": hostTTL, "skewSec": 30,
             ],
             "device": [
-                "issuer": info.issuer, "clientId": info.publicClient, "scopes": info.scopes, "grant": "device",
-                "hostTtlSec": hostTTL,
+                "issuer": info.issuer, "clientId": info.deviceClient ?? info.publicClient, "scopes": info.scopes,
+                "grant": "device", "hostTtlSec": hostTTL,
             ],
             "svc": [
                 "issuer": info.issuer, "clientId": info.serviceClient, "scopes": ["inference"],
@@ -43,6 +43,9 @@ final class ReadyHelperHarness: Sendable {
                 "hostTtlSec": hostTTL,
             ],
         ]
+        if let endpoint = info.deviceAuthorizationEndpoint {
+            profiles["device"]?["deviceAuthorizationEndpoint"] = endpoint
+        }
         if let tokenStorage {
             profiles["corp"]?["tokenStorage"] = tokenStorage
             profiles["device"]?["tokenStorage"] = tokenStorage

@@ -5,10 +5,27 @@ import Synchronization
     import FoundationEssentials
 #endif
 
-/// The real OpenID Connect provider the tests sign in to: glewlwyd from Debian, started once per
-/// test process on free loopback ports by `Tests/Fixtures/glewlwyd/idp.py`, all state in a temp
-/// folder. It stops when the test process exits. Fails loudly when glewlwyd is not installed.
+/// A real OpenID Connect provider the tests sign in to, started once per test process on free
+/// loopback ports by its fixture script, all state in a temp folder: glewlwyd from Debian
+/// (`Tests/Fixtures/glewlwyd/idp.py`), or django-oauth-toolkit from PyPI (`Tests/Fixtures/dot/idp.py`).
+/// Both scripts take the same commands. It stops when the test process exits. Fails loudly when the
+/// provider is not installed.
 public final class IdentityProvider: Sendable {
+    /// Which provider.
+    public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
+        case glewlwyd
+        case djangoOAuthToolkit = "django-oauth-toolkit"
+
+        public var description: String { rawValue }
+
+        /// The fixture script that starts and drives it.
+        public var script: String {
+            let here = #filePath
+            let tests = here[..<(here.range(of: "/TestSupport/")?.lowerBound ?? here.endIndex)]
+            return tests + (self == .glewlwyd ? "/Fixtures/glewlwyd/idp.py" : "/Fixtures/dot/idp.py")
+        }
+    }
+
     /// What the fixture printed about the running provider.
     public struct Info: Decodable, Sendable {
         public let issuer: String
@@ -26,26 +43,34 @@ public final class IdentityProvider: Sendable {
         public let log: String
         /// The PEM of the CA that issued the provider's TLS certificate (``sharedTLS()`` only).
         public let caFile: String?
+        /// The public client for the device grant, when it is not ``publicClient`` (providers that
+        /// allow one grant type per client).
+        public let deviceClient: String?
+        /// The device authorization endpoint, when the provider's metadata does not publish it.
+        public let deviceAuthorizationEndpoint: String?
     }
 
+    /// Which provider this is.
+    public let kind: Kind
     public let info: Info
     /// The fixture's folder (database, keys, `idp.json`).
     public let stateDirectory: String
 
-    private init(info: Info, stateDirectory: String) {
+    private init(kind: Kind, info: Info, stateDirectory: String) {
+        self.kind = kind
         self.info = info
         self.stateDirectory = stateDirectory
     }
 
-    private static let started = Mutex<IdentityProvider?>(nil)
+    private static let started = Mutex<[Kind: IdentityProvider]>([:])
     private static let startedTLS = Mutex<IdentityProvider?>(nil)
 
-    /// The provider shared by this test process, started on first use.
-    public static func shared() throws -> IdentityProvider {
+    /// The provider of `kind` shared by this test process, started on first use.
+    public static func shared(_ kind: Kind = .glewlwyd) throws -> IdentityProvider {
         try started.withLock { cached in
-            if let cached { return cached }
-            let provider = try start()
-            cached = provider
+            if let provider = cached[kind] { return provider }
+            let provider = try start(kind)
+            cached[kind] = provider
             return provider
         }
     }
@@ -55,35 +80,31 @@ public final class IdentityProvider: Sendable {
     public static func sharedTLS() throws -> IdentityProvider {
         try startedTLS.withLock { cached in
             if let cached { return cached }
-            let provider = try start(tls: true)
+            let provider = try start(.glewlwyd, tls: true)
             cached = provider
             return provider
         }
     }
 
     /// `Tests/Fixtures/glewlwyd/idp.py`.
-    public static var fixtureScript: String {
-        let here = #filePath
-        let tests = here[..<(here.range(of: "/TestSupport/")?.lowerBound ?? here.endIndex)]
-        return tests + "/Fixtures/glewlwyd/idp.py"
-    }
+    public static var fixtureScript: String { Kind.glewlwyd.script }
 
     /// Environment for a `credhelper` that should sign in through this provider: the fixture acts as
     /// the browser (it logs the test user in over HTTP and approves the client).
     public var browserEnvironment: [String: String] {
-        ["CREDHELPER_BROWSER": Self.fixtureScript, "CREDHELPER_TEST_IDP": stateDirectory + "/idp.json"]
+        ["CREDHELPER_BROWSER": kind.script, "CREDHELPER_TEST_IDP": stateDirectory + "/idp.json"]
     }
 
     /// How many access tokens each grant type produced so far for `client` (default: the public
     /// client the helper tests use), from the provider's database.
     public func grantCounts(client: String? = nil) throws -> [String: Int] {
-        let output = try Self.runFixture(["count", stateDirectory, client ?? info.publicClient])
+        let output = try runFixture(["count", stateDirectory, client ?? info.publicClient])
         return try JSONDecoder().decode([String: Int].self, from: Data(output.utf8))
     }
 
     /// Disables every refresh token, as an administrator revoking all sessions would.
     public func revokeAllRefreshTokens() throws {
-        _ = try Self.runFixture(["revoke", stateDirectory])
+        _ = try runFixture(["revoke", stateDirectory])
     }
 
     /// Starts a TCP listener that accepts connections and never answers (a provider that hangs);
@@ -96,14 +117,15 @@ public final class IdentityProvider: Sendable {
         return try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
     }
 
-    private static func start(tls: Bool = false) throws -> IdentityProvider {
-        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/glewlwyd") else {
+    private static func start(_ kind: Kind, tls: Bool = false) throws -> IdentityProvider {
+        if kind == .glewlwyd, !FileManager.default.isExecutableFile(atPath: "/usr/bin/glewlwyd") {
             throw FixtureError("glewlwyd is not installed (/usr/bin/glewlwyd); run .ci/run or apt-get install glewlwyd")
         }
         let state = NSTemporaryDirectory() + "/credhelper-idp-" + UUID().uuidString
-        let (_, line) = try launch(["serve", state] + (tls ? ["--tls"] : []), stderrPath: state + ".stderr")
+        let (_, line) = try launch(
+            ["serve", state] + (tls ? ["--tls"] : []), script: kind.script, stderrPath: state + ".stderr")
         let info = try JSONDecoder().decode(Info.self, from: Data(line.utf8))
-        return IdentityProvider(info: info, stateDirectory: state)
+        return IdentityProvider(kind: kind, info: info, stateDirectory: state)
     }
 
     /// Runs a fixture script in the background (it stops when this process exits) and returns it
@@ -135,10 +157,10 @@ public final class IdentityProvider: Sendable {
         return (process, String(decoding: line, as: UTF8.self))
     }
 
-    private static func runFixture(_ arguments: [String]) throws -> String {
+    private func runFixture(_ arguments: [String]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", fixtureScript] + arguments
+        process.arguments = ["python3", kind.script] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()

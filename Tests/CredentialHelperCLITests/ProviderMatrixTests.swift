@@ -1,0 +1,120 @@
+import Foundation
+import TestSupport
+import Testing
+import TokenStore
+
+/// What the ready-made helper does, run against every real identity provider the tests can start:
+/// one row per provider, so a third is one more row. The rows differ only in what the providers
+/// differ in (see each fixture's header): a fixed or any loopback redirect port, a device endpoint
+/// missing from the metadata, revocation for public clients.
+@Suite("The ready-made helper against each identity provider", .serialized, .timeLimit(.minutes(3)))
+struct ProviderMatrixTests {
+    /// How a provider behaves where providers differ.
+    struct Row: Sendable, CustomStringConvertible {
+        let kind: IdentityProvider.Kind
+        /// Whether it revokes a public client's refresh token at `logout` (glewlwyd answers 401).
+        let revokesPublicClients: Bool
+        var description: String { kind.rawValue }
+    }
+
+    static let rows = [
+        Row(kind: .glewlwyd, revokesPublicClients: false),
+        Row(kind: .djangoOAuthToolkit, revokesPublicClients: true),
+    ]
+
+    @Test("browser sign-in, the cached token in silent contexts, a refresh that rotates", arguments: rows)
+    func browserSignInAndRefresh(row: Row) async throws {
+        let harness = try ReadyHelperHarness(provider: row.kind)
+        let first = try await harness.signIn()
+        let cached = try await harness.get(context: "background")
+        #expect(ReadyHelperHarness.token(from: cached) == first, "\(cached.stderr)")
+        let before = try #require(try harness.record())
+        let refreshes = try harness.idp.grantCounts()["refresh_token", default: 0]
+
+        try harness.expireStoredToken()
+        let refreshed = try await harness.get(context: "background")
+        #expect(refreshed.status == 0, "\(refreshed.stderr)")
+        let second = try #require(ReadyHelperHarness.token(from: refreshed))
+        #expect(second != first)
+        let after = try #require(try harness.record())
+        let rotated = after.refreshToken != nil && after.refreshToken != before.refreshToken
+        #expect(rotated, "the rotated refresh token was not stored")
+        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == refreshes + 1)
+        // The rotated refresh token works in turn.
+        try harness.expireStoredToken()
+        let again = try await harness.get(context: "scheduled-task")
+        #expect(again.status == 0, "\(again.stderr)")
+    }
+
+    @Test("device sign-in with credhelper login --device", arguments: rows)
+    func deviceSignIn(row: Row) async throws {
+        let harness = try ReadyHelperHarness(provider: row.kind)
+        let client = harness.idp.info.deviceClient ?? harness.idp.info.publicClient
+        let before = try harness.idp.grantCounts(client: client)["device_code", default: 0]
+        let login = try await BuiltBinary.run(
+            ["login", "--profile", "device", "--device", "--timeout", "60"], environment: harness.environment)
+        #expect(login.status == 0, "\(login.stderr)")
+        #expect(login.stderr.contains("enter the code"))
+        #expect(try harness.idp.grantCounts(client: client)["device_code", default: 0] == before + 1)
+        let answer = try await harness.get("device", context: "background")
+        #expect(ReadyHelperHarness.token(from: answer) != nil, "\(answer.stderr)")
+    }
+
+    @Test("client credentials for an unattended profile", arguments: rows)
+    func clientCredentials(row: Row) async throws {
+        let harness = try ReadyHelperHarness(provider: row.kind)
+        let client = harness.idp.info.serviceClient
+        let before = try harness.idp.grantCounts(client: client)["client_credentials", default: 0]
+        let first = try await harness.get("svc", context: "background")
+        #expect(first.status == 0, "\(first.stderr)")
+        #expect(first.stdout.contains("\"X-Org\""))
+        let second = try await harness.get("svc", context: "background")
+        #expect(ReadyHelperHarness.token(from: second) == ReadyHelperHarness.token(from: first))
+        #expect(try harness.idp.grantCounts(client: client)["client_credentials", default: 0] == before + 1)
+    }
+
+    @Test("sessions revoked at the provider: the silent path says so, with the command that fixes it", arguments: rows)
+    func revokedSession(row: Row) async throws {
+        let harness = try ReadyHelperHarness(provider: row.kind)
+        _ = try await harness.signIn()
+        try harness.idp.revokeAllRefreshTokens()
+        try harness.expireStoredToken()
+        let result = try await harness.helper(context: "background")
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(
+            result.stderr.hasPrefix("refresh rejected by the identity provider")
+                && result.stderr.contains("credhelper login --profile corp"), "\(result.stderr)")
+    }
+
+    @Test(
+        "logout revokes the refresh token where the provider allows it, and says so where it does not",
+        arguments: rows)
+    func logout(row: Row) async throws {
+        let harness = try ReadyHelperHarness(provider: row.kind)
+        _ = try await harness.signIn()
+        var signedIn = try #require(try harness.record())
+        let logout = try await BuiltBinary.run(
+            ["logout", "--profile", "corp", "--require-revocation"], environment: harness.environment)
+        #expect(try harness.record() == nil, "the tokens were not removed")
+        if row.revokesPublicClients {
+            #expect(logout.status == 0, "\(logout.stderr)")
+            #expect(logout.stderr == "Signed out of profile corp.\n")
+        } else {
+            #expect(logout.status == 1)
+            #expect(logout.stderr.contains("it stays valid until it expires"), "\(logout.stderr)")
+        }
+        // Whether the provider really revoked it: put the old refresh token back and refresh.
+        let info = harness.idp.info
+        signedIn.expiresAt = Date().timeIntervalSince1970 - 10
+        try harness.store.write(
+            signedIn,
+            for: TokenStoreKey(issuer: info.issuer, clientID: info.publicClient, scopes: info.scopes, audience: nil))
+        let reused = try await harness.helper(context: "background")
+        if row.revokesPublicClients {
+            #expect(reused.stderr.hasPrefix("refresh rejected by the identity provider"), "\(reused.stderr)")
+        } else {
+            #expect(reused.status == 0, "\(reused.stderr)")
+        }
+    }
+}
