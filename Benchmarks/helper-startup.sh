@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # The ready-made helper's hot path: `credhelper` answering from a valid stored token, compared in one
 # hyperfine run with `cat` of the token file (the floor) and with `oidc-token` from Debian's oidc-agent
-# on the same identity provider (glewlwyd, started here on loopback). Prints the ratios.
+# on the same identity provider (glewlwyd, started here on loopback), and `credhelper` for a profile
+# whose refresh token is in the OS keyring (signed in through a GNOME Keyring on a private session bus,
+# which is stopped before measuring: the cached path must not need it). Prints the ratios.
 #
 #   Benchmarks/helper-startup.sh [CREDHELPER]   default: the production build (scripts/install.sh)
 #   BASELINE=/path/to/an/older/credhelper         also measures that build in the same run (before/after)
 #
-# Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine (apt).
+# Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine, dbus, gnome-keyring, libsecret-tools (apt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -15,8 +17,11 @@ if [[ -z "$binary" ]]; then
     scripts/install.sh "$PWD/Benchmarks/out/bin" >/dev/null
     binary=$PWD/Benchmarks/out/bin/credhelper
 fi
-for tool in glewlwyd oidc-agent oidc-gen oidc-token hyperfine; do
-    command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install glewlwyd oidc-agent-cli hyperfine" >&2; exit 1; }
+for tool in glewlwyd oidc-agent oidc-gen oidc-token hyperfine dbus-run-session gnome-keyring-daemon secret-tool; do
+    command -v "$tool" >/dev/null || {
+        echo "missing $tool: apt-get install glewlwyd oidc-agent-cli hyperfine dbus gnome-keyring libsecret-tools" >&2
+        exit 1
+    }
 done
 work=$(mktemp -d)
 trap 'kill "${agent_pid:-0}" 2>/dev/null || true; rm -rf "$work"' EXIT
@@ -29,14 +34,25 @@ issuer=$(field issuer)
 client=$(field confidentialClient)
 secret_file=$(field clientSecretFile)
 cat > "$work/profiles.json" <<JSON
-{"profiles": {"bench": {"issuer": "$issuer", "clientId": "$client", "clientSecretFile": "$secret_file",
-  "scopes": ["openid", "inference"], "grant": "device", "hostTtlSec": 600}}}
+{"defaultProfile": "bench", "profiles": {"bench": {"issuer": "$issuer", "clientId": "$client", "clientSecretFile": "$secret_file",
+  "scopes": ["openid", "inference"], "grant": "device", "hostTtlSec": 600},
+  "bench-keyring": {"issuer": "$issuer", "clientId": "$client", "clientSecretFile": "$secret_file",
+  "scopes": ["openid"], "grant": "device", "hostTtlSec": 600, "tokenStorage": "keyring"}}}
 JSON
 export CREDHELPER_PROFILES=$work/profiles.json CREDHELPER_BROWSER=$PWD/Tests/Fixtures/glewlwyd/idp.py
 export CREDHELPER_TEST_IDP=$work/idp/idp.json CREDHELPER_TEST_CLIENT=$client
 # Two sign-ins: one for credhelper's store, one whose refresh token is handed to oidc-agent.
 CREDHELPER_STATE_DIR=$work/store "$binary" login --device 2>/dev/null
 CREDHELPER_STATE_DIR=$work/for-oidc-agent "$binary" login --device 2>/dev/null
+# The keyring profile signs in with a Secret Service running, which is then stopped.
+mkdir -m 700 "$work/keyring-home" "$work/keyring-run"
+exec 4> >(HOME=$work/keyring-home XDG_RUNTIME_DIR=$work/keyring-run dbus-run-session -- Tests/Fixtures/keyring/serve >"$work/bus")
+for _ in $(seq 100); do [[ -s "$work/bus" ]] && break; sleep 0.05; done
+DBUS_SESSION_BUS_ADDRESS=$(head -1 "$work/bus") CREDHELPER_STATE_DIR=$work/store \
+    "$binary" login --profile bench-keyring --device 2>/dev/null
+exec 4>&-
+ln -s "$binary" "$work/credhelper-bench-keyring"
+grep -q '"inKeyring"' "$work"/store/*.json || { echo "the keyring profile kept its refresh token in the file" >&2; exit 1; }
 refresh=$(python3 -c "import json,glob,sys; print(json.load(open(glob.glob(sys.argv[1] + '/*.json')[0]))['refreshToken'])" "$work/for-oidc-agent")
 export OIDC_CONFIG_DIR=$work/oidc
 mkdir -m 700 "$OIDC_CONFIG_DIR"
@@ -44,9 +60,12 @@ eval "$(oidc-agent --no-autoload)" >/dev/null
 agent_pid=$OIDCD_PID
 oidc-gen bench --iss="$issuer" --client-id="$client" --client-secret="$(cat "$secret_file")" --rt="$refresh" \
     --scope="openid inference" --pw-cmd="echo bench-password" --confirm-default >/dev/null 2>&1
-token_file=$(ls "$work"/store/*.json)
+token_file=$(grep -L '"inKeyring"' "$work"/store/*.json)
 export CREDHELPER_STATE_DIR=$work/store CLAUDE_HELPER_CONTEXT=background
+
 [[ -n "$("$binary")" && -n "$(oidc-token bench)" ]] || { echo "a helper printed no token" >&2; exit 1; }
+[[ -n "$(env DBUS_SESSION_BUS_ADDRESS=unix:path=/nonexistent "$work/credhelper-bench-keyring")" ]] ||
+    { echo "the keyring profile printed no token without a keyring" >&2; exit 1; }
 
 baseline=()
 if [[ -n "${BASELINE:-}" ]]; then
@@ -54,7 +73,8 @@ if [[ -n "${BASELINE:-}" ]]; then
     baseline=(-n baseline "$BASELINE")
 fi
 hyperfine -N --warmup 50 --runs "${RUNS:-1000}" --export-json "$work/result.json" \
-    -n cat "cat $token_file" -n credhelper "$binary" -n oidc-token "oidc-token bench" "${baseline[@]}" >&2
+    -n cat "cat $token_file" -n credhelper "$binary" -n oidc-token "oidc-token bench" \
+    -n credhelper-keyring "$work/credhelper-bench-keyring" "${baseline[@]}" >&2
 python3 - "$work/result.json" <<'PY'
 import json, sys
 results = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
@@ -62,6 +82,8 @@ floor, ours, theirs = (results[name]["median"] * 1000 for name in ("cat", "credh
 print(f"median: cat {floor:.2f} ms, credhelper {ours:.2f} ms, oidc-token {theirs:.2f} ms")
 print(f"credhelper / cat        = {ours / floor:.2f}x   (goal <= 4x)")
 print(f"credhelper / oidc-token = {ours / theirs:.2f}x   (goal < 1x)")
+keyring = results["credhelper-keyring"]["median"] * 1000
+print(f"keyring profile {keyring:.2f} ms: / cat = {keyring / floor:.2f}x (goal <= 2x), / file profile = {keyring / ours:.2f}x")
 if "baseline" in results:
     base = results["baseline"]["median"] * 1000
     print(f"baseline {base:.2f} ms: baseline / cat = {base / floor:.2f}x, credhelper / baseline = {ours / base:.2f}x")

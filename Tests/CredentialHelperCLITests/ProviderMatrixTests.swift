@@ -14,15 +14,18 @@ struct ProviderMatrixTests {
         let kind: IdentityProvider.Kind
         /// Whether it revokes a public client's refresh token at `logout` (glewlwyd answers 401).
         let revokesPublicClients: Bool
+        /// Whether a refresh returns a new refresh token (rotation) or leaves the old one valid.
+        let rotates: Bool
         var description: String { kind.rawValue }
     }
 
     static let rows = [
-        Row(kind: .glewlwyd, revokesPublicClients: false),
-        Row(kind: .djangoOAuthToolkit, revokesPublicClients: true),
+        Row(kind: .glewlwyd, revokesPublicClients: false, rotates: true),
+        Row(kind: .djangoOAuthToolkit, revokesPublicClients: true, rotates: true),
+        Row(kind: .djangoOAuthToolkitWithoutRotation, revokesPublicClients: true, rotates: false),
     ]
 
-    @Test("browser sign-in, the cached token in silent contexts, a refresh that rotates", arguments: rows)
+    @Test("browser sign-in, the cached token in silent contexts, a refresh that rotates or keeps", arguments: rows)
     func browserSignInAndRefresh(row: Row) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         let first = try await harness.signIn()
@@ -37,10 +40,16 @@ struct ProviderMatrixTests {
         let second = try #require(ReadyHelperHarness.token(from: refreshed))
         #expect(second != first)
         let after = try #require(try harness.record())
-        let rotated = after.refreshToken != nil && after.refreshToken != before.refreshToken
-        #expect(rotated, "the rotated refresh token was not stored")
+        if row.rotates {
+            let rotated = after.refreshToken != nil && after.refreshToken != before.refreshToken
+            #expect(rotated, "the rotated refresh token was not stored")
+        } else {
+            // A grant without a refresh token keeps the stored one (it stays valid).
+            let kept = after.refreshToken != nil && after.refreshToken == before.refreshToken
+            #expect(kept, "the refresh token was lost when the provider did not rotate it")
+        }
         #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == refreshes + 1)
-        // The rotated refresh token works in turn.
+        // The stored refresh token (rotated or kept) works in turn.
         try harness.expireStoredToken()
         let again = try await harness.get(context: "scheduled-task")
         #expect(again.status == 0, "\(again.stderr)")

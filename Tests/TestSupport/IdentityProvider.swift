@@ -15,6 +15,8 @@ public final class IdentityProvider: Sendable {
     public enum Kind: String, Sendable, CaseIterable, CustomStringConvertible {
         case glewlwyd
         case djangoOAuthToolkit = "django-oauth-toolkit"
+        /// django-oauth-toolkit configured not to rotate refresh tokens.
+        case djangoOAuthToolkitWithoutRotation = "django-oauth-toolkit without rotation"
 
         public var description: String { rawValue }
 
@@ -24,6 +26,9 @@ public final class IdentityProvider: Sendable {
             let tests = here[..<(here.range(of: "/TestSupport/")?.lowerBound ?? here.endIndex)]
             return tests + (self == .glewlwyd ? "/Fixtures/glewlwyd/idp.py" : "/Fixtures/dot/idp.py")
         }
+
+        /// What `serve STATE` is given besides the state folder.
+        var serveOptions: [String] { self == .djangoOAuthToolkitWithoutRotation ? ["--no-rotation"] : [] }
     }
 
     /// What the fixture printed about the running provider.
@@ -123,7 +128,8 @@ public final class IdentityProvider: Sendable {
         }
         let state = NSTemporaryDirectory() + "/credhelper-idp-" + UUID().uuidString
         let (_, line) = try launch(
-            ["serve", state] + (tls ? ["--tls"] : []), script: kind.script, stderrPath: state + ".stderr")
+            ["serve", state] + kind.serveOptions + (tls ? ["--tls"] : []), script: kind.script,
+            stderrPath: state + ".stderr")
         let info = try JSONDecoder().decode(Info.self, from: Data(line.utf8))
         return IdentityProvider(kind: kind, info: info, stateDirectory: state)
     }

@@ -4,7 +4,7 @@
 class Credhelper < Formula
   desc "Inference credential helpers, done to the protocol: host, checker, ready-made helper, proxy"
   homepage "https://github.com/credhelper/credhelper"
-  url "https://github.com/credhelper/credhelper/archive/refs/tags/v0.12.0.tar.gz"
+  url "https://github.com/credhelper/credhelper/archive/refs/tags/v0.13.0.tar.gz"
   sha256 "0000000000000000000000000000000000000000000000000000000000000000"
   license "Apache-2.0"
 

@@ -2,5 +2,5 @@
 /// `status --json` and the packages `scripts/package.sh` builds all read it from here.
 public enum CredhelperVersion {
     /// Semantic version of this build.
-    public static let current = "0.12.0"
+    public static let current = "0.13.0"
 }

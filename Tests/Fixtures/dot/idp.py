@@ -3,9 +3,11 @@
 
 Same commands as Tests/Fixtures/glewlwyd/idp.py, so the tests drive either provider the same way:
 
-  idp.py serve STATE_DIR     start the provider on a free loopback port (Django's WSGI app under a
+  idp.py serve STATE_DIR [--no-rotation]
+                             start the provider on a free loopback port (Django's WSGI app under a
                              threaded wsgiref server), print one JSON line describing it, run until the
-                             parent process (the test run) exits or SIGTERM
+                             parent process (the test run) exits or SIGTERM. With --no-rotation a refresh
+                             keeps the refresh token (as Entra ID and many others do) instead of rotating it
   idp.py revoke STATE_DIR    revoke every refresh token (an administrator ending all sessions)
   idp.py browse URL          act as the user's browser: sign the test user in, then follow an
                              authorization URL (to the loopback redirect) or approve a device code
@@ -55,7 +57,7 @@ def free_port():
         return s.getsockname()[1]
 
 
-def setup_django(state, base):
+def setup_django(state, base, rotate=True):
     try:
         import django
         import oauth2_provider  # noqa: F401
@@ -81,7 +83,7 @@ def setup_django(state, base):
         LOGIN_URL="/test/login/",
         OAUTH2_PROVIDER={
             "OIDC_ENABLED": True, "OIDC_RSA_PRIVATE_KEY": open(key).read(), "OIDC_ISS_ENDPOINT": base + "/o",
-            "PKCE_REQUIRED": True, "ROTATE_REFRESH_TOKEN": True, "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
+            "PKCE_REQUIRED": True, "ROTATE_REFRESH_TOKEN": rotate, "ACCESS_TOKEN_EXPIRE_SECONDS": 3600,
             "SCOPES": {"openid": "OpenID Connect", "inference": "Call the inference gateway"},
             "DEFAULT_SCOPES": ["openid", "inference"], "DEVICE_FLOW_INTERVAL": 1,
             "OAUTH_DEVICE_VERIFICATION_URI": base + "/o/device/",
@@ -189,12 +191,12 @@ class ThreadingServer(ThreadingMixIn, WSGIServer):
     daemon_threads = True
 
 
-def serve(state):
+def serve(state, rotate=True):
     parent = os.getppid()
     os.makedirs(state, mode=0o700, exist_ok=True)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    setup_django(state, base)
+    setup_django(state, base, rotate)
     secret_file = configure(state, base)
     from django.core.wsgi import get_wsgi_application
 
@@ -283,8 +285,9 @@ def count(state, client=None):
 
 if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "serve":
-        state = sys.argv[2]
-        serve(state)
+        serve(sys.argv[2])
+    elif sys.argv[1:2] == ["serve"] and sys.argv[3:] == ["--no-rotation"]:
+        serve(sys.argv[2], rotate=False)
     elif len(sys.argv) == 3 and sys.argv[1] == "revoke":
         revoke(sys.argv[2])
     elif len(sys.argv) in (3, 4) and sys.argv[1] == "count":
@@ -294,4 +297,4 @@ if __name__ == "__main__":
     elif len(sys.argv) == 2:
         browse(sys.argv[1])  # called as a browser: the URL is the only argument
     else:
-        fail("usage: idp.py serve STATE_DIR | browse URL | count STATE_DIR [CLIENT] | revoke STATE_DIR")
+        fail("usage: idp.py serve STATE_DIR [--no-rotation] | browse URL | count STATE_DIR [CLIENT] | revoke STATE_DIR")
