@@ -3,30 +3,34 @@ import TestSupport
 import Testing
 import TokenStore
 
-/// What the ready-made helper does, run against every real identity provider the tests can start:
-/// one row per provider, so a third is one more row. The rows differ only in what the providers
-/// differ in (see each fixture's header): a fixed or any loopback redirect port, a device endpoint
-/// missing from the metadata, revocation for public clients.
-@Suite("The ready-made helper against each identity provider", .serialized, .timeLimit(.minutes(3)))
-struct ProviderMatrixTests {
-    /// How a provider behaves where providers differ.
-    struct Row: Sendable, CustomStringConvertible {
-        let kind: IdentityProvider.Kind
-        /// Whether it revokes a public client's refresh token at `logout` (glewlwyd answers 401).
-        let revokesPublicClients: Bool
-        /// Whether a refresh returns a new refresh token (rotation) or leaves the old one valid.
-        let rotates: Bool
-        var description: String { kind.rawValue }
-    }
+/// How an identity provider behaves where providers differ: one row of ``ReadyHelperTests``'
+/// provider matrix.
+struct ProviderRow: Sendable, CustomStringConvertible {
+    let kind: IdentityProvider.Kind
+    /// Whether it revokes a public client's refresh token at `logout` (glewlwyd answers 401).
+    let revokesPublicClients: Bool
+    /// Whether a refresh returns a new refresh token (rotation) or leaves the old one valid.
+    let rotates: Bool
+    var description: String { kind.rawValue }
 
-    static let rows = [
-        Row(kind: .glewlwyd, revokesPublicClients: false, rotates: true),
-        Row(kind: .djangoOAuthToolkit, revokesPublicClients: true, rotates: true),
-        Row(kind: .djangoOAuthToolkitWithoutRotation, revokesPublicClients: true, rotates: false),
+    /// Every provider the tests can start; a third is one more row.
+    static let all = [
+        ProviderRow(kind: .glewlwyd, revokesPublicClients: false, rotates: true),
+        ProviderRow(kind: .djangoOAuthToolkit, revokesPublicClients: true, rotates: true),
+        ProviderRow(kind: .djangoOAuthToolkitWithoutRotation, revokesPublicClients: true, rotates: false),
     ]
+}
 
-    @Test("browser sign-in, the cached token in silent contexts, a refresh that rotates or keeps", arguments: rows)
-    func browserSignInAndRefresh(row: Row) async throws {
+/// What the ready-made helper does, run against every real identity provider the tests can start:
+/// one row per provider. The rows differ only in what the providers differ in (see each fixture's
+/// header): a fixed or any loopback redirect port, a device endpoint missing from the metadata,
+/// revocation for public clients, rotation. Part of the serialized `ReadyHelperTests` suite: its
+/// glewlwyd row signs in on the same fixed redirect port as the rest of that suite.
+extension ReadyHelperTests {
+    @Test(
+        "browser sign-in, the cached token in silent contexts, a refresh that rotates or keeps",
+        arguments: ProviderRow.all)
+    func browserSignInAndRefresh(row: ProviderRow) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         let first = try await harness.signIn()
         let cached = try await harness.get(context: "background")
@@ -55,8 +59,8 @@ struct ProviderMatrixTests {
         #expect(again.status == 0, "\(again.stderr)")
     }
 
-    @Test("device sign-in with credhelper login --device", arguments: rows)
-    func deviceSignIn(row: Row) async throws {
+    @Test("device sign-in with credhelper login --device", arguments: ProviderRow.all)
+    func deviceSignIn(row: ProviderRow) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         let client = harness.idp.info.deviceClient ?? harness.idp.info.publicClient
         let before = try harness.idp.grantCounts(client: client)["device_code", default: 0]
@@ -69,8 +73,8 @@ struct ProviderMatrixTests {
         #expect(ReadyHelperHarness.token(from: answer) != nil, "\(answer.stderr)")
     }
 
-    @Test("client credentials for an unattended profile", arguments: rows)
-    func clientCredentials(row: Row) async throws {
+    @Test("client credentials for an unattended profile", arguments: ProviderRow.all)
+    func clientCredentials(row: ProviderRow) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         let client = harness.idp.info.serviceClient
         let before = try harness.idp.grantCounts(client: client)["client_credentials", default: 0]
@@ -82,8 +86,10 @@ struct ProviderMatrixTests {
         #expect(try harness.idp.grantCounts(client: client)["client_credentials", default: 0] == before + 1)
     }
 
-    @Test("sessions revoked at the provider: the silent path says so, with the command that fixes it", arguments: rows)
-    func revokedSession(row: Row) async throws {
+    @Test(
+        "sessions revoked at the provider: the silent path says so, with the command that fixes it",
+        arguments: ProviderRow.all)
+    func revokedSession(row: ProviderRow) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         _ = try await harness.signIn()
         try harness.idp.revokeAllRefreshTokens()
@@ -98,8 +104,8 @@ struct ProviderMatrixTests {
 
     @Test(
         "logout revokes the refresh token where the provider allows it, and says so where it does not",
-        arguments: rows)
-    func logout(row: Row) async throws {
+        arguments: ProviderRow.all)
+    func logout(row: ProviderRow) async throws {
         let harness = try ReadyHelperHarness(provider: row.kind)
         _ = try await harness.signIn()
         var signedIn = try #require(try harness.record())

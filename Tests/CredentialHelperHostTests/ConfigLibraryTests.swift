@@ -85,6 +85,31 @@ struct ConfigLibraryTests {
         #expect(notJSONError?.description.contains("expected a JSON object") == true)
     }
 
+    /// Another local user who can write a config file, or a directory above it, could point the
+    /// host at their gateway (the credential goes there) or their helper: such a file is refused.
+    @Test("a config file, folder or library file others could have written is refused, naming the fix")
+    func untrustedConfigurationRefused() throws {
+        let shared = folder.subdirectory("shared", mode: 0o777)
+        let inShared = shared + "/config.json"
+        folder.write(Self.configuration, to: inShared, mode: 0o600)
+        let sharedError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: inShared) }
+        #expect(sharedError?.message.contains("the config file \(inShared) is not trusted") == true)
+        #expect(sharedError?.message.contains("chmod") == true, "\(sharedError?.message ?? "")")
+
+        let widened = folder.path("widened.json")
+        folder.write(Self.configuration, to: widened, mode: 0o666)
+        chmod(widened, 0o666)
+        #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: widened) }
+
+        let path = library(meta: Self.applied, configuration: Self.configuration, name: "widened-library")
+        chmod(path + "/\(Self.id).json", 0o646)
+        let libraryError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+        #expect(libraryError?.message.contains("the configuration library file") == true)
+
+        chmod(widened, 0o600)
+        #expect(throws: Never.self) { try ConfigurationLayer.file(at: widened) }
+    }
+
     @Test("a managed file wins over the local library key by key, whichever is given first")
     func managedWins() throws {
         let local = library(meta: Self.applied, configuration: Self.configuration)

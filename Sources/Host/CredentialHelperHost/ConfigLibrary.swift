@@ -100,6 +100,7 @@ enum ConfigLibrary {
     }
 
     private static func contents(of path: String, unreadable: () -> String) throws(HelperError) -> [UInt8] {
+        try ConfigurationLayer.checkTrusted(path, role: "the configuration library file")
         guard let data = FileManager.default.contents(atPath: path) else { throw .configuration(unreadable()) }
         return Array(data)
     }

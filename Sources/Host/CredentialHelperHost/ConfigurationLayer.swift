@@ -54,7 +54,12 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// object; a flat JSON object of keys; a macOS managed-preferences property list (XML or
     /// binary) or `.mobileconfig` profile; or, for a folder, the desktop app's configuration library
     /// (its applied configuration; see `docs/configuration.md`). Other keys are ignored.
+    ///
+    /// A config file decides which helper runs and where credentials are sent, so it must pass
+    /// ``TrustedPath`` like the helper: another local user who can write it, or a directory above it,
+    /// must not be able to choose those.
     public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
+        try checkTrusted(path, role: "the config file")
         if ConfigLibrary.isFolder(path) { return try ConfigLibrary.layer(at: path) }
         let data: Data
         do {
@@ -65,6 +70,17 @@ public struct ConfigurationLayer: Sendable, Hashable {
                     + "check the path given to --config")
         }
         return try parse(Array(data), source: "config file \(path)")
+    }
+
+    /// Refuses `path` when another user could have changed it (``TrustedPath``); a missing file is
+    /// left to the reader, whose message says what was expected there.
+    static func checkTrusted(_ path: String, role: String) throws(HelperError) {
+        let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+        do { try TrustedPath.check(absolute, role: role) } catch  where error.code == .missing {
+            return
+        } catch {
+            throw .configuration("\(role) \(path) is not trusted: \(error.description)")
+        }
     }
 
     /// Parses the text of a config file; `source` names it in messages. A property list is managed.
