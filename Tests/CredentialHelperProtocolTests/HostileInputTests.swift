@@ -148,3 +148,9 @@ extension FuzzFindingTests {
         }
     }
 }
+
+@Test("VisibleText replaces every C0 control character and DEL, and keeps everything else")
+func visibleText() {
+    #expect(VisibleText.of("a\u{1B}[2Jb\r\nc\u{7F}\u{0}") == "a?[2Jb??c??")
+    #expect(VisibleText.of("ünïcode — fine\u{85}") == "ünïcode — fine\u{85}")
+}

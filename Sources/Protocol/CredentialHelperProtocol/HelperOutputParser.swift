@@ -207,7 +207,5 @@ public struct HelperOutputParser: Sendable {
         return Array(slice)
     }
 
-    static func quoted(_ name: String) -> String {
-        "\"" + String(name.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) }) + "\""
-    }
+    static func quoted(_ name: String) -> String { "\"" + VisibleText.of(name) + "\"" }
 }

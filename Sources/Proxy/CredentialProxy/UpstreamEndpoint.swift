@@ -16,7 +16,7 @@ struct UpstreamEndpoint: Sendable, Hashable {
 
     init(_ given: String) throws(ProxyConfigurationError) {
         // Messages never repeat a password written into the URL, nor a control character.
-        let url = given.contains("@") ? "\(given.prefix { $0 != "@" }.prefix(8))…" : Self.printable(given)
+        let url = given.contains("@") ? "\(given.prefix { $0 != "@" }.prefix(8))…" : VisibleText.of(given)
         // A space, CR or LF would end the request line or inject a header line into every request.
         guard given.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw ProxyConfigurationError(
@@ -94,7 +94,4 @@ struct UpstreamEndpoint: Sendable, Hashable {
         isHostCharacter(character) || "%!$&'()*+,;=:@/".contains(character)
     }
 
-    private static func printable(_ text: String) -> String {
-        String(text.unicodeScalars.map { $0.value < 0x20 || $0.value == 0x7F ? "?" : Character($0) })
-    }
 }
