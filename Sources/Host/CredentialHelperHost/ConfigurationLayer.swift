@@ -56,7 +56,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// (its applied configuration; see `docs/configuration.md`). Other keys are ignored.
     ///
     /// A config file decides which helper runs and where credentials are sent, so it must pass
-    /// ``TrustedPath`` like the helper: another local user who can write it, or a directory above it,
+    /// `TrustedPath` like the helper: another local user who can write it, or a directory above it,
     /// must not be able to choose those.
     public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
         try checkTrusted(path, role: "the config file")
@@ -72,7 +72,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
         return try parse(Array(data), source: "config file \(path)")
     }
 
-    /// Refuses `path` when another user could have changed it (``TrustedPath``); a missing file is
+    /// Refuses `path` when another user could have changed it (`TrustedPath`); a missing file is
     /// left to the reader, whose message says what was expected there.
     static func checkTrusted(_ path: String, role: String) throws(HelperError) {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
