@@ -87,4 +87,37 @@ extension ReadyHelperTests {
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         #expect(refreshed.stderr.contains("keeping the refresh token of profile \"corp\" in the 0600 token file"))
     }
+
+    /// The keyring answers the read before a refresh but refuses the write after it (a collection
+    /// locked in between): the provider has rotated the old refresh token away, so failing would
+    /// leave the user with nothing. The host gets the new access token; a sign-in is due at its expiry.
+    @Test("a keyring that refuses the rotated refresh token: the host still gets the new access token")
+    func keyringRefusesTheRotatedRefreshToken() async throws {
+        let keyring = try SecretServiceSession()
+        let tools = HelperScripts()
+        let bin = tools.subdirectory("bin", mode: 0o700)
+        tools.write(
+            """
+            #!/bin/sh
+            if [ "$1" = store ]; then echo "secret-tool: Cannot create an item in a locked collection" >&2; exit 1; fi
+            exec /usr/bin/secret-tool "$@"
+            """, to: bin + "/secret-tool", mode: 0o700)
+        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let first = try await harness.signIn()
+        try harness.expireStoredToken()
+        let refresh = try await harness.helper(
+            context: "background", extraEnvironment: ["PATH": bin + ":/usr/bin:/bin"])
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        let token = refresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!token.isEmpty && token != first)
+        #expect(
+            refresh.stderr.contains("could not be stored, so this access token is the last one")
+                && refresh.stderr.contains("credhelper login --profile corp"), "\(refresh.stderr)")
+        let record = try #require(try harness.record())
+        #expect(!record.hasRefreshToken && record.inKeyring == nil)
+        #expect(!(try Self.tokenFileText(harness)).contains("refreshToken\":\""))
+        try harness.expireStoredToken()
+        let next = try await harness.helper(context: "background")
+        #expect(next.stderr.hasPrefix("sign-in required:"), "\(next.stderr)")
+    }
 }

@@ -101,7 +101,7 @@ struct OAuthBroker {
                 let grant = try await requestGrant(current, until: deadline)
                 var record = try await session.record(from: grant, previous: current, until: deadline)
                 warnIfShortLived(&record)
-                try await tokens.write(record, until: deadline)
+                try await tokens.write(record, onRefusal: .keepAccessTokenOnly, until: deadline)
                 return record.accessToken
             } catch let failure where failure.code == .refreshRejected && !retriedAfterRotation {
                 // A process that does not take our lock (or another machine sharing the store) may

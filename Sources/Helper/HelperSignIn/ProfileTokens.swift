@@ -55,9 +55,23 @@ struct ProfileTokens {
         return record
     }
 
+    /// What a write does when the keyring refuses the secrets of a `"tokenStorage": "keyring"` profile.
+    enum KeyringRefusal {
+        /// Fail, storing nothing: a sign-in, whose user is there to fix the keyring and try again.
+        case fail
+        /// Store the access token without the secrets, and warn: a refresh, whose provider may already
+        /// have rotated the old refresh token away. The host still gets a working credential, and the
+        /// next sign-in is due when it expires (a refresh token in a file is not an option here).
+        case keepAccessTokenOnly
+    }
+
     /// Stores `record`: with keyring storage, its refresh token and ID token go to the keyring and
     /// the file keeps the rest. Call with the store's lock held.
-    func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
+    func write(
+        _ record: StoredTokens, onRefusal refusal: KeyringRefusal = .fail, until deadline: ContinuousClock.Instant
+    )
+        async throws(AgentFailure)
+    {
         var fileRecord = record
         fileRecord.inKeyring = nil
         if storage != .file, record.refreshToken != nil || record.idToken != nil {
@@ -70,10 +84,17 @@ struct ProfileTokens {
                 fileRecord.idToken = nil
                 fileRecord.inKeyring = StoredTokens.KeyringShare(
                     refreshToken: record.refreshToken != nil, idToken: record.idToken != nil)
-            } catch let error as KeyringError where error.code == .unavailable && storage == .keyringOrFile {
+            } catch let error as KeyringError where storage == .keyringOrFile {
                 warn(
                     "\(error.message); keeping the refresh token of profile \"\(profileName)\" in the 0600 token "
                         + "file instead (tokenStorage keyring-or-file)")
+            } catch let error as KeyringError where refusal == .keepAccessTokenOnly {
+                warn(
+                    "\(error.message); the new refresh token of profile \"\(profileName)\" could not be stored, so "
+                        + "this access token is the last one: \(AgentFailure.loginCommand(profileName)) once the "
+                        + "keyring works again")
+                fileRecord.refreshToken = nil
+                fileRecord.idToken = nil
             } catch let error as KeyringError {
                 throw unavailable(error)
             } catch {
