@@ -180,6 +180,12 @@ def serve(state, use_tls=False):
     db = os.path.join(state, "glewlwyd.sqlite")
     with open(SCHEMA) as schema:
         subprocess.run(["sqlite3", db], stdin=schema, check=True)
+    # Write-ahead logging (persistent in the file): the tests read the database (`count`) while
+    # glewlwyd writes tokens, and glewlwyd sets no busy timeout, so in the default rollback mode a
+    # reader makes a concurrent token write fail (HTTP 500, server_error). In WAL mode readers do not
+    # block the writer.
+    with sqlite3.connect(db) as connection:
+        connection.execute("PRAGMA journal_mode=WAL")
     key, cert = generate_keys(state)
     port, redirect_port = free_port(), free_port()
     tls = generate_tls(state) if use_tls else None
@@ -247,7 +253,7 @@ def blackhole():
 
 
 def revoke(state):
-    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite")) as db:
+    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite"), timeout=30) as db:
         db.execute("UPDATE gpo_refresh_token SET gpor_enabled=0")
 
 
@@ -275,7 +281,7 @@ def browse(url):
 
 
 def count(state, client=None):
-    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite")) as db:
+    with sqlite3.connect(os.path.join(state, "glewlwyd.sqlite"), timeout=30) as db:
         rows = db.execute("SELECT gpoa_authorization_type, COUNT(*) FROM gpo_access_token "
                           "WHERE ?1 IS NULL OR gpoa_client_id = ?1 GROUP BY 1", (client,)).fetchall()
     print(json.dumps({GRANT_NAMES.get(kind, str(kind)): n for kind, n in rows}))
