@@ -94,7 +94,7 @@ struct OAuthBroker {
         if settings.grant != .clientCredentials, let rejectedAt = onFile?.refreshRejectedAt {
             throw Self.alreadyRejected(rejectedAt, profile: profile.name)
         }
-        var current = onFile?.inKeyring == nil ? onFile : try await tokens.readWithSecrets(until: deadline)
+        var current = try await tokens.withSecrets(onFile, until: deadline)
         var retriedAfterRotation = false
         while true {
             do throws(AgentFailure) {

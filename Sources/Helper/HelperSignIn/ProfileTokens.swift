@@ -35,7 +35,15 @@ struct ProfileTokens {
 
     /// The record with the refresh token and ID token filled in from the keyring when it holds them.
     func readWithSecrets(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> StoredTokens? {
-        guard var record = try read() else { return nil }
+        try await withSecrets(try read(), until: deadline)
+    }
+
+    /// `record` (read from the file) with the refresh token and ID token filled in from the keyring
+    /// when it holds them; unchanged, and no keyring touched, when it does not.
+    func withSecrets(_ record: StoredTokens?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+        -> StoredTokens?
+    {
+        guard var record else { return nil }
         guard let share = record.inKeyring else { return record }
         let stored: Secret?
         do { stored = try await keyring.secret(for: item, until: deadline) } catch {

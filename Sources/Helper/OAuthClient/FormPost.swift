@@ -25,8 +25,6 @@ struct ProviderHTTP: Sendable {
         let body: [UInt8]
         let receivedAt: Double
         var cacheControl: String? = nil
-        /// Whether the body came from ``ProviderHTTP/documentCache`` rather than the network.
-        var cached = false
     }
 
     /// A GET of a published document: from ``documentCache`` while fresh (`cached` allows it),
@@ -36,7 +34,7 @@ struct ProviderHTTP: Sendable {
     {
         let now = Date().timeIntervalSince1970
         if cached, let body = documentCache?.body(for: url, now: now) {
-            return Reply(status: 200, body: body, receivedAt: now, cached: true)
+            return Reply(status: 200, body: body, receivedAt: now)
         }
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
