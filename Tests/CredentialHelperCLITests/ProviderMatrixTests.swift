@@ -34,7 +34,9 @@ extension ReadyHelperTests {
         let harness = try ReadyHelperHarness(provider: row.kind)
         let first = try await harness.signIn()
         let cached = try await harness.get(context: "background")
-        #expect(ReadyHelperHarness.token(from: cached) == first, "\(cached.stderr)")
+        // Bools first, here and below: a failing expectation prints its operands, and these are tokens.
+        let cachedIsFirst = ReadyHelperHarness.token(from: cached) == first
+        #expect(cachedIsFirst, "the cached answer is not the signed-in token: \(cached.stderr)")
         let before = try #require(try harness.record())
         let refreshes = try harness.idp.grantCounts()["refresh_token", default: 0]
 
@@ -42,7 +44,8 @@ extension ReadyHelperTests {
         let refreshed = try await harness.get(context: "background")
         #expect(refreshed.status == 0, "\(refreshed.stderr)")
         let second = try #require(ReadyHelperHarness.token(from: refreshed))
-        #expect(second != first)
+        let renewed = second != first
+        #expect(renewed, "the refresh printed the expired token again")
         let after = try #require(try harness.record())
         if row.rotates {
             let rotated = after.refreshToken != nil && after.refreshToken != before.refreshToken
@@ -82,7 +85,8 @@ extension ReadyHelperTests {
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("\"X-Org\""))
         let second = try await harness.get("svc", context: "background")
-        #expect(ReadyHelperHarness.token(from: second) == ReadyHelperHarness.token(from: first))
+        let reused = ReadyHelperHarness.token(from: second) == ReadyHelperHarness.token(from: first)
+        #expect(reused, "the second answer did not reuse the stored token")
         #expect(try harness.idp.grantCounts(client: client)["client_credentials", default: 0] == before + 1)
     }
 

@@ -24,17 +24,22 @@ extension ReadyHelperTests {
         #expect(record.inKeyring == StoredTokens.KeyringShare(refreshToken: true, idToken: true))
         #expect(record.refreshToken == nil && record.idToken == nil)
         let file = try Self.tokenFileText(harness)
-        #expect(!file.contains("refreshToken\":\"") && !file.contains("idToken\":\""))
+        // Bools first, here and below: a failing expectation prints its operands, and these hold tokens.
+        let fileHoldsNoSecret = !file.contains("refreshToken\":\"") && !file.contains("idToken\":\"")
+        #expect(fileHoldsNoSecret, "the token file holds the refresh or ID token")
         let digest = try #require(
             try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).first { $0.hasSuffix(".json") }
         ).dropLast(5)
         let item = try #require(try keyring.lookup(account: String(digest)), "the keyring holds no item")
-        #expect(item.contains("\"refreshToken\"") && item.contains("\"idToken\""))
+        let itemHoldsBoth = item.contains("\"refreshToken\"") && item.contains("\"idToken\"")
+        #expect(itemHoldsBoth, "the keyring item lacks the refresh or ID token")
 
         try await Self.fiftyHelpersRefreshOnce(harness)
         // The rotated refresh token went to the keyring, not the file.
-        #expect(try keyring.lookup(account: String(digest)) != item)
-        #expect(!(try Self.tokenFileText(harness)).contains("refreshToken\":\""))
+        let itemChanged = try keyring.lookup(account: String(digest)) != item
+        #expect(itemChanged, "the rotated refresh token did not reach the keyring")
+        let fileStillClean = !(try Self.tokenFileText(harness)).contains("refreshToken\":\"")
+        #expect(fileStillClean, "the rotated refresh token went to the token file")
 
         let status = try await BuiltBinary.run(
             ["status", "--profile", "corp", "--json"], environment: harness.environment)
@@ -52,7 +57,8 @@ extension ReadyHelperTests {
         let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
         let cached = try await harness.get(context: "background", extraEnvironment: noBus)
         #expect(cached.status == 0, "\(cached.stderr)")
-        #expect(ReadyHelperHarness.token(from: cached) == token)
+        let sameToken = ReadyHelperHarness.token(from: cached) == token
+        #expect(sameToken, "the cached answer is not the signed-in token")
 
         try harness.expireStoredToken()
         let refresh = try await harness.helper(context: "background", extraEnvironment: noBus)
@@ -109,13 +115,15 @@ extension ReadyHelperTests {
             context: "background", extraEnvironment: ["PATH": bin + ":/usr/bin:/bin"])
         #expect(refresh.status == 0, "\(refresh.stderr)")
         let token = refresh.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        #expect(!token.isEmpty && token != first)
+        let newToken = !token.isEmpty && token != first
+        #expect(newToken, "the refresh printed no new access token")
         #expect(
             refresh.stderr.contains("could not be stored, so this access token is the last one")
                 && refresh.stderr.contains("credhelper login --profile corp"), "\(refresh.stderr)")
         let record = try #require(try harness.record())
         #expect(!record.hasRefreshToken && record.inKeyring == nil)
-        #expect(!(try Self.tokenFileText(harness)).contains("refreshToken\":\""))
+        let noRefreshTokenInFile = !(try Self.tokenFileText(harness)).contains("refreshToken\":\"")
+        #expect(noRefreshTokenInFile, "the refused refresh token went to the token file")
         try harness.expireStoredToken()
         let next = try await harness.helper(context: "background")
         #expect(next.stderr.hasPrefix("sign-in required:"), "\(next.stderr)")
