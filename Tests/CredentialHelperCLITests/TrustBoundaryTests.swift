@@ -96,13 +96,18 @@ struct TrustBoundaryTests {
         "with no home directory the helper refuses, and creates nothing in a shared temp directory",
         .enabled(if: SecondUser.available, "two-user tests run as root, acting as nobody through setpriv"))
     func noHomeDirectory() throws {
-        chmod(folder.directory, 0o755)
-        let path = profiles(#"{"profiles": {"o": {"issuer": "http://127.0.0.1:9/x", "clientId": "c"}}}"#, mode: 0o644)
+        // nobody may not be able to enter the checkout or the test's temp folder: it runs copies
+        // from a folder in /tmp it can reach.
+        let binaries = [BuiltBinary.path, BuiltBinary.path + "-full"]
+        let (reachable, placed) = try SecondUser.reachableCopies(of: binaries)
+        let path = reachable.path("profiles.json")
+        reachable.write(#"{"profiles": {"o": {"issuer": "http://127.0.0.1:9/x", "clientId": "c"}}}"#, to: path)
+        chmod(path, 0o644)
         let shared = "/tmp/.local/state/credhelper"
         let existedBefore = FileManager.default.fileExists(atPath: shared)
         // nobody's home in the password database is /nonexistent: there is no home at all.
         let (status, output) = try SecondUser.shell(
-            "exec '\(BuiltBinary.path)'",
+            "exec '\(placed[0])'",
             environment: ["CLAUDE_HELPER_CONTEXT": "background", "CREDHELPER_PROFILES": path])
         #expect(status == 2, "\(output)")
         #expect(output.contains("configuration error: cannot locate the token store"), "\(output)")

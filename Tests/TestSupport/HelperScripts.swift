@@ -15,8 +15,9 @@ import Synchronization
 public final class HelperScripts: Sendable {
     public let directory: String
 
-    public init() {
-        var template = Array((temporaryDirectory() + "/credhelper-test-XXXXXX").utf8CString)
+    /// Makes the folder in `base`, by default `$TMPDIR` (else `/tmp`).
+    public init(in base: String? = nil) {
+        var template = Array(((base ?? temporaryDirectory()) + "/credhelper-test-XXXXXX").utf8CString)
         let made = template.withUnsafeMutableBufferPointer { $0.baseAddress.flatMap { mkdtemp($0) } }
         precondition(made != nil, "mkdtemp failed: \(String(cString: strerror(errno)))")
         directory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)

@@ -16,6 +16,25 @@ public enum SecondUser {
     public static let uid: uid_t = 65534
     public static let gid: gid_t = 65534
 
+    /// A folder in `/tmp` that nobody can enter (0755), holding hard links to (or, across file systems,
+    /// copies of) `files`, so nobody can run them wherever the checkout is: a checkout under `/root` or
+    /// in a `mktemp -d` folder is out of nobody's reach. Returns the folder (deleted on deinit) and the
+    /// files' new paths, in order.
+    public static func reachableCopies(of files: [String]) throws -> (HelperScripts, [String]) {
+        let folder = HelperScripts(in: "/tmp")
+        chmod(folder.directory, 0o755)
+        var placed: [String] = []
+        for file in files {
+            let target = folder.path(String(file.split(separator: "/").last ?? ""))
+            if link(file, target) != 0 {
+                try FileManager.default.copyItem(atPath: file, toPath: target)
+            }
+            chmod(target, 0o755)
+            placed.append(target)
+        }
+        return (folder, placed)
+    }
+
     /// Runs `/bin/sh -c script` as nobody with an empty environment but `extra`; returns the exit
     /// status and what it printed on stdout and stderr together.
     @discardableResult
