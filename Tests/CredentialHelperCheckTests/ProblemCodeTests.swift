@@ -122,11 +122,31 @@ struct ProblemCodeTests {
     @Test("inconsistent-answers: a new token on every back-to-back run")
     func inconsistent() async {
         let report = await check(scripts.countingHelper(), contexts: HelperContext.allCases)
+        #expect(report.runs.map(\.context) == HelperContext.allCases.map(\.rawValue))
         #expect(report.runs[0].problems.isEmpty)
-        #expect(report.runs.dropFirst().allSatisfy { $0.problems.map(\.code) == [.checker(.inconsistentAnswers)] })
+        // mid-session-refresh says the credential was rejected: a new token there is what a helper should do.
+        #expect(report.runs[1].problems.isEmpty)
+        #expect(report.runs.dropFirst(2).allSatisfy { $0.problems.map(\.code) == [.checker(.inconsistentAnswers)] })
         #expect(report.ok)
         let stable = await check(scripts.script("stable.sh", "echo tok-0123456789"), contexts: HelperContext.allCases)
         #expect(stable.allProblems.isEmpty)
+    }
+
+    @Test("a new token in mid-session-refresh, then that token again, is no problem")
+    func freshTokenAfterRejection() async {
+        let state = scripts.path("generation")
+        let helper = scripts.script(
+            "refreshing.sh",
+            """
+            [ -f '\(state)' ] || echo 1 > '\(state)'
+            if [ "$CLAUDE_HELPER_CONTEXT" = mid-session-refresh ]; then echo $(( $(cat '\(state)') + 1 )) > '\(state)'; fi
+            echo "tok-generation-$(cat '\(state)')-0123456789"
+            """)
+        let report = await check(helper, contexts: HelperContext.allCases)
+        #expect(report.allProblems.isEmpty, "\(report.allProblems.map(\.problem.code))")
+        #expect(report.runs.count == HelperContext.allCases.count)
+        let generation = try? String(contentsOfFile: state, encoding: .utf8)
+        #expect(generation == "2\n", "the helper did not mint a new token in mid-session-refresh")
     }
 
     @Test("path problems stop the check before anything runs")

@@ -53,12 +53,16 @@ public struct HelperChecker: Sendable {
             var diagnosis = RunDiagnosis(run: run, configuration: configuration, midSessionBudget: midSessionBudget)
             diagnosis.diagnose()
             if let token = diagnosis.answer?.token {
-                if let first = firstToken, first.token != token {
+                if context == .midSessionRefresh {
+                    // The host says its credential was rejected: a new token is the right answer, and the
+                    // one later runs should return.
+                    firstToken = (context, token)
+                } else if let first = firstToken, first.token != token {
                     diagnosis.add(
                         .checker(.inconsistentAnswers), .warning,
                         "the token differs from the one printed in the \(first.context) run earlier in this check, with "
-                            + "nothing rejected in between; a host caches one answer per TTL, so make the silent "
-                            + "path return the cached token until it nears expiry")
+                            + "nothing rejected in between (only mid-session-refresh asks for a new one); a host caches "
+                            + "one answer per TTL, so make the silent path return the cached token until it nears expiry")
                 } else if firstToken == nil {
                     firstToken = (context, token)
                 }
