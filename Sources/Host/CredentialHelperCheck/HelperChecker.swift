@@ -62,7 +62,8 @@ public struct HelperChecker: Sendable {
                         .checker(.inconsistentAnswers), .warning,
                         "the token differs from the one printed in the \(first.context) run earlier in this check, with "
                             + "nothing rejected in between (only mid-session-refresh asks for a new one); a host caches "
-                            + "one answer per TTL, so make the silent path return the cached token until it nears expiry")
+                            + "one answer per TTL, so make the silent path return the cached token until it nears expiry"
+                    )
                 } else if firstToken == nil {
                     firstToken = (context, token)
                 }
