@@ -58,6 +58,15 @@ struct CheckCommandTests {
         #expect(!result.stdout.contains("\u{1B}["), "no colour when stdout is not a terminal")
     }
 
+    @Test(
+        "the report's header states the time limits the runs had", arguments: [("5", "5", "5"), ("900", "600", "20")])
+    func headerTimeouts(flag: String, limit: String, midSession: String) async throws {
+        let helper = scripts.script("ok.sh", "echo tok-0123456789abcdef")
+        let result = try await BuiltBinary.run(["check", helper, "--context", "mid-session-refresh", "--timeout", flag])
+        #expect(result.stdout.contains("timeout \(limit) s (mid-session-refresh \(midSession) s)"), "\(result.stdout)")
+        #expect(result.stdout.contains(" \(midSession) s "), "the mid-session-refresh row's budget: \(result.stdout)")
+    }
+
     @Test("--json validates against docs/check-schema.json, for passing, failing and path-error reports")
     func jsonSchema() async throws {
         let helpers = [

@@ -1,5 +1,6 @@
 import CredentialHelperCheck
 import CredentialHelperHost
+import CredentialHelperProtocol
 
 /// Renders a check report for people: a table with one row per context, then the problems grouped
 /// by severity, then the helper's last stderr lines (redacted). ANSI colour only when asked.
@@ -8,8 +9,9 @@ struct CheckReportPrinter {
 
     func render(_ report: CheckReport, configuration: HostConfiguration) -> String {
         var out = bold("Checking \(report.helper)") + "\n"
+        let seconds = { (context: HelperContext) in configuration.timeout(for: context).components.seconds }
         out +=
-            "timeout \(configuration.timeoutSeconds) s (mid-session-refresh 20 s), auth scheme "
+            "timeout \(seconds(.interactive)) s (mid-session-refresh \(seconds(.midSessionRefresh)) s), auth scheme "
             + "\(configuration.authScheme.rawValue), \(configuration.customHeaders.count) custom header(s)\n\n"
         if !report.runs.isEmpty { out += table(report.runs) + "\n" }
         let all = report.allProblems

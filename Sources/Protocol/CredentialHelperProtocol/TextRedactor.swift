@@ -35,7 +35,16 @@ public struct TextRedactor: Sendable {
             }
             word = ""
         }
-        for character in text {
+        var index = text.startIndex
+        while index < text.endIndex {
+            if word.isEmpty, let url = Self.urlPrefix(text[index...]), let shown = redactURL(url) {
+                output += shown
+                redactNextWord = false
+                index = url.endIndex
+                continue
+            }
+            let character = text[index]
+            index = text.index(after: index)
             if Self.isWordCharacter(character) {
                 word.append(character)
                 continue
@@ -48,7 +57,26 @@ public struct TextRedactor: Sendable {
                 character.isASCII && (character.asciiValue ?? 0) < 0x20 && character != "\t" ? "?" : character)
         }
         flushWord()
-        return output.count > maxLength ? String(output.prefix(maxLength)) + "…" : output
+        return Self.cut(output, output.contains("://") ? max(maxLength, Self.longestURL) : maxLength)
+    }
+
+    /// URLs are shown whole up to this length, so a sign-in link stays usable.
+    static let longestURL = 4096
+
+    static func cut(_ text: String, _ maxLength: Int) -> String {
+        text.count > maxLength ? String(text.prefix(maxLength)) + "…" : text
+    }
+
+    /// The `http(s)://` URL at the start of `text`, up to the first space, quote, angle bracket or
+    /// control character.
+    private static func urlPrefix(_ text: Substring) -> Substring? {
+        let head = text.prefix(8).lowercased()
+        guard head.hasPrefix("http://") || head.hasPrefix("https://") else { return nil }
+        let end = text.firstIndex { character in
+            guard let ascii = character.asciiValue else { return false }
+            return ascii <= 0x20 || ascii == 0x7F || "\"'<>".utf8.contains(ascii)
+        }
+        return text[..<(end ?? text.endIndex)]
     }
 
     /// One line of a helper's output for display: redacted whole when it is a single word (it could
@@ -60,13 +88,16 @@ public struct TextRedactor: Sendable {
     ///   - maxLength: the longest result, in characters; longer ones are cut and end with `…`.
     ///   - showPlainWords: for stderr, where the token is not expected: a single word of letters
     ///     only (at most 15, optionally ending in `.`, `!`, `?` or `:`) such as `Unauthorized` is
-    ///     shown. Stdout lines, one of which is the token, leave it off.
+    ///     shown, and so is an `http(s)` URL, with only its secrets redacted
+    ///     (``redactURL(_:)``), so a sign-in link stays usable. Stdout lines, one of which is the
+    ///     token, leave it off.
     public func redactLine(_ line: String, maxLength: Int = 300, showPlainWords: Bool = false) -> String {
         let trimmed = line.trimmingSpaces()
         // Only spaces make prose: a tab-separated line ("name<TAB>token") is as suspect as one word.
         guard !trimmed.isEmpty, !trimmed.contains(" ") else {
             return redact(line, maxLength: maxLength)
         }
+        if showPlainWords, let url = redactURL(trimmed) { return Self.cut(url, max(maxLength, Self.longestURL)) }
         if showPlainWords, Self.isPlainWord(trimmed) { return String(trimmed) }
         let visible = String(trimmed.map { $0.isASCII && ($0.asciiValue ?? 0) < 0x20 || $0 == "\u{7F}" ? "?" : $0 })
         return Secret.redact(visible)
@@ -77,7 +108,7 @@ public struct TextRedactor: Sendable {
         return (1...15).contains(letters.count) && letters.allSatisfy { $0.isASCII && $0.isLetter }
     }
 
-    private static let keywords = ["bearer", "token", "secret", "password", "passwd", "key", "authorization"]
+    static let keywords = ["bearer", "token", "secret", "password", "passwd", "key", "authorization"]
 
     private static func isWordCharacter(_ character: Character) -> Bool {
         guard let ascii = character.asciiValue else { return false }
@@ -97,7 +128,7 @@ public struct TextRedactor: Sendable {
         "xoxs-", "xoxr-", "AKIA", "ASIA", "eyJ", "ya29.", "AIza", "hf_", "npm_", "pypi-",
     ]
 
-    private static func looksLikeCredential(_ word: String) -> Bool {
+    static func looksLikeCredential(_ word: String) -> Bool {
         if word.count >= 32 { return true }
         if word.count >= 8, tokenPrefixes.contains(where: { word.hasPrefix($0) }) { return true }
         guard word.count >= 20 else { return false }
