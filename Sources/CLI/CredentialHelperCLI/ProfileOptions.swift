@@ -18,17 +18,18 @@ struct ProfileOptions: ParsableArguments {
 
     @Option(
         name: .customLong("profiles-file"),
-        help: "The profiles file (default: $CREDHELPER_PROFILES, else ~/.config/credhelper/profiles.json).")
+        help: """
+            Your profiles file (default: $CREDHELPER_PROFILES, else ~/.config/credhelper/profiles.json), read \
+            after the machine-wide /etc/credhelper/profiles.json.
+            """)
     var profilesFile: String?
 
     /// The agent over the selected profiles file, printing user-facing lines on stderr.
     func agent() throws -> ReadyHelper {
         let environment = ProcessInfo.processInfo.environment
         let (catalog, store) = try Self.failing { () throws(AgentFailure) in
-            var path = profilesFile ?? ""
-            if profilesFile == nil { path = try ProfileCatalog.defaultPath(environment: environment) }
-            return (
-                try ProfileCatalog.load(path: path, environment: environment),
+            (
+                try ProfileCatalog.locate(userPath: profilesFile, environment: environment),
                 TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment))
             )
         }

@@ -5,16 +5,23 @@ import HelperSignIn
 /// `credhelper profiles`: list the configured profiles.
 struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "profiles", abstract: "List the profiles in the profiles file.")
+        commandName: "profiles", abstract: "List the profiles, and the file each comes from.")
 
     @OptionGroup var options: ProfileOptions
 
     func run() throws {
         let agent = try options.agent()
-        Terminal.standardOutput("profiles in \(agent.catalog.path):\n")
-        for profile in agent.catalog.profiles.values.sorted(by: { $0.name < $1.name }) {
-            let marker = profile.name == agent.catalog.defaultProfile ? " (default)" : ""
-            Terminal.standardOutput("  \(profile.name)\(marker): \(Self.summary(profile.source))\n")
+        let catalog = agent.catalog
+        Terminal.standardOutput("profiles in \(catalog.filesDescription):\n")
+        for profile in catalog.profiles.values.sorted(by: { $0.name < $1.name }) {
+            let marker = profile.name == catalog.defaultProfile ? " (default)" : ""
+            let origin = catalog.files.count > 1 ? " [\(catalog.origins[profile.name] ?? "?")]" : ""
+            Terminal.standardOutput("  \(profile.name)\(marker): \(Self.summary(profile.source))\(origin)\n")
+        }
+        for (name, file) in catalog.ignoredUserProfiles.sorted(by: { $0.key < $1.key }) {
+            Terminal.standardOutput(
+                "  ignored: \(name) in \(file); the machine-wide profile of the same name is used "
+                    + "(an administrator may allow replacing it with \"userProfiles\": \"replace\")\n")
         }
     }
 

@@ -23,8 +23,7 @@ public enum CachedAnswer {
         }
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
-            let path = try? ProfileCatalog.defaultPath(environment: environment),
-            let catalog = try? ProfileCatalog.load(path: path, environment: environment),
+            let catalog = try? ProfileCatalog.locate(environment: environment),
             let profile = try? catalog.select(
                 ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
         else { return nil }

@@ -13,17 +13,79 @@ import TokenStore
     import Foundation
 #endif
 
-/// The profiles file: where it is, what it holds, and which profile a run uses.
+/// The profiles files: where they are, what they hold, and which profile a run uses.
 ///
-/// Default path `$XDG_CONFIG_HOME/credhelper/profiles.json` (else `~/.config/credhelper/profiles.json`),
-/// overridden by `$CREDHELPER_PROFILES`. See docs/helper.md for the format.
+/// Two files: the machine-wide one an administrator installs (``machinePath(environment:)``,
+/// root-owned), and the user's own, `$XDG_CONFIG_HOME/credhelper/profiles.json` (else
+/// `~/.config/credhelper/profiles.json`), overridden by `$CREDHELPER_PROFILES`. The user's file adds
+/// profiles; it replaces a machine-wide profile of the same name only when the machine-wide file says
+/// `"userProfiles": "replace"`, and is not read with `"userProfiles": "ignore"`. See docs/helper.md.
 public struct ProfileCatalog: Sendable {
-    /// The file the profiles came from.
-    public let path: String
+    /// The files the profiles came from, machine-wide first (one or two).
+    public let files: [String]
     /// The profiles, by name.
     public let profiles: [String: Profile]
-    /// The `defaultProfile` named in the file, if any.
+    /// The `defaultProfile` in effect, if any.
     public let defaultProfile: String?
+    /// The file each profile came from, by profile name.
+    public let origins: [String: String]
+    /// Profiles of the user's file that were not used because the machine-wide file has one of the
+    /// same name (and does not allow replacing it), by name, with the user's file.
+    public let ignoredUserProfiles: [String: String]
+
+    /// The files, for messages: `A` or `A and B`.
+    public var filesDescription: String { files.joined(separator: " and ") }
+
+    /// What the machine-wide file allows the user's file to do (its `userProfiles` key).
+    public enum UserProfiles: String, Sendable {
+        /// Add profiles with new names (the default).
+        case add
+        /// Add profiles, and replace machine-wide ones of the same name.
+        case replace
+        /// Nothing: the user's file is not read.
+        case ignore
+    }
+
+    /// The machine-wide profiles file: `$CREDHELPER_MACHINE_PROFILES` when set to an absolute path
+    /// (for tests and unusual layouts), else `/etc/credhelper/profiles.json` on Linux and
+    /// `/Library/Application Support/credhelper/profiles.json` on macOS.
+    public static func machinePath(environment: [String: String]) -> String {
+        if let explicit = environment["CREDHELPER_MACHINE_PROFILES"], explicit.hasPrefix("/") { return explicit }
+        #if canImport(Darwin)
+            return "/Library/Application Support/credhelper/profiles.json"
+        #else
+            return "/etc/credhelper/profiles.json"
+        #endif
+    }
+
+    /// The profiles a run sees: the machine-wide file (when present) merged with the user's file
+    /// (`userPath`, else ``defaultPath(environment:)``; when present and allowed). A configuration
+    /// error when neither exists, or when one is untrusted or invalid.
+    public static func locate(userPath: String? = nil, environment: [String: String]) throws(AgentFailure)
+        -> ProfileCatalog
+    {
+        let machineFile = machinePath(environment: environment)
+        let machine = try loadIfPresent(path: machineFile, environment: environment, machineWide: true)
+        var userFile = userPath
+        if userFile == nil, machine?.policy != .ignore {
+            do { userFile = try defaultPath(environment: environment) } catch {
+                // With a machine-wide file, no home directory only means no user file.
+                guard machine != nil else { throw error }
+            }
+        }
+        let user: Loaded? =
+            machine?.policy == .ignore
+            ? nil
+            : try userFile.flatMap { path throws(AgentFailure) in
+                try loadIfPresent(path: path, environment: environment, machineWide: false)
+            }
+        guard let machine else {
+            guard let user else { throw missing(userFile ?? "", machineFile: machineFile) }
+            return user.catalog
+        }
+        guard let user else { return machine.catalog }
+        return merge(machine: machine, user: user)
+    }
 
     /// The profiles file path for `environment`; a configuration error when it depends on a home
     /// directory and there is none.
@@ -49,47 +111,94 @@ public struct ProfileCatalog: Sendable {
         return directory
     }
 
-    /// Loads and validates the file at `path`.
+    /// Loads and validates the one file at `path` (a configuration error when it is missing).
+    public static func load(path: String, environment: [String: String]) throws(AgentFailure) -> ProfileCatalog {
+        guard let loaded = try loadIfPresent(path: path, environment: environment, machineWide: false) else {
+            throw missing(path, machineFile: nil)
+        }
+        return loaded.catalog
+    }
+
+    struct Loaded {
+        let catalog: ProfileCatalog
+        let policy: UserProfiles
+    }
+
+    /// The file at `path`, or nil when there is none.
     ///
     /// The file decides what runs (`exec` commands) and what is sent (`static` tokens, headers), so it
     /// must be trusted as ``TrustedPath`` says: owned by root or this user, not writable by group or
-    /// others, in directories that are the same (docs/security.md).
-    public static func load(path: String, environment: [String: String]) throws(AgentFailure) -> ProfileCatalog {
+    /// others, in directories that are the same (docs/security.md). The machine-wide file must belong
+    /// to root.
+    static func loadIfPresent(path: String, environment: [String: String], machineWide: Bool) throws(AgentFailure)
+        -> Loaded?
+    {
+        let role = machineWide ? "the machine-wide profiles file" : "the profiles file"
         guard path.hasPrefix("/") else {
             throw AgentFailure(
-                .configuration, "the profiles file \(path) is not an absolute path; set CREDHELPER_PROFILES to one")
+                .configuration, "\(role) \(path) is not an absolute path; set CREDHELPER_PROFILES to one")
         }
-        do { try TrustedPath.check(path, role: "the profiles file") } catch {
+        do { try TrustedPath.check(path, role: role) } catch {
             guard error.code == .missing else { throw AgentFailure(.configuration, error.description) }
         }
-        let bytes: [UInt8]
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
+            if errno == ENOENT { return nil }
             let reason = String(cString: strerror(errno))
-            throw AgentFailure(
-                .configuration,
-                "cannot read the profiles file \(path) (\(reason)); create it (see docs/helper.md) or set CREDHELPER_PROFILES"
-            )
+            throw AgentFailure(.configuration, "cannot read \(role) \(path) (\(reason)); check its permissions")
         }
         var info = stat()
         fstat(fd, &info)
-        let worldReadable = info.st_mode & 0o044 != 0
         var buffer = [UInt8](repeating: 0, count: 256 * 1024)
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         close(fd)
-        guard count >= 0, count < buffer.count else {
+        guard !machineWide || info.st_uid == 0 else {
             throw AgentFailure(
-                .configuration, "cannot read the profiles file \(path): it is unreadable or over 256 KiB")
+                .configuration,
+                "\(role) \(path) belongs to user id \(info.st_uid), not root; only an administrator may install it "
+                    + "(sudo chown root:root \(path))")
         }
-        bytes = Array(buffer[..<count])
-        return try decode(bytes, path: path, environment: environment, fileIsPrivate: !worldReadable)
+        guard count >= 0, count < buffer.count else {
+            throw AgentFailure(.configuration, "cannot read \(role) \(path): it is unreadable or over 256 KiB")
+        }
+        let bytes = Array(buffer[..<count])
+        let worldReadable = info.st_mode & 0o044 != 0
+        let reader = ProfileReader(
+            file: path, environment: environment, fileIsPrivate: !worldReadable, machineWide: machineWide)
+        let root = try parse(bytes, path: path)
+        return Loaded(catalog: try reader.catalog(from: root), policy: try reader.userProfiles(in: root))
     }
 
-    /// The catalog in `bytes`, the contents of the profiles file at `path` (named in errors).
-    /// `fileIsPrivate` says whether others can read the file (a `static` token needs that).
-    public static func decode(_ bytes: [UInt8], path: String, environment: [String: String], fileIsPrivate: Bool)
-        throws(AgentFailure) -> ProfileCatalog
-    {
+    static func missing(_ path: String, machineFile: String?) -> AgentFailure {
+        AgentFailure(
+            .configuration,
+            "cannot read the profiles file \(path) (\(String(cString: strerror(ENOENT)))); create it (see "
+                + "docs/helper.md) or set CREDHELPER_PROFILES"
+                + (machineFile.map { ", or have an administrator install the machine-wide \($0)" } ?? ""))
+    }
+
+    static func merge(machine: Loaded, user: Loaded) -> ProfileCatalog {
+        var profiles = machine.catalog.profiles
+        var origins = machine.catalog.origins
+        var ignored: [String: String] = [:]
+        for (name, profile) in user.catalog.profiles {
+            if profiles[name] != nil && machine.policy != .replace {
+                ignored[name] = user.catalog.files[0]
+                continue
+            }
+            profiles[name] = profile
+            origins[name] = user.catalog.files[0]
+        }
+        var defaultProfile = machine.catalog.defaultProfile
+        if defaultProfile == nil || machine.policy == .replace {
+            defaultProfile = user.catalog.defaultProfile ?? defaultProfile
+        }
+        return ProfileCatalog(
+            files: machine.catalog.files + user.catalog.files, profiles: profiles, defaultProfile: defaultProfile,
+            origins: origins, ignoredUserProfiles: ignored)
+    }
+
+    static func parse(_ bytes: [UInt8], path: String) throws(AgentFailure) -> JSONValue {
         let root: JSONValue
         do { root = try JSONValue.decode(bytes) } catch {
             throw AgentFailure(.configuration, "the profiles file \(path) is not valid JSON: \(error.description)")
@@ -100,14 +209,27 @@ public struct ProfileCatalog: Sendable {
                 "the profiles file \(path) has the key \(JSONString.quoted(String(duplicate.prefix(80)))) twice in one "
                     + "object; keep one")
         }
-        let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: fileIsPrivate)
-        return try reader.catalog(from: root)
+        return root
     }
 
-    package init(path: String, profiles: [String: Profile], defaultProfile: String?) {
-        self.path = path
+    /// The catalog in `bytes`, the contents of the profiles file at `path` (named in errors).
+    /// `fileIsPrivate` says whether others can read the file (a `static` token needs that).
+    public static func decode(_ bytes: [UInt8], path: String, environment: [String: String], fileIsPrivate: Bool)
+        throws(AgentFailure) -> ProfileCatalog
+    {
+        let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: fileIsPrivate)
+        return try reader.catalog(from: try parse(bytes, path: path))
+    }
+
+    package init(
+        files: [String], profiles: [String: Profile], defaultProfile: String?, origins: [String: String],
+        ignoredUserProfiles: [String: String] = [:]
+    ) {
+        self.files = files
         self.profiles = profiles
         self.defaultProfile = defaultProfile
+        self.origins = origins
+        self.ignoredUserProfiles = ignoredUserProfiles
     }
 
     /// The profile a run uses: `requested` (from `--profile` or a `credhelper-NAME` link), else
@@ -119,13 +241,15 @@ public struct ProfileCatalog: Sendable {
         guard let name else {
             throw AgentFailure(
                 .configuration,
-                "\(path) has \(profiles.count) profiles and no defaultProfile; pass --profile, set "
+                "\(filesDescription) \(files.count > 1 ? "have" : "has") \(profiles.count) profiles and no defaultProfile; pass --profile, set "
                     + "CREDHELPER_PROFILE, or link credhelper as credhelper-NAME")
         }
         guard let profile = profiles[name] else {
             let known = profiles.keys.sorted().joined(separator: ", ")
             throw AgentFailure(
-                .configuration, "no profile \"\(name)\" in \(path) (it has: \(known.isEmpty ? "none" : known))")
+                .configuration,
+                "no profile \"\(name)\" in \(filesDescription) (\(files.count > 1 ? "they have" : "it has"): "
+                    + "\(known.isEmpty ? "none" : known))")
         }
         return profile
     }

@@ -8,6 +8,8 @@ struct ProfileReader {
     let file: String
     let environment: [String: String]
     let fileIsPrivate: Bool
+    /// Whether this is the machine-wide file (the only one that may say what the user's file may do).
+    var machineWide = false
 
     static let rootKeys: Set = ["defaultProfile", "profiles"]
     static let commonKeys: Set = ["kind", "hostTtlSec", "skewSec", "silentDeadlineSec", "headers"]
@@ -26,7 +28,11 @@ struct ProfileReader {
         guard case .object(let object) = root else {
             throw fail(nil, "the file must hold a JSON object with \"profiles\"")
         }
-        try rejectUnknown(object.keys, allowed: Self.rootKeys, in: nil)
+        if !machineWide, object["userProfiles"] != nil {
+            throw fail(nil, "only the machine-wide profiles file may say what a user's file may do (\"userProfiles\")")
+        }
+        try rejectUnknown(
+            object.keys, allowed: machineWide ? Self.rootKeys.union(["userProfiles"]) : Self.rootKeys, in: nil)
         guard case .object(let entries)? = object["profiles"] else {
             throw fail(nil, "\"profiles\" must be an object of name → profile")
         }
@@ -43,7 +49,18 @@ struct ProfileReader {
             }
             defaultProfile = name
         }
-        return ProfileCatalog(path: file, profiles: profiles, defaultProfile: defaultProfile)
+        return ProfileCatalog(
+            files: [file], profiles: profiles, defaultProfile: defaultProfile,
+            origins: profiles.mapValues { _ in file })
+    }
+
+    /// The machine-wide file's `userProfiles` (`add` when absent).
+    func userProfiles(in root: JSONValue) throws(AgentFailure) -> ProfileCatalog.UserProfiles {
+        guard case .object(let object) = root, let value = object["userProfiles"] else { return .add }
+        guard case .string(let text) = value, let policy = ProfileCatalog.UserProfiles(rawValue: text) else {
+            throw fail(nil, "\"userProfiles\" must be \"add\", \"replace\" or \"ignore\"")
+        }
+        return policy
     }
 
     private func profile(_ name: String, _ value: JSONValue) throws(AgentFailure) -> Profile {

@@ -23,8 +23,7 @@ public enum HelperMode {
             }
         }
         do {
-            let catalog = try ProfileCatalog.load(
-                path: try ProfileCatalog.defaultPath(environment: environment), environment: environment)
+            let catalog = try ProfileCatalog.locate(environment: environment)
             let profile = try catalog.select(
                 ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
             let agent = ReadyHelper(
