@@ -21,14 +21,20 @@ public struct ProviderConnection: Sendable, Hashable {
     public var rootsFile: String?
     /// The proxy, if any.
     public var proxy: ProxyServer?
-    /// Hosts reached without the proxy (`NO_PROXY`): a name matches itself and its subdomains.
-    public var directHosts: [String]
+    /// Hosts reached without the proxy (`NO_PROXY`).
+    public var exemptions: ProxyExemptions
 
-    /// An HTTP proxy: host, port, and Basic credentials from the URL's user information.
-    public struct ProxyServer: Sendable, Hashable {
+    /// An HTTP proxy: host, port, and Basic credentials from the URL's user information. Its
+    /// description and mirror show `host:port` only, never the credentials.
+    public struct ProxyServer: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         public var host: String
         public var port: Int
         var credentials: String?
+
+        /// `host:port`, an IPv6 address in brackets: what messages name.
+        public var description: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
+
+        public var customMirror: Mirror { Mirror(self, children: ["address": description]) }
     }
 
     /// The connection for a profile's `caFile` and `proxy` (a URL, or `"none"` for no proxy
@@ -40,8 +46,8 @@ public struct ProviderConnection: Sendable, Hashable {
         self.proxy = try proxyURL.flatMap { url throws(OAuthError) in
             url == "none" ? nil : try Self.parseProxy(url, source: proxy != nil ? "the profile's proxy" : "HTTPS_PROXY")
         }
-        directHosts = (Self.variable("no_proxy", environment) ?? Self.variable("NO_PROXY", environment) ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        exemptions = ProxyExemptions(
+            Self.variable("no_proxy", environment) ?? Self.variable("NO_PROXY", environment) ?? "")
     }
 
     private static func variable(_ name: String, _ environment: [String: String]) -> String? {
@@ -58,9 +64,9 @@ public struct ProviderConnection: Sendable, Hashable {
                 .insecureEndpoint, "\(source) must be an http:// proxy URL (HTTPS still goes through it encrypted)")
         }
         rest = rest.prefix { $0 != "/" }
-        var credentials: String?
+        var userInformation: Substring?
         if let at = rest.lastIndex(of: "@") {
-            credentials = String(rest[..<at]).removingPercentEncoding
+            userInformation = rest[..<at]
             rest = rest[rest.index(after: at)...]
         }
         var host = String(rest)
@@ -76,18 +82,24 @@ public struct ProviderConnection: Sendable, Hashable {
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
         }
-        return ProxyServer(host: host, port: port, credentials: credentials)
+        var proxy = ProxyServer(host: host, port: port)
+        if let userInformation {
+            guard let credentials = String(userInformation).removingPercentEncoding else {
+                throw OAuthError(
+                    .insecureEndpoint,
+                    "\(source) (proxy \(proxy)) has a bad percent-escape in its user name or password; write a "
+                        + "reserved character as % and two hex digits (%40 for @, %3A for :, %25 for %)")
+            }
+            proxy.credentials = credentials
+        }
+        return proxy
     }
 
-    /// Whether a request to `url` bypasses the proxy: its host is in `NO_PROXY` (or `*` is), or it is
-    /// plain `http://`, which a provider may use only on loopback.
+    /// Whether a request to `url` bypasses the proxy: `NO_PROXY` covers its host and port
+    /// (``ProxyExemptions``), or it is plain `http://`, which a provider may use only on loopback.
     public func isDirect(_ url: String) -> Bool {
         guard proxy != nil, url.lowercased().hasPrefix("https://") else { return true }
-        let host = EndpointSecurity.host(of: url.lowercased())
-        return directHosts.contains { pattern in
-            let name = pattern.hasPrefix(".") ? String(pattern.dropFirst()) : pattern
-            return pattern == "*" || host == name || host.hasSuffix("." + name)
-        }
+        return exemptions.covers(host: EndpointSecurity.host(of: url), port: EndpointSecurity.port(of: url))
     }
 
     /// Checks that each CA file can be trusted and read as PEM certificates: owned by root or this
@@ -114,7 +126,7 @@ public struct ProviderConnection: Sendable, Hashable {
     public func httpClient(for url: String) -> HTTPClient {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
-        connection.directHosts = []
+        connection.exemptions = ProxyExemptions("")
         guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
             return OAuthClient.defaultHTTPClient
         }
