@@ -29,6 +29,8 @@ public struct ProviderConnection: Sendable, Hashable {
     public struct ProxyServer: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         public var host: String
         public var port: Int
+        /// The setting that named it, for messages: `HTTPS_PROXY` or the profile's proxy.
+        public var setting: String
         var credentials: String?
 
         /// `host:port`, an IPv6 address in brackets: what messages name.
@@ -82,7 +84,7 @@ public struct ProviderConnection: Sendable, Hashable {
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
         }
-        var proxy = ProxyServer(host: host, port: port)
+        var proxy = ProxyServer(host: host, port: port, setting: source)
         if let userInformation {
             guard let credentials = String(userInformation).removingPercentEncoding else {
                 throw OAuthError(
@@ -121,16 +123,28 @@ public struct ProviderConnection: Sendable, Hashable {
         }
     }
 
-    /// The HTTP client for a request to `url`: the shared default when nothing is changed, else one
-    /// kept for the life of the process per distinct connection.
-    public func httpClient(for url: String) -> HTTPClient {
+    /// The HTTP client for a request to `url` and the proxy it goes through: the shared default
+    /// client when nothing is changed, else one kept for the life of the process per distinct
+    /// connection. A provider given as an IP address is never sent through the proxy: the HTTP
+    /// client would check its certificate against the proxy's address, not the provider's, so a
+    /// proxy holding a trusted certificate for its own address could answer in its place.
+    func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ProxyServer?) {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
         connection.exemptions = ProxyExemptions("")
-        guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
-            return OAuthClient.defaultHTTPClient
+        let host = EndpointSecurity.host(of: url)
+        if let proxy = connection.proxy, IPAddress(host) != nil {
+            throw OAuthError(
+                .insecureEndpoint,
+                "the identity provider is given as the IP address \(host), which is not sent through the proxy "
+                    + "\(proxy) (\(proxy.setting)): its TLS certificate could not be checked against that address "
+                    + "through a proxy; reach it directly by adding \(host) to NO_PROXY or setting \"proxy\": \"none\" "
+                    + "in the profile, or use the provider's host name in the issuer")
         }
-        return Self.clients.withLock { clients in
+        guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
+            return (OAuthClient.defaultHTTPClient, nil)
+        }
+        let client = Self.clients.withLock { clients in
             if let client = clients[connection] { return client }
             var configuration = OAuthClient.defaultConfiguration
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -146,6 +160,7 @@ public struct ProviderConnection: Sendable, Hashable {
             clients[connection] = client
             return client
         }
+        return (client, connection.proxy)
     }
 
     /// Clients are never shut down: a helper process is short-lived, and there is one per connection.
