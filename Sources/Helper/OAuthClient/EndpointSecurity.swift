@@ -23,7 +23,8 @@ enum EndpointSecurity {
     /// The URL's port: the one it names, else 443 for `https://` and 80 otherwise.
     static func port(of url: String) -> Int {
         let authority = authority(of: url)
-        let afterHost = authority.hasPrefix("[") ? authority.drop { $0 != "]" }.dropFirst() : authority.drop { $0 != ":" }
+        let afterHost =
+            authority.hasPrefix("[") ? authority.drop { $0 != "]" }.dropFirst() : authority.drop { $0 != ":" }
         if afterHost.hasPrefix(":"), let port = Int(afterHost.dropFirst()) { return port }
         return url.lowercased().hasPrefix("https://") ? 443 : 80
     }

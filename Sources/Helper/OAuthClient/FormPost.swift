@@ -115,7 +115,8 @@ struct ProviderHTTP: Sendable {
         case is NIOTooManyBytesError:
             return OAuthError(.malformedResponse, "\(endpoint) sent a body larger than \(Self.bodyLimit) bytes")
         case let error as HTTPClientError where error == .remoteConnectionClosed:
-            return OAuthError(.unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
+            return OAuthError(
+                .unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
         default:
             let failure = NetworkFailure(error)
             var unreachable = OAuthError(.unreachable, "\(endpoint): \(failure.reason(caOption: Self.caOption))")
