@@ -23,6 +23,40 @@ extension ReadyHelperTests {
         try proxiedHarness(["issuer": "https://idp.invalid/api/oidc"].merging(extra) { $1 }).0
     }
 
+    @Test("a provider reached by host name goes through tinyproxy with CONNECT to that name and yields a token")
+    func namedProviderThroughProxy() async throws {
+        let idp = try IdentityProvider.sharedTLS()
+        let proxy = try ForwardProxy(address: "127.0.0.2")
+        // glewlwyd names its issuer by address (an identifier, compared, never fetched); every request
+        // goes to `localhost`, which the fixture's certificate names besides 127.0.0.1. Nothing exempts
+        // `localhost` from the proxy (no NO_PROXY; only plain http:// goes direct), so it all goes
+        // through tinyproxy, whose address is not in the certificate: the name is what is checked.
+        let named = "https://localhost:\(idp.info.port)/api/oidc"
+        let (harness, _) = try proxiedHarness([
+            "discoveryUrl": named + "/.well-known/openid-configuration", "tokenEndpoint": named + "/token",
+        ])
+        let result = try await harness.helper(
+            "svc", context: "background", extraEnvironment: ["HTTPS_PROXY": proxy.url, "NO_PROXY": ""])
+        #expect(result.status == 0, "\(result.stderr)")
+
+        let record = try #require(try harness.record(), "no token was stored")
+        let token = record.accessToken.reveal()
+        let printed = !token.isEmpty && result.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == token
+        #expect(printed, "the helper did not print the token it obtained")
+        let log = proxy.log
+        let target = "localhost:\(idp.info.port)"
+        // Request lines read `Request (file descriptor N): CONNECT host:port HTTP/1.1`; the level
+        // column says CONNECT on other lines too.
+        let connects = log.components(separatedBy: "): CONNECT ").count - 1
+        #expect(connects >= 1 && proxy.connects(to: target) == connects, "CONNECTs other than to \(target): \(log)")
+        let secret = try String(contentsOfFile: idp.info.clientSecretFile, encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let leaked =
+            [result.stderr, log].contains { $0.contains(secret) || $0.contains(token) }
+            || result.stdout.contains(secret)
+        #expect(!leaked, "the client secret or the token appears in stderr or the proxy's log")
+    }
+
     @Test("a provider given as an IP address is not sent through the proxy: refused, naming the proxy and the fix")
     func ipProviderNotProxied() async throws {
         let proxy = try ForwardProxy(address: "127.0.0.2")
