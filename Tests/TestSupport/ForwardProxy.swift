@@ -9,10 +9,14 @@ import Foundation
 /// Fails loudly when tinyproxy is not installed.
 public final class ForwardProxy: Sendable {
     public let port: Int
+    /// The loopback address it listens on.
+    public let address: String
     private let process: Process
     private let folder: HelperScripts
 
-    public init() throws {
+    /// Starts tinyproxy on `address` (a loopback address; default 127.0.0.1).
+    public init(address: String = "127.0.0.1") throws {
+        self.address = address
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/tinyproxy") else {
             throw FixtureError(
                 "tinyproxy is not installed (/usr/bin/tinyproxy); run scripts/test or apt-get install tinyproxy")
@@ -25,7 +29,7 @@ public final class ForwardProxy: Sendable {
         folder.write(
             """
             Port \(port)
-            Listen 127.0.0.1
+            Listen \(address)
             Timeout 30
             LogFile "\(log)"
             LogLevel Info
@@ -39,9 +43,9 @@ public final class ForwardProxy: Sendable {
         process.standardError = FileHandle.nullDevice
         try process.run()
         let deadline = Date() + 10
-        while (try? RawClient(port: port)) == nil {
+        while (try? RawClient(host: address, port: port)) == nil {
             guard process.isRunning, Date() < deadline else {
-                throw FixtureError("tinyproxy did not start listening on 127.0.0.1:\(port): \(self.log)")
+                throw FixtureError("tinyproxy did not start listening on \(address):\(port): \(self.log)")
             }
             usleep(20_000)
         }
@@ -53,8 +57,8 @@ public final class ForwardProxy: Sendable {
         process.waitUntilExit()
     }
 
-    /// `http://127.0.0.1:PORT`.
-    public var url: String { "http://127.0.0.1:\(port)" }
+    /// `http://ADDRESS:PORT`.
+    public var url: String { "http://\(address):\(port)" }
 
     /// The proxy's log so far.
     public var log: String { folder.read("tinyproxy.log") }

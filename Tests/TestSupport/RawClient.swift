@@ -9,12 +9,13 @@ import Foundation
 public final class RawClient {
     public let fd: Int32
 
-    /// Connects to 127.0.0.1:`port`; reads time out after `timeout` seconds.
-    public init(port: Int, timeout: Int = 10) throws {
+    /// Connects to `host` (an IPv4 loopback address, default 127.0.0.1):`port`; reads time out after
+    /// `timeout` seconds.
+    public init(host: String = "127.0.0.1", port: Int, timeout: Int = 10) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_addr.s_addr = inet_addr(host)
         address.sin_port = UInt16(port).bigEndian
         let connected = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
@@ -23,7 +24,7 @@ public final class RawClient {
         }
         guard connected else {
             close(fd)
-            throw FixtureError("cannot connect to 127.0.0.1:\(port): \(String(cString: strerror(errno)))")
+            throw FixtureError("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
         }
         var limit = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))

@@ -13,8 +13,8 @@ import NetworkFailure
 /// One HTTP exchange with the provider: a deadline on every request, a bounded body, and errors
 /// that say which endpoint failed and why — never what was sent.
 struct ProviderHTTP: Sendable {
-    /// The client for a URL (through the proxy or not, with the profile's trust).
-    let client: @Sendable (String) -> HTTPClient
+    /// The client for a URL (with the profile's trust) and the proxy it goes through, if any.
+    let route: @Sendable (String) throws(OAuthError) -> (client: HTTPClient, proxy: ProviderConnection.ProxyServer?)
     let requestTimeout: Duration
     /// Where published documents (discovery, JWKS) are kept between runs; nil: always fetched.
     var documentCache: ProviderDocumentCache?
@@ -89,29 +89,46 @@ struct ProviderHTTP: Sendable {
         }
         let milliseconds =
             remaining.components.seconds * 1000 + remaining.components.attoseconds / 1_000_000_000_000_000
+        let (client, proxy) = try route(request.url)
         do {
-            let response = try await client(request.url).execute(request, timeout: .milliseconds(milliseconds))
+            let response = try await client.execute(request, timeout: .milliseconds(milliseconds))
             let body = try await response.body.collect(upTo: Self.bodyLimit)
             let cacheControl = response.headers["Cache-Control"]
             return Reply(
                 status: Int(response.status.code), body: Array(body.readableBytesView),
                 receivedAt: Date().timeIntervalSince1970,
                 cacheControl: cacheControl.isEmpty ? nil : cacheControl.joined(separator: ", "))
-        } catch let error as HTTPClientError
-            where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout
-        {
-            throw OAuthError(.timedOut, "\(endpoint) did not answer within \(Self.seconds(remaining))")
-        } catch let error as NIOTooManyBytesError {
-            _ = error
-            throw OAuthError(.malformedResponse, "\(endpoint) sent a body larger than \(Self.bodyLimit) bytes")
-        } catch let error as HTTPClientError where error == .remoteConnectionClosed {
-            throw OAuthError(.unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
         } catch {
+            if let proxied = proxy?.failure(error, endpoint: endpoint, target: Self.target(request.url)) {
+                throw proxied
+            }
+            throw Self.failure(error, endpoint: endpoint, remaining: remaining)
+        }
+    }
+
+    /// The error for a request to `endpoint` that failed with `error`, reached directly.
+    private static func failure(_ error: any Error, endpoint: String, remaining: Duration) -> OAuthError {
+        switch error {
+        case let error as HTTPClientError
+        where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout:
+            return OAuthError(.timedOut, "\(endpoint) did not answer within \(Self.seconds(remaining))")
+        case is NIOTooManyBytesError:
+            return OAuthError(.malformedResponse, "\(endpoint) sent a body larger than \(Self.bodyLimit) bytes")
+        case let error as HTTPClientError where error == .remoteConnectionClosed:
+            return OAuthError(
+                .unreachable, "\(endpoint): \(NetworkFailure.closedEarly.reason(caOption: Self.caOption))")
+        default:
             let failure = NetworkFailure(error)
             var unreachable = OAuthError(.unreachable, "\(endpoint): \(failure.reason(caOption: Self.caOption))")
             unreachable.requestNotSent = failure == .refused || failure == .unresolvable
-            throw unreachable
+            return unreachable
         }
+    }
+
+    /// `host:port` of `url` (IPv6 in brackets), as a `CONNECT` names it.
+    static func target(_ url: String) -> String {
+        let host = EndpointSecurity.host(of: url)
+        return (host.contains(":") ? "[\(host)]" : host) + ":\(EndpointSecurity.port(of: url))"
     }
 
     /// `application/x-www-form-urlencoded` escaping: everything but unreserved characters.

@@ -42,7 +42,7 @@ public struct OAuthClient: Sendable {
     ) {
         self.configuration = configuration
         self.http = ProviderHTTP(
-            client: { _ in httpClient }, requestTimeout: configuration.requestTimeout,
+            route: { _ in (httpClient, nil) }, requestTimeout: configuration.requestTimeout,
             documentCache: configuration.documentCache)
         self.logger = logger
     }
@@ -54,7 +54,7 @@ public struct OAuthClient: Sendable {
     ) {
         self.configuration = configuration
         self.http = ProviderHTTP(
-            client: connection.httpClient(for:), requestTimeout: configuration.requestTimeout,
+            route: connection.route(for:), requestTimeout: configuration.requestTimeout,
             documentCache: configuration.documentCache)
         self.logger = logger
     }

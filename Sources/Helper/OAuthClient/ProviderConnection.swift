@@ -21,14 +21,22 @@ public struct ProviderConnection: Sendable, Hashable {
     public var rootsFile: String?
     /// The proxy, if any.
     public var proxy: ProxyServer?
-    /// Hosts reached without the proxy (`NO_PROXY`): a name matches itself and its subdomains.
-    public var directHosts: [String]
+    /// Hosts reached without the proxy (`NO_PROXY`).
+    public var exemptions: ProxyExemptions
 
-    /// An HTTP proxy: host, port, and Basic credentials from the URL's user information.
-    public struct ProxyServer: Sendable, Hashable {
+    /// An HTTP proxy: host, port, and Basic credentials from the URL's user information. Its
+    /// description and mirror show `host:port` only, never the credentials.
+    public struct ProxyServer: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         public var host: String
         public var port: Int
+        /// The setting that named it, for messages: `HTTPS_PROXY` or the profile's proxy.
+        public var setting: String
         var credentials: String?
+
+        /// `host:port`, an IPv6 address in brackets: what messages name.
+        public var description: String { (host.contains(":") ? "[\(host)]" : host) + ":\(port)" }
+
+        public var customMirror: Mirror { Mirror(self, children: ["address": description]) }
     }
 
     /// The connection for a profile's `caFile` and `proxy` (a URL, or `"none"` for no proxy
@@ -40,8 +48,8 @@ public struct ProviderConnection: Sendable, Hashable {
         self.proxy = try proxyURL.flatMap { url throws(OAuthError) in
             url == "none" ? nil : try Self.parseProxy(url, source: proxy != nil ? "the profile's proxy" : "HTTPS_PROXY")
         }
-        directHosts = (Self.variable("no_proxy", environment) ?? Self.variable("NO_PROXY", environment) ?? "")
-            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+        exemptions = ProxyExemptions(
+            Self.variable("no_proxy", environment) ?? Self.variable("NO_PROXY", environment) ?? "")
     }
 
     private static func variable(_ name: String, _ environment: [String: String]) -> String? {
@@ -58,9 +66,9 @@ public struct ProviderConnection: Sendable, Hashable {
                 .insecureEndpoint, "\(source) must be an http:// proxy URL (HTTPS still goes through it encrypted)")
         }
         rest = rest.prefix { $0 != "/" }
-        var credentials: String?
+        var userInformation: Substring?
         if let at = rest.lastIndex(of: "@") {
-            credentials = String(rest[..<at]).removingPercentEncoding
+            userInformation = rest[..<at]
             rest = rest[rest.index(after: at)...]
         }
         var host = String(rest)
@@ -76,18 +84,24 @@ public struct ProviderConnection: Sendable, Hashable {
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
         }
-        return ProxyServer(host: host, port: port, credentials: credentials)
+        var proxy = ProxyServer(host: host, port: port, setting: source)
+        if let userInformation {
+            guard let credentials = String(userInformation).removingPercentEncoding else {
+                throw OAuthError(
+                    .insecureEndpoint,
+                    "\(source) (proxy \(proxy)) has a bad percent-escape in its user name or password; write a "
+                        + "reserved character as % and two hex digits (%40 for @, %3A for :, %25 for %)")
+            }
+            proxy.credentials = credentials
+        }
+        return proxy
     }
 
-    /// Whether a request to `url` bypasses the proxy: its host is in `NO_PROXY` (or `*` is), or it is
-    /// plain `http://`, which a provider may use only on loopback.
+    /// Whether a request to `url` bypasses the proxy: `NO_PROXY` covers its host and port
+    /// (``ProxyExemptions``), or it is plain `http://`, which a provider may use only on loopback.
     public func isDirect(_ url: String) -> Bool {
         guard proxy != nil, url.lowercased().hasPrefix("https://") else { return true }
-        let host = EndpointSecurity.host(of: url.lowercased())
-        return directHosts.contains { pattern in
-            let name = pattern.hasPrefix(".") ? String(pattern.dropFirst()) : pattern
-            return pattern == "*" || host == name || host.hasSuffix("." + name)
-        }
+        return exemptions.covers(host: EndpointSecurity.host(of: url), port: EndpointSecurity.port(of: url))
     }
 
     /// Checks that each CA file can be trusted and read as PEM certificates: owned by root or this
@@ -109,16 +123,28 @@ public struct ProviderConnection: Sendable, Hashable {
         }
     }
 
-    /// The HTTP client for a request to `url`: the shared default when nothing is changed, else one
-    /// kept for the life of the process per distinct connection.
-    public func httpClient(for url: String) -> HTTPClient {
+    /// The HTTP client for a request to `url` and the proxy it goes through: the shared default
+    /// client when nothing is changed, else one kept for the life of the process per distinct
+    /// connection. A provider given as an IP address is never sent through the proxy: the HTTP
+    /// client would check its certificate against the proxy's address, not the provider's, so a
+    /// proxy holding a trusted certificate for its own address could answer in its place.
+    func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ProxyServer?) {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
-        connection.directHosts = []
-        guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
-            return OAuthClient.defaultHTTPClient
+        connection.exemptions = ProxyExemptions("")
+        let host = EndpointSecurity.host(of: url)
+        if let proxy = connection.proxy, IPAddress(host) != nil {
+            throw OAuthError(
+                .insecureEndpoint,
+                "the identity provider is given as the IP address \(host), which is not sent through the proxy "
+                    + "\(proxy) (\(proxy.setting)): its TLS certificate could not be checked against that address "
+                    + "through a proxy; reach it directly by adding \(host) to NO_PROXY or setting \"proxy\": \"none\" "
+                    + "in the profile, or use the provider's host name in the issuer")
         }
-        return Self.clients.withLock { clients in
+        guard connection.caFile != nil || connection.rootsFile != nil || connection.proxy != nil else {
+            return (OAuthClient.defaultHTTPClient, nil)
+        }
+        let client = Self.clients.withLock { clients in
             if let client = clients[connection] { return client }
             var configuration = OAuthClient.defaultConfiguration
             var tls = TLSConfiguration.makeClientConfiguration()
@@ -134,6 +160,7 @@ public struct ProviderConnection: Sendable, Hashable {
             clients[connection] = client
             return client
         }
+        return (client, connection.proxy)
     }
 
     /// Clients are never shut down: a helper process is short-lived, and there is one per connection.

@@ -95,7 +95,8 @@ def generate_keys(state):
 
 
 def generate_tls(state):
-    """A CA and a certificate for 127.0.0.1 signed by it, made with openssl; returns (ca, key, cert)."""
+    """A CA and a certificate for 127.0.0.1 and localhost signed by it, made with openssl; returns
+    (ca, key, cert). The name lets a test reach the provider by host name (through a proxy)."""
     ca_key, ca, key, csr, cert = (os.path.join(state, name) for name in
                                   ("ca.key", "ca.pem", "tls.key", "tls.csr", "tls.pem"))
     run = lambda *args: subprocess.run(["openssl", *args], check=True, capture_output=True)
@@ -105,7 +106,7 @@ def generate_tls(state):
     run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out", csr, "-subj", "/CN=127.0.0.1")
     extensions = os.path.join(state, "tls.ext")
     with open(extensions, "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
+        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n")
     run("x509", "-req", "-in", csr, "-CA", ca, "-CAkey", ca_key, "-CAcreateserial", "-out", cert, "-days", "2",
         "-extfile", extensions)
     return ca, key, cert
