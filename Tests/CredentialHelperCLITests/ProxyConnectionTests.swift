@@ -55,17 +55,19 @@ extension ProxyTests {
         try await proxy.stop()
     }
 
-    @Test("a kept-alive upstream connection closed as a request arrives: the request is sent again, once")
+    @Test("a kept-alive upstream connection closed after the request reached it: not sent again, a 502 says why")
     func staleKeepAliveConnection() async throws {
         let proxy = try await ProxyHarness()
         #expect(try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200)
         _ = try await proxy.send(.POST, "/_control/drop-next", body: "{}", to: proxy.gateway.baseURL)
         let body = #"{"model":"claude-test","max_tokens":8,"messages":[{"role":"user","content":"again"}]}"#
         let reply = try await proxy.send(.POST, "/v1/messages", body: body)
-        #expect(reply.status == 200, "\(reply.body)")
+        // The gateway read the request line before closing: the proxy cannot tell how much it read.
+        #expect(reply.status == 502, "\(reply.body)")
+        #expect(reply.body.contains("may have been processed"), "\(reply.body)")
         let stats = try await proxy.stats()
         #expect(stats["dropped"] as? Int == 1, "the gateway did not drop a request on a kept-alive connection")
-        #expect(stats["lastBody"] as? String == body)
+        #expect(stats["lastBody"] as? String != body, "the dropped request was sent again")
         try await proxy.stop()
     }
 

@@ -20,11 +20,14 @@ struct CredentialProviderTests {
     let runner = HelperRunner(environment: ["PATH": "/usr/bin:/bin"])
 
     func provider(
-        _ helper: String, ttl: Int = 3600, silentRefresh: Bool = true, cache: CredentialDiskCache? = nil
+        _ helper: String, ttl: Int = 3600, silentRefresh: Bool = true, cache: CredentialDiskCache? = nil,
+        refreshFloor: Int = 30
     ) -> CredentialProvider {
         let clock = clock
         return CredentialProvider(
-            configuration: HostConfiguration(helperPath: helper, ttlSeconds: ttl, silentRefreshEnabled: silentRefresh),
+            configuration: HostConfiguration(
+                helperPath: helper, ttlSeconds: ttl, silentRefreshEnabled: silentRefresh,
+                refreshFloorSeconds: refreshFloor),
             runner: runner, diskCache: cache, now: { clock.now })
     }
 
@@ -127,9 +130,62 @@ struct CredentialProviderTests {
         }
         #expect(accepted == 200)
         #expect(seen.withLock { $0 } == ["tok-1-interactive", "tok-2-mid-session-refresh"])
+        clock.advance(31)  // past the refresh floor
         let rejected = try await provider.perform { _ -> CredentialProvider.Attempt<Int> in .rejected(401) }
         #expect(rejected == 401)
         #expect(scripts.count("runs") == 3, "one refresh for the second request, then no loop")
+    }
+
+    @Test("30 requests rejected within the refresh floor run the helper once; after the floor a rejection refreshes")
+    func refreshFloor() async throws {
+        let provider = provider(scripts.countingHelper())
+        let seen = Mutex<[String]>([])
+        for _ in 0..<30 {
+            let status = try await provider.perform { credential -> CredentialProvider.Attempt<Int> in
+                seen.withLock { $0.append(credential.token.reveal()) }
+                return .rejected(403)
+            }
+            #expect(status == 403)
+        }
+        #expect(scripts.count("runs") == 2, "a session start and one mid-session refresh, not one per rejection")
+        // The first request was retried with the fresh token; the others were surfaced, not retried.
+        let attempts = seen.withLock { $0 }
+        #expect(attempts.count == 31)
+        #expect(attempts.dropFirst().allSatisfy { $0 == "tok-2-mid-session-refresh" })
+        let fresh = try await provider.credential()
+        let outcome = try await provider.credentialRejected(fresh)
+        #expect(outcome == .notRefreshed(fresh), "a fresh credential rejected again within the floor is surfaced")
+        clock.advance(29)
+        #expect(try await provider.credentialRejected(fresh) == .notRefreshed(fresh))
+        #expect(scripts.count("runs") == 2)
+        clock.advance(2)
+        guard case .refreshed(let third) = try await provider.credentialRejected(fresh) else {
+            Issue.record("a rejection after the floor passed was not refreshed")
+            return
+        }
+        #expect(third.token.reveal() == "tok-3-mid-session-refresh")
+        #expect(scripts.count("runs") == 3)
+    }
+
+    @Test("a 401 on a token older than the floor refreshes once; a configured floor is honoured and bounded")
+    func refreshFloorConfigured() async throws {
+        let provider = provider(scripts.countingHelper(), refreshFloor: 5)
+        let first = try await provider.startSession()
+        clock.advance(60)
+        let retried = try await provider.perform { credential -> CredentialProvider.Attempt<Int> in
+            credential == first ? .rejected(401) : .accepted(200)
+        }
+        #expect(retried == 200)
+        #expect(scripts.count("runs") == 2, "one refresh for a rejected token older than the floor")
+        let fresh = try await provider.credential()
+        clock.advance(4)
+        #expect(try await provider.credentialRejected(fresh) == .notRefreshed(fresh))
+        clock.advance(2)
+        #expect(try await provider.credentialRejected(fresh) != .notRefreshed(fresh))
+        #expect(scripts.count("runs") == 3, "the configured 5 s floor, not the default 30 s")
+        #expect(HostConfiguration(helperPath: "/h", refreshFloorSeconds: 0).refreshFloor == .seconds(1))
+        #expect(HostConfiguration(helperPath: "/h", refreshFloorSeconds: 1 << 40).refreshFloor == .seconds(3600))
+        #expect(HostConfiguration(helperPath: "/h").refreshFloor == .seconds(30))
     }
 
     @Test("a failing helper backs off: no re-run until the delay passes, then doubling")

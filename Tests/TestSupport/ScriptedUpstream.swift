@@ -8,15 +8,19 @@ import Synchronization
 /// A raw-socket HTTP/1.1 upstream on 127.0.0.1 that answers each request with fixed bytes chosen by
 /// its path — the responses well-behaved servers rarely send (conflicting framing, odd `Connection`
 /// options) — and records every request head it received, as bytes. Each connection is served on a
-/// thread of its own; bodies of requests are not read (send GET requests). Stops when released.
+/// thread of its own; a request body is read when its `Content-Length` gives its size (chunked
+/// bodies are not read). Stops when released.
 public final class ScriptedUpstream: Sendable {
-    /// One scripted answer: the bytes to send, and whether to close the connection afterwards.
+    /// One scripted answer: the bytes to send, and whether to close the connection afterwards
+    /// (`reset`: abruptly, with a TCP reset, as a server that drops an idle connection may).
     public struct Answer: Sendable {
         public let bytes: [UInt8]
         public let close: Bool
-        public init(_ text: String, close: Bool = false) {
+        public let reset: Bool
+        public init(_ text: String, close: Bool = false, reset: Bool = false) {
             bytes = Array(text.utf8)
-            self.close = close
+            self.close = close || reset
+            self.reset = reset
         }
     }
 
@@ -76,7 +80,8 @@ public final class ScriptedUpstream: Sendable {
         received.answers.withLock { $0[path] = answer }
     }
 
-    /// Closes the next `times` connections that ask for `path` without answering (a network cut).
+    /// Closes the next `times` connections that ask for `path` without answering (a network cut),
+    /// after reading the whole request.
     public func cutNext(_ path: String, times: Int = 1) {
         received.cuts.withLock { $0[path] = times }
     }
@@ -105,6 +110,13 @@ public final class ScriptedUpstream: Sendable {
             let end = data.headEnd
             let head = String(decoding: data[..<end], as: UTF8.self)
             data.removeFirst(end + 4)
+            let length = head.contentLength
+            while data.count < length {
+                let count = recv(client, &buffer, buffer.count, 0)
+                if count <= 0 { return }
+                data += buffer[..<count]
+            }
+            data.removeFirst(length)
             received.all.withLock { $0.append(head) }
             let target = head.split(separator: " ").dropFirst().first.map(String.init) ?? "/"
             let path = String(target.prefix { $0 != "?" })
@@ -124,6 +136,11 @@ public final class ScriptedUpstream: Sendable {
                 if count <= 0 { return }
                 sent += count
             }
+            if answer.reset {
+                // The answer is delivered, then the connection is reset instead of closed.
+                var linger = Glibc.linger(l_onoff: 1, l_linger: 0)
+                setsockopt(client, SOL_SOCKET, SO_LINGER, &linger, socklen_t(MemoryLayout<Glibc.linger>.size))
+            }
             if answer.close { return }
         }
     }
@@ -135,6 +152,19 @@ private final class Heads: Sendable {
     let closedByClient = Mutex(0)
     let answers = Mutex<[String: ScriptedUpstream.Answer]>([:])
     let cuts = Mutex<[String: Int]>([:])
+}
+
+extension String {
+    /// The `Content-Length` of a request head, 0 when it has none.
+    fileprivate var contentLength: Int {
+        for line in split(separator: "\r\n").dropFirst() {
+            let parts = line.split(separator: ":", maxSplits: 1)
+            if parts.count == 2, parts[0].lowercased() == "content-length" {
+                return Int(parts[1].trimmingCharacters(in: .whitespaces)) ?? 0
+            }
+        }
+        return 0
+    }
 }
 
 extension [UInt8] {

@@ -68,6 +68,13 @@ struct ProxyCommand: AsyncParsableCommand {
     @Option(name: .customLong("max-connections"), help: "Client connections served at once; more get a 503.")
     var maxConnections = 1024
 
+    @Option(
+        name: .customLong("refresh-floor"),
+        help: ArgumentHelp(
+            "Least seconds between two helper refreshes forced by 401/403 answers (1-3600).",
+            valueName: "seconds"))
+    var refreshFloor = 30
+
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false
 
@@ -112,7 +119,12 @@ struct ProxyCommand: AsyncParsableCommand {
         Terminal.standardError("credhelper proxy: stopped\n")
     }
 
-    private func proxyConfiguration(_ hostConfiguration: HostConfiguration) throws -> ProxyConfiguration {
+    private func proxyConfiguration(_ resolved: HostConfiguration) throws -> ProxyConfiguration {
+        guard HostConfiguration.refreshFloorRange.contains(refreshFloor) else {
+            throw ValidationError("--refresh-floor \(refreshFloor) is out of range (1-3600 seconds)")
+        }
+        var hostConfiguration = resolved
+        hostConfiguration.refreshFloorSeconds = refreshFloor
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8787")
         }

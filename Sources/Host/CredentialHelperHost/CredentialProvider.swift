@@ -20,7 +20,10 @@ import Synchronization
 /// - ``perform(_:)`` wraps one request: attach, and on rejection refresh once and retry once.
 ///
 /// Concurrent callers share one helper run (single flight). After a failure the helper is not run
-/// again until the ``BackoffPolicy`` delay has passed; callers get the last error meanwhile.
+/// again until the ``BackoffPolicy`` delay has passed; callers get the last error meanwhile. Forced
+/// refreshes are at least ``HostConfiguration/refreshFloor`` apart: a credential the last refresh
+/// obtained that is rejected again within it is not refreshed (docs/security.md, "Replays and
+/// refreshes in the proxy"). Every time here is read from the provider's clock (`now`).
 public final class CredentialProvider: Sendable {
     /// What ``credentialRejected(_:)`` did.
     public enum RejectionOutcome: Sendable, Hashable {
@@ -29,6 +32,11 @@ public final class CredentialProvider: Sendable {
         /// Silent refresh is disabled: the cached credential is kept until the next session start and
         /// the user should be told the credential expired.
         case expiryPromptDue(Credential)
+        /// The credential is the one the last forced refresh obtained, less than
+        /// ``HostConfiguration/refreshFloor`` ago: the rejection is returned as it is, without running
+        /// the helper (a fresh credential refused again is most likely refused for something a new one
+        /// would not change, such as a model the user may not use).
+        case notRefreshed(Credential)
     }
 
     /// One attempt at a request, as reported to ``perform(_:)``.
@@ -59,6 +67,9 @@ public final class CredentialProvider: Sendable {
         var lastFailure: HelperError?
         var retryNotBefore: Date?
         var expiryPromptDue = false
+        /// When the last forced refresh (a rejection that ran the helper) started: the refresh floor
+        /// counts from here.
+        var lastForcedRefresh: Date?
     }
 
     /// Creates a provider.
@@ -124,38 +135,74 @@ public final class CredentialProvider: Sendable {
     /// Reports that the upstream rejected `rejected` (401/403).
     ///
     /// When another caller already replaced that credential, the replacement is returned without a
-    /// new run. Otherwise, with silent refresh enabled the helper re-runs with `mid-session-refresh`
-    /// (20 s clamp); with it disabled the cached credential is kept, the next session start re-runs
-    /// the helper, and ``RejectionOutcome/expiryPromptDue(_:)`` is returned.
+    /// new run. When the last forced refresh started less than ``HostConfiguration/refreshFloor`` ago
+    /// (and is over), the rejection is not refreshed: ``RejectionOutcome/notRefreshed(_:)``. Otherwise,
+    /// with silent refresh enabled the helper re-runs with `mid-session-refresh` (20 s clamp); with it
+    /// disabled the cached credential is kept, the next session start re-runs the helper, and
+    /// ``RejectionOutcome/expiryPromptDue(_:)`` is returned.
     public func credentialRejected(_ rejected: Credential) async throws(HelperError) -> RejectionOutcome {
-        enum Step { case replaced(Credential), prompt(Credential), refresh }
+        enum Step { case replaced(Credential), prompt(Credential), withheld(Credential), refresh }
         let silent = configuration.silentRefreshEnabled
+        let time = now()
         let step = state.withLock { state -> Step in
             if let current = state.current, current != rejected { return .replaced(current) }
+            if silent, state.flight == nil, Self.withinFloor(state, at: time, configuration.refreshFloor) {
+                return .withheld(state.current ?? rejected)
+            }
             // Whatever happens next, the rejected credential must not start another session.
             state.currentRejected = true
             guard silent else {
                 state.expiryPromptDue = true
                 return .prompt(state.current ?? rejected)
             }
+            if state.flight == nil { state.lastForcedRefresh = time }
             return .refresh
         }
         switch step {
         case .replaced(let credential):
             return .refreshed(credential)
+        case .withheld(let credential):
+            logger.debug("credential rejected again within the refresh floor; not refreshed")
+            return .notRefreshed(credential)
         case .prompt(let credential):
             diskCache?.remove(for: configuration)
             logger.warning("credential rejected and silent refresh is disabled; an expiry prompt is due")
             return .expiryPromptDue(credential)
         case .refresh:
             diskCache?.remove(for: configuration)
-            return .refreshed(try await obtain(.midSessionRefresh))
+            do {
+                return .refreshed(try await obtain(.midSessionRefresh))
+            } catch {
+                // A refresh that failed obtained nothing to protect: the back-off paces the next runs.
+                state.withLock { if $0.lastForcedRefresh == time { $0.lastForcedRefresh = nil } }
+                throw error
+            }
+        }
+    }
+
+    /// Whether a rejection of the current credential, at `time`, comes within the refresh floor.
+    private static func withinFloor(_ state: State, at time: Date, _ floor: Duration) -> Bool {
+        guard let last = state.lastForcedRefresh else { return false }
+        return time < last + Double(floor.components.seconds)
+    }
+
+    /// Whether ``credentialRejected(_:)`` would give a credential to retry with if `credential` were
+    /// rejected now: silent refresh is enabled, and another credential replaced it, a helper run is
+    /// under way, or the refresh floor has passed. Does not wait; a host deciding whether to keep a
+    /// rejected response (to return it) or drop it (to retry) asks this first.
+    public func wouldRefresh(afterRejecting credential: Credential) -> Bool {
+        guard configuration.silentRefreshEnabled else { return false }
+        let time = now()
+        return state.withLock { state in
+            if let current = state.current, current != credential { return true }
+            return state.flight != nil || !Self.withinFloor(state, at: time, configuration.refreshFloor)
         }
     }
 
     /// Performs one request with the session's credential. When `attempt` reports a rejection, the
     /// credential is refreshed (``credentialRejected(_:)``) and the request is retried once; a second
-    /// rejection, or a rejection with silent refresh disabled, is returned as it is, not looped.
+    /// rejection, a rejection with silent refresh disabled, or one within the refresh floor of the last
+    /// refresh, is returned as it is, not looped.
     public func perform<Response: Sendable>(
         _ attempt: (Credential) async throws -> Attempt<Response>
     ) async throws -> Response {
@@ -164,6 +211,7 @@ public final class CredentialProvider: Sendable {
         case .accepted(let response):
             return response
         case .rejected(let response):
+            // A rejection with silent refresh disabled, or within the refresh floor, is returned as it is.
             guard case .refreshed(let fresh) = try await credentialRejected(first) else { return response }
             switch try await attempt(fresh) {
             case .accepted(let retried), .rejected(let retried): return retried

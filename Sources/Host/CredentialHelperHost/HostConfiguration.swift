@@ -16,7 +16,8 @@ public enum AuthScheme: String, Sendable, Hashable, CaseIterable {
     }
 }
 
-/// The host's configuration: the six keys of docs/protocol.md §2, already validated.
+/// The host's configuration: the six keys of docs/protocol.md §2, already validated, and the runtime's
+/// refresh floor (``refreshFloorSeconds``).
 ///
 /// Build one with ``HostConfiguration/resolve(_:)`` from configuration files, environment variables and
 /// flags, or directly in code.
@@ -26,6 +27,8 @@ public struct HostConfiguration: Sendable, Hashable {
     /// The largest accepted `inferenceCredentialHelperTtlSec` (one day); larger values are clamped
     /// with a warning, so a typo cannot keep a revoked credential in use for months.
     public static let maximumTTLSeconds = 86_400
+    /// The accepted range of ``refreshFloorSeconds``; values outside it are clamped.
+    public static let refreshFloorRange = 1...3600
 
     /// `inferenceCredentialHelper`: the absolute path of the helper, run with no arguments.
     /// A value with spaces is a path, never a command line.
@@ -43,6 +46,12 @@ public struct HostConfiguration: Sendable, Hashable {
     public var customHeaders: HeaderList
     /// `inferenceGatewayAuthScheme`: how the token is sent (default ``AuthScheme/bearer``).
     public var authScheme: AuthScheme
+    /// The least time, in seconds, between two mid-session refreshes forced by rejections (default 30,
+    /// clamped to ``refreshFloorRange``). Within it, a rejection of the credential the last refresh
+    /// obtained is returned as it is instead of running the helper again: a request the gateway
+    /// refuses for another reason (403 for a model the user may not use) cannot make the helper ask the
+    /// identity provider for a token per request.
+    public var refreshFloorSeconds: Int
 
     /// Creates a configuration with the protocol's defaults for everything but the helper path.
     public init(
@@ -51,7 +60,8 @@ public struct HostConfiguration: Sendable, Hashable {
         timeoutSeconds: Int = 60,
         silentRefreshEnabled: Bool = true,
         customHeaders: HeaderList = HeaderList(),
-        authScheme: AuthScheme = .bearer
+        authScheme: AuthScheme = .bearer,
+        refreshFloorSeconds: Int = 30
     ) {
         self.helperPath = helperPath
         self.ttlSeconds = ttlSeconds
@@ -59,6 +69,7 @@ public struct HostConfiguration: Sendable, Hashable {
         self.silentRefreshEnabled = silentRefreshEnabled
         self.customHeaders = customHeaders
         self.authScheme = authScheme
+        self.refreshFloorSeconds = refreshFloorSeconds
     }
 
     /// The time limit for a run in `context`: the configured timeout (at most 600 s), clamped to
@@ -66,6 +77,12 @@ public struct HostConfiguration: Sendable, Hashable {
     public func timeout(for context: HelperContext) -> Duration {
         let configured = Duration.seconds(min(max(timeoutSeconds, 1), Self.maximumTimeoutSeconds))
         return context == .midSessionRefresh ? min(configured, HelperContext.midSessionRefreshTimeoutCap) : configured
+    }
+
+    /// The least time between two forced mid-session refreshes: ``refreshFloorSeconds``, clamped to
+    /// ``refreshFloorRange``.
+    public var refreshFloor: Duration {
+        .seconds(min(max(refreshFloorSeconds, Self.refreshFloorRange.lowerBound), Self.refreshFloorRange.upperBound))
     }
 
     /// The cache lifetime of one answer.

@@ -7,9 +7,11 @@ import NetworkFailure
 ///
 /// The rules (docs/proxy.md, "What it does with each request"): a 401/403 is replayed once with a
 /// refreshed credential when the body was kept, and returned (refreshing for the next requests)
-/// when it was not; with silent refresh disabled it becomes the proxy's own 401. A kept-alive upstream
-/// connection that fails before any answer is retried once on a new connection. A failure after the
-/// head went out can only be told to the client by cutting the connection.
+/// when it was not; with silent refresh disabled it becomes the proxy's own 401; within the refresh
+/// floor of the last refresh it is relayed as it is. A kept-alive upstream connection that fails before
+/// any byte of the request was written to it is retried once on a new connection; once the request was
+/// written it is never sent again. A failure after the head went out can only be told to the client by
+/// cutting the connection.
 struct ExchangeStateMachine: Equatable {
     enum State: Equatable {
         /// Waiting for the session's credential.
@@ -43,6 +45,11 @@ struct ExchangeStateMachine: Equatable {
         case upstreamFailure(NetworkFailure)
         /// The upstream rejected the credential with `status` and silent refresh is disabled.
         case silentRefreshDisabled(status: Int)
+        /// The upstream rejected the credential with `status` and it was not refreshed again: the last
+        /// refresh was less than the refresh floor ago (its response was dropped to replay it).
+        case rejectedAgain(status: Int)
+        /// The upstream failed after the request was written to it: it may have processed it.
+        case mayHaveBeenProcessed(NetworkFailure)
     }
 
     enum Action: Equatable {
@@ -80,6 +87,8 @@ struct ExchangeStateMachine: Equatable {
         case refreshed
         /// Silent refresh is disabled for this session (an expiry prompt is due instead).
         case expiryPromptDue
+        /// Not refreshed: a fresh credential was rejected again within the refresh floor.
+        case notRefreshed
         case failed
     }
 
@@ -92,6 +101,9 @@ struct ExchangeStateMachine: Equatable {
     /// Whether the current connection was kept alive from an earlier request.
     private var keptAlive = false
     private var retriedOnNewConnection = false
+    /// Whether the request's head was written on the current connection (RFC 9110 §9.2.2: once it
+    /// was, the request is not sent again automatically).
+    private var requestReachedUpstream = false
 
     init(replayable: Bool, silentRefreshEnabled: Bool) {
         self.replayable = replayable
@@ -114,24 +126,29 @@ struct ExchangeStateMachine: Equatable {
     mutating func connectionReady(keptAlive: Bool) -> Action {
         guard state == .awaitingConnection else { return .releaseConnection }
         self.keptAlive = keptAlive
+        requestReachedUpstream = false
         state = .awaitingResponse
         return .sendRequest
     }
 
-    mutating func upstreamHead(status: Int) -> Action {
+    /// The response's head arrived; `refreshable`: whether a rejection of this request's credential
+    /// would be refreshed now (the session asks the provider only for a 401/403). A rejection that
+    /// would not — a credential obtained by a refresh less than the refresh floor ago — is relayed as
+    /// it is, body included, and reported to no one.
+    mutating func upstreamHead(status: Int, refreshable: Bool) -> Action {
         guard state == .awaitingResponse else { return .none }
         let rejected = (status == 401 || status == 403) && !replayed
         if rejected, !silentRefreshEnabled {
             state = .discarding(status: status, .silentRefreshDisabled)
             return .discard
         }
-        if rejected, replayable {
+        if rejected, replayable, refreshable {
             state = .discarding(status: status, .replay)
             return .discard
         }
         // A rejection of a body that is gone is returned as it is; the next requests get a refresh.
         state = .relaying(status: status)
-        return .forwardHead(reportRejection: rejected)
+        return .forwardHead(reportRejection: rejected && refreshable)
     }
 
     mutating func upstreamBody() -> Action {
@@ -174,28 +191,40 @@ struct ExchangeStateMachine: Equatable {
         case .expiryPromptDue:
             state = .finished
             return .respond(.silentRefreshDisabled(status: status), reportRejection: false)
+        case .notRefreshed:
+            state = .finished
+            return .respond(.rejectedAgain(status: status), reportRejection: false)
         case .failed:
             state = .finished
             return .respond(.helperFailure, reportRejection: false)
         }
     }
 
+    /// The request's head reached the upstream's socket: from now on the upstream may process it.
+    mutating func requestWritten() {
+        if state == .awaitingResponse { requestReachedUpstream = true }
+    }
+
     /// The upstream connection failed (or could not be opened).
     mutating func upstreamFailed(_ failure: NetworkFailure) -> Action {
         switch state {
         case .awaitingConnection, .awaitingResponse:
-            // A kept-alive connection that failed before any answer was most likely closed by the
-            // upstream as the request arrived: nothing was processed, so it goes once more on a new
-            // connection. A timeout or a malformed answer says the upstream did see it.
+            // A kept-alive connection the upstream closed before any byte of the request was written
+            // to it (a close that crossed the request): nothing was processed, so the request goes
+            // once more on a new connection. Once the request was written, the upstream may have read
+            // it whole and processed it (a POST: inference, billing): it is not sent again (RFC 9110
+            // §9.2.2), and the answer says so. A timeout or a malformed answer keeps its own answer.
             let answered = failure == .timedOut || { if case .malformed = failure { true } else { false } }()
-            if keptAlive, !retriedOnNewConnection, replayable, !answered {
+            if keptAlive, !retriedOnNewConnection, replayable, !requestReachedUpstream, !answered {
                 retriedOnNewConnection = true
                 keptAlive = false
                 state = .awaitingConnection
                 return .openNewConnection
             }
             state = .finished
-            return .respond(.upstreamFailure(failure), reportRejection: false)
+            let answer: LocalAnswer =
+                requestReachedUpstream && !answered ? .mayHaveBeenProcessed(failure) : .upstreamFailure(failure)
+            return .respond(answer, reportRejection: false)
         case .discarding:
             state = .finished
             return .respond(.upstreamFailure(failure), reportRejection: false)

@@ -71,8 +71,14 @@ final class ForwardedExchange {
 
     // MARK: The upstream's response (UpstreamConnection calls these)
 
+    /// The request's head reached the upstream's socket.
+    func requestWritten() { machine.requestWritten() }
+
     func upstreamHead(_ head: UpstreamResponseParser.Head) {
-        let action = machine.upstreamHead(status: head.status)
+        // Only a rejection asks the provider whether it would refresh (the refresh floor).
+        let rejection = head.status == 401 || head.status == 403
+        let refreshable = rejection && credential.map { session.provider.wouldRefresh(afterRejecting: $0) } == true
+        let action = machine.upstreamHead(status: head.status, refreshable: refreshable)
         guard action != .none else { return }
         session.health.recordUpstream(ok: true)
         guard case .forwardHead(let reportRejection) = action else { return }
@@ -172,6 +178,8 @@ final class ForwardedExchange {
                 self.perform(self.machine.refreshed(.refreshed))
             case .success(.expiryPromptDue):
                 self.perform(self.machine.refreshed(.expiryPromptDue))
+            case .success(.notRefreshed):
+                self.perform(self.machine.refreshed(.notRefreshed))
             case .failure(let error):
                 self.helperError = error
                 self.perform(self.machine.refreshed(.failed))
@@ -236,6 +244,23 @@ final class ForwardedExchange {
                     + "(inferenceCredentialHelperSilentRefreshEnabled=false); restart credhelper proxy to start a "
                     + "new session, or enable silent refresh",
                 status: .unauthorized)
+        case .rejectedAgain(let status):
+            let floor = session.configuration.host.refreshFloor.components.seconds
+            return ProxyErrorResponse(
+                type: status == 403 ? "permission_error" : "authentication_error",
+                message:
+                    "the upstream rejected the request (HTTP \(status)) with a credential the helper issued less than "
+                    + "\(floor) s ago, so credhelper proxy did not refresh it again (--refresh-floor); check that the "
+                    + "credential may make this request (the model, the organization) before retrying",
+                status: HTTPResponseStatus(statusCode: status))
+        case .mayHaveBeenProcessed(let failure):
+            return ProxyErrorResponse(
+                type: "api_error",
+                message:
+                    "the upstream \(session.endpoint.origin) received the request, then failed without answering ("
+                    + failure.reason(caOption: "--upstream-ca-file") + "); the request may have been processed, so "
+                    + "credhelper proxy has not retried it: check whether it took effect before sending it again",
+                status: .badGateway)
         }
     }
 }

@@ -28,14 +28,18 @@ final class HTTPMessageWriter {
     private let context: ChannelHandlerContext
     private var gathered: ByteBuffer?
     private var framing = Framing.length
+    /// Completed by the write that carries the head (see ``head(_:framing:written:)``).
+    private var headWritten: EventLoopPromise<Void>?
 
     /// - Parameter context: where the bytes are written (they go to the handlers before it, towards the socket).
     init(context: ChannelHandlerContext) { self.context = context }
 
-    /// Starts a message: its head, encoded, and how its body is delimited.
-    func head(_ encoded: ByteBuffer, framing: Framing) {
+    /// Starts a message: its head, encoded, and how its body is delimited; `written` succeeds once the
+    /// whole head reached the socket, and fails when the connection closed before it did.
+    func head(_ encoded: ByteBuffer, framing: Framing, written: EventLoopPromise<Void>? = nil) {
         self.framing = framing
         gathered = encoded
+        headWritten = written
     }
 
     /// A part of the body.
@@ -71,7 +75,7 @@ final class HTTPMessageWriter {
     func flush() {
         if let buffer = gathered {
             gathered = nil
-            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: takeHeadWritten())
         } else {
             context.flush()
         }
@@ -101,7 +105,13 @@ final class HTTPMessageWriter {
     private func writeGathered() {
         guard let buffer = gathered else { return }
         gathered = nil
-        context.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
+        context.write(NIOAny(IOData.byteBuffer(buffer)), promise: takeHeadWritten())
+    }
+
+    /// The promise of the head, for the write of the gathered buffer that starts with it.
+    private func takeHeadWritten() -> EventLoopPromise<Void>? {
+        defer { headWritten = nil }
+        return headWritten
     }
 }
 

@@ -53,7 +53,10 @@ final class UpstreamConnection: ChannelInboundHandler {
         responseEnded = false
         lastRead = .now()
         parser.expectResponse(isHEAD: answeringHEAD)
-        writer?.head(head, framing: chunked ? .chunked : .length)
+        // Whether the upstream may have the request decides whether it can be sent again.
+        let written = context?.eventLoop.makePromise(of: Void.self)
+        written?.futureResult.assumeIsolated().whenSuccess { exchange.requestWritten() }
+        writer?.head(head, framing: chunked ? .chunked : .length, written: written)
         scheduleTimeoutCheck()
     }
 
