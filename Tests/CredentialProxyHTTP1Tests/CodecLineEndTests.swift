@@ -8,7 +8,8 @@ import Testing
 struct CodecLineEndTests {
     /// A response whose head is 140 KB: nginx answers 502 "too big header" to it, whatever the reads.
     static let bigResponse = Array(
-        ("HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 140_000) + "\r\nContent-Length: 2\r\n\r\nok").utf8)
+        ("HTTP/1.1 200 OK\r\nX-Big: " + String(repeating: "a", count: 140_000) + "\r\nContent-Length: 2\r\n\r\nok").utf8
+    )
 
     @Test("a response head of 140 KB is refused whole and in two reads, wherever the second starts")
     func bigResponseHead() {
@@ -27,7 +28,8 @@ struct CodecLineEndTests {
         let bytes = Array((head + String(repeating: "a", count: padding) + "\r\n\r\nok").utf8)
         for splits in [[], [1], [40_000], [bytes.count - 5], [bytes.count - 1]] {
             let transcript = OurHTTP1.responses(bytes, methods: ["GET"], splits: splits)
-            #expect(transcript.end == .complete && transcript.messages.count == 1, "splits \(splits): \(transcript.end)")
+            #expect(
+                transcript.end == .complete && transcript.messages.count == 1, "splits \(splits): \(transcript.end)")
         }
     }
 
@@ -54,11 +56,15 @@ struct CodecLineEndTests {
         let fine = Self.chunked(request: request, trailers: String(repeating: "T: 1\r\n", count: 256))
         for splits in [[], [70], [long.count / 2], [long.count - 3]] {
             let transcript = read(long, splits)
-            #expect(Self.isRefused(transcript, naming: "trailers longer than 80 KiB"), "84 KB, \(splits): \(transcript.end)")
+            #expect(
+                Self.isRefused(transcript, naming: "trailers longer than 80 KiB"), "84 KB, \(splits): \(transcript.end)"
+            )
         }
         for splits in [[], [70], [many.count / 2], [many.count - 3]] {
             let transcript = read(many, splits)
-            #expect(Self.isRefused(transcript, naming: "more than 256 trailer lines"), "257 lines, \(splits): \(transcript.end)")
+            #expect(
+                Self.isRefused(transcript, naming: "more than 256 trailer lines"),
+                "257 lines, \(splits): \(transcript.end)")
             let accepted = read(fine, splits)
             #expect(accepted.end == .complete && accepted.messages.count == 1, "256 lines, \(splits): \(accepted.end)")
         }
@@ -70,9 +76,14 @@ struct CodecLineEndTests {
         let many = Array((start + String(repeating: "X: 1\r\n", count: 256) + "\r\n").utf8)
         let fine = Array((start + String(repeating: "X: 1\r\n", count: 255) + "\r\n").utf8)
         for splits in [[], [10], [many.count / 2], [many.count - 1]] {
-            let refused = request ? OurHTTP1.requests(many, splits: splits) : OurHTTP1.responses(many, methods: ["GET"], splits: splits)
-            #expect(Self.isRefused(refused, naming: "more than 256 header lines"), "257 lines, \(splits): \(refused.end)")
-            let accepted = request ? OurHTTP1.requests(fine, splits: splits) : OurHTTP1.responses(fine, methods: ["GET"], splits: splits)
+            let refused =
+                request
+                ? OurHTTP1.requests(many, splits: splits) : OurHTTP1.responses(many, methods: ["GET"], splits: splits)
+            #expect(
+                Self.isRefused(refused, naming: "more than 256 header lines"), "257 lines, \(splits): \(refused.end)")
+            let accepted =
+                request
+                ? OurHTTP1.requests(fine, splits: splits) : OurHTTP1.responses(fine, methods: ["GET"], splits: splits)
             #expect(accepted.end == .complete && accepted.messages.count == 1, "256 lines, \(splits): \(accepted.end)")
         }
     }
@@ -86,7 +97,10 @@ struct CodecLineEndTests {
         ("response trailers' end", true, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\n"),
         ("request head", false, "GET / HTTP/1.1\nHost: a\n\n"),
         ("request line", false, "GET / HTTP/1.1\nHost: a\r\n\r\n"),
-        ("request chunk-size line", false, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\r\n0\r\n\r\n"),
+        (
+            "request chunk-size line", false,
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\nok\r\n0\r\n\r\n"
+        ),
         ("request trailer", false, "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nT: 1\n\r\n"),
     ]
 
