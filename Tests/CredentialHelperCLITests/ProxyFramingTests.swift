@@ -97,4 +97,17 @@ extension ProxyTests {
         #expect(exchange.rest.isEmpty, "bytes after the last response: \(exchange.rest.prefix(200))")
         try await proxy.stop()
     }
+
+    @Test("a response whose lines end in a bare LF is a 502 naming it at once, not a wait for the read timeout")
+    func bareLineFeedResponse() async throws {
+        let upstream = try Gateway.startScripted()
+        let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)") { $0.readTimeout = .seconds(5) }
+        let started = ContinuousClock.now
+        let reply = try await proxy.send(.GET, "/bare-lf")
+        let waited = ContinuousClock.now - started
+        #expect(reply.status == 502, "\(reply.body)")
+        #expect(reply.body.contains("malformed response") && reply.body.contains("bare LF"), "\(reply.body)")
+        #expect(waited < .seconds(3), "the proxy waited \(waited) for the rest of the head")
+        try await proxy.stop()
+    }
 }

@@ -58,7 +58,7 @@ extension ProxyTests {
         Refused(
             name: "a bare LF inside the head",
             request: "GET /big?bytes=1 HTTP/1.1\r\nHost: p\nContent-Length: 5\r\n\r\n",
-            status: 400, names: "control character"),
+            status: 400, names: "ended by a bare LF instead of CRLF"),
         Refused(
             name: "HTTP/1.1 without Host", request: "GET /big?bytes=1 HTTP/1.1\r\n\r\n",
             status: 400, names: "without a Host header"),

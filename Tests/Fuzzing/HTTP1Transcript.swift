@@ -33,8 +33,24 @@ public struct HTTP1Transcript: Equatable, CustomStringConvertible, Sendable {
 
 /// Our codec's transcripts, the input fed in the pieces `splits` gives (offsets where a new read starts).
 public enum OurHTTP1 {
-    public static func requests(_ bytes: [UInt8], splits: [Int] = []) -> HTTP1Transcript {
-        let parser = ClientRequestParser()
+    /// The codec's limits (``MessageDecoder/Limits``), for tests that set small ones.
+    public struct Limits: Sendable {
+        let value: MessageDecoder.Limits
+
+        public init(headBytes: Int, headerLines: Int, lineBytes: Int, trailerBytes: Int, trailerLines: Int) {
+            value = .init(
+                headBytes: headBytes, headerLines: headerLines, lineBytes: lineBytes, trailerBytes: trailerBytes,
+                trailerLines: trailerLines)
+        }
+
+        init(_ value: MessageDecoder.Limits) { self.value = value }
+
+        public static let standard = Limits(.standard)
+    }
+
+    /// `limits`: the codec's limits (the proxy's unless a test sets smaller ones).
+    public static func requests(_ bytes: [UInt8], splits: [Int] = [], limits: Limits = .standard) -> HTTP1Transcript {
+        let parser = ClientRequestParser(limits: limits.value)
         var transcript = HTTP1Transcript()
         var current: HTTP1Transcript.Message?
         var keepAlive = true
@@ -66,8 +82,10 @@ public enum OurHTTP1 {
     }
 
     /// `methods`: the request method each response answers (`HEAD` responses have no body).
-    public static func responses(_ bytes: [UInt8], methods: [String], splits: [Int] = []) -> HTTP1Transcript {
-        let parser = UpstreamResponseParser()
+    public static func responses(
+        _ bytes: [UInt8], methods: [String], splits: [Int] = [], limits: Limits = .standard
+    ) -> HTTP1Transcript {
+        let parser = UpstreamResponseParser(limits: limits.value)
         var transcript = HTTP1Transcript()
         var current: HTTP1Transcript.Message?
         var pending = methods[...]

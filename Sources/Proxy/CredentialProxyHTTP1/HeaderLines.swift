@@ -100,19 +100,6 @@ package struct HeaderLines {
         return base.distance(to: UnsafeRawPointer(found))
     }
 
-    /// Where a head in `raw` ends: the index after its empty line (CRLF CRLF); nil when it has
-    /// not all arrived. `scanned`: how many bytes an earlier call already searched.
-    package static func headEnd(in raw: UnsafeRawBufferPointer, scanned: Int = 0) -> Int? {
-        var from = Swift.max(3, scanned)
-        while let newline = index(of: 10, in: raw, from: from) {
-            if newline >= 3, raw[newline - 1] == 13, raw[newline - 2] == 10, raw[newline - 3] == 13 {
-                return newline + 1
-            }
-            from = newline + 1
-        }
-        return nil
-    }
-
     /// Whether `bytes` equal the lowercase ASCII `lowercase`, ignoring case.
     package static func equalsIgnoringCase(_ bytes: Slice<UnsafeRawBufferPointer>, _ lowercase: StaticString) -> Bool {
         guard bytes.count == lowercase.utf8CodeUnitCount else { return false }

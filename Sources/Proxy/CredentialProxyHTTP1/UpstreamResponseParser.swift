@@ -2,12 +2,11 @@ import NIOCore
 
 /// Reads the upstream's HTTP/1.1 responses from the bytes of its connection (RFC 9112): the head
 /// as it arrived (its header lines are forwarded as bytes, not rebuilt as strings), then the body
-/// as slices of what was read, framed by `Content-Length`, chunked coding, or the connection's
-/// end. Interim (1xx) responses are skipped. Event-loop bound; a class so that a response's end
+/// as slices of what was read, framed by the ``MessageDecoder`` the client's requests are framed
+/// by (`Content-Length`, chunked coding, or the connection's end), within the same limits.
+/// Interim (1xx) responses are skipped. Event-loop bound; a class so that a response's end
 /// can start the next request on the same connection while the bytes are being read.
 package final class UpstreamResponseParser {
-    package init() {}
-
     /// A response's head.
     package struct Head {
         package let status: Int
@@ -38,88 +37,56 @@ package final class UpstreamResponseParser {
         }
     }
 
-    /// Longest head, and longest chunk-size or trailer line.
-    package static let headLimit = 80 * 1024
-    package static let lineLimit = 8 * 1024
+    private var decoder: MessageDecoder
+    /// Whether a request waits for its response.
+    private var awaiting = false
+    private var answersHEAD = false
+    /// Whether the head just read is an interim (1xx) one, skipped with its (empty) body.
+    private var interim = false
 
-    private enum State {
-        /// No request is waiting for an answer.
-        case idle
-        case head
-        case body(remaining: Int)
-        case chunkSize
-        case chunkData(remaining: Int)
-        case chunkDataEnd
-        case trailers
-        case untilClose
+    package init(limits: MessageDecoder.Limits = .standard) {
+        decoder = MessageDecoder(.response, limits: limits)
     }
 
-    private var state = State.idle
-    private var answersHEAD = false
-    private var leftover: ByteBuffer?
-
     /// Whether bytes of an unfinished head or line are kept, waiting for the rest.
-    package var hasPartialInput: Bool { (leftover?.readableBytes ?? 0) > 0 }
+    package var hasPartialInput: Bool { decoder.hasUnparsedBytes }
 
     /// A request went out: its response comes next (`isHEAD`: a response without a body).
     package func expectResponse(isHEAD: Bool) {
-        state = .head
+        awaiting = true
         answersHEAD = isHEAD
     }
 
     /// Reads what arrived, calling `emit` for each part of the response. `emit` may start the next
     /// request (``expectResponse(isHEAD:)``) when it gets ``Event/end``.
     package func read(_ incoming: ByteBuffer, emit: (Event) -> Void) throws(Malformed) {
-        var buffer = incoming
-        if var earlier = leftover {
-            leftover = nil
-            earlier.writeImmutableBuffer(incoming)
-            buffer = earlier
-        }
-        while buffer.readableBytes > 0 {
-            switch state {
-            case .idle:
-                throw Malformed("bytes after the end of a response")
-            case .head:
-                guard let read = try readHead(&buffer) else { return try keep(buffer, limit: Self.headLimit) }
-                guard let (head, body) = read else { continue }  // an interim response
+        decoder.append(incoming)
+        while true {
+            if decoder.atHead, !awaiting {
+                if decoder.hasUnparsedBytes { throw Malformed("bytes after the end of a response") }
+                return
+            }
+            let event: MessageDecoder.Event?
+            do { event = try decoder.next() } catch { throw Malformed(error.problem) }
+            switch event {
+            case .head(let startLine, let lines):
+                guard let (head, body) = try readHead(startLine, lines) else {
+                    interim = true
+                    decoder.startBody(.none)
+                    continue
+                }
+                decoder.startBody(body)
                 emit(.head(head))
-                if let body { state = body } else { finish(emit) }
-            case .body(let remaining):
-                let part = Self.take(&buffer, upTo: remaining)
+            case .body(let part):
                 emit(.body(part))
-                if remaining == part.readableBytes {
-                    finish(emit)
-                } else {
-                    state = .body(remaining: remaining - part.readableBytes)
+            case .end:
+                guard !interim else {
+                    interim = false
+                    continue
                 }
-            case .chunkSize:
-                guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
-                guard let size = ChunkedCoding.size(line) else {
-                    throw Malformed("a chunk size that is not hexadecimal")
-                }
-                state = size == 0 ? .trailers : .chunkData(remaining: size)
-            case .chunkData(let remaining):
-                let part = Self.take(&buffer, upTo: remaining)
-                emit(.body(part))
-                state =
-                    remaining == part.readableBytes
-                    ? .chunkDataEnd : .chunkData(remaining: remaining - part.readableBytes)
-            case .chunkDataEnd:
-                guard buffer.readableBytes >= 2 else { return try keep(buffer, limit: 2) }
-                guard buffer.readInteger(as: UInt16.self) == 0x0D0A else {
-                    throw Malformed("a chunk not ended by CRLF")
-                }
-                state = .chunkSize
-            case .trailers:
-                guard let line = readLine(&buffer) else { return try keep(buffer, limit: Self.lineLimit) }
-                if line.readableBytes == 0 {
-                    finish(emit)
-                } else if let problem = HeaderLines.lineProblem(line) {
-                    throw Malformed("\(problem) in the trailers")
-                }
-            case .untilClose:
-                emit(.body(buffer))
+                awaiting = false
+                emit(.end)
+            case nil:
                 return
             }
         }
@@ -127,67 +94,36 @@ package final class UpstreamResponseParser {
 
     /// The connection closed: that ends a response whose body runs until then.
     package func connectionClosed(emit: (Event) -> Void) {
-        guard case .untilClose = state else { return }
-        finish(emit)
-    }
-
-    private static func take(_ buffer: inout ByteBuffer, upTo count: Int) -> ByteBuffer {
-        buffer.readSlice(length: Swift.min(count, buffer.readableBytes)) ?? ByteBuffer()
-    }
-
-    private func finish(_ emit: (Event) -> Void) {
-        state = .idle
+        guard decoder.connectionClosed() else { return }
+        awaiting = false
         emit(.end)
     }
 
-    private func keep(_ buffer: ByteBuffer, limit: Int) throws(Malformed) {
-        guard buffer.readableBytes <= limit else { throw Malformed("a head or line longer than \(limit) bytes") }
-        leftover = buffer
-    }
-
-    /// The next line, without its CRLF; nil until it has all arrived.
-    private func readLine(_ buffer: inout ByteBuffer) -> ByteBuffer? {
-        let newline = buffer.withUnsafeReadableBytes { raw in raw.firstIndex(of: 10) }
-        guard let newline, newline > 0, buffer.getInteger(at: buffer.readerIndex + newline - 1, as: UInt8.self) == 13
-        else { return nil }
-        let line = buffer.readSlice(length: newline - 1)
-        buffer.moveReaderIndex(forwardBy: 2)
-        return line
-    }
-
-    /// The head and the state its body starts in (nil: no body); nil for an interim response; the
-    /// outer nil when the head has not all arrived yet.
-    private func readHead(_ buffer: inout ByteBuffer) throws(Malformed) -> (Head, State?)?? {
-        let length = buffer.withUnsafeReadableBytes { HeaderLines.headEnd(in: $0) }
-        guard let length else { return .none }
-        guard var head = buffer.readSlice(length: length),
-            let statusLine = readLine(&head)
-        else { throw Malformed("no status line") }
+    /// The head and how its body is delimited; nil for an interim response.
+    private func readHead(_ statusLine: ByteBuffer, _ lines: HeaderLines) throws(Malformed)
+        -> (Head, MessageDecoder.Body)?
+    {
         let (minor, status, reason) = try Self.statusLine(statusLine)
-        head.moveWriterIndex(to: head.writerIndex - 2)  // the empty line
-        let lines = HeaderLines(head)
         if (100..<200).contains(status) {
             guard status != 101 else { throw Malformed("a protocol switch (101), which the proxy does not relay") }
             guard minor == 1 else { throw Malformed("an interim (1xx) response in HTTP/1.0") }
             // An interim head is skipped, but checked as any head is: malformed lines could hide the real one.
             _ = try ResponseFraming(validating: lines, minorVersion: minor, status: status)
-            return .some(nil)
+            return nil
         }
         let framing = try ResponseFraming(validating: lines, minorVersion: minor, status: status)
-        var body: State?
+        var body = MessageDecoder.Body.none
         if !(answersHEAD || status == 204 || status == 304) {
             switch framing.body {
-            case .chunked: body = .chunkSize
-            case .length(let length): body = length == 0 ? nil : .body(remaining: length)
+            case .chunked: body = .chunked
+            case .length(let length): body = .length(length)
             case .untilClose: body = .untilClose
             }
         }
-        let closes: Bool
-        if case .untilClose = body { closes = true } else { closes = framing.closes }
         let parsed = Head(
-            status: status, reason: reason, lines: lines, closes: closes, dropped: framing.dropped,
-            hasLength: framing.hasLength)
-        return .some((parsed, body))
+            status: status, reason: reason, lines: lines, closes: body == .untilClose || framing.closes,
+            dropped: framing.dropped, hasLength: framing.hasLength)
+        return (parsed, body)
     }
 
     /// `HTTP/1.x NNN reason`: the minor version, the status and the reason phrase.
