@@ -28,6 +28,33 @@ import Testing
         #expect(try session.lookup(account: "item-a") == nil)
     }
 
+    /// secret-tool takes at most 8191 bytes on its stdin: that much is stored whole and read back.
+    @Test func aSecretUpToSecretToolsLimitIsStoredWhole() async throws {
+        let session = try SecretServiceSession()
+        let keyring = keyring(session)
+        let secret = String(
+            (0..<SecretServiceKeyring.secretLimit).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
+        try await keyring.store(Secret(secret), for: "full", label: "credhelper test", until: .now + .seconds(10))
+        let readBack = try await keyring.secret(for: "full", until: .now + .seconds(10))?.reveal() == secret
+        #expect(readBack, "the secret read back differs")
+    }
+
+    /// Groups-heavy ID tokens of 20 KB are common in large Entra tenants. secret-tool would store the
+    /// first 8 KiB of a longer secret and exit 0: it is refused instead, and nothing crashes.
+    @Test(arguments: [9 * 1024, 24 * 1024, 2 * 1024 * 1024])
+    func aLongerSecretIsRefusedNotStoredCutShort(size: Int) async throws {
+        let session = try SecretServiceSession()
+        let keyring = keyring(session)
+        let error = await #expect(throws: KeyringError.self) {
+            try await keyring.store(
+                Secret(String(repeating: "x", count: size)), for: "long", label: "credhelper test",
+                until: .now + .seconds(10))
+        }
+        #expect(error?.code == .tooLarge)
+        #expect(error?.message.contains("8191") == true, "\(error?.message ?? "")")
+        #expect(try session.lookup(account: "long") == nil, "a cut-short secret was stored")
+    }
+
     @Test func noSecretServiceOnTheBusIsUnavailableAndSaysWhatToDo() async throws {
         let keyring = SecretServiceKeyring(environment: [
             "PATH": "/usr/bin:/bin", "DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus",
@@ -83,6 +110,6 @@ import Testing
         // a machine busy with the rest of the suite).
         #expect(ContinuousClock.now - start < .seconds(15))
         #expect(error?.code == .unavailable)
-        #expect(error?.message.contains("locked") == true)
+        #expect(error?.message.contains("locked") == true, "\(error?.message ?? "")")
     }
 }

@@ -21,6 +21,12 @@ public struct SecretServiceKeyring: Keyring {
 
     public var name: String { "the Secret Service (secret-tool)" }
 
+    /// The largest secret `secret-tool store` takes on its stdin: 8191 bytes. libsecret's tool reads
+    /// at most 8 KiB there; past that it says "password is too long" and stores the first 8 KiB, with
+    /// exit status 0 (measured with libsecret 0.20.5, Debian 12). A longer secret is refused with
+    /// ``KeyringError/Code/tooLarge`` rather than stored cut short.
+    public static let secretLimit = 8191
+
     public func secret(for item: String, until deadline: ContinuousClock.Instant) async throws(KeyringError) -> Secret?
     {
         let run = try await secretTool(["lookup"] + attributes(item), until: deadline)
@@ -34,9 +40,15 @@ public struct SecretServiceKeyring: Keyring {
     public func store(_ secret: Secret, for item: String, label: String, until deadline: ContinuousClock.Instant)
         async throws(KeyringError)
     {
-        let run = try await secretTool(
-            ["store", "--label=\(label)"] + attributes(item), input: Array(secret.reveal().utf8), until: deadline)
-        if case .exited(0) = run.outcome { return }
+        let bytes = Array(secret.reveal().utf8)
+        guard bytes.count <= Self.secretLimit else {
+            throw KeyringError(
+                .tooLarge,
+                "the tokens are \(bytes.count) bytes, more than the \(Self.secretLimit) secret-tool can store in "
+                    + "the Secret Service")
+        }
+        let run = try await secretTool(["store", "--label=\(label)"] + attributes(item), input: bytes, until: deadline)
+        if case .exited(0) = run.outcome, !run.stderrLines().contains(where: { $0.contains("too long") }) { return }
         throw failure(run, doing: "store")
     }
 
