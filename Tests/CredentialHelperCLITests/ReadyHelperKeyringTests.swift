@@ -128,4 +128,40 @@ extension ReadyHelperTests {
         let next = try await harness.helper(context: "background")
         #expect(next.stderr.hasPrefix("sign-in required:"), "\(next.stderr)")
     }
+
+    /// Groups-heavy ID tokens of 20 KB and more are common in large Entra tenants; secret-tool
+    /// stores at most 8191 bytes. The refresh token goes to the keyring alone, the ID token stays in
+    /// the 0600 file like the access token, and nothing crashes.
+    @Test("keyring storage with a 24 KB ID token: a refresh keeps the rotated refresh token in the keyring")
+    func largeIDTokenWithKeyringStorage() async throws {
+        let keyring = try SecretServiceSession()
+        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        _ = try await harness.signIn()
+        // glewlwyd issues no ID token on refresh, so the record keeps (and stores again) this one.
+        let large = Secret("eyJhbGciOiJSUzI1NiJ9." + String(repeating: "Z3JvdXBz", count: 3 * 1024) + ".c2ln")
+        let files = try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory)
+        let key = TokenStoreKey(digestOf: String(try #require(files.first { $0.hasSuffix(".json") }).dropLast(5)))
+        let signedIn = try #require(try keyring.lookup(account: key.digest))
+        var record = try #require(try harness.store.read(key))
+        record.idToken = large
+        record.inKeyring = StoredTokens.KeyringShare(refreshToken: true, idToken: false)
+        try harness.store.write(record, for: key)
+        try harness.expireStoredToken()
+
+        let refresh = try await harness.helper(context: "background")
+        #expect(refresh.status == 0, "\(refresh.stderr)")
+        let after = try #require(try harness.store.read(key))
+        #expect(after.inKeyring == StoredTokens.KeyringShare(refreshToken: true, idToken: false))
+        let keptLarge = after.idToken == large
+        #expect(keptLarge, "the 24 KB ID token is not in the token file")
+        let item = try #require(try keyring.lookup(account: key.digest))
+        let secrets = try #require(try JSONSerialization.jsonObject(with: Data(item.utf8)) as? [String: String])
+        let rotated = secrets["refreshToken"] != nil && !signedIn.contains(secrets["refreshToken"] ?? "")
+        #expect(rotated, "the rotated refresh token is not in the keyring")
+        #expect(secrets["idToken"] == nil)
+        // The next refresh reads the rotated refresh token back from the keyring and works.
+        try harness.expireStoredToken()
+        let next = try await harness.helper(context: "background")
+        #expect(next.status == 0, "\(next.stderr)")
+    }
 }

@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import Foundation
 import TestSupport
 import Testing
 
@@ -50,6 +51,42 @@ struct HelperRunnerTests {
             let closed = try await runner.run(closer, context: .background, timeout: .seconds(10), input: secret)
             #expect(closed.outcome == .exited(3))
         }
+    }
+
+    @Test("input larger than a pipe's buffer is streamed as the tool reads it, all of it, then EOF")
+    func largeInputIsStreamed() async throws {
+        let reader = scripts.script("reader.sh", "wc -c; echo done")
+        let input = (0..<(300 * 1024)).map { UInt8(truncatingIfNeeded: $0 % 251) }
+        let run = try await runner.run(reader, context: .background, timeout: .seconds(10), input: input)
+        #expect(run.outcome == .exited(0))
+        #expect(String(decoding: run.stdout, as: UTF8.self) == "307200\ndone\n")
+        // A tool that reads slowly still gets every byte (the loop writes as the pipe drains).
+        let slow = scripts.script("slow.sh", "sleep 0.3; wc -c")
+        let slowRun = try await runner.run(slow, context: .background, timeout: .seconds(10), input: input)
+        #expect(String(decoding: slowRun.stdout, as: UTF8.self) == "307200\n")
+    }
+
+    @Test("a tool that never reads its 1 MiB of input is stopped at the timeout, not waited on")
+    func unreadInputDoesNotHang() async throws {
+        let sleeper = scripts.script("sleeper.sh", "exec sleep 30")
+        let input = [UInt8](repeating: 0x61, count: HelperRunner.inputLimit)
+        let start = ContinuousClock.now
+        let run = try await runner.run(sleeper, context: .background, timeout: .milliseconds(800), input: input)
+        #expect(run.outcome == .timedOut)
+        #expect(ContinuousClock.now - start < .seconds(5))
+    }
+
+    @Test("input over the 1 MiB cap is a typed error, and nothing runs")
+    func inputOverTheCapIsAnError() async throws {
+        let witness = scripts.path("ran")
+        let tool = scripts.script("tool.sh", "touch '\(witness)'; cat > /dev/null")
+        let input = [UInt8](repeating: 0x61, count: HelperRunner.inputLimit + 1)
+        let error = await #expect(throws: HelperError.self) {
+            _ = try await runner.run(tool, context: .background, timeout: .seconds(5), input: input)
+        }
+        #expect(error?.code == .inputTooLarge)
+        #expect(error?.message.contains("1 MiB") == true, "\(error?.message ?? "")")
+        #expect(!FileManager.default.fileExists(atPath: witness), "the tool ran")
     }
 
     @Test("a helper that never finishes is stopped at the timeout with its whole process group")

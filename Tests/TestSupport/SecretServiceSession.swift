@@ -109,6 +109,33 @@ public final class SecretServiceSession: Sendable {
         return status == 0 ? folder.read("lookup.out") : nil
     }
 
+    /// Stores `secret` as credhelper item `account` with `secret-tool` directly (as another credhelper
+    /// version, or a user, might have), reading it from a 0600 file on its stdin.
+    public func store(account: String, secret: String) throws {
+        let input = folder.path("store.in")
+        folder.write(secret, to: input, mode: 0o600)
+        defer { unlink(input) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, input, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments = [
+            "/usr/bin/secret-tool", "store", "--label=credhelper test", "service", "credhelper", "account", account,
+        ]
+        var child: pid_t = 0
+        let rc = withCStrings(arguments) { argv in
+            withCStrings(["DBUS_SESSION_BUS_ADDRESS=\(busAddress)"]) { envp in
+                posix_spawn(&child, arguments[0], &actions, nil, argv, envp)
+            }
+        }
+        guard rc == 0 else { throw FixtureError("cannot run secret-tool: \(String(cString: strerror(rc)))") }
+        var status: Int32 = 0
+        waitpid(child, &status, 0)
+        guard status == 0 else { throw FixtureError("secret-tool store failed with status \(status)") }
+    }
+
     /// `Tests/Fixtures/keyring/serve`.
     static var serveScript: String {
         let here = #filePath

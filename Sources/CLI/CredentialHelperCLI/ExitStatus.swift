@@ -17,7 +17,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .nonZeroExit: self = .helperFailed
         case .timedOut, .cancelled: self = .helperTimedOut
         case .malformedOutput, .outputTooLarge: self = .protocolViolation
-        case .helperNotFound, .notExecutable, .unsafePermissions, .spawnFailed: self = .helperNotStarted
+        case .helperNotFound, .notExecutable, .unsafePermissions, .spawnFailed, .inputTooLarge:
+            self = .helperNotStarted
         }
     }
 

@@ -99,6 +99,7 @@ struct OAuthBroker {
         while true {
             do throws(AgentFailure) {
                 let grant = try await requestGrant(current, until: deadline)
+                try await keepRotatedRefreshToken(of: grant, in: &current, until: deadline)
                 var record = try await session.record(from: grant, previous: current, until: deadline)
                 warnIfShortLived(&record)
                 try await tokens.write(record, onRefusal: .keepAccessTokenOnly, until: deadline)
@@ -120,6 +121,22 @@ struct OAuthBroker {
                 throw failure
             }
         }
+    }
+
+    /// Stores a refresh token the provider rotated in `grant` before anything that can still fail
+    /// (the ID token missing or not verifying, the JWKS fetch): the provider has already invalidated
+    /// the old one, and a rotating provider with reuse detection revokes the whole session when it
+    /// comes back. The record keeps its old credential, so nothing unverified is handed out. Nothing
+    /// is written when nothing can fail before the record is stored (an access-token profile). Lock held.
+    private func keepRotatedRefreshToken(
+        of grant: TokenGrant, in current: inout StoredTokens?, until deadline: ContinuousClock.Instant
+    ) async throws(AgentFailure) {
+        guard session.verifiesIDToken(signIn: false), settings.grant != .clientCredentials,
+            let rotated = grant.refreshToken, var kept = current, kept.refreshToken != rotated
+        else { return }
+        kept.refreshToken = rotated
+        try await tokens.write(kept, onRefusal: .keepAccessTokenOnly, until: deadline)
+        current = kept
     }
 
     private func requestGrant(_ current: StoredTokens?, until deadline: ContinuousClock.Instant)

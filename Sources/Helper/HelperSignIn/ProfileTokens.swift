@@ -83,15 +83,10 @@ struct ProfileTokens {
         var fileRecord = record
         fileRecord.inKeyring = nil
         if storage != .file, record.refreshToken != nil || record.idToken != nil {
-            let secrets = KeyringSecrets(refreshToken: record.refreshToken, idToken: record.idToken)
             do {
-                try await keyring.store(
-                    Secret(String(decoding: try JSONEncoder().encode(secrets), as: UTF8.self)), for: item,
-                    label: "credhelper: profile \(profileName)", until: deadline)
-                fileRecord.refreshToken = nil
-                fileRecord.idToken = nil
-                fileRecord.inKeyring = StoredTokens.KeyringShare(
-                    refreshToken: record.refreshToken != nil, idToken: record.idToken != nil)
+                fileRecord.inKeyring = try await storeInKeyring(record, until: deadline)
+                if fileRecord.inKeyring?.refreshToken == true { fileRecord.refreshToken = nil }
+                if fileRecord.inKeyring?.idToken == true { fileRecord.idToken = nil }
             } catch let error as KeyringError where storage == .keyringOrFile {
                 warn(
                     "\(error.message); keeping the refresh token of profile \"\(profileName)\" in the 0600 token "
@@ -112,6 +107,27 @@ struct ProfileTokens {
         do { try store.write(fileRecord, for: key) } catch {
             throw AgentFailure(.tokenStoreUnreadable, error.description)
         }
+    }
+
+    /// Puts the record's refresh token and ID token in the keyring item; returns which are there. When
+    /// the two are more than the keyring stores (a groups-heavy ID token over secret-tool's 8 KiB), the
+    /// refresh token goes alone and the ID token stays in the 0600 file, like the access token.
+    private func storeInKeyring(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws
+        -> StoredTokens.KeyringShare
+    {
+        do {
+            try await storeSecrets(KeyringSecrets(refreshToken: record.refreshToken, idToken: record.idToken), deadline)
+            return StoredTokens.KeyringShare(refreshToken: record.refreshToken != nil, idToken: record.idToken != nil)
+        } catch let error as KeyringError where error.code == .tooLarge && record.refreshToken != nil {
+            try await storeSecrets(KeyringSecrets(refreshToken: record.refreshToken, idToken: nil), deadline)
+            return StoredTokens.KeyringShare(refreshToken: true, idToken: false)
+        }
+    }
+
+    private func storeSecrets(_ secrets: KeyringSecrets, _ deadline: ContinuousClock.Instant) async throws {
+        try await keyring.store(
+            Secret(String(decoding: try JSONEncoder().encode(secrets), as: UTF8.self)), for: item,
+            label: "credhelper: profile \(profileName)", until: deadline)
     }
 
     /// Deletes the record and its keyring item, whatever the storage setting (a profile switched back

@@ -86,7 +86,7 @@ actor ProviderSession {
         until deadline: ContinuousClock.Instant
     ) async throws(AgentFailure) -> StoredTokens {
         var claims: IDTokenClaims?
-        if let idToken = grant.idToken, signIn || settings.credential == .idToken {
+        if let idToken = grant.idToken, verifiesIDToken(signIn: signIn) {
             claims = try await verify(idToken, nonce: nonce, until: deadline)
         }
         let credential: Secret
@@ -118,6 +118,10 @@ actor ProviderSession {
         record.shortLifetimeWarned = previous?.shortLifetimeWarned
         return record
     }
+
+    /// Whether ``record(from:previous:signIn:nonce:until:)`` checks the ID token, and so can fail
+    /// after the provider answered: on a sign-in, and when the ID token is the credential.
+    nonisolated func verifiesIDToken(signIn: Bool) -> Bool { signIn || settings.credential == .idToken }
 
     private func verify(_ idToken: Secret, nonce: String?, until deadline: ContinuousClock.Instant)
         async throws(AgentFailure) -> IDTokenClaims

@@ -45,6 +45,9 @@ public struct KeyringError: Error, Sendable, Hashable, CustomStringConvertible {
         case unavailable
         /// The keyring answered with an error.
         case failed
+        /// The secret is larger than this keyring can store (``SecretServiceKeyring/secretLimit``):
+        /// store less, or keep it elsewhere.
+        case tooLarge = "too-large"
     }
 
     /// The kind of failure.

@@ -21,6 +21,12 @@ public struct SecretServiceKeyring: Keyring {
 
     public var name: String { "the Secret Service (secret-tool)" }
 
+    /// The largest secret `secret-tool store` takes on its stdin: 8191 bytes. libsecret's tool reads
+    /// at most 8 KiB there; past that it says "password is too long" and stores the first 8 KiB, with
+    /// exit status 0 (measured with libsecret 0.20.5, Debian 12). A longer secret is refused with
+    /// ``KeyringError/Code/tooLarge`` rather than stored cut short.
+    public static let secretLimit = 8191
+
     public func secret(for item: String, until deadline: ContinuousClock.Instant) async throws(KeyringError) -> Secret?
     {
         let run = try await secretTool(["lookup"] + attributes(item), until: deadline)
@@ -34,9 +40,15 @@ public struct SecretServiceKeyring: Keyring {
     public func store(_ secret: Secret, for item: String, label: String, until deadline: ContinuousClock.Instant)
         async throws(KeyringError)
     {
-        let run = try await secretTool(
-            ["store", "--label=\(label)"] + attributes(item), input: Array(secret.reveal().utf8), until: deadline)
-        if case .exited(0) = run.outcome { return }
+        let bytes = Array(secret.reveal().utf8)
+        guard bytes.count <= Self.secretLimit else {
+            throw KeyringError(
+                .tooLarge,
+                "the tokens are \(bytes.count) bytes, more than the \(Self.secretLimit) secret-tool can store in "
+                    + "the Secret Service")
+        }
+        let run = try await secretTool(["store", "--label=\(label)"] + attributes(item), input: bytes, until: deadline)
+        if case .exited(0) = run.outcome, !run.stderrLines().contains(where: { $0.contains("too long") }) { return }
         throw failure(run, doing: "store")
     }
 
@@ -52,7 +64,15 @@ public struct SecretServiceKeyring: Keyring {
     private func secretTool(_ arguments: [String], input: [UInt8]? = nil, until deadline: ContinuousClock.Instant)
         async throws(KeyringError) -> HelperRun
     {
-        guard let tool = Self.locate(environment: environment) else {
+        let search = Self.locate(environment: environment)
+        guard let tool = search.found else {
+            guard search.skipped.isEmpty else {
+                throw KeyringError(
+                    .unavailable,
+                    "no secret-tool on PATH can be trusted, so the Secret Service cannot be used: "
+                        + search.skipped.joined(separator: "; ")
+                        + "; install it where only root can change it (Debian and Ubuntu: apt install libsecret-tools)")
+            }
             throw KeyringError(
                 .unavailable,
                 "secret-tool is not installed, so the Secret Service cannot be used; install it (Debian and "
@@ -63,16 +83,50 @@ public struct SecretServiceKeyring: Keyring {
             return try await HelperRunner(outputLimit: 64 * 1024, environment: environment).run(
                 tool, arguments: arguments, context: .background, timeout: timeout, input: input)
         } catch {
-            throw KeyringError(.unavailable, "cannot run \(tool): \(error.description)")
+            // The runner's messages speak of "the helper"; this is secret-tool, found and checked above
+            // (it changed since, or the system cannot start it).
+            throw KeyringError(
+                .unavailable,
+                "secret-tool at \(tool) could not be started (\(error.code.rawValue)); check that it is an "
+                    + "executable file owned by root or you, in directories only you or root can change")
         }
     }
 
-    /// `secret-tool` on `PATH` (`/usr/bin:/bin` when it is unset); relative entries are skipped.
-    /// What is found must still pass the helper path check (owned by root or the user, not writable
-    /// by others) when it is run.
-    static func locate(environment: [String: String]) -> String? {
-        (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").filter { $0.hasPrefix("/") }
-            .map { "\($0)/secret-tool" }.first { access($0, X_OK) == 0 }
+    /// Where `secret-tool` was found, and why the candidates before it were skipped.
+    struct Search {
+        /// The first trusted `secret-tool`, if any.
+        var found: String?
+        /// One sentence per candidate passed over: not a regular file, not executable, or not trusted.
+        var skipped: [String] = []
+    }
+
+    /// The first `secret-tool` on `PATH` (`/usr/bin:/bin` when it is unset) that is a regular,
+    /// executable file trusted as ``TrustedPath`` says (it and every directory above it owned by root
+    /// or this user and not writable by group or others). Relative entries, directories, files that
+    /// are not executable, and untrusted copies are skipped, and the search goes on: a copy another
+    /// user could have planted would receive the refresh token on its stdin.
+    static func locate(environment: [String: String]) -> Search {
+        var search = Search()
+        for directory in (environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":") where directory.hasPrefix("/") {
+            let candidate = "\(directory)/secret-tool"
+            var info = stat()
+            guard stat(candidate, &info) == 0 else { continue }
+            guard info.st_mode & S_IFMT == S_IFREG else {
+                search.skipped.append("\(candidate) is not a regular file")
+                continue
+            }
+            guard access(candidate, X_OK) == 0 else {
+                search.skipped.append("\(candidate) is not executable")
+                continue
+            }
+            do { try TrustedPath.check(candidate, role: "secret-tool") } catch {
+                search.skipped.append(error.description)
+                continue
+            }
+            search.found = candidate
+            return search
+        }
+        return search
     }
 
     private func failure(_ run: HelperRun, doing action: String) -> KeyringError {

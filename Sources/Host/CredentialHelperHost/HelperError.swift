@@ -29,6 +29,8 @@ public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
         case outputTooLarge = "output-too-large"
         /// The host cancelled the run (its task was cancelled); the helper was stopped.
         case cancelled
+        /// The input for a tool's stdin is over ``HelperRunner/inputLimit``; nothing was started.
+        case inputTooLarge = "input-too-large"
     }
 
     /// What went wrong.

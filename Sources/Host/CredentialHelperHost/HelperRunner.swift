@@ -22,6 +22,10 @@ public struct HelperRunner: Sendable {
     /// The default cap on each of stdout and stderr: 64 KiB.
     public static let defaultOutputLimit = 64 * 1024
 
+    /// The most a tool's stdin may be given (`input` of ``run(_:arguments:context:timeout:probeStdin:stderrObserver:input:)``):
+    /// 1 MiB. More is ``HelperError/Code/inputTooLarge``.
+    public static let inputLimit = 1024 * 1024
+
     /// The cap on each output stream, in bytes.
     public var outputLimit: Int
     /// How long a helper has to exit after SIGTERM before its group gets SIGKILL.
@@ -68,7 +72,8 @@ public struct HelperRunner: Sendable {
     ///   - stderrObserver: called with each chunk of stderr as it arrives (a terminal host relays it
     ///     live in the `interactive` context). The chunks are raw helper output.
     ///   - input: for tools that read a secret from stdin (never a host's helper): stdin is a pipe
-    ///     holding these bytes, then end of file. At most 16 KiB.
+    ///     delivering these bytes as the tool reads them, then end of file. At most ``inputLimit``;
+    ///     more throws ``HelperError/Code/inputTooLarge`` before anything starts.
     public func run(
         _ path: String,
         arguments: [String] = [],
@@ -79,6 +84,12 @@ public struct HelperRunner: Sendable {
         input: [UInt8]? = nil
     ) async throws(HelperError) -> HelperRun {
         try HelperPathCheck.validate(path)
+        if let input, input.count > Self.inputLimit {
+            throw HelperError(
+                .inputTooLarge,
+                "the input for \(path) is \(input.count) bytes, more than the 1 MiB a tool's stdin may be given; "
+                    + "nothing was run")
+        }
         var environment = inheritedEntries
         environment.append("\(HelperContext.environmentVariable)=\(context.rawValue)")
         if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }

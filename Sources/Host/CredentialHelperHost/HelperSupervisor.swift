@@ -9,9 +9,10 @@ import Synchronization
     import Darwin
 #endif
 
-/// Supervises one spawned helper on a thread of its own: reads stdout and stderr with caps, waits for
-/// the exit, enforces the deadline (SIGTERM to the group, SIGKILL after the grace), and stops reading
-/// shortly after the helper exits even if a background process still holds its output open.
+/// Supervises one spawned helper on a thread of its own: reads stdout and stderr with caps, writes
+/// its stdin input as it reads it, waits for the exit, enforces the deadline (SIGTERM to the group,
+/// SIGKILL after the grace), and stops reading shortly after the helper exits even if a background
+/// process still holds its output open.
 final class HelperSupervisor: Sendable {
     struct Limits {
         let outputLimit: Int
@@ -34,6 +35,8 @@ final class HelperSupervisor: Sendable {
     private let pidDescriptor: Int32
     private let streams: (stdout: Int32, stderr: Int32)
     private let stdinWrite: Int32
+    /// With `input`: the bytes the loop writes to stdin as the helper reads them, then closes it.
+    private let input: [UInt8]?
     private let cancelled = Atomic<Bool>(false)
 
     /// Spawns the helper (see `credhelper_spawn`) and returns its supervisor, or the errno value.
@@ -42,13 +45,14 @@ final class HelperSupervisor: Sendable {
     /// seen blocked reading it (then closed, so the reader gets EOF as from `/dev/null`): a checker's
     /// way to tell that a helper waits for input. Hosts leave it off.
     ///
-    /// With `input`, stdin is a pipe that holds `input` and then ends (for a tool that reads a secret
-    /// from stdin, never from its arguments). It must fit in a pipe's buffer: at most 16 KiB.
+    /// With `input`, stdin is a pipe that delivers `input` and then ends (for a tool that reads a
+    /// secret from stdin, never from its arguments). The supervision loop writes it as the tool reads
+    /// (the pipe is non-blocking), so any size works and a tool that never reads is stopped at the
+    /// deadline like any other; the caller bounds the size (``HelperRunner/inputLimit``).
     static func spawn(
         _ path: String, arguments: [String] = [], environment: [String], probeStdin: Bool = false,
         input: [UInt8]? = nil
     ) -> Result<HelperSupervisor, SpawnError> {
-        precondition(input.map { $0.count <= 16 * 1024 } ?? true, "stdin input is limited to 16 KiB")
         let stdinPipe = probeStdin || input != nil
         var pid: pid_t = 0
         var stdout: Int32 = -1
@@ -71,32 +75,27 @@ final class HelperSupervisor: Sendable {
             usleep(UInt32(1000 << (2 * attempt)))
         }
         guard rc == 0 else { return .failure(SpawnError(code: rc)) }
-        if let input {
-            writeWithoutSIGPIPE(input, to: stdinWrite)
-            close(stdinWrite)
-            stdinWrite = -1
-        }
+        if input != nil { _ = fcntl(stdinWrite, F_SETFL, fcntl(stdinWrite, F_GETFL) | O_NONBLOCK) }
         return .success(
             HelperSupervisor(
-                pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite))
+                pid: pid, pidDescriptor: pidDescriptor, streams: (stdout, stderr), stdinWrite: stdinWrite,
+                input: input))
     }
 
-    /// Writes `bytes` to a fresh pipe (they fit in its buffer, so the write does not block). A child
-    /// that already exited makes the write fail with EPIPE; SIGPIPE is blocked around it, and a
-    /// pending one consumed, so that it cannot stop this process.
-    private static func writeWithoutSIGPIPE(_ bytes: [UInt8], to descriptor: Int32) {
+    /// Writes what the non-blocking pipe `descriptor` takes of `bytes` now: the count written, 0 when
+    /// the pipe is full, -1 when the reader is gone (EPIPE) or the write failed. SIGPIPE is blocked
+    /// around the write, and a pending one consumed, so that it cannot stop this process.
+    fileprivate static func writeWithoutSIGPIPE(_ bytes: ArraySlice<UInt8>, to descriptor: Int32) -> Int {
         var pipeSignal = sigset_t()
         sigemptyset(&pipeSignal)
         sigaddset(&pipeSignal, SIGPIPE)
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &pipeSignal, &previous)
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes[offset...].withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-            if written < 0 && errno == EINTR { continue }
-            guard written > 0 else { break }
-            offset += written
-        }
+        var written: Int
+        repeat {
+            written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        } while written < 0 && errno == EINTR
+        if written < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) { written = 0 } else if written < 0 { written = -1 }
         var pending = sigset_t()
         sigpending(&pending)
         if sigismember(&pending, SIGPIPE) == 1 {
@@ -104,6 +103,7 @@ final class HelperSupervisor: Sendable {
             sigwait(&pipeSignal, &received)
         }
         pthread_sigmask(SIG_SETMASK, &previous, nil)
+        return written
     }
 
     struct SpawnError: Error {
@@ -111,11 +111,12 @@ final class HelperSupervisor: Sendable {
         var description: String { String(cString: strerror(code)) }
     }
 
-    private init(pid: pid_t, pidDescriptor: Int32, streams: (Int32, Int32), stdinWrite: Int32) {
+    private init(pid: pid_t, pidDescriptor: Int32, streams: (Int32, Int32), stdinWrite: Int32, input: [UInt8]?) {
         self.pid = pid
         self.pidDescriptor = pidDescriptor
         self.streams = streams
         self.stdinWrite = stdinWrite
+        self.input = input
     }
 
     /// Asks the supervision loop to stop the helper as on a timeout. The loop notices within
@@ -173,6 +174,8 @@ final class HelperSupervisor: Sendable {
         var drainUntil: ContinuousClock.Instant?
         var buffer = [UInt8](repeating: 0, count: 16 * 1024)
         var stdinWrite: Int32
+        /// How much of the supervisor's `input` is written so far.
+        var inputWritten = 0
 
         init(supervisor: HelperSupervisor, limits: Limits, observer: (@Sendable ([UInt8]) -> Void)?) {
             self.supervisor = supervisor
@@ -208,6 +211,7 @@ final class HelperSupervisor: Sendable {
                 }
                 let next = status != nil ? drainUntil : (stopping ? killAt : deadline)
                 let readable = waitForEvents(until: [next, pause].compactMap { $0 }.min())
+                if readable[2] { writeInput() }
                 for index in 0..<2 where open[index] && readable[index] {
                     if readOnce(index) == false {
                         // Over the cap: kill the whole group now; the output is unusable anyway.
@@ -231,10 +235,27 @@ final class HelperSupervisor: Sendable {
             return report
         }
 
+        /// With `input`: writes what the pipe takes now; closes it when all is written (EOF for the
+        /// reader) or the reader is gone.
+        private mutating func writeInput() {
+            guard let input = supervisor.input, stdinWrite >= 0 else { return }
+            let written = HelperSupervisor.writeWithoutSIGPIPE(input[inputWritten...], to: stdinWrite)
+            guard written >= 0 else {
+                closeStdin()
+                return
+            }
+            inputWritten += written
+            if inputWritten == input.count { closeStdin() }
+        }
+
         /// With stdin probing: when a process of the group is blocked in `read(0, …)`, note it and close
-        /// the pipe so it gets EOF.
+        /// the pipe so it gets EOF. With `input`, only closes it once the helper is done.
         private mutating func probeStdin() {
             guard stdinWrite >= 0 else { return }
+            guard supervisor.input == nil else {
+                if status != nil || stopping { closeStdin() }
+                return
+            }
             if status != nil || stopping {
                 closeStdin()
             } else if GroupProcesses.anyBlockedReadingStdin(group: supervisor.pid, pipeWriteEnd: stdinWrite) {
@@ -248,9 +269,10 @@ final class HelperSupervisor: Sendable {
             stdinWrite = -1
         }
 
-        /// Sleeps until a stream is readable, the helper exits, `instant` passes, or the polling cap
-        /// passes (cancellation is checked at least every ``HelperSupervisor/cancellationLatency``;
-        /// without a pidfd the exit is polled every 2 ms). Returns which streams are readable.
+        /// Sleeps until a stream is readable, stdin can take more `input`, the helper exits, `instant`
+        /// passes, or the polling cap passes (cancellation is checked at least every
+        /// ``HelperSupervisor/cancellationLatency``; without a pidfd the exit is polled every 2 ms).
+        /// Returns which of stdout, stderr are readable, and whether stdin is writable.
         private func waitForEvents(until instant: ContinuousClock.Instant?) -> [Bool] {
             let descriptors = [supervisor.streams.stdout, supervisor.streams.stderr]
             var polled: [pollfd] = (0..<2).map {
@@ -258,18 +280,23 @@ final class HelperSupervisor: Sendable {
                     ? pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0)
                     : pollfd(fd: -1, events: 0, revents: 0)
             }
+            let writing = stdinWrite >= 0 && supervisor.input != nil
+            polled.append(
+                writing
+                    ? pollfd(fd: stdinWrite, events: Int16(POLLOUT), revents: 0)
+                    : pollfd(fd: -1, events: 0, revents: 0))
             let watchExit = status == nil && supervisor.pidDescriptor >= 0
             if watchExit { polled.append(pollfd(fd: supervisor.pidDescriptor, events: Int16(POLLIN), revents: 0)) }
             var cap = HelperSupervisor.cancellationLatency
             if status == nil && !watchExit { cap = .milliseconds(2) }
-            if stdinWrite >= 0 { cap = min(cap, .milliseconds(10)) }
+            if stdinWrite >= 0 && !writing { cap = min(cap, .milliseconds(10)) }
             var wait = cap
             if let instant { wait = max(.zero, min(cap, instant - ContinuousClock.now)) }
             let milliseconds = Int32(clamping: wait.wholeMilliseconds)
             if poll(&polled, nfds_t(polled.count), milliseconds + (wait > .zero ? 1 : 0)) <= 0 {
-                return [false, false]
+                return [false, false, false]
             }
-            return [polled[0].revents != 0, polled[1].revents != 0]
+            return [polled[0].revents != 0, polled[1].revents != 0, polled[2].revents != 0]
         }
 
         /// Reads once from stream `index`, which poll reported readable; false when the cap was passed.
