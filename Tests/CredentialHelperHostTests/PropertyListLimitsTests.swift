@@ -196,4 +196,46 @@ struct ConfigurationAmbiguityTests {
         let configuration = try HostConfiguration.resolve(layers).configuration
         #expect(configuration.helperPath == "/opt/later/helper")
     }
+
+    @Test("a user's plist, given before or after the real managed one, does not override it")
+    func userPlistDoesNotOverrideManaged() throws {
+        let locations = ManagedLocations(directories: [folder.subdirectory("managed", mode: 0o755)])
+        let managed = locations.directories[0] + "/com.anthropic.claudefordesktop.plist"
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict><key>inferenceCredentialHelper</key><string>/opt/managed/helper</string></dict></plist>
+            """, to: managed, mode: 0o644)
+        let user = folder.path("user.plist")
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict><key>inferenceCredentialHelper</key><string>/home/user/helper</string>
+            <key>inferenceCredentialHelperTtlSec</key><string>60</string></dict></plist>
+            """, to: user, mode: 0o600)
+        for paths in [[managed, user], [user, managed]] {
+            let layers = try ConfigurationLayer.files(at: paths, managedLocations: locations)
+            #expect(layers.map(\.managed) == [false, true], "\(paths)")
+            let configuration = try HostConfiguration.resolve(layers).configuration
+            #expect(configuration.helperPath == "/opt/managed/helper", "\(paths)")
+            #expect(configuration.ttlSeconds == 60, "a local key the managed file does not set was lost")
+        }
+        // Reached through a symbolic link from elsewhere, the managed file is still the managed file.
+        let link = folder.path("link.plist")
+        symlink(managed, link)
+        #expect(try ConfigurationLayer.file(at: link, managedLocations: locations).managed)
+    }
+
+    @Test("a file in a managed location that does not belong to the required owner is refused")
+    func managedOwner() {
+        let locations = ManagedLocations(directories: [folder.subdirectory("managed", mode: 0o755)], owner: 4242)
+        let managed = locations.directories[0] + "/corp.json"
+        folder.write(#"{"inferenceCredentialHelper": "/opt/h"}"#, to: managed, mode: 0o644)
+        do {
+            _ = try ConfigurationLayer.file(at: managed, managedLocations: locations)
+            Issue.record("accepted a managed file with the wrong owner")
+        } catch {
+            #expect(error.code == .configuration && error.message.contains("user 4242"), "\(error.message)")
+        }
+    }
 }
