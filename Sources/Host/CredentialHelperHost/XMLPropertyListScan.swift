@@ -19,6 +19,9 @@ struct XMLPropertyListScan {
     private var open: [Open] = []
     /// The decoded text of the `<key>` being read, if one is open.
     private var key: [UInt8]?
+    /// Elements opened at the top of the document, and values opened at depth 1.
+    private var roots = 0
+    private var topValues = 0
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
@@ -35,8 +38,9 @@ struct XMLPropertyListScan {
             }
         }
         if let last = open.last {
-            throw Self.malformed("it ends inside <\(String(decoding: last.name, as: UTF8.self))>")
+            throw Self.malformed("it ends inside <\(VisibleText.of(String(decoding: last.name.prefix(40), as: UTF8.self)))>")
         }
+        guard budget.values > 0 else { throw Self.malformed("it holds no value") }
     }
 
     /// One piece of markup at `index`: a declaration, comment, CDATA section, or tag.
@@ -71,8 +75,12 @@ struct XMLPropertyListScan {
         guard !name.isEmpty, key == nil else { throw Self.malformed("a tag is misplaced or has no name") }
         let empty = bytes[close - 2] == UInt8(ascii: "/")
         index = close
-        // The outermost <plist> wraps the values; a <plist> anywhere else is one more value.
+        // The outermost <plist> wraps the values; a <plist> anywhere else is one more value. Foundation
+        // reads the first top-level value and ignores the rest, so a second one is refused.
         let wrapper = open.first?.name.elementsEqual("plist".utf8) == true ? 1 : 0
+        if open.isEmpty { roots += 1 }
+        if open.count == wrapper, !(open.isEmpty && name.elementsEqual("plist".utf8)) { topValues += 1 }
+        guard roots == 1, topValues <= 1 else { throw Self.malformed("it has more than one top-level element") }
         if !(open.isEmpty && name.elementsEqual("plist".utf8)) { try budget.enter(depth: open.count - wrapper + 1) }
         if name.elementsEqual("key".utf8) {
             key = []
