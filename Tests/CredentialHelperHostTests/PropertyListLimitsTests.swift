@@ -135,7 +135,8 @@ struct ConfigurationAmbiguityTests {
     func duplicateJSON() {
         let text = #"{"inferenceCredentialHelper": "/a", "inferenceCredentialHelper": "/b"}"#
         expectRefused(Array(text.utf8), mentioning: ["inferenceCredentialHelper", "twice"])
-        let nested = #"{"enterpriseConfig": {"inferenceGatewayAuthScheme": "bearer", "inferenceGatewayAuthScheme": "x-api-key"}}"#
+        let nested =
+            #"{"enterpriseConfig": {"inferenceGatewayAuthScheme": "bearer", "inferenceGatewayAuthScheme": "x-api-key"}}"#
         expectRefused(Array(nested.utf8), mentioning: ["inferenceGatewayAuthScheme", "twice"])
     }
 
@@ -149,7 +150,9 @@ struct ConfigurationAmbiguityTests {
             </dict></plist>
             """
         expectRefused(Array(xml.utf8), mentioning: ["inferenceCredentialHelper", "twice"])
-        let entity = xml.replacingOccurrences(of: "<key>inferenceCredentialHelper</key><string>/b", with: "<key>inference&#67;redentialHelper</key><string>/b")
+        let entity = xml.replacingOccurrences(
+            of: "<key>inferenceCredentialHelper</key><string>/b",
+            with: "<key>inference&#67;redentialHelper</key><string>/b")
         expectRefused(Array(entity.utf8), mentioning: ["inferenceCredentialHelper", "twice"])
         let sameObject = HandBuiltBinaryPlist.bytes([
             [0xD2, 1, 1, 2, 3], HandBuiltBinaryPlist.ascii("inferenceCredentialHelper"),

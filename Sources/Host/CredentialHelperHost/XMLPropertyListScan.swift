@@ -38,7 +38,8 @@ struct XMLPropertyListScan {
             }
         }
         if let last = open.last {
-            throw Self.malformed("it ends inside <\(VisibleText.of(String(decoding: last.name.prefix(40), as: UTF8.self)))>")
+            throw Self.malformed(
+                "it ends inside <\(VisibleText.of(String(decoding: last.name.prefix(40), as: UTF8.self)))>")
         }
         guard budget.values > 0 else { throw Self.malformed("it holds no value") }
     }
