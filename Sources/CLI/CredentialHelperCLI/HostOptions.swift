@@ -12,7 +12,7 @@ struct HostOptions: ParsableArguments {
         help: ArgumentHelp(
             "A config file (claude_desktop_config.json, a flat JSON object of keys, a managed-preferences plist or "
                 + ".mobileconfig) or the app's configLibrary folder; repeatable, a later file wins, and a file in a managed "
-                + "location (/Library/Managed Preferences, /etc/credhelper/managed) wins over the others. "
+                + "location (\(ManagedLocations.system.directories.joined(separator: ", "))) wins over the others. "
                 + "Default: $CREDHELPER_CONFIG (paths separated by \":\").", valueName: "path"))
     var config: [String] = []
 
