@@ -125,10 +125,10 @@ struct GetCommandTests {
     }
 
     @Test(
-        "the app's configLibrary folder and a managed plist: the managed helper wins, from flags or $CREDHELPER_CONFIG")
-    func configLibraryAndManagedFile() async throws {
+        "a configLibrary folder and a plist outside the managed locations are both local: the later one wins")
+    func configLibraryAndLocalPlist() async throws {
         let local = scripts.script("local.sh", "echo local-0123456789abcdef")
-        let managedHelper = scripts.script("managed.sh", "echo managed-0123456789abcdef")
+        let plistHelper = scripts.script("plist.sh", "echo plist-0123456789abcdef")
         let library = scripts.subdirectory("configLibrary", mode: 0o700)
         scripts.write(
             #"{"appliedId": "a1b2", "entries": [{"id": "a1b2", "name": "Corp"}]}"#, to: library + "/_meta.json")
@@ -137,15 +137,16 @@ struct GetCommandTests {
             to: library + "/a1b2.json")
         let onlyLocal = try await BuiltBinary.run(["get", "--config", library, "--no-cache"])
         #expect(onlyLocal.stdout == "x-api-key: loca…\n", "\(onlyLocal.stderr)")
-        let managed = scripts.path("com.anthropic.claudefordesktop.plist")
+        // A plist is not managed by its format: only a file in a managed location is (docs/configuration.md).
+        let plist = scripts.path("com.anthropic.claudefordesktop.plist")
         scripts.write(
             "<?xml version=\"1.0\"?><plist version=\"1.0\"><dict><key>inferenceCredentialHelper</key>"
-                + "<string>\(managedHelper)</string></dict></plist>", to: managed)
-        let flags = try await BuiltBinary.run(["get", "--config", managed, "--config", library, "--no-cache"])
-        #expect(flags.stdout == "x-api-key: mana…\n", "\(flags.stderr)")
+                + "<string>\(plistHelper)</string></dict></plist>", to: plist)
+        let flags = try await BuiltBinary.run(["get", "--config", plist, "--config", library, "--no-cache"])
+        #expect(flags.stdout == "x-api-key: loca…\n", "\(flags.stderr)")
         let environment = try await BuiltBinary.run(
-            ["get", "--no-cache"], environment: ["CREDHELPER_CONFIG": "\(library):\(managed)"])
-        #expect(environment.stdout == "x-api-key: mana…\n", "\(environment.stderr)")
+            ["get", "--no-cache"], environment: ["CREDHELPER_CONFIG": "\(library):\(plist)"])
+        #expect(environment.stdout == "x-api-key: plis…\n", "\(environment.stderr)")
     }
 
     @Test("--help documents the exit statuses")

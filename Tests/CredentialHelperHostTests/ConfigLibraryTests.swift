@@ -110,10 +110,11 @@ struct ConfigLibraryTests {
         #expect(throws: Never.self) { try ConfigurationLayer.file(at: widened) }
     }
 
-    @Test("a managed file wins over the local library key by key, whichever is given first")
+    @Test("a file in a managed location wins over the local library key by key, whichever is given first")
     func managedWins() throws {
         let local = library(meta: Self.applied, configuration: Self.configuration)
-        let managed = folder.path("managed.plist")
+        let locations = ManagedLocations(directories: [folder.subdirectory("Managed Preferences", mode: 0o755)])
+        let managed = locations.directories[0] + "/com.anthropic.claudefordesktop.plist"
         folder.write(
             """
             <?xml version="1.0" encoding="UTF-8"?>
@@ -122,7 +123,8 @@ struct ConfigLibraryTests {
             </dict></plist>
             """, to: managed, mode: 0o644)
         for paths in [[local, managed], [managed, local]] {
-            let configuration = try HostConfiguration.resolve(try ConfigurationLayer.files(at: paths)).configuration
+            let layers = try ConfigurationLayer.files(at: paths, managedLocations: locations)
+            let configuration = try HostConfiguration.resolve(layers).configuration
             #expect(configuration.helperPath == "/opt/managed/helper", "\(paths)")
             #expect(configuration.ttlSeconds == 900, "a local key the managed file does not set was lost")
         }

@@ -11,10 +11,19 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     case profiles
     /// A host configuration file (flat JSON or `claude_desktop_config.json`), resolved.
     case hostConfiguration = "host-configuration"
+    /// A host configuration file that is a property list (XML or binary), checked against Foundation.
+    case propertyList = "plist"
 
-    /// Inputs to start from.
+    /// The inputs to start from, as bytes: ``corpus``, or for property lists binary ones too.
+    public var seeds: [[UInt8]] {
+        self == .propertyList ? PropertyListTarget.seeds : corpus.map { Array($0.utf8) }
+    }
+
+    /// Inputs to start from, as text.
     public var corpus: [String] {
         switch self {
+        case .propertyList:
+            PropertyListTarget.seeds.compactMap { String(validating: $0, as: UTF8.self) }
         case .helperOutput:
             [
                 "tok-123\n", "{\"token\":\"abc\"}",
@@ -41,6 +50,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     /// Fragments worth inserting for this target.
     public var dictionary: [String] {
         switch self {
+        case .propertyList: PropertyListTarget.dictionary
         case .helperOutput:
             ["\"token\"", "\"headers\"", "\"Host\"", "\"X-A\"", "Bearer ", "AccessKeyId", "\"\\u0074oken\""]
         case .profiles:
@@ -60,6 +70,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     public func run(_ input: [UInt8]) throws(FuzzFinding) -> String? {
         switch self {
         case .helperOutput: return try Self.helperOutput(input)
+        case .propertyList: return try PropertyListTarget.run(input)
         case .profiles:
             do {
                 _ = try ProfileCatalog.decode(input, path: "/fuzz/profiles.json", environment: [:], fileIsPrivate: true)
@@ -128,6 +139,10 @@ public struct FuzzRun: Sendable {
     public private(set) var inputs = 0
     public private(set) var accepted = 0
     public private(set) var rejections: [String: Int] = [:]
+    /// The longest one input took, and its number.
+    public private(set) var slowest: (duration: Duration, input: Int) = (.zero, 0)
+    /// How many inputs took more than a second.
+    public private(set) var overOneSecond = 0
 
     public init(target: FuzzTarget, seed: UInt64) {
         self.target = target
@@ -136,12 +151,16 @@ public struct FuzzRun: Sendable {
 
     /// Feeds `count` inputs; throws the first finding with the input that caused it.
     public mutating func run(_ count: Int) throws(FuzzFinding) {
-        var mutator = Mutator(seed: seed, corpus: target.corpus, dictionary: target.dictionary)
+        var mutator = Mutator(seed: seed, seeds: target.seeds, dictionary: target.dictionary)
         for _ in 0..<count {
             let input = mutator.input()
             inputs += 1
+            let started = ContinuousClock.now
             do {
                 if let code = try target.run(input) { rejections[code, default: 0] += 1 } else { accepted += 1 }
+                let took = ContinuousClock.now - started
+                if took > slowest.duration { slowest = (took, inputs) }
+                if took > .seconds(1) { overOneSecond += 1 }
             } catch {
                 let hex = input.prefix(200).map { String($0, radix: 16) }.joined(separator: " ")
                 throw FuzzFinding("\(target.rawValue), seed \(seed), input \(inputs): \(error.description) [\(hex)]")

@@ -8,8 +8,13 @@ public struct Mutator: Sendable {
     /// A mutator over `corpus` (valid and near-valid inputs) with `dictionary` (fragments worth
     /// inserting), seeded with `seed`.
     public init(seed: UInt64, corpus: [String], dictionary: [String]) {
+        self.init(seed: seed, seeds: corpus.map { Array($0.utf8) }, dictionary: dictionary)
+    }
+
+    /// A mutator over `seeds` given as bytes (binary inputs such as binary property lists).
+    public init(seed: UInt64, seeds: [[UInt8]], dictionary: [String]) {
         state = seed
-        self.corpus = corpus.map { Array($0.utf8) }
+        corpus = seeds
         self.dictionary = (dictionary + Self.common).map { Array($0.utf8) }
     }
 

@@ -4,13 +4,15 @@ import CredentialHelperProtocol
 
 /// The host configuration flags shared by the commands that act as a host.
 ///
-/// Resolution order: flags over environment variables over config files (a managed file over a local one).
+/// Resolution order: flags over environment variables over config files (a file in a managed location
+/// over a local one; see ``ManagedLocations``). `--config` replaces `$CREDHELPER_CONFIG`, never adds to it.
 struct HostOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A config file (claude_desktop_config.json, a flat JSON object of keys, a managed-preferences plist or "
-                + ".mobileconfig) or the app's configLibrary folder; repeatable, a managed source wins. "
+                + ".mobileconfig) or the app's configLibrary folder; repeatable, a later file wins, and a file in a managed "
+                + "location (\(ManagedLocations.system.directories.joined(separator: ", "))) wins over the others. "
                 + "Default: $CREDHELPER_CONFIG (paths separated by \":\").", valueName: "path"))
     var config: [String] = []
 

@@ -55,9 +55,7 @@ enum ConfigLibrary {
             "cannot read \(path): \(metaSource) applies configuration \(id)\(name), whose file is missing or "
                 + "unreadable; apply a configuration again in the app"
         }
-        var layer = try ConfigurationLayer.parse(bytes, source: "configuration \(id)\(name) of \(folder)")
-        layer.managed = false
-        return layer
+        return try ConfigurationLayer.parse(bytes, source: "configuration \(id)\(name) of \(folder)")
     }
 
     /// An id that names a file inside the folder: no separators, no leading dot, printable ASCII.
@@ -95,6 +93,11 @@ enum ConfigLibrary {
         }
         guard case .object(let object) = root else {
             throw .configuration("\(source) holds \(root.typeName); expected a JSON object")
+        }
+        if let duplicate = JSONDuplicateKeys.first(in: bytes) {
+            throw .configuration(
+                "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object; "
+                    + "apply a configuration again in the app")
         }
         return object
     }

@@ -17,4 +17,15 @@ public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
         }
         return name
     }
+
+    /// What a value of this key must be, as error messages say it.
+    var expected: String {
+        switch self {
+        case .helper: "the absolute path of the helper executable, as a string"
+        case .ttl, .timeout: "a whole number of seconds, like 3600 or \"3600\""
+        case .silentRefresh: "true or false (or \"true\", \"false\", \"1\", \"0\")"
+        case .customHeaders: "a JSON object like {\"X-Org\": \"prod\"} or a JSON array like [\"X-Org: prod\"]"
+        case .authScheme: "\"bearer\" or \"x-api-key\""
+        }
+    }
 }

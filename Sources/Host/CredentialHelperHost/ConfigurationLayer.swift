@@ -5,6 +5,11 @@ import CredentialHelperProtocol
 #else
     import Foundation
 #endif
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 
 /// One source of configuration values: a config file, the environment, or command-line flags.
 ///
@@ -18,8 +23,8 @@ public struct ConfigurationLayer: Sendable, Hashable {
     public var values: [ConfigurationKey: JSONValue]
     /// Things worth telling the user about this source (unknown keys that look like typos).
     public var warnings: [String]
-    /// Whether the values are managed by an administrator (a managed-preferences property list or a
-    /// configuration profile): among config files, a managed one wins over local ones key by key.
+    /// Whether the values are managed by an administrator: the file is in one of the
+    /// ``ManagedLocations``. Among config files, a managed one wins over local ones key by key.
     public var managed: Bool
 
     /// Creates a layer.
@@ -33,10 +38,12 @@ public struct ConfigurationLayer: Sendable, Hashable {
     }
 
     /// The config files at `paths`, in the order they apply: local ones first, in the order given,
-    /// then managed ones, so that a managed value wins over a local one.
-    public static func files(at paths: [String]) throws(HelperError) -> [ConfigurationLayer] {
+    /// then managed ones (those in `managedLocations`), so that a managed value wins over a local one.
+    public static func files(
+        at paths: [String], managedLocations: ManagedLocations = .system
+    ) throws(HelperError) -> [ConfigurationLayer] {
         var layers: [ConfigurationLayer] = []
-        for path in paths { layers.append(try file(at: path)) }
+        for path in paths { layers.append(try file(at: path, managedLocations: managedLocations)) }
         return layers.filter { !$0.managed } + layers.filter(\.managed)
     }
 
@@ -57,19 +64,38 @@ public struct ConfigurationLayer: Sendable, Hashable {
     ///
     /// A config file decides which helper runs and where credentials are sent, so it must pass
     /// `TrustedPath` like the helper: another local user who can write it, or a directory above it,
-    /// must not be able to choose those.
-    public static func file(at path: String) throws(HelperError) -> ConfigurationLayer {
+    /// must not be able to choose those. The layer is managed when the file is in one of
+    /// `managedLocations`, whatever its format.
+    public static func file(
+        at path: String, managedLocations: ManagedLocations = .system
+    ) throws(HelperError) -> ConfigurationLayer {
         try checkTrusted(path, role: "the config file")
-        if ConfigLibrary.isFolder(path) { return try ConfigLibrary.layer(at: path) }
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
-        } catch {
+        var layer: ConfigurationLayer
+        if ConfigLibrary.isFolder(path) {
+            layer = try ConfigLibrary.layer(at: path)
+        } else {
+            layer = try parse(try contents(of: path), source: "config file \(path)")
+        }
+        layer.managed = try managedLocations.isManaged(path)
+        return layer
+    }
+
+    /// The most bytes a config file may have.
+    static let maximumFileBytes = 1 << 20
+
+    /// The bytes of the config file at `path`, refused over ``maximumFileBytes`` before reading.
+    private static func contents(of path: String) throws(HelperError) -> [UInt8] {
+        var info = stat()
+        if stat(path, &info) == 0, info.st_size > maximumFileBytes {
+            throw .configuration(
+                "config file \(path) is \(info.st_size) bytes; the limit for a config file is \(maximumFileBytes)")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
             throw .configuration(
                 "cannot read config file \(path): it does not exist or is not readable; "
                     + "check the path given to --config")
         }
-        return try parse(Array(data), source: "config file \(path)")
+        return Array(data)
     }
 
     /// Refuses `path` when another user could have changed it (`TrustedPath`); a missing file is
@@ -83,11 +109,12 @@ public struct ConfigurationLayer: Sendable, Hashable {
         }
     }
 
-    /// Parses the text of a config file; `source` names it in messages. A property list is managed.
+    /// Parses the text of a config file, JSON or a property list; `source` names it in messages. A
+    /// key set twice in one object is refused. The layer is not managed: that depends on where the
+    /// file is (``file(at:managedLocations:)``), not on what it holds.
     public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
         var object: [String: JSONValue]
-        let managed = PropertyListConfiguration.looksLikePropertyList(bytes)
-        if managed {
+        if PropertyListConfiguration.looksLikePropertyList(bytes) {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
             let root: JSONValue
@@ -99,6 +126,11 @@ public struct ConfigurationLayer: Sendable, Hashable {
             guard case .object(let decoded) = root else {
                 throw .configuration("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
             }
+            if let duplicate = JSONDuplicateKeys.first(in: bytes) {
+                throw .configuration(
+                    "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object, "
+                        + "so which value applies is not clear; keep one")
+            }
             object = decoded
         }
         if let enterprise = object["enterpriseConfig"] {
@@ -107,7 +139,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
             }
             object = inner
         }
-        var layer = ConfigurationLayer(source: source, managed: managed)
+        var layer = ConfigurationLayer(source: source)
         for (name, value) in object {
             if let key = ConfigurationKey(rawValue: name) {
                 if value != .null { layer.values[key] = value }

@@ -17,7 +17,7 @@ extension HostConfiguration {
                     + "\(ConfigurationKey.helper.environmentVariable), or with --helper")
         }
         guard case .string(let path) = helper.value, !path.isEmpty else {
-            throw invalid(.helper, helper, expected: "the absolute path of the helper executable, as a string")
+            throw invalid(.helper, helper, expected: ConfigurationKey.helper.expected)
         }
         var configuration = HostConfiguration(helperPath: path)
         if let ttl = chosen[.ttl] {
@@ -36,7 +36,7 @@ extension HostConfiguration {
         if let headers = chosen[.customHeaders] { configuration.customHeaders = try headerList(headers) }
         if let scheme = chosen[.authScheme] {
             guard case .string(let text) = scheme.value, let parsed = AuthScheme(rawValue: text.lowercased()) else {
-                throw invalid(.authScheme, scheme, expected: "\"bearer\" or \"x-api-key\"")
+                throw invalid(.authScheme, scheme, expected: ConfigurationKey.authScheme.expected)
             }
             configuration.authScheme = parsed
         }
@@ -55,7 +55,7 @@ extension HostConfiguration {
         default:
             break
         }
-        throw invalid(key, sourced, expected: "a whole number of seconds, like 3600 or \"3600\"")
+        throw invalid(key, sourced, expected: key.expected)
     }
 
     /// A whole number of seconds, at least `minimum`; over `maximum` it is clamped with a warning.
@@ -90,11 +90,11 @@ extension HostConfiguration {
             }
         default: break
         }
-        throw invalid(key, sourced, expected: "true or false (or \"true\", \"false\", \"1\", \"0\")")
+        throw invalid(key, sourced, expected: key.expected)
     }
 
     private static func headerList(_ sourced: Sourced) throws(HelperError) -> HeaderList {
-        let expected = "a JSON object like {\"X-Org\": \"prod\"} or a JSON array like [\"X-Org: prod\"]"
+        let expected = ConfigurationKey.customHeaders.expected
         var value = sourced.value
         if case .string(let text) = value {
             guard let decoded = try? JSONValue.decode(Array(text.utf8)) else {

@@ -9,7 +9,8 @@ import CredentialHelperProtocol
 /// Configuration kept where macOS hosts keep it: a managed-preferences property list
 /// (`/Library/Managed Preferences/<user>/com.anthropic.claudefordesktop.plist`, XML or binary), or a
 /// `.mobileconfig` profile whose payload of type `com.anthropic.claudefordesktop` holds the keys.
-/// Managed stores keep every value as a string; native plist types are accepted too.
+/// Managed stores keep every value as a string; native plist types are accepted too. Whether a file
+/// is managed depends on where it is (``ManagedLocations``), never on its format.
 enum PropertyListConfiguration {
     /// The payload type of the desktop app's preferences in a configuration profile.
     static let payloadType = "com.anthropic.claudefordesktop"
@@ -24,49 +25,112 @@ enum PropertyListConfiguration {
     }
 
     /// The keys of a property list as JSON values; a profile's payloads are searched for the app's.
+    /// The structure is checked first (``PropertyListScan``: size, depth, values, cycles, keys set
+    /// twice); a configuration key whose value is not a string, number, boolean, array or dictionary
+    /// (a date, data, an integer out of range) is an error rather than a value silently ignored.
     static func values(_ bytes: [UInt8], source: String) throws(HelperError) -> [String: JSONValue] {
+        do {
+            _ = try PropertyListScan.check(bytes)
+        } catch {
+            throw .configuration("\(source) is refused: \(error.description)")
+        }
         let root: Value
         do {
             root = try PropertyListDecoder().decode(Value.self, from: Data(bytes))
         } catch {
             throw .configuration("\(source) is not a valid property list (XML or binary); export it again")
         }
-        guard case .object(let object) = root.json else {
+        guard case .dictionary(let object) = root else {
             throw .configuration("\(source) holds \(root.json.typeName); expected a dictionary of configuration keys")
         }
-        guard case .array(let payloads)? = object["PayloadContent"] else { return object }
-        var merged: [String: JSONValue] = [:]
-        for case .object(let payload) in payloads where payload["PayloadType"] == .string(payloadType) {
-            merged.merge(payload) { $1 }
+        guard case .array(let payloads)? = object["PayloadContent"] else { return try readable(object, source: source) }
+        var merged: [String: Value] = [:]
+        for case .dictionary(let payload) in payloads where payload["PayloadType"] == .string(payloadType) {
+            // Two payloads setting one key are as ambiguous as one dictionary setting it twice.
+            for (name, value) in payload where name != "PayloadType" {
+                guard merged.updateValue(value, forKey: name) == nil || ConfigurationKey(rawValue: name) == nil else {
+                    throw .configuration(
+                        "\(source) sets \(name) in two \(payloadType) payloads, so which value applies is not "
+                            + "clear; keep one")
+                }
+            }
         }
         guard !merged.isEmpty else {
             throw .configuration(
                 "\(source) is a configuration profile without a \(payloadType) payload; add the keys to that payload")
         }
-        return merged
+        return try readable(merged, source: source)
     }
 
-    /// A property-list value: strings first, as managed stores keep them; dates and data are not
-    /// configuration values and read as null (ignored).
-    private struct Value: Decodable {
-        let json: JSONValue
+    /// `object` as JSON values, refusing a configuration key (at the top or in `enterpriseConfig`)
+    /// whose value holds something that is not a configuration value.
+    private static func readable(_ object: [String: Value], source: String) throws(HelperError) -> [String: JSONValue] {
+        var checked = [object]
+        if case .dictionary(let enterprise)? = object["enterpriseConfig"] { checked.append(enterprise) }
+        for dictionary in checked {
+            for (name, value) in dictionary {
+                guard let key = ConfigurationKey(rawValue: name), let kind = value.unreadable else { continue }
+                throw .configuration(
+                    "\(key.rawValue) (from \(source)) is \(kind), which is not a configuration value; expected "
+                        + key.expected)
+            }
+        }
+        return object.mapValues(\.json)
+    }
+
+    /// A property-list value: strings first, as managed stores keep them; dates, data and numbers
+    /// no Swift number holds are kept as what they are, so a configuration key holding one is reported.
+    private indirect enum Value: Decodable, Equatable {
+        case string(String)
+        case number(Double)
+        case bool(Bool)
+        case array([Value])
+        case dictionary([String: Value])
+        /// What the value is ("a date"), when it is none of the above.
+        case other(String)
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.singleValueContainer()
             if let text = try? container.decode(String.self) {
-                json = .string(text)
+                self = .string(text)
             } else if let number = try? container.decode(Int.self) {
-                json = .number(Double(number))
+                self = .number(Double(number))
             } else if let number = try? container.decode(Double.self) {
-                json = .number(number)
+                self = .number(number)
             } else if let flag = try? container.decode(Bool.self) {
-                json = .bool(flag)
+                self = .bool(flag)
             } else if let items = try? container.decode([Value].self) {
-                json = .array(items.map(\.json))
+                self = .array(items)
             } else if let entries = try? container.decode([String: Value].self) {
-                json = .object(entries.mapValues(\.json))
+                self = .dictionary(entries)
+            } else if (try? container.decode(Date.self)) != nil {
+                self = .other("a date")
+            } else if (try? container.decode(Data.self)) != nil {
+                self = .other("data")
             } else {
-                json = .null
+                self = .other("a value that cannot be read (such as an integer too large for any number)")
+            }
+        }
+
+        /// What the first unreadable part of the value is, if it has one.
+        var unreadable: String? {
+            switch self {
+            case .other(let kind): kind
+            case .array(let items): items.lazy.compactMap(\.unreadable).first
+            case .dictionary(let entries): entries.values.lazy.compactMap(\.unreadable).first
+            default: nil
+            }
+        }
+
+        /// The value as JSON; an unreadable part (outside the configuration keys) reads as null.
+        var json: JSONValue {
+            switch self {
+            case .string(let text): .string(text)
+            case .number(let number): .number(number)
+            case .bool(let flag): .bool(flag)
+            case .array(let items): .array(items.map(\.json))
+            case .dictionary(let entries): .object(entries.mapValues(\.json))
+            case .other: .null
             }
         }
     }

@@ -1,0 +1,58 @@
+import CredentialHelperProtocol
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where an administrator's configuration lives. A config file is managed — its values win over the
+/// user's own files key by key — because of where it is, never because of its format: the user can
+/// write a property list anywhere, but not into these directories. A file is managed when, with
+/// symbolic links resolved, it lies inside one of ``directories`` and is owned by ``owner`` (root);
+/// it has already passed `TrustedPath` like every config file (docs/configuration.md).
+public struct ManagedLocations: Sendable, Hashable {
+    /// The directories whose files are managed.
+    public let directories: [String]
+    /// The user id a managed file must belong to: root.
+    public let owner: UInt32
+
+    /// Managed locations at `directories`, whose files must belong to `owner`.
+    public init(directories: [String], owner: UInt32 = 0) {
+        self.directories = directories
+        self.owner = owner
+    }
+
+    /// The system's managed locations: macOS managed preferences, written by MDM, and
+    /// `/etc/credhelper/managed` for Linux and other systems configured by an administrator.
+    public static let system = ManagedLocations(directories: [
+        "/Library/Managed Preferences", "/etc/credhelper/managed",
+    ])
+
+    /// Whether the config file or folder at `path` is managed. One inside a managed directory that
+    /// does not belong to ``owner`` is refused: something is wrong with that directory.
+    func isManaged(_ path: String) throws(HelperError) -> Bool {
+        guard let resolved = Self.resolved(path) else { return false }
+        for directory in directories {
+            guard let root = Self.resolved(directory), resolved.hasPrefix(root == "/" ? root : root + "/") else {
+                continue
+            }
+            var info = stat()
+            guard stat(resolved, &info) == 0, info.st_uid == owner else {
+                throw .configuration(
+                    "config file \(path) is in the managed location \(directory) but does not belong to "
+                        + "\(owner == 0 ? "root" : "user \(owner)"), as managed configuration must; have an "
+                        + "administrator fix its owner or remove it")
+            }
+            return true
+        }
+        return false
+    }
+
+    /// `path` with symbolic links, `.` and `..` resolved, or nil when it does not exist.
+    private static func resolved(_ path: String) -> String? {
+        guard let pointer = realpath(path, nil) else { return nil }
+        defer { free(pointer) }
+        return String(cString: pointer)
+    }
+}
