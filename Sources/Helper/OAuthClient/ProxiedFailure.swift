@@ -19,8 +19,8 @@ extension ProviderConnection.ProxyServer {
         case let error as HTTPClientError where error == .proxyAuthenticationRequired:
             let advice =
                 proxy.credentials == nil
-                ? "give its user and password in \(proxy.setting) as http://user:password@\(proxy) "
-                    + "(percent-escape reserved characters)"
+                ? "give its user and password in \(proxy.setting), as user:password@ before \(proxy) in the "
+                    + "proxy URL (percent-escape reserved characters)"
                 : "the user and password in \(proxy.setting) were not accepted; correct them"
             return notSent(
                 "\(endpoint): \(named) refused to open a tunnel to \(target) with 407 Proxy "
