@@ -98,6 +98,21 @@ extension ProxyTests {
         try await proxy.stop()
     }
 
+    @Test("response trailers that trickle in are cut at the trailers time limit, however steady they are")
+    func slowTrailers() async throws {
+        let upstream = try Gateway.startScripted()
+        let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)") {
+            $0.readTimeout = .seconds(5)
+            $0.trailersTimeout = .seconds(1)
+        }
+        let started = ContinuousClock.now
+        let reply = try? await proxy.send(.GET, "/slow-trailers")
+        let waited = ContinuousClock.now - started
+        #expect(waited < .seconds(5), "the proxy relayed trailers for \(waited); the upstream sends them for 20 s")
+        #expect(reply?.body != "ok" || reply?.status != 200, "a response cut in its trailers was relayed as complete")
+        try await proxy.stop()
+    }
+
     @Test("a response whose lines end in a bare LF is a 502 naming it at once, not a wait for the read timeout")
     func bareLineFeedResponse() async throws {
         let upstream = try Gateway.startScripted()

@@ -10,6 +10,12 @@ extension UpstreamConnection.ClosedEarly: NetworkFailureConvertible {
     var networkFailure: NetworkFailure { .closedEarly }
 }
 
+extension UpstreamConnection.TrailersTooSlow: NetworkFailureConvertible {
+    var networkFailure: NetworkFailure {
+        .malformed("the upstream's response trailers did not end within \(limit.nanoseconds / 1_000_000_000) s")
+    }
+}
+
 extension UpstreamResponseParser.Malformed: NetworkFailureConvertible {
     package var networkFailure: NetworkFailure { .malformed(description) }
 }

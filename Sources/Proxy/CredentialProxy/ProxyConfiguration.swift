@@ -28,6 +28,9 @@ public struct ProxyConfiguration: Sendable {
     public var connectTimeout: Duration
     /// How long the upstream may stay silent (no byte of the response) before the request fails. Default 600 s.
     public var readTimeout: Duration
+    /// How long a response's trailers may take, from their first byte to the empty line that ends
+    /// them, however steadily they trickle in; then the connection is closed. Default 30 s.
+    public var trailersTimeout: Duration = .seconds(30)
     /// How long a client may take to send a request's head once it started it; then it gets a
     /// 408 and the connection closes (a client that stalls mid-head holds nothing for long).
     /// Default 60 s.

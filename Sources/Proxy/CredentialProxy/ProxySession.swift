@@ -55,13 +55,14 @@ final class ProxySession: Sendable {
             tls = try NIOSSLContext(configuration: tlsConfiguration)
         }
         let connectTimeout = TimeAmount(configuration.connectTimeout)
-        let readTimeout = TimeAmount(configuration.readTimeout)
+        let timeouts = UpstreamConnection.Timeouts(
+            read: TimeAmount(configuration.readTimeout), trailers: TimeAmount(configuration.trailersTimeout))
         let idleTimeout = TimeAmount(configuration.upstreamIdleTimeout)
         pools = eventLoopGroup.makeIterator().map { eventLoop in
             NIOLoopBoundBox.makeBoxSendingValue(
                 UpstreamConnectionPool(
                     eventLoop: eventLoop, endpoint: endpoint, tls: tls, connectTimeout: connectTimeout,
-                    readTimeout: readTimeout, idleTimeout: idleTimeout),
+                    timeouts: timeouts, idleTimeout: idleTimeout),
                 eventLoop: eventLoop)
         }
     }

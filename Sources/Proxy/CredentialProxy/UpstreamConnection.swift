@@ -12,8 +12,22 @@ final class UpstreamConnection: ChannelInboundHandler {
     struct ReadTimeout: Error {}
     /// Raised when the upstream closes the connection before the response ended.
     struct ClosedEarly: Error {}
+    /// Raised when a response's trailers do not end within ``Timeouts/trailers``.
+    struct TrailersTooSlow: Error {
+        let limit: TimeAmount
+    }
 
-    private let readTimeout: TimeAmount
+    /// How long the upstream may take.
+    struct Timeouts {
+        /// Silence (no byte) while a response is due.
+        var read: TimeAmount
+        /// From a response's first trailer byte to their end.
+        var trailers: TimeAmount
+    }
+
+    private let timeouts: Timeouts
+    /// When the trailers being read must have ended; set while they are read.
+    private var trailersDeadline: NIODeadline?
     private let parser = UpstreamResponseParser()
     /// Writes the requests; set while the handler is in the pipeline.
     private var writer: HTTPMessageWriter?
@@ -30,7 +44,7 @@ final class UpstreamConnection: ChannelInboundHandler {
     /// Called once when the connection closes (the pool forgets it).
     var onClose: ((UpstreamConnection) -> Void)?
 
-    init(readTimeout: TimeAmount) { self.readTimeout = readTimeout }
+    init(timeouts: Timeouts) { self.timeouts = timeouts }
 
     /// Whether a new exchange can use this connection.
     var isReusable: Bool {
@@ -104,6 +118,15 @@ final class UpstreamConnection: ChannelInboundHandler {
         } catch {
             fail(error)
             context.close(promise: nil)
+            return
+        }
+        if !parser.readingTrailers {
+            trailersDeadline = nil
+        } else if trailersDeadline == nil {
+            trailersDeadline = lastRead + timeouts.trailers
+            timeoutCheck?.cancel()
+            timeoutCheck = nil
+            scheduleTimeoutCheck()
         }
     }
 
@@ -154,14 +177,18 @@ final class UpstreamConnection: ChannelInboundHandler {
     }
 
     /// One timer per connection, re-armed only while a response is due: checks when the upstream
-    /// last sent something instead of rescheduling on every read.
+    /// last sent something (and when trailers being read must end) instead of rescheduling on every read.
     private func scheduleTimeoutCheck() {
         guard timeoutCheck == nil, let context else { return }
-        let deadline = lastRead + readTimeout
+        let deadline = min(lastRead + timeouts.read, trailersDeadline ?? .distantFuture)
         timeoutCheck = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) {
             self.timeoutCheck = nil
             guard self.exchange != nil else { return }
-            if NIODeadline.now() >= self.lastRead + self.readTimeout {
+            let now = NIODeadline.now()
+            if let trailersDeadline = self.trailersDeadline, now >= trailersDeadline {
+                self.fail(TrailersTooSlow(limit: self.timeouts.trailers))
+                self.context?.close(promise: nil)
+            } else if now >= self.lastRead + self.timeouts.read {
                 self.fail(ReadTimeout())
                 self.context?.close(promise: nil)
             } else {

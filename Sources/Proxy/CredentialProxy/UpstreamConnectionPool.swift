@@ -13,7 +13,7 @@ final class UpstreamConnectionPool {
     private let endpoint: UpstreamEndpoint
     private let tls: NIOSSLContext?
     private let connectTimeout: TimeAmount
-    private let readTimeout: TimeAmount
+    private let timeouts: UpstreamConnection.Timeouts
     private let idleTimeout: TimeAmount
     /// Oldest first (released last at the end).
     private var idle: [UpstreamConnection] = []
@@ -26,13 +26,13 @@ final class UpstreamConnectionPool {
 
     init(
         eventLoop: any EventLoop, endpoint: UpstreamEndpoint, tls: NIOSSLContext?, connectTimeout: TimeAmount,
-        readTimeout: TimeAmount, idleTimeout: TimeAmount
+        timeouts: UpstreamConnection.Timeouts, idleTimeout: TimeAmount
     ) {
         self.eventLoop = eventLoop
         self.endpoint = endpoint
         self.tls = tls
         self.connectTimeout = connectTimeout
-        self.readTimeout = readTimeout
+        self.timeouts = timeouts
         self.idleTimeout = idleTimeout
     }
 
@@ -78,7 +78,7 @@ final class UpstreamConnectionPool {
 
     /// A new connection.
     func connect() -> EventLoopFuture<UpstreamConnection> {
-        let (endpoint, tls, readTimeout) = (endpoint, tls, readTimeout)
+        let (endpoint, tls, timeouts) = (endpoint, tls, timeouts)
         let serverName =
             endpoint.host.contains(":") || endpoint.host.allSatisfy({ $0.isNumber || $0 == "." })
             ? nil : endpoint.host
@@ -91,7 +91,7 @@ final class UpstreamConnectionPool {
                             NIOSSLClientHandler(context: tls, serverHostname: serverName))
                     }
                     // The connection writes requests and reads responses as bytes.
-                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(readTimeout: readTimeout))
+                    try channel.pipeline.syncOperations.addHandler(UpstreamConnection(timeouts: timeouts))
                 }
             }
             .connect(host: endpoint.host, port: endpoint.port)

@@ -98,6 +98,12 @@ package struct MessageDecoder {
         return false
     }
 
+    /// Whether the decoder is inside a chunked body's trailers.
+    package var readingTrailers: Bool {
+        if case .trailers = state { return true }
+        return false
+    }
+
     /// Whether bytes wait to be parsed.
     package var hasUnparsedBytes: Bool { unparsed.readableBytes > 0 }
 

@@ -51,6 +51,9 @@ package final class UpstreamResponseParser {
     /// Whether bytes of an unfinished head or line are kept, waiting for the rest.
     package var hasPartialInput: Bool { decoder.hasUnparsedBytes }
 
+    /// Whether the response's trailers are being read (its body's last chunk came, their end did not).
+    package var readingTrailers: Bool { decoder.readingTrailers }
+
     /// A request went out: its response comes next (`isHEAD`: a response without a body).
     package func expectResponse(isHEAD: Bool) {
         awaiting = true

@@ -2,7 +2,7 @@
 """An upstream that answers each request with fixed bytes, to test how the proxy reads responses
 that well-behaved servers rarely send: interim 1xx responses, chunk extensions and trailers, bodies
 ended by closing the connection, conflicting lengths, custom reason phrases, bytes that are not HTTP, lines ended by a bare LF,
-and responses trickling in one byte at a time.
+trailers that trickle in, and responses trickling in one byte at a time.
 
   scripted_upstream.py     print {"port": N} and serve on 127.0.0.1:N until the parent exits
 """
@@ -25,6 +25,8 @@ RESPONSES = {
                           b"Content-Length: 1\r\n\r\nk", False),
     "/trickle": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n", False),
     "/folded-header": (b"HTTP/1.1 200 OK\r\nX-Folded: a\r\n b\r\nContent-Length: 0\r\n\r\n", True),
+    # Trailers that trickle in, one line every 0.2 s, for 20 s.
+    "/slow-trailers": (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n", False),
     # Lines ended by a bare LF; the connection stays open, as a server that waits for the next request.
     "/bare-lf": (b"HTTP/1.1 200 OK\nContent-Length: 2\n\nok", False),
 }
@@ -42,7 +44,13 @@ def serve(connection):
             head, data = data.split(b"\r\n\r\n", 1)
             path = head.split(b" ")[1].decode()
             response, close = RESPONSES.get(path, (b"HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n", False))
-            if path == "/trickle":
+            if path == "/slow-trailers":
+                connection.sendall(response)
+                for index in range(100):
+                    connection.sendall(b"X-Slow-%d: t\r\n" % index)
+                    time.sleep(0.2)
+                connection.sendall(b"\r\n")
+            elif path == "/trickle":
                 for index in range(len(response)):
                     connection.sendall(response[index:index + 1])
                     time.sleep(0.002)
