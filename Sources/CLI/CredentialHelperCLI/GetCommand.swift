@@ -36,6 +36,11 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(name: .customLong("no-cache"), help: "Always run the helper; do not read or write the on-disk cache.")
     var noCache = false
 
+    @Flag(
+        name: .customLong("clear-cache"),
+        help: "Remove this configuration's cached answer first, so the helper runs now (its answer is cached again).")
+    var clearCache = false
+
     @Flag(name: .customLong("show-secrets"), help: "Print the token and secret header values in full.")
     var showSecrets = false
 
@@ -60,6 +65,11 @@ struct GetCommand: AsyncParsableCommand {
                 ? nil
                 : CredentialDiskCache.defaultDirectory(environment: environment)
                     .map(CredentialDiskCache.init(directory:))
+            if clearCache {
+                CredentialDiskCache.defaultDirectory(environment: environment).map(
+                    CredentialDiskCache.init(directory:))?
+                    .remove(for: configuration)
+            }
             let relay = helperContext == .interactive ? Terminal.relayHelperStderr : nil
             let provider = CredentialProvider(
                 configuration: configuration, diskCache: cache, sessionContext: helperContext,

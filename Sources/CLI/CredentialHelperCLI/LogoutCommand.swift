@@ -1,6 +1,13 @@
 import ArgumentParser
+import CredentialHelperHost
 import HelperFastPath
 import HelperSignIn
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
 
 /// `credhelper logout`: forget a profile's tokens (and revoke the refresh token).
 struct LogoutCommand: AsyncParsableCommand {
@@ -16,6 +23,8 @@ struct LogoutCommand: AsyncParsableCommand {
     func run() async throws {
         let agent = try options.agent()
         let profile = try options.selected(in: agent)
+        // The host cache (credhelper get, the proxy's disk cache) may hold the token being signed out.
+        let signedOut = profile.storeKey.flatMap { try? agent.store.read($0) }?.accessToken
         let outcome = try await ProfileOptions.failing { () async throws(AgentFailure) in
             try await agent.logout(profile: profile)
         }
@@ -33,6 +42,13 @@ struct LogoutCommand: AsyncParsableCommand {
             Terminal.standardError(
                 "warning: could not revoke the refresh token at the provider (\(reason)); it stays valid until it "
                     + "expires\n")
+        }
+        if let signedOut,
+            let cache = CredentialDiskCache.defaultDirectory(environment: ProcessInfo.processInfo.environment)
+                .map(CredentialDiskCache.init(directory:)),
+            cache.removeEntries(holding: signedOut) > 0
+        {
+            Terminal.standardError("Removed the profile's token from the host cache (\(cache.directory)).\n")
         }
         if !outcome.removed {
             Terminal.standardError("Profile \(profile.name) had no stored tokens.\n")

@@ -94,6 +94,23 @@ public struct CredentialDiskCache: Sendable {
         unlink(path(for: configuration))
     }
 
+    /// Removes every cached answer whose token is `token`, whatever helper gave it (for example when
+    /// the profile that issued it signed out); returns how many were removed. Unreadable entries are
+    /// left alone.
+    @discardableResult
+    public func removeEntries(holding token: Secret) -> Int {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: directory) else { return 0 }
+        var removed = 0
+        for name in names where name.hasSuffix(".json") {
+            let path = directory + "/" + name
+            guard let bytes = try? SecureFile.contents(of: path, role: "the host cache file"),
+                let entry = try? JSONDecoder().decode(Entry.self, from: Data(bytes)), Secret(entry.token) == token
+            else { continue }
+            if unlink(path) == 0 { removed += 1 }
+        }
+        return removed
+    }
+
     private struct Entry: Codable {
         struct Header: Codable {
             let name: String
