@@ -11,7 +11,7 @@
 #       the proxies use: credhelper --threads and nginx worker_processes (default: each one's
 #       default, half the cores for credhelper and Debian's "auto", one per core, for nginx).
 #       ROUNDS=N in the environment: measurements per target (default 5, alternating; the medians
-#       are reported).
+#       are reported). SCRATCH_PATH=DIR builds in DIR instead of .build (e.g. a release-only folder).
 #
 # Needs: nginx, wrk (apt).
 set -euo pipefail
@@ -23,8 +23,9 @@ threads=${3:-}            # credhelper --threads and nginx worker_processes; def
 proxy_workers=${threads:-auto}
 rounds=${ROUNDS:-5}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
-swift build -c release --static-swift-stdlib --product credhelper-full >/dev/null
-proxy_binary=$PWD/.build/release/credhelper-full
+scratch=${SCRATCH_PATH:-.build}
+swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product credhelper-full >/dev/null
+proxy_binary=$(cd "$scratch/release" && pwd)/credhelper-full
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user and read events.txt
 stop_all() {
