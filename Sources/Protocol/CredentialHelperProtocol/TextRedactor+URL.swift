@@ -12,7 +12,8 @@ extension TextRedactor {
 
     /// Parameters whose values are always secrets, whatever their shape.
     static let secretURLParameters: Set<String> = [
-        "code", "access_token", "id_token", "id_token_hint", "refresh_token", "client_secret", "client_assertion", "assertion",
+        "code", "access_token", "id_token", "id_token_hint", "refresh_token", "client_secret", "client_assertion",
+        "assertion",
         "device_code", "token", "password", "key", "api_key", "apikey", "sig", "signature",
     ]
 
