@@ -131,3 +131,27 @@ extension ReadyHelperTests {
         try await Self.rotationSurvives(harness, brokenProfile: "idt", failure: "the provider issued no ID token")
     }
 }
+
+extension ReadyHelperTests {
+    @Test("a 200 token response with a rotated refresh token but no access_token: the rotated token is kept")
+    func rotationSurvivesMalformedTokenResponse() async throws {
+        let rotated = "rotated-by-the-provider-0123456789abcdef"
+        let token = try ScriptedUpstream([:])
+        token.serveJSON("/token", #"{"refresh_token": "\#(rotated)", "token_type": "Bearer", "expires_in": 3600}"#)
+        var corp = try ReadyHelperHarness().profiles["corp"] ?? [:]
+        corp["tokenEndpoint"] = token.baseURL + "/token"
+        let harness = try ReadyHelperHarness(extra: ["broken": corp])
+        let signIn = try await harness.get("corp", context: "interactive")
+        #expect(signIn.status == 0, "sign-in failed: \(signIn.stderr)")
+        try harness.expireStoredToken()
+        let broken = try await harness.get("broken", context: "background")
+        #expect(broken.status != 0 && broken.stdout.isEmpty, "a credential was handed out: \(broken.stderr)")
+        let kept = try harness.record()?.refreshToken?.reveal() == rotated
+        // The provider answered 200 and rotated the refresh token, but the answer does not decode
+        // (no access_token): OAuthClient throws malformedResponse and the refresh token in it is lost,
+        // so the next run sends the old one (invalid_grant, or family revocation with reuse detection).
+        withKnownIssue("a token response that does not decode loses the refresh token it carries") {
+            #expect(kept, "the rotated refresh token in the malformed answer was not stored")
+        }
+    }
+}

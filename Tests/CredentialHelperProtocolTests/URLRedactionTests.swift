@@ -39,6 +39,22 @@ struct URLRedactionTests {
         #expect(!fragment.contains("eyJhbGciOi"), "\(fragment)")
     }
 
+    @Test("id_token_hint carries an ID token (OpenID Connect Core §3.1.2.1), a credential: its value is redacted")
+    func idTokenHint() {
+        let idToken = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJlLW9mLXRoZS1wcm92aWRlcg"
+        for url in [
+            "https://idp.example.com/logout?id_token_hint=\(idToken)&post_logout_redirect_uri=http%3A%2F%2F127.0.0.1",
+            Self.authorization + "&prompt=none&id_token_hint=\(idToken)",
+        ] {
+            let line = redactor.redactLine(url, showPlainWords: true)
+            let shown = line.contains("eyJzdWIiOiJhbGljZSJ9")
+            #expect(!shown, "the ID token in id_token_hint was shown")
+            let prose = redactor.redact("sign in again at " + url)
+            let shownInProse = prose.contains("eyJzdWIiOiJhbGljZSJ9")
+            #expect(!shownInProse, "the ID token in id_token_hint was shown in prose")
+        }
+    }
+
     @Test("control characters in a URL never reach the terminal, and a URL-looking token is still judged")
     func hostile() {
         let line = redactor.redactLine("https://idp.example.com/\u{1B}[2J?state=a\u{7F}b", showPlainWords: true)

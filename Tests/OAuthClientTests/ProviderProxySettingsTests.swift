@@ -73,4 +73,18 @@ struct ProviderProxySettingsTests {
             #expect(!text.contains("pa%zz") && !text.contains("user:"), "the message shows the proxy's credentials")
         }
     }
+
+    @Test("a '/' left unescaped in the proxy's user information is refused, not read as the host and port")
+    func unescapedSlashInPassword() throws {
+        for url in ["http://alice:1234/5678@127.0.0.2:3128", "http://alice:1234/@127.0.0.2:3128"] {
+            let error = #expect(throws: OAuthError.self) {
+                try ProviderConnection(caFile: nil, proxy: url, environment: [:])
+            }
+            #expect(error?.code == .insecureEndpoint)
+            let text = error?.description ?? ""
+            let shown = text.contains("alice") || text.contains("1234")
+            #expect(!shown, "the message shows part of the proxy's credentials")
+            #expect(text.contains("%2F"), "\(text)")
+        }
+    }
 }

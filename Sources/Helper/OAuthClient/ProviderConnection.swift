@@ -65,6 +65,14 @@ public struct ProviderConnection: Sendable, Hashable {
             throw OAuthError(
                 .insecureEndpoint, "\(source) must be an http:// proxy URL (HTTPS still goes through it encrypted)")
         }
+        // An '@' after the first '/' means a '/' in the user name or password: cutting there would
+        // read part of the password as the proxy's host and port, and show it in every message.
+        if rest.drop(while: { $0 != "/" }).contains("@") {
+            throw OAuthError(
+                .insecureEndpoint,
+                "\(source) has a '/' in its user name or password; write it as %2F (and a reserved character as % "
+                    + "and two hex digits: %40 for @, %3A for :, %25 for %)")
+        }
         rest = rest.prefix { $0 != "/" }
         var userInformation: Substring?
         if let at = rest.lastIndex(of: "@") {

@@ -1,17 +1,19 @@
 extension TextRedactor {
     /// Query and fragment parameters shown as they are: an authorization request's (RFC 6749 §4.1.1,
     /// RFC 7636, OpenID Connect Core §3.1.2.1, RFC 8707, RFC 9396) and a device sign-in page's
-    /// `user_code` (RFC 8628 §3.3.1), which the person types anyway. None of them is a secret.
+    /// `user_code` (RFC 8628 §3.3.1), which the person types anyway. None of them is a secret
+    /// (`id_token_hint`, an ID token, is one: it is in ``secretURLParameters``).
     static let publicURLParameters: Set<String> = [
         "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
         "nonce", "prompt", "login_hint", "max_age", "ui_locales", "acr_values", "response_mode", "display",
-        "claims_locales", "id_token_hint", "audience", "resource", "authorization_details", "user_code",
+        "claims_locales", "audience", "resource", "authorization_details", "user_code",
         "domain_hint", "hd", "access_type", "include_granted_scopes", "error", "error_description", "error_uri", "iss",
     ]
 
     /// Parameters whose values are always secrets, whatever their shape.
     static let secretURLParameters: Set<String> = [
-        "code", "access_token", "id_token", "refresh_token", "client_secret", "client_assertion", "assertion",
+        "code", "access_token", "id_token", "id_token_hint", "refresh_token", "client_secret", "client_assertion",
+        "assertion",
         "device_code", "token", "password", "key", "api_key", "apikey", "sig", "signature",
     ]
 
