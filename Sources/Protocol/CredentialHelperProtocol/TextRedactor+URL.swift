@@ -10,6 +10,10 @@ extension TextRedactor {
         "domain_hint", "hd", "access_type", "include_granted_scopes", "error", "error_description", "error_uri", "iss",
     ]
 
+    /// A public parameter's value is shown up to this many characters, then cut (with `…`): a state,
+    /// nonce or PKCE challenge is 43, so only a hostile or broken value is cut.
+    static let longestURLParameter = 256
+
     /// Parameters whose values are always secrets, whatever their shape.
     static let secretURLParameters: Set<String> = [
         "code", "access_token", "id_token", "id_token_hint", "refresh_token", "client_secret", "client_assertion",
@@ -20,8 +24,9 @@ extension TextRedactor {
     /// An `http` or `https` URL for display: the user information is redacted, each path segment that
     /// looks like a credential is redacted, the standard authorization-request parameters are shown,
     /// secret parameters (`code`, `access_token`, …) are redacted, and any other parameter value is
-    /// redacted when it looks like a credential. Control characters become `?`. `nil` when `text` is
-    /// not such a URL.
+    /// redacted when it looks like a credential. A value shown is cut after ``longestURLParameter``
+    /// characters. Control characters (C0, DEL, C1), bidirectional controls and line separators
+    /// become `?`. `nil` when `text` is not such a URL.
     public func redactURL(_ text: Substring) -> String? {
         let lowered = text.prefix(8).lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return nil }
@@ -44,7 +49,16 @@ extension TextRedactor {
         }.joined(separator: "/")
         if let queryStart { output += "?" + parameters(remainder[remainder.index(after: queryStart)...]) }
         if let fragment { output += "#" + parameters(fragment) }
-        return VisibleText.of(output)
+        return String(String.UnicodeScalarView(output.unicodeScalars.map { Self.isHidden($0) ? "?" : $0 }))
+    }
+
+    /// Whether `scalar` is one a terminal acts on or reorders text by rather than shows: a C0 or C1
+    /// control, DEL, a bidirectional control, or a line or paragraph separator.
+    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar.value {
+        case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
+        default: false
+        }
     }
 
     private func parameters(_ text: Substring) -> String {
@@ -58,7 +72,8 @@ extension TextRedactor {
                 Self.secretURLParameters.contains(name)
                 || Self.keywords.contains { name.hasSuffix($0) }
                 || !Self.publicURLParameters.contains(name) && Self.looksLikeCredential(value)
-            return pair[...equals] + (secret && !value.isEmpty ? Secret.redact(value) : value)
+            if secret && !value.isEmpty { return pair[...equals] + Secret.redact(value) }
+            return pair[...equals] + Self.cut(value, Self.longestURLParameter)
         }.joined(separator: "&")
     }
 }

@@ -53,8 +53,7 @@ public struct TextRedactor: Sendable {
             if !(character == "=" || character == ":" || character == " " || character == "\"" || character == "'") {
                 redactNextWord = false
             }
-            output.append(
-                character.isASCII && (character.asciiValue ?? 0) < 0x20 && character != "\t" ? "?" : character)
+            output.append(character != "\t" && character.unicodeScalars.contains(where: Self.isHidden) ? "?" : character)
         }
         flushWord()
         return Self.cut(output, output.contains("://") ? max(maxLength, Self.longestURL) : maxLength)
