@@ -21,9 +21,10 @@ import Synchronization
 ///
 /// Concurrent callers share one helper run (single flight). After a failure the helper is not run
 /// again until the ``BackoffPolicy`` delay has passed; callers get the last error meanwhile. Forced
-/// refreshes are at least ``HostConfiguration/refreshFloor`` apart: a credential the last refresh
-/// obtained that is rejected again within it is not refreshed (docs/security.md, "Replays and
-/// refreshes in the proxy"). Every time here is read from the provider's clock (`now`).
+/// refreshes are at least ``HostConfiguration/refreshFloor`` apart for one credential: the credential
+/// the last forced refresh obtained, rejected again within the floor, is not refreshed; any other
+/// credential (one a session start obtained) is (docs/security.md, "Replays and refreshes in the
+/// proxy"). Every time here is read from the provider's clock (`now`).
 public final class CredentialProvider: Sendable {
     /// What ``credentialRejected(_:)`` did.
     public enum RejectionOutcome: Sendable, Hashable {
@@ -70,6 +71,8 @@ public final class CredentialProvider: Sendable {
         /// When the last forced refresh (a rejection that ran the helper) started: the refresh floor
         /// counts from here.
         var lastForcedRefresh: Date?
+        /// The credential that refresh obtained: the only one the floor holds back.
+        var forcedRefreshObtained: Credential?
     }
 
     /// Creates a provider.
@@ -146,7 +149,7 @@ public final class CredentialProvider: Sendable {
         let time = now()
         let step = state.withLock { state -> Step in
             if let current = state.current, current != rejected { return .replaced(current) }
-            if silent, state.flight == nil, Self.withinFloor(state, at: time, configuration.refreshFloor) {
+            if silent, state.flight == nil, Self.withinFloor(state, rejected, at: time, configuration.refreshFloor) {
                 return .withheld(state.current ?? rejected)
             }
             // Whatever happens next, the rejected credential must not start another session.
@@ -155,7 +158,10 @@ public final class CredentialProvider: Sendable {
                 state.expiryPromptDue = true
                 return .prompt(state.current ?? rejected)
             }
-            if state.flight == nil { state.lastForcedRefresh = time }
+            if state.flight == nil {
+                state.lastForcedRefresh = time
+                state.forcedRefreshObtained = nil
+            }
             return .refresh
         }
         switch step {
@@ -171,7 +177,9 @@ public final class CredentialProvider: Sendable {
         case .refresh:
             diskCache?.remove(for: configuration)
             do {
-                return .refreshed(try await obtain(.midSessionRefresh))
+                let fresh = try await obtain(.midSessionRefresh)
+                state.withLock { if $0.lastForcedRefresh == time { $0.forcedRefreshObtained = fresh } }
+                return .refreshed(fresh)
             } catch {
                 // A refresh that failed obtained nothing to protect: the back-off paces the next runs.
                 state.withLock { if $0.lastForcedRefresh == time { $0.lastForcedRefresh = nil } }
@@ -180,9 +188,10 @@ public final class CredentialProvider: Sendable {
         }
     }
 
-    /// Whether a rejection of the current credential, at `time`, comes within the refresh floor.
-    private static func withinFloor(_ state: State, at time: Date, _ floor: Duration) -> Bool {
-        guard let last = state.lastForcedRefresh else { return false }
+    /// Whether a rejection of `rejected`, at `time`, comes within the refresh floor: the last forced
+    /// refresh obtained `rejected` less than `floor` ago.
+    private static func withinFloor(_ state: State, _ rejected: Credential, at time: Date, _ floor: Duration) -> Bool {
+        guard let last = state.lastForcedRefresh, state.forcedRefreshObtained == rejected else { return false }
         return time < last + Double(floor.components.seconds)
     }
 
@@ -195,7 +204,7 @@ public final class CredentialProvider: Sendable {
         let time = now()
         return state.withLock { state in
             if let current = state.current, current != credential { return true }
-            return state.flight != nil || !Self.withinFloor(state, at: time, configuration.refreshFloor)
+            return state.flight != nil || !Self.withinFloor(state, credential, at: time, configuration.refreshFloor)
         }
     }
 
