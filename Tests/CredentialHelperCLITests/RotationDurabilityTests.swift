@@ -146,12 +146,11 @@ extension ReadyHelperTests {
         try harness.expireStoredToken()
         let broken = try await harness.get("broken", context: "background")
         #expect(broken.status != 0 && broken.stdout.isEmpty, "a credential was handed out: \(broken.stderr)")
+        #expect(broken.stderr.contains("without an access_token"), "the failure is not reported: \(broken.stderr)")
+        // The provider answered 200 and rotated the refresh token, but the answer does not decode (no
+        // access_token): the refresh token in it is stored all the same, so the next run does not send
+        // the old one (invalid_grant, or family revocation with reuse detection).
         let kept = try harness.record()?.refreshToken?.reveal() == rotated
-        // The provider answered 200 and rotated the refresh token, but the answer does not decode
-        // (no access_token): OAuthClient throws malformedResponse and the refresh token in it is lost,
-        // so the next run sends the old one (invalid_grant, or family revocation with reuse detection).
-        withKnownIssue("a token response that does not decode loses the refresh token it carries") {
-            #expect(kept, "the rotated refresh token in the malformed answer was not stored")
-        }
+        #expect(kept, "the rotated refresh token in the malformed answer was not stored")
     }
 }

@@ -131,9 +131,16 @@ struct OAuthBroker {
     private func keepRotatedRefreshToken(
         of grant: TokenGrant, in current: inout StoredTokens?, until deadline: ContinuousClock.Instant
     ) async throws(AgentFailure) {
-        guard session.verifiesIDToken(signIn: false), settings.grant != .clientCredentials,
-            let rotated = grant.refreshToken, var kept = current, kept.refreshToken != rotated
-        else { return }
+        guard session.verifiesIDToken(signIn: false), let rotated = grant.refreshToken else { return }
+        try await keep(rotated, in: &current, until: deadline)
+    }
+
+    /// Stores `rotated` as the refresh token of `current` (which keeps its credential), when it is a
+    /// new one. Lock held.
+    private func keep(_ rotated: Secret, in current: inout StoredTokens?, until deadline: ContinuousClock.Instant)
+        async throws(AgentFailure)
+    {
+        guard settings.grant != .clientCredentials, var kept = current, kept.refreshToken != rotated else { return }
         kept.refreshToken = rotated
         try await tokens.write(kept, onRefusal: .keepAccessTokenOnly, until: deadline)
         current = kept
@@ -155,7 +162,17 @@ struct OAuthBroker {
             return try await client.clientCredentials(metadata: metadata, until: deadline)
         } catch {
             await session.forgetDocuments(after: error)
-            throw ProviderSession.failure(error, profile: profile.name)
+            let failure = ProviderSession.failure(error, profile: profile.name)
+            // An answer that rotated the refresh token but cannot be used (no access_token): the old
+            // refresh token is gone at a rotating provider, so the new one is stored before the failure
+            // is reported.
+            if let rotated = error.rotatedRefreshToken {
+                var kept = current
+                do { try await keep(rotated, in: &kept, until: deadline) } catch {
+                    warn("the refresh token the provider rotated could not be stored: \(error.detail)")
+                }
+            }
+            throw failure
         }
     }
 

@@ -316,7 +316,10 @@ public struct OAuthClient: Sendable {
         guard reply.status == 200 else { throw failure(reply, endpoint: endpoint, grant: grant) }
         let body: TokenResponseBody
         do { body = try JSONDecoder().decode(TokenResponseBody.self, from: Data(reply.body)) } catch {
-            throw OAuthError(.malformedResponse, "\(endpoint) answered the \(grant) grant without an access_token")
+            var failure = OAuthError(
+                .malformedResponse, "\(endpoint) answered the \(grant) grant without an access_token")
+            failure.rotatedRefreshToken = TokenResponseBody.refreshToken(in: reply.body)
+            throw failure
         }
         logger.debug("token grant succeeded", metadata: ["grant": "\(grant)"])
         return TokenGrant(

@@ -1,3 +1,5 @@
+import CredentialHelperProtocol
+
 /// A failed exchange with the identity provider, as a sentence a user can act on.
 ///
 /// The ``code`` says what kind of failure it was; ``providerError`` carries the OAuth `error` value
@@ -40,6 +42,11 @@ public struct OAuthError: Error, Sendable, Hashable, CustomStringConvertible {
     /// For ``Code/unreachable``: the request never left this machine (connection refused, a name
     /// that does not resolve), so sending it again cannot repeat it at the provider.
     public var requestNotSent = false
+    /// For ``Code/malformedResponse`` from the token endpoint: the refresh token the answer carried
+    /// although the answer could not be used (no `access_token`). A rotating provider has already
+    /// invalidated the refresh token that was sent, so the caller stores this one before reporting
+    /// the failure. Never part of ``description``.
+    public var rotatedRefreshToken: Secret?
 
     /// An error.
     public init(_ code: Code, _ description: String, providerError: String? = nil) {

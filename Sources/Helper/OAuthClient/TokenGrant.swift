@@ -1,5 +1,11 @@
 import CredentialHelperProtocol
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 /// A successful token response (RFC 6749 §5.1), with the secrets wrapped and the time it arrived.
 public struct TokenGrant: Sendable, Hashable {
     /// The access token.
@@ -59,6 +65,21 @@ struct TokenResponseBody: Decodable {
                 $0.flatMap(Double.init)
             }
         }
+    }
+}
+
+extension TokenResponseBody {
+    /// The `refresh_token` of a token response that does not decode as a whole (no `access_token`),
+    /// when it has a non-empty one.
+    static func refreshToken(in body: [UInt8]) -> Secret? {
+        struct RefreshTokenOnly: Decodable {
+            var refreshToken: String?
+            enum CodingKeys: String, CodingKey { case refreshToken = "refresh_token" }
+        }
+        guard let token = try? JSONDecoder().decode(RefreshTokenOnly.self, from: Data(body)).refreshToken,
+            !token.isEmpty
+        else { return nil }
+        return Secret(token)
     }
 }
 
