@@ -238,7 +238,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HelperSignInTests",
-            dependencies: ["HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: [
+                "HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport", "OSKeyring",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "NetworkFailureTests",

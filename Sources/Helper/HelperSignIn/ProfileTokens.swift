@@ -16,7 +16,11 @@ import TokenStore
 /// The access token and its expiry always stay in the file, so the cached path (``read()``) never
 /// touches the keyring; only a refresh, a sign-in or a sign-out does. Writes happen under the
 /// store's lock like file-only writes, keyring first: a helper killed between the two leaves the
-/// new refresh token in the keyring and the old access token in the file, which still works.
+/// new refresh token in the keyring and the old access token in the file, which still works. When
+/// the file still holds the old refresh token (it was written with file storage, or by a
+/// `keyring-or-file` fallback), a refresh writes the whole new record to the file first: the file
+/// says nothing of the keyring then, and a helper killed between the writes would otherwise leave
+/// the next run sending the old refresh token.
 struct ProfileTokens {
     let store: TokenStore
     let key: TokenStoreKey
@@ -83,6 +87,13 @@ struct ProfileTokens {
         var fileRecord = record
         fileRecord.inKeyring = nil
         if storage != .file, record.refreshToken != nil || record.idToken != nil {
+            if refusal == .keepAccessTokenOnly, record.refreshToken != nil, (try? store.read(key))?.refreshToken != nil {
+                // The file holds a refresh token the provider may have invalidated: replace it before
+                // the keyring is written, so no kill between the writes leaves it the one to send.
+                do { try store.write(fileRecord, for: key) } catch {
+                    throw AgentFailure(.tokenStoreUnreadable, error.description)
+                }
+            }
             do {
                 fileRecord.inKeyring = try await storeInKeyring(record, until: deadline)
                 if fileRecord.inKeyring?.refreshToken == true { fileRecord.refreshToken = nil }
