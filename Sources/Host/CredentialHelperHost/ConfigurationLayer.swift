@@ -70,33 +70,20 @@ public struct ConfigurationLayer: Sendable, Hashable {
         at path: String, managedLocations: ManagedLocations = .system
     ) throws(HelperError) -> ConfigurationLayer {
         try checkTrusted(path, role: "the config file")
-        var layer: ConfigurationLayer
         if ConfigLibrary.isFolder(path) {
-            layer = try ConfigLibrary.layer(at: path)
-        } else {
-            layer = try parse(try contents(of: path), source: "config file \(path)")
+            var layer = try ConfigLibrary.layer(at: path)
+            layer.managed = try managedLocations.isManaged(path)
+            return layer
         }
-        layer.managed = try managedLocations.isManaged(path)
+        // Whether the file is managed is decided by the descriptor its bytes were read from.
+        let file = try PinnedConfigFile.load(path, limit: maximumFileBytes)
+        var layer = try parse(file.bytes, source: "config file \(path)")
+        layer.managed = try managedLocations.isManaged(resolved: file.resolvedPath, owner: file.owner, shownAs: path)
         return layer
     }
 
     /// The most bytes a config file may have.
     static let maximumFileBytes = 1 << 20
-
-    /// The bytes of the config file at `path`, refused over ``maximumFileBytes`` before reading.
-    private static func contents(of path: String) throws(HelperError) -> [UInt8] {
-        var info = stat()
-        if stat(path, &info) == 0, info.st_size > maximumFileBytes {
-            throw .configuration(
-                "config file \(path) is \(info.st_size) bytes; the limit for a config file is \(maximumFileBytes)")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .configuration(
-                "cannot read config file \(path): it does not exist or is not readable; "
-                    + "check the path given to --config")
-        }
-        return Array(data)
-    }
 
     /// Refuses `path` when another user could have changed it (`TrustedPath`); a missing file is
     /// left to the reader, whose message says what was expected there.

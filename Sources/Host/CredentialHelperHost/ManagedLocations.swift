@@ -33,12 +33,20 @@ public struct ManagedLocations: Sendable, Hashable {
     /// does not belong to ``owner`` is refused: something is wrong with that directory.
     func isManaged(_ path: String) throws(HelperError) -> Bool {
         guard let resolved = Self.resolved(path) else { return false }
+        var info = stat()
+        let fileOwner = stat(resolved, &info) == 0 ? UInt32(info.st_uid) : nil
+        return try isManaged(resolved: resolved, owner: fileOwner, shownAs: path)
+    }
+
+    /// Whether the file at `resolved` (symbolic links already resolved), owned by `fileOwner`, is
+    /// managed; `path` names it in messages. One inside a managed directory that does not belong to
+    /// ``owner`` is refused.
+    func isManaged(resolved: String, owner fileOwner: UInt32?, shownAs path: String) throws(HelperError) -> Bool {
         for directory in directories {
             guard let root = Self.resolved(directory), resolved.hasPrefix(root == "/" ? root : root + "/") else {
                 continue
             }
-            var info = stat()
-            guard stat(resolved, &info) == 0, info.st_uid == owner else {
+            guard fileOwner == owner else {
                 throw .configuration(
                     "config file \(path) is in the managed location \(directory) but does not belong to "
                         + "\(owner == 0 ? "root" : "user \(owner)"), as managed configuration must; have an "
