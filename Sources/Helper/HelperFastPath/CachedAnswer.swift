@@ -14,7 +14,7 @@ import TokenStore
 /// It links no HTTP client and starts no event loop or thread, so the `credhelper` executable that
 /// hosts start for every credential stays small and fast (docs/benchmarks.md).
 public enum CachedAnswer {
-    /// The bytes to print on stdout, or nil when the full helper must run.
+    /// The bytes to print on stdout in the requested ``OutputMode``, or nil when the full helper must run.
     public static func answer(arguments: [String], environment: [String: String]) -> [UInt8]? {
         var context: HelperContext?
         if let value = environment[HelperContext.environmentVariable] {
@@ -24,8 +24,9 @@ public enum CachedAnswer {
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
             let catalog = try? ProfileCatalog.locate(environment: environment),
-            let profile = try? catalog.select(
-                ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let request = try? (HelperRequest.subcommand(arguments) ?? HelperRequest(executable: arguments[0]))
+                .resolve(in: catalog),
+            let profile = try? catalog.select(request.profile, environment: environment)
         else { return nil }
         let token: Secret
         switch profile.source {
@@ -42,10 +43,9 @@ public enum CachedAnswer {
             else { return nil }
             token = record.accessToken
         }
-        return HelperAnswer(
-            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject
-        )
-        .encoded()
+        return request.mode.render(
+            HelperAnswer(
+                token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject))
     }
 }
 
