@@ -34,7 +34,7 @@ public enum CachedAnswer {
         case .file(let path):
             guard let secret = try? FileSource.read(path) else { return nil }
             token = secret
-        case .oauth, .exec:
+        case .oauth, .exec, .googleSTS:
             guard let key = profile.storeKey, let directory = TokenStore.defaultDirectory(environment: environment)
             else { return nil }
             let store = TokenStore(directory: directory)
@@ -50,11 +50,13 @@ public enum CachedAnswer {
 }
 
 extension Profile {
-    /// The token store key of an `oauth` or `exec` profile; nil for kinds that keep nothing in the store.
+    /// The token store key of an `oauth`, `exec` or `google-sts` profile; nil for kinds that keep
+    /// nothing in the store.
     public var storeKey: TokenStoreKey? {
         switch source {
         case .oauth(let settings): settings.storeKey
         case .exec(let settings): settings.storeKey
+        case .googleSTS(let settings): settings.storeKey
         case .file, .literal: nil
         }
     }
@@ -70,4 +72,14 @@ extension Profile.OAuthSettings {
 extension Profile.ExecSettings {
     /// What changes the token: the command line.
     public var storeKey: TokenStoreKey { TokenStoreKey(parts: ["exec"] + command) }
+}
+
+extension Profile.GoogleSTSSettings {
+    /// What changes the Google token: the STS, the audience, the token types, scopes and project,
+    /// and the subject profile.
+    public var storeKey: TokenStoreKey {
+        TokenStoreKey(
+            parts: ["google-sts", tokenURL, audience, subjectTokenType, workforcePoolUserProject ?? "", subjectProfile]
+                + scopes)
+    }
 }
