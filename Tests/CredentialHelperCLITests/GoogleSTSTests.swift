@@ -18,6 +18,7 @@ struct GoogleSTSTests {
         let credhelperStderr: String
         let credhelperPrintedIssuedToken: Bool
         let googleAuthGotIssuedToken: Bool
+        let secondRunFromStore: Bool
         let googleFields: [String]?
         let credhelperFields: [String]?
         let differentValues: [String]?
@@ -54,7 +55,8 @@ struct GoogleSTSTests {
 
     func expectSame(_ report: Report, fields expected: [String]) {
         #expect(report.googleAuthVersion == "2.63.0")
-        #expect(report.requests == 2, "the recording STS saw \(report.requests) requests")
+        #expect(report.requests == 2, "the recording STS saw \(report.requests) requests (a second run must use the store)")
+        #expect(report.secondRunFromStore, "a second run did not print the stored Google token")
         #expect(report.credhelperStatus == 0, "\(report.credhelperStderr)")
         #expect(report.googleAuthGotIssuedToken && report.credhelperPrintedIssuedToken)
         #expect(report.googleFields == expected)

@@ -108,6 +108,8 @@ def main():
         "CLAUDE_HELPER_CONTEXT": "background",
     }
     run = subprocess.run([credhelper], env=environment, capture_output=True, text=True, timeout=60)
+    # A second run is answered from the token store: no request reaches the STS.
+    second = subprocess.run([credhelper], env=environment, capture_output=True, text=True, timeout=60)
     server.shutdown()
 
     report = {
@@ -117,6 +119,7 @@ def main():
         "credhelperStderr": run.stderr.replace(ISSUED, "<issued>").replace(subject, "<subject>"),
         "credhelperPrintedIssuedToken": run.stdout.strip() == ISSUED,
         "googleAuthGotIssuedToken": google_credentials.token == ISSUED,
+        "secondRunFromStore": second.returncode == 0 and second.stdout.strip() == ISSUED,
     }
     if len(RECORDED) == 2:
         google_request, ours = RECORDED
