@@ -55,7 +55,8 @@ struct GoogleSTSTests {
 
     func expectSame(_ report: Report, fields expected: [String]) {
         #expect(report.googleAuthVersion == "2.63.0")
-        #expect(report.requests == 2, "the recording STS saw \(report.requests) requests (a second run must use the store)")
+        #expect(
+            report.requests == 2, "the recording STS saw \(report.requests) requests (a second run must use the store)")
         #expect(report.secondRunFromStore, "a second run did not print the stored Google token")
         #expect(report.credhelperStatus == 0, "\(report.credhelperStderr)")
         #expect(report.googleAuthGotIssuedToken && report.credhelperPrintedIssuedToken)

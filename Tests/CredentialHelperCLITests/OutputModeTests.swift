@@ -56,7 +56,8 @@ extension ReadyHelperTests {
             let same = Self.headers(result.stdout) == expectedTeam
             #expect(same, "the headers mode did not print {Authorization: Bearer <stored token>, X-Org: acme}")
         }
-        let defaultLink = try await Self.run(harness.folder.path("credhelper-headers"), environment: harness.environment)
+        let defaultLink = try await Self.run(
+            harness.folder.path("credhelper-headers"), environment: harness.environment)
         let sameDefault = Self.headers(defaultLink.stdout) == ["Authorization": "Bearer " + token]
         #expect(defaultLink.status == 0 && sameDefault, "credhelper-headers (default profile): \(defaultLink.stderr)")
         #expect(try harness.idp.grantCounts() == grants, "a cached token caused a request to the provider")
@@ -72,7 +73,8 @@ extension ReadyHelperTests {
         let silent = try await BuiltBinary.run(["token", "--profile", "corp"], environment: silentEnvironment)
         #expect(silent.status == 1 && silent.stdout.isEmpty, "\(silent.stdout) \(silent.stderr)")
         #expect(silent.stderr.hasPrefix("sign-in required: "), "\(silent.stderr)")
-        #expect(!FileManager.default.fileExists(atPath: marker), "a run with no context and no terminal opened a browser")
+        #expect(
+            !FileManager.default.fileExists(atPath: marker), "a run with no context and no terminal opened a browser")
 
         let codes = try harness.idp.grantCounts()["code", default: 0]
         let interactive = try await BuiltBinary.run(

@@ -41,13 +41,22 @@ struct GoogleSTSProfileTests {
     func mistakes() {
         let cases: [(String, String)] = [
             (#"{"kind": "google-sts", "audience": "//iam.googleapis.com/x"}"#, "\"subjectProfile\""),
-            (#"{"kind": "google-sts", "subjectProfile": "vertex", "audience": "//iam.googleapis.com/x"}"#, "\"subjectProfile\""),
-            (#"{"kind": "google-sts", "subjectProfile": "corp", "audience": "https://sts.googleapis.com"}"#, "\"audience\""),
+            (
+                #"{"kind": "google-sts", "subjectProfile": "vertex", "audience": "//iam.googleapis.com/x"}"#,
+                "\"subjectProfile\""
+            ),
+            (
+                #"{"kind": "google-sts", "subjectProfile": "corp", "audience": "https://sts.googleapis.com"}"#,
+                "\"audience\""
+            ),
             (
                 #"{"kind": "google-sts", "subjectProfile": "corp", "audience": "//iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p/providers/c", "workforcePoolUserProject": "1"}"#,
                 "workforce pools only"
             ),
-            (#"{"kind": "google-sts", "subjectProfile": "corp", "audience": "//iam.googleapis.com/x", "subjectTokenType": "jwt"}"#, "urn:ietf"),
+            (
+                #"{"kind": "google-sts", "subjectProfile": "corp", "audience": "//iam.googleapis.com/x", "subjectTokenType": "jwt"}"#,
+                "urn:ietf"
+            ),
         ]
         for (profile, expected) in cases {
             do {

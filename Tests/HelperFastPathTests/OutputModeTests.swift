@@ -66,7 +66,8 @@ struct OutputModeTests {
         let answer = HelperAnswer(
             token: Secret("t\"1"), headers: ["X-Org": "acme", "authorization": "Basic other"], format: .jsonObject)
         let inference = String(decoding: OutputMode.inference.render(answer), as: UTF8.self)
-        #expect(inference == "{\"token\":\"t\\\"1\",\"headers\":{\"X-Org\":\"acme\",\"authorization\":\"Basic other\"}}\n")
+        #expect(
+            inference == "{\"token\":\"t\\\"1\",\"headers\":{\"X-Org\":\"acme\",\"authorization\":\"Basic other\"}}\n")
         #expect(String(decoding: OutputMode.token.render(answer), as: UTF8.self) == "t\"1\n")
         let headers = String(decoding: OutputMode.headers.render(answer), as: UTF8.self)
         #expect(headers == "{\"Authorization\":\"Bearer t\\\"1\",\"X-Org\":\"acme\"}\n")

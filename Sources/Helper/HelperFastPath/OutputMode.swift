@@ -52,7 +52,9 @@ public struct OutputMode: Sendable, Hashable, CustomStringConvertible {
         case .helperAnswer: return answer.encoded()
         case .bareToken: return Array(answer.token.reveal().utf8) + [0x0A]
         case .headersObject:
-            var fields = [JSONString.quoted("Authorization") + ":" + JSONString.quoted("Bearer " + answer.token.reveal())]
+            var fields = [
+                JSONString.quoted("Authorization") + ":" + JSONString.quoted("Bearer " + answer.token.reveal())
+            ]
             for field in answer.headers where field.name.lowercased() != "authorization" {
                 fields.append(JSONString.quoted(field.name) + ":" + JSONString.quoted(field.value))
             }

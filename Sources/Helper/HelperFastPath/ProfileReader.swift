@@ -212,11 +212,14 @@ struct ProfileReader {
             try string(fields, "subjectTokenType", in: name)
             ?? "urn:ietf:params:oauth:token-type:" + (workforce ? "id_token" : "jwt")
         guard subjectType.hasPrefix("urn:ietf:params:oauth:token-type:") else {
-            throw fail(name, "\"subjectTokenType\" must be a urn:ietf:params:oauth:token-type:… name (jwt, id_token, …)")
+            throw fail(
+                name, "\"subjectTokenType\" must be a urn:ietf:params:oauth:token-type:… name (jwt, id_token, …)")
         }
         let project = try string(fields, "workforcePoolUserProject", in: name)
         if project != nil, !workforce {
-            throw fail(name, "\"workforcePoolUserProject\" applies to workforce pools only (the audience names a workload pool)")
+            throw fail(
+                name,
+                "\"workforcePoolUserProject\" applies to workforce pools only (the audience names a workload pool)")
         }
         var scopes = ["https://www.googleapis.com/auth/cloud-platform"]
         if let value = fields["scopes"] {
