@@ -31,6 +31,7 @@ struct ProfilesCommand: ParsableCommand {
         case .exec(let settings): "exec \(settings.command[0])"
         case .file(let path): "file \(path)"
         case .literal: "static token"
+        case .googleSTS(let settings): "google-sts \(settings.audience), subject \(settings.subjectProfile)"
         }
     }
 }

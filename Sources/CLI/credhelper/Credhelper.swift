@@ -17,7 +17,7 @@ struct Credhelper {
     static func main() {
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
-        if HelperInvocation.isHelperMode(arguments: arguments, environment: environment),
+        if HelperInvocation.mayAnswerFromStore(arguments: arguments, environment: environment),
             let answer = CachedAnswer.answer(arguments: arguments, environment: environment),
             ProcessIO.write(1, answer)
         {

@@ -14,7 +14,7 @@ import TokenStore
 /// It links no HTTP client and starts no event loop or thread, so the `credhelper` executable that
 /// hosts start for every credential stays small and fast (docs/benchmarks.md).
 public enum CachedAnswer {
-    /// The bytes to print on stdout, or nil when the full helper must run.
+    /// The bytes to print on stdout in the requested ``OutputMode``, or nil when the full helper must run.
     public static func answer(arguments: [String], environment: [String: String]) -> [UInt8]? {
         var context: HelperContext?
         if let value = environment[HelperContext.environmentVariable] {
@@ -24,8 +24,9 @@ public enum CachedAnswer {
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
             let catalog = try? ProfileCatalog.locate(environment: environment),
-            let profile = try? catalog.select(
-                ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let request = try? (HelperRequest.subcommand(arguments) ?? HelperRequest(executable: arguments[0]))
+                .resolve(in: catalog),
+            let profile = try? catalog.select(request.profile, environment: environment)
         else { return nil }
         let token: Secret
         switch profile.source {
@@ -33,7 +34,7 @@ public enum CachedAnswer {
         case .file(let path):
             guard let secret = try? FileSource.read(path) else { return nil }
             token = secret
-        case .oauth, .exec:
+        case .oauth, .exec, .googleSTS:
             guard let key = profile.storeKey, let directory = TokenStore.defaultDirectory(environment: environment)
             else { return nil }
             let store = TokenStore(directory: directory)
@@ -42,19 +43,20 @@ public enum CachedAnswer {
             else { return nil }
             token = record.accessToken
         }
-        return HelperAnswer(
-            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject
-        )
-        .encoded()
+        return request.mode.render(
+            HelperAnswer(
+                token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject))
     }
 }
 
 extension Profile {
-    /// The token store key of an `oauth` or `exec` profile; nil for kinds that keep nothing in the store.
+    /// The token store key of an `oauth`, `exec` or `google-sts` profile; nil for kinds that keep
+    /// nothing in the store.
     public var storeKey: TokenStoreKey? {
         switch source {
         case .oauth(let settings): settings.storeKey
         case .exec(let settings): settings.storeKey
+        case .googleSTS(let settings): settings.storeKey
         case .file, .literal: nil
         }
     }
@@ -70,4 +72,14 @@ extension Profile.OAuthSettings {
 extension Profile.ExecSettings {
     /// What changes the token: the command line.
     public var storeKey: TokenStoreKey { TokenStoreKey(parts: ["exec"] + command) }
+}
+
+extension Profile.GoogleSTSSettings {
+    /// What changes the Google token: the STS, the audience, the token types, scopes and project,
+    /// and the subject profile.
+    public var storeKey: TokenStoreKey {
+        TokenStoreKey(
+            parts: ["google-sts", tokenURL, audience, subjectTokenType, workforcePoolUserProject ?? "", subjectProfile]
+                + scopes)
+    }
 }

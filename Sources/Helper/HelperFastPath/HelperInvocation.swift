@@ -17,4 +17,10 @@ public enum HelperInvocation {
         if ProfileCatalog.profileName(fromExecutable: arguments[0]) != nil { return true }
         return isatty(0) == 0
     }
+
+    /// Whether the cached fast path may answer a run with these arguments: helper mode, or an output
+    /// mode subcommand such as `credhelper token --profile corp` (``HelperRequest/subcommand(_:)``).
+    public static func mayAnswerFromStore(arguments: [String], environment: [String: String]) -> Bool {
+        isHelperMode(arguments: arguments, environment: environment) || HelperRequest.subcommand(arguments) != nil
+    }
 }

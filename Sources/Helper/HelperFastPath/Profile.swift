@@ -15,6 +15,9 @@ public struct Profile: Sendable, Hashable {
         case file(path: String)
         /// A token written in the profiles file itself (which must then be private).
         case literal(Secret)
+        /// A Google access token from Google's STS, in exchange for another profile's token
+        /// (workload or workforce identity federation, for Vertex AI).
+        case googleSTS(GoogleSTSSettings)
     }
 
     /// How an OAuth profile signs in.
@@ -94,6 +97,26 @@ public struct Profile: Sendable, Hashable {
         public var timeout: Duration
         /// How long a printed token is trusted. Default: the host TTL.
         public var tokenLifetime: Duration?
+    }
+
+    /// Settings of a `google-sts` profile (docs/clouds.md, Vertex AI).
+    public struct GoogleSTSSettings: Sendable, Hashable {
+        /// The profile whose credential is the subject token (an `oauth` profile, usually with
+        /// `"credential": "id-token"`).
+        public var subjectProfile: String
+        /// The workload or workforce pool provider's resource name (`//iam.googleapis.com/…`).
+        public var audience: String
+        /// `urn:ietf:params:oauth:token-type:jwt`, `…:id_token` or `…:access_token`. Default: `…:id_token`
+        /// for a workforce pool, `…:jwt` for a workload pool (what `gcloud iam … create-cred-config` writes).
+        public var subjectTokenType: String
+        /// The Google token's scopes. Default `https://www.googleapis.com/auth/cloud-platform`.
+        public var scopes: [String]
+        /// The STS endpoint. Default `https://sts.googleapis.com/v1/token`.
+        public var tokenURL: String
+        /// A workforce pool's user project (quota and billing), sent as the `userProject` option.
+        public var workforcePoolUserProject: String?
+        /// The most the exchange may take, in seconds. Default 10.
+        public var requestTimeout: Duration
     }
 
     /// The profile's name.

@@ -22,6 +22,10 @@ struct ProfileReader {
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
         "static": ["token"],
+        "google-sts": [
+            "subjectProfile", "audience", "subjectTokenType", "scopes", "tokenUrl", "workforcePoolUserProject",
+            "requestTimeoutSec",
+        ],
     ]
 
     func catalog(from root: JSONValue) throws(AgentFailure) -> ProfileCatalog {
@@ -67,13 +71,14 @@ struct ProfileReader {
         guard case .object(let fields) = value else { throw fail(name, "a profile must be a JSON object") }
         let kind = try string(fields, "kind", in: name) ?? "oauth"
         guard let allowed = Self.kindKeys[kind] else {
-            throw fail(name, "\"kind\" must be one of oauth, exec, file, static (not \"\(kind)\")")
+            throw fail(name, "\"kind\" must be one of oauth, exec, file, static, google-sts (not \"\(kind)\")")
         }
         try rejectUnknown(fields.keys, allowed: allowed.union(Self.commonKeys), in: name)
         let source: Profile.Source
         switch kind {
         case "oauth": source = .oauth(try oauth(fields, in: name))
         case "exec": source = .exec(try exec(fields, in: name))
+        case "google-sts": source = .googleSTS(try googleSTS(fields, in: name))
         case "file":
             guard let path = try string(fields, "path", in: name), path.hasPrefix("/") else {
                 throw fail(name, "\"path\" must be the absolute path of the token file")
@@ -187,6 +192,56 @@ struct ProfileReader {
             endpoints[key] = url
         }
         return endpoints
+    }
+
+    private func googleSTS(_ fields: [String: JSONValue], in name: String) throws(AgentFailure)
+        -> Profile.GoogleSTSSettings
+    {
+        guard let subject = try string(fields, "subjectProfile", in: name), !subject.isEmpty, subject != name else {
+            throw fail(name, "\"subjectProfile\" must name the profile whose token is exchanged (another profile)")
+        }
+        guard let audience = try string(fields, "audience", in: name), audience.hasPrefix("//iam.googleapis.com/")
+        else {
+            throw fail(
+                name,
+                "\"audience\" must be the pool provider's name, //iam.googleapis.com/…/providers/PROVIDER (Google "
+                    + "Cloud console: the provider's audience)")
+        }
+        let workforce = audience.contains("/workforcePools/")
+        let subjectType =
+            try string(fields, "subjectTokenType", in: name)
+            ?? "urn:ietf:params:oauth:token-type:" + (workforce ? "id_token" : "jwt")
+        guard subjectType.hasPrefix("urn:ietf:params:oauth:token-type:") else {
+            throw fail(
+                name, "\"subjectTokenType\" must be a urn:ietf:params:oauth:token-type:… name (jwt, id_token, …)")
+        }
+        let project = try string(fields, "workforcePoolUserProject", in: name)
+        if project != nil, !workforce {
+            throw fail(
+                name,
+                "\"workforcePoolUserProject\" applies to workforce pools only (the audience names a workload pool)")
+        }
+        var scopes = ["https://www.googleapis.com/auth/cloud-platform"]
+        if let value = fields["scopes"] {
+            guard case .array(let items) = value, !items.isEmpty else {
+                throw fail(name, "\"scopes\" must be a non-empty array of strings")
+            }
+            scopes = []
+            for item in items {
+                guard case .string(let scope) = item, !scope.isEmpty, !scope.contains(" ") else {
+                    throw fail(name, "\"scopes\" must be an array of single-word strings")
+                }
+                scopes.append(scope)
+            }
+        }
+        let tokenURL = try string(fields, "tokenUrl", in: name) ?? "https://sts.googleapis.com/v1/token"
+        guard tokenURL.hasPrefix("https://") || tokenURL.hasPrefix("http://") else {
+            throw fail(name, "\"tokenUrl\" must be an https:// URL")
+        }
+        return Profile.GoogleSTSSettings(
+            subjectProfile: subject, audience: audience, subjectTokenType: subjectType, scopes: scopes,
+            tokenURL: tokenURL, workforcePoolUserProject: project,
+            requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120))
     }
 
     private func exec(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.ExecSettings {

@@ -10,28 +10,36 @@ import TokenStore
 #endif
 
 /// `credhelper` run by a host: no arguments, `CLAUDE_HELPER_CONTEXT` set (or run as a
-/// `credhelper-NAME` link). Prints exactly one answer on stdout and one line per problem on stderr;
-/// exits 0, 1 (no credential) or 2 (configuration error).
+/// `credhelper-NAME` link), or an output mode subcommand (`credhelper token`). Prints exactly one
+/// answer on stdout, in the ``OutputMode`` asked for, and one line per problem on stderr; exits 0,
+/// 1 (no credential) or 2 (configuration error).
 public enum HelperMode {
-    /// Runs helper mode and returns the exit status.
+    /// Runs helper mode for a run with no arguments (its executable name may be a link) and returns
+    /// the exit status.
     public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
+        await run(HelperRequest(executable: arguments[0]), environment: environment)
+    }
+
+    /// Runs `request` (a link, or an output mode subcommand such as `credhelper token`) and returns
+    /// the exit status. The mode changes only what is printed; the context rules are
+    /// ``HelperRequest/context(mode:variable:stdinIsTerminal:)``'s.
+    public static func run(_ request: HelperRequest, environment: [String: String]) async -> Int32 {
         let say: @Sendable (String) -> Void = { line in ProcessIO.write(2, Array((line + "\n").utf8)) }
-        var context: HelperContext?
-        if let value = environment[HelperContext.environmentVariable] {
-            do { context = try HelperContext.parse(value) } catch {
-                say("warning: unknown \(HelperContext.environmentVariable) \"\(value)\"; using the silent path only")
-            }
+        let variable = environment[HelperContext.environmentVariable]
+        if let variable, (try? HelperContext.parse(variable)) == nil {
+            say("warning: unknown \(HelperContext.environmentVariable) \"\(variable)\"; using the silent path only")
         }
         do {
             let catalog = try ProfileCatalog.locate(environment: environment)
-            let profile = try catalog.select(
-                ProfileCatalog.profileName(fromExecutable: arguments[0]), environment: environment)
+            let (mode, name) = try request.resolve(in: catalog)
+            let profile = try catalog.select(name, environment: environment)
             let agent = ReadyHelper(
                 catalog: catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
+            let context = request.context(mode: mode, variable: variable, stdinIsTerminal: isatty(0) == 1)
             let answer = try await agent.answer(profile: profile, context: context)
-            guard ProcessIO.write(1, answer.encoded()) else {
+            guard ProcessIO.write(1, mode.render(answer)) else {
                 say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
                 return 1
             }

@@ -53,6 +53,14 @@ public struct ReadyHelper: Sendable {
             token = try await CommandBroker(
                 profile: profile, settings: settings, store: store, environment: childEnvironment, now: now
             ).credential(context: context ?? .background, notBefore: notBefore, until: deadline)
+        case .googleSTS(let settings):
+            let subject = try googleSTSSubject(of: profile, settings)
+            token = try await GoogleSTSBroker(
+                profile: profile, settings: settings, store: store, environment: environment, now: now,
+                subject: { (context) async throws(AgentFailure) -> Secret in
+                    try await answer(profile: subject, context: context).token
+                }
+            ).credential(context: context, notBefore: notBefore, until: deadline)
         case .oauth(let settings):
             let broker = oauthBroker(profile, settings)
             do {
@@ -169,6 +177,25 @@ public struct ReadyHelper: Sendable {
                 return settings.clientSecretEnvironment
             })
         return environment.filter { !secretVariables.contains($0.key) }
+    }
+
+    /// The subject profile of a `google-sts` profile: it must exist and not be another exchange.
+    private func googleSTSSubject(of profile: Profile, _ settings: Profile.GoogleSTSSettings) throws(AgentFailure)
+        -> Profile
+    {
+        guard let subject = catalog.profiles[settings.subjectProfile] else {
+            throw AgentFailure(
+                .configuration,
+                "profile \"\(profile.name)\" exchanges the token of profile \"\(settings.subjectProfile)\", which is not in "
+                    + "\(catalog.filesDescription); set \"subjectProfile\" to one of its profiles")
+        }
+        if case .googleSTS = subject.source {
+            throw AgentFailure(
+                .configuration,
+                "profile \"\(profile.name)\" exchanges the token of profile \"\(subject.name)\", itself a google-sts "
+                    + "profile; set \"subjectProfile\" to the profile that signs in to your identity provider")
+        }
+        return subject
     }
 
     private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {

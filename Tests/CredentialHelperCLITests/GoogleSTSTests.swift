@@ -1,0 +1,93 @@
+import Foundation
+import TestSupport
+import Testing
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
+
+/// The `google-sts` profile kind against google-auth's identity-pool client (PyPI google-auth
+/// 2.63.0, Tests/Fixtures/google-sts/differential.py): both exchange the same subject token at a
+/// recording STS on loopback, and the requests must match field for field.
+@Suite("Google STS token exchange, differential with google-auth", .timeLimit(.minutes(2)))
+struct GoogleSTSTests {
+    struct Report: Decodable {
+        let googleAuthVersion: String
+        let requests: Int
+        let credhelperStatus: Int32
+        let credhelperStderr: String
+        let credhelperPrintedIssuedToken: Bool
+        let googleAuthGotIssuedToken: Bool
+        let secondRunFromStore: Bool
+        let googleFields: [String]?
+        let credhelperFields: [String]?
+        let differentValues: [String]?
+        let subjectTokenSent: Bool?
+        let same_method: Bool?
+        let same_path: Bool?
+        let same_contentType: Bool?
+    }
+
+    static let fixture: String = {
+        let here = #filePath
+        let tests = here[..<(here.range(of: "/CredentialHelperCLITests/")?.lowerBound ?? here.endIndex)]
+        return tests + "/Fixtures/google-sts/differential.py"
+    }()
+
+    func differential(audience: String, subjectTokenType: String, userProject: String? = nil) throws -> Report {
+        let folder = HelperScripts()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments =
+            ["python3", Self.fixture, BuiltBinary.path, folder.directory, audience, subjectTokenType]
+            + (userProject.map { [$0] } ?? [])
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0, "the differential script failed: \(stderr)")
+        return try JSONDecoder().decode(Report.self, from: data)
+    }
+
+    func expectSame(_ report: Report, fields expected: [String]) {
+        #expect(report.googleAuthVersion == "2.63.0")
+        #expect(
+            report.requests == 2, "the recording STS saw \(report.requests) requests (a second run must use the store)")
+        #expect(report.secondRunFromStore, "a second run did not print the stored Google token")
+        #expect(report.credhelperStatus == 0, "\(report.credhelperStderr)")
+        #expect(report.googleAuthGotIssuedToken && report.credhelperPrintedIssuedToken)
+        #expect(report.googleFields == expected)
+        #expect(report.credhelperFields == report.googleFields, "the fields or their order differ")
+        #expect(report.differentValues == [], "fields with different values: \(report.differentValues ?? [])")
+        #expect(report.subjectTokenSent == true)
+        #expect(report.same_method == true && report.same_path == true && report.same_contentType == true)
+    }
+
+    @Test("a workforce pool with a user project: the same fields, values and order as google-auth, options included")
+    func workforcePool() throws {
+        let report = try differential(
+            audience: "//iam.googleapis.com/locations/global/workforcePools/corp-pool/providers/corp-oidc",
+            subjectTokenType: "urn:ietf:params:oauth:token-type:id_token", userProject: "123456789")
+        expectSame(
+            report,
+            fields: [
+                "grant_type", "audience", "scope", "requested_token_type", "subject_token", "subject_token_type",
+                "options",
+            ])
+    }
+
+    @Test("a workload pool with a JWT subject: the same fields, values and order as google-auth")
+    func workloadPool() throws {
+        let report = try differential(
+            audience:
+                "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/corp/providers/oidc",
+            subjectTokenType: "urn:ietf:params:oauth:token-type:jwt")
+        expectSame(
+            report,
+            fields: ["grant_type", "audience", "scope", "requested_token_type", "subject_token", "subject_token_type"])
+    }
+}
