@@ -33,9 +33,11 @@ struct CheckCommandTests {
         let normalized = result.stdout
             .replacing(helper, with: "HELPER")
             .replacing(#/ \d+ ms/#, with: " <t> ms")
+            .replacing(#/helper PATH: [^\n]*/#, with: "helper PATH: <path>")
         let expected = """
             Checking HELPER
             timeout 60 s (mid-session-refresh 20 s), auth scheme bearer, 0 custom header(s)
+            helper PATH: <path>
 
             CONTEXT              RESULT  EXIT  TIME     BUDGET  ANSWER      TOKEN
             interactive          ok      0     <t> ms  60 s    bare token  tok-…

@@ -50,6 +50,8 @@ struct ProblemCodeTests {
         ("head -c 100000 /dev/zero | tr '\\0' a", .output(.outputTooLarge)),
         ("echo 'failed: connect to the VPN' >&2; exit 4", .checker(.nonzeroExit)),
         ("kill -TERM $$", .checker(.nonzeroExit)),
+        ("corp-tool-not-installed-anywhere", .checker(.commandNotFound)),
+        ("exit 126", .checker(.commandNotFound)),
     ]
 
     @Test("stdout and exit problems are errors", arguments: outputCases)

@@ -54,6 +54,28 @@ struct PropertyListConfigurationTests {
         #expect(!configuration.silentRefreshEnabled)
     }
 
+    @Test(
+        "a native <dict> or <array> for inferenceCustomHeaders is an error naming the key: the app reads JSON text only",
+        arguments: [#"{"X-Org": "acme"}"#, #"["X-Org: acme"]"#])
+    func nativeContainers(headers: String) throws {
+        let profile =
+            #"{"PayloadContent": [{"PayloadType": "com.anthropic.claudefordesktop", "inferenceCredentialHelper": "/h", "inferenceCustomHeaders": "#
+            + headers + "}]}"
+        let flat = #"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": "# + headers + "}"
+        for path in [
+            try plist("native-headers.plist", flat, format: "FMT_XML"),
+            try plist("native-headers.mobileconfig", profile, format: "FMT_XML"),
+        ] {
+            do {
+                _ = try ConfigurationLayer.file(at: path)
+                Issue.record("accepted a native container in \(path)")
+            } catch {
+                #expect(error.message.hasPrefix("inferenceCustomHeaders (from config file \(path)) is a native <"))
+                #expect(error.message.contains("the app will not read"), "\(error.message)")
+            }
+        }
+    }
+
     @Test("a .mobileconfig profile: the keys of the app's payload, other payloads ignored")
     func configurationProfile() throws {
         let profile = """

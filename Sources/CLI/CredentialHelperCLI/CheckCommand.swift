@@ -58,7 +58,7 @@ struct CheckCommand: AsyncParsableCommand {
             }
             checker = HelperChecker(
                 configuration: resolved.configuration, contexts: chosen.isEmpty ? HelperContext.allCases : chosen,
-                showSecrets: showSecrets)
+                runner: await options.helperRunner(environment: environment), showSecrets: showSecrets)
         } catch let error as HelperError {
             Terminal.error(error.description)
             throw ExitStatus.usage.exitCode
@@ -71,7 +71,8 @@ struct CheckCommand: AsyncParsableCommand {
         } else {
             let colour = Terminal.isTerminal(1) && environment["NO_COLOR"] == nil
             Terminal.standardOutput(
-                CheckReportPrinter(colour: colour).render(report, configuration: checker.configuration))
+                CheckReportPrinter(colour: colour).render(
+                    report, configuration: checker.configuration, searchPath: checker.runner.environment["PATH"]))
         }
         if !report.ok { throw ExitCode(1) }
     }

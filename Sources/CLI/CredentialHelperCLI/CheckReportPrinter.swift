@@ -7,12 +7,13 @@ import CredentialHelperProtocol
 struct CheckReportPrinter {
     let colour: Bool
 
-    func render(_ report: CheckReport, configuration: HostConfiguration) -> String {
+    func render(_ report: CheckReport, configuration: HostConfiguration, searchPath: String?) -> String {
         var out = bold("Checking \(report.helper)") + "\n"
         let seconds = { (context: HelperContext) in configuration.timeout(for: context).components.seconds }
         out +=
             "timeout \(seconds(.interactive)) s (mid-session-refresh \(seconds(.midSessionRefresh)) s), auth scheme "
-            + "\(configuration.authScheme.rawValue), \(configuration.customHeaders.count) custom header(s)\n\n"
+            + "\(configuration.authScheme.rawValue), \(configuration.customHeaders.count) custom header(s)\n"
+        out += "helper PATH: \(searchPath ?? "(unset)")\n\n"
         if !report.runs.isEmpty { out += table(report.runs) + "\n" }
         let all = report.allProblems
         for severity in [CheckProblem.Severity.error, .warning] {

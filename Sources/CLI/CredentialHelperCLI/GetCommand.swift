@@ -72,7 +72,8 @@ struct GetCommand: AsyncParsableCommand {
             }
             let relay = helperContext == .interactive ? Terminal.relayHelperStderr : nil
             let provider = CredentialProvider(
-                configuration: configuration, diskCache: cache, sessionContext: helperContext,
+                configuration: configuration, runner: await host.helperRunner(environment: environment),
+                diskCache: cache, sessionContext: helperContext,
                 stderrObserver: relay)
             let credential = try await provider.startSession()
             let request = credential.requestHeaders(for: configuration)

@@ -48,6 +48,13 @@ struct HostOptions: ParsableArguments {
             "bearer (Authorization: Bearer) or x-api-key (inferenceGatewayAuthScheme).", valueName: "scheme"))
     var authScheme: String?
 
+    @Flag(
+        name: .customLong("launch-path-only"),
+        help: ArgumentHelp(
+            "Run the helper with this process's PATH only, without the login shell's PATH and the standard install "
+                + "locations (also: \(HelperSearchPath.switchVariable)=0)."))
+    var launchPathOnly = false
+
     /// The configuration from the config file, the environment and these flags, with its warnings.
     func resolve(environment: [String: String]) throws(HelperError) -> ResolvedConfiguration {
         var paths = config

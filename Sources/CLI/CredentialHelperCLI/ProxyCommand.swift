@@ -95,7 +95,8 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(2)
         let provider = CredentialProvider(
-            configuration: configuration.host, sessionContext: interactive ? .interactive : .background,
+            configuration: configuration.host, runner: await host.helperRunner(environment: environment),
+            sessionContext: interactive ? .interactive : .background,
             stderrObserver: interactive ? Terminal.relayHelperStderr : nil)
         do {
             _ = try await provider.startSession()

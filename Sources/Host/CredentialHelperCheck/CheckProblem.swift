@@ -73,6 +73,8 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         case interactiveInSilentContext = "interactive-in-silent-context"
         case leftBackgroundProcess = "left-background-process"
         case inconsistentAnswers = "inconsistent-answers"
+        /// Exit status 126 or 127: a program the helper runs was not found on its `PATH` (or not executable).
+        case commandNotFound = "command-not-found"
     }
 
     /// What is wrong.

@@ -50,7 +50,9 @@ public struct HelperChecker: Sendable {
             } catch {
                 return CheckReport(helper: path, problems: [Self.pathProblem(error)], runs: runs)
             }
-            var diagnosis = RunDiagnosis(run: run, configuration: configuration, midSessionBudget: midSessionBudget)
+            var diagnosis = RunDiagnosis(
+                run: run, configuration: configuration, midSessionBudget: midSessionBudget,
+                searchPath: runner.environment["PATH"])
             diagnosis.diagnose()
             if let token = diagnosis.answer?.token {
                 if context == .midSessionRefresh {

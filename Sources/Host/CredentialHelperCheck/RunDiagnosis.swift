@@ -6,13 +6,16 @@ struct RunDiagnosis {
     let run: HelperRun
     let configuration: HostConfiguration
     let midSessionBudget: Duration
+    /// The `PATH` the helper ran with, named when it exits with 126 or 127.
+    let searchPath: String?
     private(set) var problems: [CheckProblem] = []
     private(set) var answer: HelperAnswer?
 
-    init(run: HelperRun, configuration: HostConfiguration, midSessionBudget: Duration) {
+    init(run: HelperRun, configuration: HostConfiguration, midSessionBudget: Duration, searchPath: String? = nil) {
         self.run = run
         self.configuration = configuration
         self.midSessionBudget = midSessionBudget
+        self.searchPath = searchPath
     }
 
     mutating func add(_ code: CheckProblem.Code, _ severity: CheckProblem.Severity, _ message: String) {
@@ -55,6 +58,11 @@ struct RunDiagnosis {
             add(
                 .checker(.nonzeroExit), .error,
                 "the helper was killed by signal \(signal) in context \(context).\(tail)")
+        case .exited(let status) where HelperError.isCommandNotRunnable(status):
+            add(
+                .checker(.commandNotFound), .error,
+                "the helper exited with status \(status) in context \(context): "
+                    + HelperError.commandNotRunnableSentence(status: status, searchPath: searchPath) + ".\(tail)")
         case .exited(let status) where status != 0:
             add(
                 .checker(.nonzeroExit), .error,

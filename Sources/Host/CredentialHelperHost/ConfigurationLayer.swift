@@ -101,7 +101,9 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// file is (``file(at:managedLocations:)``), not on what it holds.
     public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
         var object: [String: JSONValue]
-        if PropertyListConfiguration.looksLikePropertyList(bytes) {
+        if RegistryExport.looksLikeRegistryExport(bytes) {
+            object = try RegistryExport.configurationValues(bytes, source: source)
+        } else if PropertyListConfiguration.looksLikePropertyList(bytes) {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
             let root: JSONValue

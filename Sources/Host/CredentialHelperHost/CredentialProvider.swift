@@ -274,7 +274,7 @@ public final class CredentialProvider: Sendable {
 
     private func runHelper(_ context: HelperContext) async throws(HelperError) -> Credential {
         let observer = stderrObserver.map { observe in { @Sendable (chunk: [UInt8]) in observe(context, chunk) } }
-        do {
+        do throws(HelperError) {
             let run = try await runner.run(
                 configuration.helperPath, context: context, timeout: configuration.timeout(for: context),
                 stderrObserver: observer)
@@ -284,7 +284,12 @@ public final class CredentialProvider: Sendable {
                     "context": "\(context)", "outcome": "\(run.outcome)",
                     "elapsed_ms": "\(run.elapsed.wholeMilliseconds)",
                 ])
-            let answer = try run.answer()
+            let answer: HelperAnswer
+            do throws(HelperError) {
+                answer = try run.answer()
+            } catch {
+                throw error.namingSearchPath(runner.environment["PATH"])
+            }
             let obtained = now()
             let credential = Credential(
                 answer: answer, obtainedAt: obtained,

@@ -9,7 +9,9 @@ import CredentialHelperProtocol
 /// Configuration kept where macOS hosts keep it: a managed-preferences property list
 /// (`/Library/Managed Preferences/<user>/com.anthropic.claudefordesktop.plist`, XML or binary), or a
 /// `.mobileconfig` profile whose payload of type `com.anthropic.claudefordesktop` holds the keys.
-/// Managed stores keep every value as a string; native plist types are accepted too. Whether a file
+/// Managed stores keep every value as a string; native integers and booleans are accepted too, a
+/// native `<array>` or `<dict>` for a configuration key is refused (the app reads only JSON text
+/// there). Whether a file
 /// is managed depends on where it is (``ManagedLocations``), never on its format.
 enum PropertyListConfiguration {
     /// The payload type of the desktop app's preferences in a configuration profile.
@@ -69,10 +71,18 @@ enum PropertyListConfiguration {
         if case .dictionary(let enterprise)? = object["enterpriseConfig"] { checked.append(enterprise) }
         for dictionary in checked {
             for (name, value) in dictionary {
-                guard let key = ConfigurationKey(rawValue: name), let kind = value.unreadable else { continue }
-                throw .configuration(
-                    "\(key.rawValue) (from \(source)) is \(kind), which is not a configuration value; expected "
-                        + key.expected)
+                guard let key = ConfigurationKey(rawValue: name) else { continue }
+                if let kind = value.unreadable {
+                    throw .configuration(
+                        "\(key.rawValue) (from \(source)) is \(kind), which is not a configuration value; expected "
+                            + key.expected)
+                }
+                if let native = value.nativeContainer {
+                    throw .configuration(
+                        "\(key.rawValue) (from \(source)) is a native \(native); managed preferences keep objects and "
+                            + "arrays as JSON text in a <string>, and the app will not read a native one; write it as "
+                            + "<string>{\"X-Org\": \"value\"}</string>")
+                }
             }
         }
         return object.mapValues(\.json)
@@ -118,6 +128,15 @@ enum PropertyListConfiguration {
             case .other(let kind): kind
             case .array(let items): items.lazy.compactMap(\.unreadable).first
             case .dictionary(let entries): entries.values.lazy.compactMap(\.unreadable).first
+            default: nil
+            }
+        }
+
+        /// `<array>` or `<dict>` when the value is one: the app reads only JSON text for those types.
+        var nativeContainer: String? {
+            switch self {
+            case .array: "<array>"
+            case .dictionary: "<dict>"
             default: nil
             }
         }
