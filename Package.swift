@@ -111,7 +111,7 @@ let package = Package(
         // that keep their refresh token there.
         .target(
             name: "OSKeyring",
-            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost"],
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "ChildProcess"],
             path: "Sources/Helper/OSKeyring",
             swiftSettings: strict
         ),
@@ -124,7 +124,7 @@ let package = Package(
         .target(
             name: "HelperSignIn",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "TokenStore", "OAuthClient",
+                "CredentialHelperProtocol", "CredentialSupport", "ChildProcess", "TokenStore", "OAuthClient",
                 "HelperFastPath", "OSKeyring",
             ],
             path: "Sources/Helper/HelperSignIn",
@@ -269,7 +269,7 @@ let package = Package(
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
-            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "CredentialSupport", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -53,9 +53,6 @@ public struct HelperRun: Sendable, Hashable {
     /// Every non-empty stderr line, redacted (a single word other than a plain one such as `Unauthorized`
     /// is redacted whole: it could be a token).
     public func stderrLines(redactor: TextRedactor = TextRedactor()) -> [String] {
-        String(decoding: stderr, as: UTF8.self)
-            .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { redactor.redactLine(String($0), showPlainWords: true) }
-            .filter { !$0.allSatisfy(\.isWhitespace) }
+        redactor.redactedLines(of: stderr)
     }
 }

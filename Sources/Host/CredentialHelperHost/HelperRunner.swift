@@ -53,7 +53,7 @@ public struct HelperRunner: Sendable {
         self.environment = environment
         self.inheritedEntries =
             environment
-            .filter { $0.key != HelperContext.environmentVariable && $0.key != HelperContext.legacyManualRunVariable }
+            .filter { !HelperContext.isContextVariable($0.key) }
             .map { "\($0.key)=\($0.value)" }
     }
 
@@ -116,9 +116,6 @@ public struct HelperRunner: Sendable {
     /// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test` (docs/protocol.md §3). Every variable a
     /// helper gets is decided here.
     func helperEnvironment(_ context: HelperContext) -> [String] {
-        var environment = inheritedEntries
-        environment.append("\(HelperContext.environmentVariable)=\(context.rawValue)")
-        if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }
-        return environment
+        inheritedEntries + context.environmentEntries
     }
 }
