@@ -245,7 +245,9 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "HelperSignInTests",
-            dependencies: ["HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: [
+                "HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "OSKeyring", "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "NetworkFailureTests",
