@@ -56,14 +56,19 @@ let package = Package(
             path: "Sources/Support/ListeningService",
             swiftSettings: strict
         ),
+        // Child processes: posix_spawn in a new session (C), and the supervised runner with its
+        // teardown policy and the supervision state machine.
+        .target(name: "CHelperSpawn", path: "Sources/Support/ChildProcess/CHelperSpawn"),
+        .target(
+            name: "ChildProcess", dependencies: ["CHelperSpawn"], path: "Sources/Support/ChildProcess/ChildProcess",
+            swiftSettings: strict),
         // The host runtime and the checker.
-        .target(name: "CHelperSpawn", path: "Sources/Host/CHelperSpawn"),
         .target(
             name: "CredentialHelperHost",
             dependencies: [
                 "CredentialHelperProtocol",
                 "CredentialSupport",
-                "CHelperSpawn",
+                "ChildProcess",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
@@ -106,7 +111,7 @@ let package = Package(
         // that keep their refresh token there.
         .target(
             name: "OSKeyring",
-            dependencies: ["CredentialHelperProtocol", "CredentialHelperHost"],
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "ChildProcess"],
             path: "Sources/Helper/OSKeyring",
             swiftSettings: strict
         ),
@@ -119,7 +124,7 @@ let package = Package(
         .target(
             name: "HelperSignIn",
             dependencies: [
-                "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "TokenStore", "OAuthClient",
+                "CredentialHelperProtocol", "CredentialSupport", "ChildProcess", "TokenStore", "OAuthClient",
                 "HelperFastPath", "OSKeyring",
             ],
             path: "Sources/Helper/HelperSignIn",
@@ -229,6 +234,8 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        .testTarget(name: "CHelperSpawnTests", dependencies: ["CHelperSpawn"], swiftSettings: strict),
+        .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"], swiftSettings: strict),
         .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
@@ -264,7 +271,7 @@ let package = Package(
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
-            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "CredentialSupport", "TestSupport"],
             swiftSettings: strict
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import CredentialSupport
 import Synchronization
 import TestSupport
 import Testing

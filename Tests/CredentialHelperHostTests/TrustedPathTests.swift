@@ -1,5 +1,6 @@
 import CredentialHelperHost
 import CredentialHelperProtocol
+import CredentialSupport
 import Foundation
 import TestSupport
 import Testing

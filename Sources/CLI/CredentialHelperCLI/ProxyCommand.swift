@@ -2,6 +2,7 @@ import ArgumentParser
 import CredentialHelperHost
 import CredentialHelperProtocol
 import CredentialProxy
+import CredentialSupport
 import UnixSignals
 
 #if canImport(FoundationEssentials)

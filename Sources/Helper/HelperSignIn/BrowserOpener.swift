@@ -1,6 +1,4 @@
-import CredentialHelperHost
-import CredentialHelperProtocol
-import HelperFastPath
+import ChildProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -10,8 +8,9 @@ import HelperFastPath
 
 /// Opens a URL in the user's browser with the platform opener (`xdg-open` on Linux, `open` on
 /// macOS), or `$CREDHELPER_BROWSER` / `$BROWSER` when set to an absolute path. The opener runs
-/// directly (no shell) with the URL as its only argument, bounded by a timeout, in the background:
-/// the URL is always printed too, so a missing browser only costs a copy and paste.
+/// directly (no shell) through the child-process layer with the URL as its only argument, bounded by
+/// a timeout, in the background, and only when ``TrustedExecutable`` trusts it: the URL is always
+/// printed too, so a missing or refused browser only costs a copy and paste.
 struct BrowserOpener: Sendable {
     let environment: [String: String]
 
@@ -34,11 +33,17 @@ struct BrowserOpener: Sendable {
             say("(no browser opener found; open the address above by hand)")
             return
         }
-        let environment = environment
+        if let problem = TrustedExecutable.problem(command, role: "the browser opener") {
+            say("(cannot start \(command): \(problem); open the address above by hand)")
+            return
+        }
+        let environment = environment.map { "\($0.key)=\($0.value)" }
         Task.detached {
-            let runner = HelperRunner(environment: environment)
+            let runner = ChildProcessRunner(
+                outputLimit: 64 * 1024, teardown: .gracefulShutDown(allowing: .seconds(1)))
             do {
-                let run = try await runner.run(command, arguments: [url], context: .interactive, timeout: .seconds(120))
+                let run = try await runner.run(
+                    command, arguments: [url], environment: environment, timeout: .seconds(120))
                 if case .exited(let status) = run.outcome, status == 0 { return }
                 say("(the browser opener \(command) failed; open the address above by hand)")
             } catch {

@@ -1,10 +1,11 @@
-import CredentialHelperHost
+import ChildProcess
 import CredentialHelperProtocol
 import HelperFastPath
 import TokenStore
 
 /// An exec profile: runs another tool that prints a token (a cloud CLI's print-access-token
-/// command), directly and with its own timeout, and keeps its answer in the token store so that
+/// command), directly through the child-process layer (no shell), once ``TrustedExecutable`` trusts
+/// it, with `CLAUDE_HELPER_CONTEXT` passed on, 64 KiB output caps and its own timeout, and keeps its answer in the token store so that
 /// concurrent helpers run it once and a cached answer is reused while it covers the host TTL.
 struct CommandBroker {
     let profile: Profile
@@ -46,6 +47,15 @@ struct CommandBroker {
         }
     }
 
+    /// The cap on each of the tool's stdout and stderr.
+    static let outputLimit = 64 * 1024
+
+    /// The tool's environment: this helper's, with the context variables set for `context`.
+    private func toolEnvironment(_ context: HelperContext) -> [String] {
+        environment.filter { !HelperContext.isContextVariable($0.key) }.map { "\($0.key)=\($0.value)" }
+            + context.environmentEntries
+    }
+
     private func read() throws(AgentFailure) -> StoredTokens? {
         do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
     }
@@ -55,21 +65,28 @@ struct CommandBroker {
     {
         let tool = settings.command[0]
         let timeout = min(settings.timeout, max(deadline - ContinuousClock.now, .milliseconds(100)))
-        let run: HelperRun
+        if let problem = TrustedExecutable.problem(tool, role: "the exec command") {
+            throw AgentFailure(.commandFailed, problem)
+        }
+        let run: ChildProcessRun
         do {
-            run = try await HelperRunner(environment: environment).run(
-                tool, arguments: Array(settings.command.dropFirst()), context: context, timeout: timeout)
+            run = try await ChildProcessRunner(
+                outputLimit: Self.outputLimit, teardown: .gracefulShutDown(allowing: .seconds(1))
+            ).run(
+                tool, arguments: Array(settings.command.dropFirst()), environment: toolEnvironment(context),
+                timeout: timeout)
         } catch {
             throw AgentFailure(.commandFailed, error.description)
         }
-        let lastLine = run.lastStderrLine().map { ": \($0)" } ?? ""
+        let lastLine = TextRedactor().redactedLines(of: run.stderr).last.map { ": \($0)" } ?? ""
         switch run.outcome {
         case .exited(0): break
         case .exited(let status): throw AgentFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
         case .signaled(let signal):
             throw AgentFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
         case .timedOut: throw AgentFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
-        case .outputTooLarge: throw AgentFailure(.commandFailed, "\(tool) printed more than 64 KiB")
+        case .outputTooLarge:
+            throw AgentFailure(.commandFailed, "\(tool) printed more than \(Self.outputLimit / 1024) KiB")
         case .cancelled: throw AgentFailure(.commandFailed, "\(tool) was cancelled")
         }
         do {

@@ -1,4 +1,3 @@
-import CredentialHelperHost
 import CredentialHelperProtocol
 import HelperFastPath
 import OAuthClient

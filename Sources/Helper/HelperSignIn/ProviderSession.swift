@@ -1,5 +1,5 @@
-import CredentialHelperHost
 import CredentialHelperProtocol
+import CredentialSupport
 import HelperFastPath
 import OAuthClient
 import TokenStore

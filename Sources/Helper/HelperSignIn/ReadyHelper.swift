@@ -23,18 +23,23 @@ public struct ReadyHelper: Sendable {
     /// Where tokens are kept.
     public let store: TokenStore
     let environment: [String: String]
+    /// The keyring for `"tokenStorage": "keyring"` profiles; nil: this system's
+    /// (``SystemKeyring/make(environment:)`` with the tools' environment).
+    let keyring: (any Keyring)?
     let say: @Sendable (String) -> Void
     let now: @Sendable () -> Double
 
-    /// An agent over `catalog`. `say` receives each line meant for the user's stderr.
+    /// An agent over `catalog`. `say` receives each line meant for the user's stderr. `keyring`
+    /// replaces the system keyring (nil: the system's).
     public init(
-        catalog: ProfileCatalog, store: TokenStore, environment: [String: String],
+        catalog: ProfileCatalog, store: TokenStore, environment: [String: String], keyring: (any Keyring)? = nil,
         say: @escaping @Sendable (String) -> Void,
         now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }
     ) {
         self.catalog = catalog
         self.store = store
         self.environment = environment
+        self.keyring = keyring
         self.say = say
         self.now = now
     }
@@ -206,7 +211,8 @@ public struct ReadyHelper: Sendable {
         let warn: @Sendable (String) -> Void = { say("warning: \($0)") }
         let tokens = ProfileTokens(
             store: store, key: settings.storeKey, storage: settings.tokenStorage,
-            keyring: SystemKeyring.make(environment: childEnvironment), profileName: profile.name, warn: warn)
+            keyring: keyring ?? SystemKeyring.make(environment: childEnvironment), profileName: profile.name,
+            warn: warn)
         return OAuthBroker(profile: profile, session: session, tokens: tokens, warn: warn, now: now)
     }
 }

@@ -1,11 +1,13 @@
-import CredentialHelperHost
+import ChildProcess
 import CredentialHelperProtocol
+import CredentialSupport
 
 /// The freedesktop.org Secret Service (GNOME Keyring, KWallet, KeePassXC), reached through
 /// `secret-tool` from libsecret (Debian and Ubuntu: `libsecret-tools`).
 ///
-/// `secret-tool` is run directly (never through a shell) with a bounded time; the secret travels on
-/// its stdin and stdout, never in its arguments. Items carry the attributes `service credhelper` and
+/// `secret-tool` is found on `PATH` by its own trust rule (``locate(environment:)``) and run through
+/// the child-process layer directly (never through a shell), with a bounded time and 64 KiB output
+/// caps; the secret travels on its stdin and stdout, never in its arguments. Items carry the attributes `service credhelper` and
 /// `account <item>`.
 public struct SecretServiceKeyring: Keyring {
     /// The environment `secret-tool` runs with (its D-Bus session comes from it).
@@ -33,7 +35,7 @@ public struct SecretServiceKeyring: Keyring {
         if case .exited(0) = run.outcome {
             return Secret(String(decoding: run.stdout, as: UTF8.self))
         }
-        if case .exited(1) = run.outcome, run.stderrLines().isEmpty { return nil }
+        if case .exited(1) = run.outcome, run.stderrLines.isEmpty { return nil }
         throw failure(run, doing: "read")
     }
 
@@ -48,21 +50,21 @@ public struct SecretServiceKeyring: Keyring {
                     + "the Secret Service")
         }
         let run = try await secretTool(["store", "--label=\(label)"] + attributes(item), input: bytes, until: deadline)
-        if case .exited(0) = run.outcome, !run.stderrLines().contains(where: { $0.contains("too long") }) { return }
+        if case .exited(0) = run.outcome, !run.stderrLines.contains(where: { $0.contains("too long") }) { return }
         throw failure(run, doing: "store")
     }
 
     public func remove(_ item: String, until deadline: ContinuousClock.Instant) async throws(KeyringError) -> Bool {
         let run = try await secretTool(["clear"] + attributes(item), until: deadline)
         if case .exited(0) = run.outcome { return true }
-        if case .exited(1) = run.outcome, run.stderrLines().isEmpty { return false }
+        if case .exited(1) = run.outcome, run.stderrLines.isEmpty { return false }
         throw failure(run, doing: "remove")
     }
 
     private func attributes(_ item: String) -> [String] { ["service", SystemKeyring.service, "account", item] }
 
     private func secretTool(_ arguments: [String], input: [UInt8]? = nil, until deadline: ContinuousClock.Instant)
-        async throws(KeyringError) -> HelperRun
+        async throws(KeyringError) -> ToolRun
     {
         let search = Self.locate(environment: environment)
         guard let tool = search.found else {
@@ -79,17 +81,28 @@ public struct SecretServiceKeyring: Keyring {
                     + "Ubuntu: apt install libsecret-tools; Fedora: dnf install libsecret)")
         }
         let timeout = min(timeout, max(deadline - ContinuousClock.now, .milliseconds(500)))
+        let runner = ChildProcessRunner(outputLimit: 64 * 1024, teardown: .gracefulShutDown(allowing: .seconds(1)))
         do {
-            return try await HelperRunner(outputLimit: 64 * 1024, environment: environment).run(
-                tool, arguments: arguments, context: .background, timeout: timeout, input: input)
+            let run = try await runner.run(
+                tool, arguments: arguments, environment: environment.map { "\($0.key)=\($0.value)" },
+                standardInput: input.map { .bytes($0) } ?? .null, timeout: timeout)
+            return ToolRun(run: run, timeout: timeout)
         } catch {
-            // The runner's messages speak of "the helper"; this is secret-tool, found and checked above
-            // (it changed since, or the system cannot start it).
+            // secret-tool was found and checked above: it changed since, or the system cannot start it.
             throw KeyringError(
                 .unavailable,
                 "secret-tool at \(tool) could not be started (\(error.code.rawValue)); check that it is an "
                     + "executable file owned by root or you, in directories only you or root can change")
         }
+    }
+
+    /// One `secret-tool` run, with the time it was allowed and its stderr lines, redacted.
+    struct ToolRun {
+        let run: ChildProcessRun
+        let timeout: Duration
+        var outcome: ChildProcessRun.Outcome { run.outcome }
+        var stdout: [UInt8] { run.stdout }
+        var stderrLines: [String] { TextRedactor().redactedLines(of: run.stderr) }
     }
 
     /// Where `secret-tool` was found, and why the candidates before it were skipped.
@@ -129,8 +142,8 @@ public struct SecretServiceKeyring: Keyring {
         return search
     }
 
-    private func failure(_ run: HelperRun, doing action: String) -> KeyringError {
-        let said = run.lastStderrLine() ?? ""
+    private func failure(_ run: ToolRun, doing action: String) -> KeyringError {
+        let said = run.stderrLines.last ?? ""
         let detail = said.isEmpty ? "" : " (secret-tool: \(said))"
         switch run.outcome {
         case .timedOut:

@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import CredentialSupport
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import CredentialSupport
 import Crypto
 
 #if canImport(FoundationEssentials)

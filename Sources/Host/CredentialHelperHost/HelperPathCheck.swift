@@ -1,3 +1,5 @@
+import CredentialSupport
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)

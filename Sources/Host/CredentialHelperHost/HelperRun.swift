@@ -1,27 +1,16 @@
+import ChildProcess
 import CredentialHelperProtocol
 
 /// What one run of the helper produced. A non-zero exit, a timeout or oversized output are results
 /// here, not errors: ``HelperRun/answer(parser:)`` decides what they mean for a host, and a checker
 /// reports them.
 public struct HelperRun: Sendable, Hashable {
-    /// How the run ended.
-    public enum Outcome: Sendable, Hashable {
-        /// The helper exited with this status.
-        case exited(Int32)
-        /// The helper was ended by this signal (not by the host).
-        case signaled(Int32)
-        /// The helper outlived its timeout; its process group was terminated.
-        case timedOut
-        /// The helper wrote more than the cap on this stream; its process group was killed.
-        case outputTooLarge(OutputStream)
-        /// The task awaiting the run was cancelled; the helper was stopped as on a timeout.
-        case cancelled
-    }
+    /// How the run ended: exited, signaled, timed out, output too large, or cancelled (the helper's
+    /// process group was stopped in the last three).
+    public typealias Outcome = ChildProcessRun.Outcome
 
     /// The helper's two output streams.
-    public enum OutputStream: String, Sendable, Hashable {
-        case stdout, stderr
-    }
+    public typealias OutputStream = ChildProcessRun.OutputStream
 
     /// The context the helper ran in.
     public let context: HelperContext
@@ -64,9 +53,6 @@ public struct HelperRun: Sendable, Hashable {
     /// Every non-empty stderr line, redacted (a single word other than a plain one such as `Unauthorized`
     /// is redacted whole: it could be a token).
     public func stderrLines(redactor: TextRedactor = TextRedactor()) -> [String] {
-        String(decoding: stderr, as: UTF8.self)
-            .split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .map { redactor.redactLine(String($0), showPlainWords: true) }
-            .filter { !$0.allSatisfy(\.isWhitespace) }
+        redactor.redactedLines(of: stderr)
     }
 }

@@ -1,3 +1,4 @@
+import ChildProcess
 import CredentialHelperProtocol
 
 #if canImport(FoundationEssentials)
@@ -6,11 +7,10 @@ import CredentialHelperProtocol
     import Foundation
 #endif
 
-/// Runs a helper the way docs/protocol.md §3 says a host must.
-///
-/// The process is spawned with `posix_spawn` and supervised by a `poll` loop over its pipes and a
-/// pidfd: inline for the first few milliseconds (a cached-token helper is done by then), then on a
-/// thread of its own. See docs/benchmarks.md for why this replaced swift-subprocess.
+/// Runs a helper the way docs/protocol.md §3 says a host must: the host's policy on top of
+/// ``ChildProcess/ChildProcessRunner`` (the helper path rule, the `CLAUDE_HELPER_CONTEXT` variables, the
+/// output caps), which spawns and supervises the process. See docs/benchmarks.md for why that runner
+/// replaced swift-subprocess.
 ///
 /// The helper is executed directly (no shell) with no arguments, stdin on `/dev/null`, in a new
 /// session (its own process group, no controlling terminal), with `CLAUDE_HELPER_CONTEXT` set and
@@ -24,7 +24,7 @@ public struct HelperRunner: Sendable {
 
     /// The most a tool's stdin may be given (`input` of ``run(_:arguments:context:timeout:probeStdin:stderrObserver:input:)``):
     /// 1 MiB. More is ``HelperError/Code/inputTooLarge``.
-    public static let inputLimit = 1024 * 1024
+    public static let inputLimit = ChildProcessRunner.inputLimit
 
     /// The cap on each output stream, in bytes.
     public var outputLimit: Int
@@ -53,7 +53,7 @@ public struct HelperRunner: Sendable {
         self.environment = environment
         self.inheritedEntries =
             environment
-            .filter { $0.key != HelperContext.environmentVariable && $0.key != HelperContext.legacyManualRunVariable }
+            .filter { !HelperContext.isContextVariable($0.key) }
             .map { "\($0.key)=\($0.value)" }
     }
 
@@ -84,37 +84,38 @@ public struct HelperRunner: Sendable {
         input: [UInt8]? = nil
     ) async throws(HelperError) -> HelperRun {
         try HelperPathCheck.validate(path)
-        if let input, input.count > Self.inputLimit {
-            throw HelperError(
-                .inputTooLarge,
-                "the input for \(path) is \(input.count) bytes, more than the 1 MiB a tool's stdin may be given; "
-                    + "nothing was run")
-        }
-        var environment = inheritedEntries
-        environment.append("\(HelperContext.environmentVariable)=\(context.rawValue)")
-        if context == .setupTest { environment.append("\(HelperContext.legacyManualRunVariable)=1") }
-        let start = ContinuousClock.now
-        let supervisor: HelperSupervisor
-        switch HelperSupervisor.spawn(
-            path, arguments: arguments, environment: environment, probeStdin: probeStdin, input: input)
-        {
-        case .success(let spawned): supervisor = spawned
-        case .failure(let error):
-            throw HelperError(
-                .spawnFailed,
-                "could not start the helper \(path): \(error.description); check that it is a valid executable "
-                    + "for this machine (a script needs a #! line naming an installed interpreter)")
-        }
-        let limits = HelperSupervisor.Limits(
-            outputLimit: outputLimit, timeout: timeout, grace: terminationGrace, drain: drainPeriod)
-        let report = await withTaskCancellationHandler {
-            await supervisor.supervise(limits, inlineBudget: inlineBudget, stderrObserver: stderrObserver)
-        } onCancel: {
-            supervisor.cancel()
+        let runner = ChildProcessRunner(
+            outputLimit: outputLimit, teardown: .gracefulShutDown(allowing: terminationGrace),
+            drainPeriod: drainPeriod, inlineBudget: inlineBudget)
+        let standardInput: StandardInput = input.map { .bytes($0) } ?? (probeStdin ? .probe : .null)
+        let run: ChildProcessRun
+        do {
+            run = try await runner.run(
+                path, arguments: arguments, environment: helperEnvironment(context), standardInput: standardInput,
+                timeout: timeout, stderrObserver: stderrObserver)
+        } catch {
+            switch error.code {
+            case .inputTooLarge:
+                throw HelperError(
+                    .inputTooLarge,
+                    "the input for \(path) is \(input?.count ?? 0) bytes, more than the 1 MiB a tool's stdin may be "
+                        + "given; nothing was run")
+            case .spawnFailed:
+                throw HelperError(
+                    .spawnFailed,
+                    "could not start the helper \(path): \(error.reason); check that it is a valid executable "
+                        + "for this machine (a script needs a #! line naming an installed interpreter)")
+            }
         }
         return HelperRun(
-            context: context, timeout: timeout, outcome: report.outcome, stdout: report.stdout,
-            stderr: report.stderr, elapsed: ContinuousClock.now - start,
-            leftBackgroundProcess: report.leftBackgroundProcess, readStdin: report.readStdin)
+            context: context, timeout: timeout, outcome: run.outcome, stdout: run.stdout, stderr: run.stderr,
+            elapsed: run.elapsed, leftBackgroundProcess: run.leftBackgroundProcess, readStdin: run.readStdin)
+    }
+
+    /// The helper's environment: the inherited one with `CLAUDE_HELPER_CONTEXT` set to `context`, and
+    /// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test` (docs/protocol.md §3). Every variable a
+    /// helper gets is decided here.
+    func helperEnvironment(_ context: HelperContext) -> [String] {
+        inheritedEntries + context.environmentEntries
     }
 }
