@@ -42,6 +42,9 @@ install -m 0644 README.md docs/*.md "$root/usr/share/doc/credhelper/"
 install -m 0755 Examples/helpers/example-helper.sh Examples/helpers/json-headers-helper.sh \
     "$root/usr/share/doc/credhelper/examples/"
 install -m 0644 Examples/configs/profiles.json "$root/usr/share/doc/credhelper/examples/"
+# The proxy as a service (docs/deploy.md): the systemd user unit, and the launchd agent as an example.
+install -D -m 0644 packaging/systemd/credhelper-proxy.service "$root/usr/lib/systemd/user/credhelper-proxy.service"
+install -m 0644 packaging/launchd/com.credhelper.proxy.plist "$root/usr/share/doc/credhelper/examples/"
 
 tarball="$dist/credhelper-$version-linux-$arch.tar.gz"
 tar -C "$root" --owner=0 --group=0 -czf "$tarball" usr
