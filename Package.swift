@@ -157,6 +157,17 @@ let package = Package(
             path: "Sources/Proxy/CredentialProxy",
             swiftSettings: strict
         ),
+        // The deployment kit: the app's configuration (.mobileconfig, .plist, .reg, configLibrary) and
+        // the machine-wide profiles file, from one set of answers (credhelper config write).
+        .target(
+            name: "DeploymentKit",
+            dependencies: [
+                "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "HelperFastPath",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Sources/Deploy/DeploymentKit",
+            swiftSettings: strict
+        ),
         // The command line on top of everything.
         .target(
             name: "CredentialHelperCLI",
@@ -169,6 +180,7 @@ let package = Package(
                 "HelperFastPath",
                 "TokenStore",
                 "CredentialProxy",
+                "DeploymentKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
@@ -305,6 +317,11 @@ let package = Package(
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DeploymentKitTests",
+            dependencies: ["DeploymentKit", "CredentialHelperHost", "HelperFastPath", "TestSupport"],
             swiftSettings: strict
         ),
     ]

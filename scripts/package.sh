@@ -18,11 +18,19 @@ arch=$(dpkg --print-architecture)
 dist=${DIST:-dist}
 mkdir -p "$dist"
 
-swift build -c release -Xswiftc -static-executable --product credhelper --scratch-path .build-lean
-swift build -c release --static-swift-stdlib --product credhelper-full
-# The manual needs only the command tree: a debug build (as the tests leave it) will do.
-swift package generate-manual --configuration debug --multi-page >/dev/null
-manuals=.build/plugins/GenerateManual/outputs/credhelper-full
+# PREBUILT=DIR packages DIR/credhelper, DIR/credhelper-full and DIR/man/*.1 (if any) as they are and
+# runs no swift command: for the package's install and purge test, which runs inside `swift test`.
+# DEB_COMPRESSION (default xz) is dpkg-deb -Z: the test packs with none, as xz takes minutes there.
+if [ -n "${PREBUILT:-}" ]; then
+    lean=$PREBUILT/credhelper full=$PREBUILT/credhelper-full manuals=$PREBUILT/man
+else
+    swift build -c release -Xswiftc -static-executable --product credhelper --scratch-path .build-lean
+    swift build -c release --static-swift-stdlib --product credhelper-full
+    # The manual needs only the command tree: a debug build (as the tests leave it) will do.
+    swift package generate-manual --configuration debug --multi-page >/dev/null
+    lean=.build-lean/release/credhelper full=.build/release/credhelper-full
+    manuals=.build/plugins/GenerateManual/outputs/credhelper-full
+fi
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
@@ -31,10 +39,10 @@ umask 022
 install -d "$root/usr/bin" "$root/usr/share/man/man1" "$root/usr/share/bash-completion/completions" \
     "$root/usr/share/zsh/vendor-completions" "$root/usr/share/fish/vendor_completions.d" \
     "$root/usr/share/doc/credhelper/examples"
-install -m 0755 .build-lean/release/credhelper "$root/usr/bin/credhelper"
-install -m 0755 .build/release/credhelper-full "$root/usr/bin/credhelper-full"
+install -m 0755 "$lean" "$root/usr/bin/credhelper"
+install -m 0755 "$full" "$root/usr/bin/credhelper-full"
 strip "$root/usr/bin/credhelper" "$root/usr/bin/credhelper-full"
-for page in "$manuals"/*.1; do gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"; done
+for page in "$manuals"/*.1; do [ -e "$page" ] || continue; gzip -9n < "$page" > "$root/usr/share/man/man1/$(basename "$page").gz"; done
 "$root/usr/bin/credhelper-full" --generate-completion-script bash > "$root/usr/share/bash-completion/completions/credhelper"
 "$root/usr/bin/credhelper-full" --generate-completion-script zsh > "$root/usr/share/zsh/vendor-completions/_credhelper"
 "$root/usr/bin/credhelper-full" --generate-completion-script fish > "$root/usr/share/fish/vendor_completions.d/credhelper.fish"
@@ -42,6 +50,9 @@ install -m 0644 README.md docs/*.md "$root/usr/share/doc/credhelper/"
 install -m 0755 Examples/helpers/example-helper.sh Examples/helpers/json-headers-helper.sh \
     "$root/usr/share/doc/credhelper/examples/"
 install -m 0644 Examples/configs/profiles.json "$root/usr/share/doc/credhelper/examples/"
+# The proxy as a service (docs/deploy.md): the systemd user unit, and the launchd agent as an example.
+install -D -m 0644 packaging/systemd/credhelper-proxy.service "$root/usr/lib/systemd/user/credhelper-proxy.service"
+install -m 0644 packaging/launchd/com.credhelper.proxy.plist "$root/usr/share/doc/credhelper/examples/"
 
 tarball="$dist/credhelper-$version-linux-$arch.tar.gz"
 tar -C "$root" --owner=0 --group=0 -czf "$tarball" usr
@@ -65,7 +76,7 @@ Description: inference credential helpers, done to the protocol
  helper's credential for any HTTP client (credhelper proxy).
 CONTROL
 deb="$dist/credhelper_${version}_${arch}.deb"
-dpkg-deb --root-owner-group --build "$root" "$deb" >/dev/null
+dpkg-deb --root-owner-group -Z"${DEB_COMPRESSION:-xz}" --build "$root" "$deb" >/dev/null
 
 echo "package.sh: $tarball"
 echo "package.sh: $deb"

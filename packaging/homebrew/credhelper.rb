@@ -18,6 +18,7 @@ class Credhelper < Formula
     generate_completions_from_executable(bin/"credhelper-full", "--generate-completion-script")
     system "swift", "package", "--disable-sandbox", "generate-manual", "--multi-page"
     man1.install Dir[".build/plugins/GenerateManual/outputs/credhelper-full/*.1"]
+    (share/"credhelper").install "packaging/launchd/com.credhelper.proxy.plist"
   end
 
   test do

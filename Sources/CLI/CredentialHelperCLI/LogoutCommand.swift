@@ -20,7 +20,11 @@ struct LogoutCommand: AsyncParsableCommand {
     @Flag(help: "Exit 1 when a stored refresh token could not be revoked at the provider (for scripts).")
     var requireRevocation = false
 
+    @Flag(help: "Sign out of every profile and remove all tokens, keyring items and the host cache (docs/deploy.md).")
+    var all = false
+
     func run() async throws {
+        if all { return try await LogoutAll.run(options) }
         let agent = try options.agent()
         let profile = try options.selected(in: agent)
         // The host cache (credhelper get, the proxy's disk cache) may hold the token being signed out.

@@ -1,0 +1,38 @@
+import Foundation
+import TestSupport
+import Testing
+
+/// `credhelper config write` as an administrator runs it: flags alone, and refusal before writing.
+@Suite("config write, the command")
+struct ConfigWriteCLITests {
+    let folder = HelperScripts()
+
+    @Test("nothing is written when a value is wrong; the error names the answer and its code")
+    func nothingWrittenOnError() async throws {
+        let out = folder.path("out")
+        let result = try await BuiltBinary.run([
+            "config", "write", "--out", out, "--issuer", "https://idp.example.com", "--client-id", "app",
+            "--ttl", "100000",
+        ])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("ttlSec is 100000") && result.stderr.contains("[invalid-answer]"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out), "config write created \(out) for a refused deployment")
+    }
+
+    @Test("flags alone: one OAuth profile, the same TTL in the app's plist and the profile's hostTtlSec")
+    func flagsAlone() async throws {
+        let out = folder.path("out")
+        let result = try await BuiltBinary.run([
+            "config", "write", "--out", out, "--issuer", "https://idp.example.com", "--client-id", "app",
+            "--scope", "openid", "--scope", "offline_access", "--redirect-port", "8765", "--ttl", "900",
+        ])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout.contains(out + "/claude-credhelper.mobileconfig"), "\(result.stdout)")
+        #expect(!result.stdout.contains(".reg"), "a .reg was written without a Windows helper path")
+        let profiles = try String(contentsOfFile: out + "/profiles.json", encoding: .utf8)
+        #expect(profiles.contains("\"hostTtlSec\": 900") && profiles.contains("\"defaultProfile\": \"default\""), "\(profiles)")
+        let plist = try String(contentsOfFile: out + "/com.anthropic.claudefordesktop.plist", encoding: .utf8)
+        #expect(plist.contains("<key>inferenceCredentialHelperTtlSec</key>\n\t<string>900</string>"), "\(plist)")
+        #expect(plist.contains("<key>inferenceCredentialHelperTimeoutSec</key>\n\t<string>300</string>"), "\(plist)")
+    }
+}
