@@ -110,6 +110,14 @@ let package = Package(
             path: "Sources/Helper/OSKeyring",
             swiftSettings: strict
         ),
+        // AWS: Signature Version 4, the Bedrock API key and the AWS output formats (no HTTP client, so
+        // the small credhelper can answer from a cached AWS session).
+        .target(
+            name: "AWSSigning",
+            dependencies: ["CredentialHelperProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Helper/AWSSigning",
+            swiftSettings: strict
+        ),
         .target(
             name: "HelperFastPath",
             dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore"],
@@ -232,6 +240,10 @@ let package = Package(
         .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AWSCredentialsTests",
+            dependencies: ["AWSSigning", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "OSKeyringTests", dependencies: ["OSKeyring", "CredentialHelperProtocol", "TestSupport"],
