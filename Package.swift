@@ -120,15 +120,26 @@ let package = Package(
         ),
         .target(
             name: "HelperFastPath",
-            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore"],
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore", "AWSSigning"],
             path: "Sources/Helper/HelperFastPath",
+            swiftSettings: strict
+        ),
+        // AWS STS AssumeRoleWithWebIdentity (the HTTP side of the AWS modes).
+        .target(
+            name: "AWSCredentials",
+            dependencies: [
+                "AWSSigning", "HelperFastPath", "CredentialHelperProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Helper/AWSCredentials",
             swiftSettings: strict
         ),
         .target(
             name: "HelperSignIn",
             dependencies: [
                 "CredentialHelperProtocol", "CredentialSupport", "CredentialHelperHost", "TokenStore", "OAuthClient",
-                "HelperFastPath", "OSKeyring",
+                "HelperFastPath", "OSKeyring", "AWSSigning", "AWSCredentials",
             ],
             path: "Sources/Helper/HelperSignIn",
             swiftSettings: strict
@@ -181,7 +192,7 @@ let package = Package(
         ),
         // What hosts start for every credential: the cached-token path only, then exec of credhelper-full.
         .executableTarget(
-            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport"], path: "Sources/CLI/credhelper",
+            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport", "AWSSigning"], path: "Sources/CLI/credhelper",
             swiftSettings: strict),
         .executableTarget(
             name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperSignIn", "CredentialSupport"],
@@ -243,7 +254,10 @@ let package = Package(
             swiftSettings: strict),
         .testTarget(
             name: "AWSCredentialsTests",
-            dependencies: ["AWSSigning", "CredentialHelperProtocol", "TestSupport"],
+            dependencies: [
+                "AWSSigning", "AWSCredentials", "HelperFastPath", "HelperSignIn", "TokenStore", "CredentialHelperProtocol",
+                "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "OSKeyringTests", dependencies: ["OSKeyring", "CredentialHelperProtocol", "TestSupport"],

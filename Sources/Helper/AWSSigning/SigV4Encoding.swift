@@ -1,6 +1,6 @@
 /// The percent-encodings and the time format Signature Version 4 uses, byte for byte as botocore
 /// (the reference the differential test compares with) applies them.
-enum SigV4Encoding {
+public enum SigV4Encoding {
     /// Percent-encodes `text`'s UTF-8 bytes, leaving the unreserved characters (RFC 3986: letters,
     /// digits, `-_.~`) and `extraSafe` as they are; `%XX` is upper-case.
     static func percentEncode(_ text: String, extraSafe: Set<UInt8> = []) -> String {
@@ -65,4 +65,10 @@ enum SigV4Encoding {
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
         return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
     }
+}
+
+extension SigV4Encoding {
+    /// A form field for an `application/x-www-form-urlencoded` body: everything but the unreserved
+    /// characters percent-encoded (so `+` and `=` in a token survive).
+    public static func formEncode(_ text: String) -> String { percentEncode(text) }
 }
