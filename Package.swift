@@ -115,17 +115,36 @@ let package = Package(
             path: "Sources/Helper/OSKeyring",
             swiftSettings: strict
         ),
+        // AWS: Signature Version 4, the Bedrock API key and the AWS output formats (no HTTP client, so
+        // the small credhelper can answer from a cached AWS session).
+        .target(
+            name: "AWSSigning",
+            dependencies: ["CredentialHelperProtocol", .product(name: "Crypto", package: "swift-crypto")],
+            path: "Sources/Helper/AWSSigning",
+            swiftSettings: strict
+        ),
         .target(
             name: "HelperFastPath",
-            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore"],
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport", "TokenStore", "AWSSigning"],
             path: "Sources/Helper/HelperFastPath",
+            swiftSettings: strict
+        ),
+        // AWS STS AssumeRoleWithWebIdentity (the HTTP side of the AWS modes).
+        .target(
+            name: "AWSCredentials",
+            dependencies: [
+                "AWSSigning", "HelperFastPath", "CredentialHelperProtocol",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Sources/Helper/AWSCredentials",
             swiftSettings: strict
         ),
         .target(
             name: "HelperSignIn",
             dependencies: [
                 "CredentialHelperProtocol", "CredentialSupport", "ChildProcess", "TokenStore", "OAuthClient",
-                "HelperFastPath", "OSKeyring",
+                "HelperFastPath", "OSKeyring", "AWSSigning", "AWSCredentials",
             ],
             path: "Sources/Helper/HelperSignIn",
             swiftSettings: strict
@@ -190,7 +209,7 @@ let package = Package(
         ),
         // What hosts start for every credential: the cached-token path only, then exec of credhelper-full.
         .executableTarget(
-            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport"], path: "Sources/CLI/credhelper",
+            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport", "AWSSigning"], path: "Sources/CLI/credhelper",
             swiftSettings: strict),
         .executableTarget(
             name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperSignIn", "CredentialSupport"],
@@ -251,6 +270,13 @@ let package = Package(
         .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
+        .testTarget(
+            name: "AWSCredentialsTests",
+            dependencies: [
+                "AWSSigning", "AWSCredentials", "HelperFastPath", "HelperSignIn", "TokenStore", "CredentialHelperProtocol",
+                "TestSupport",
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "OSKeyringTests", dependencies: ["OSKeyring", "CredentialHelperProtocol", "TestSupport"],

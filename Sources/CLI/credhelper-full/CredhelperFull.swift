@@ -18,6 +18,9 @@ struct CredhelperFull {
     static func main() async {
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
+        if let aws = AWSInvocation.requested(arguments: arguments) {
+            exit(await AWSHelperMode.run(profile: aws.profile, mode: aws.mode, environment: environment))
+        }
         if HelperInvocation.isHelperMode(arguments: arguments, environment: environment) {
             exit(await HelperMode.run(arguments: arguments, environment: environment))
         }

@@ -1,4 +1,5 @@
 import CredentialSupport
+import AWSSigning
 import HelperFastPath
 
 #if canImport(Glibc)
@@ -17,7 +18,15 @@ struct Credhelper {
     static func main() {
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
-        if HelperInvocation.mayAnswerFromStore(arguments: arguments, environment: environment),
+        if let aws = AWSInvocation.requested(arguments: arguments) {
+            if let mode = AWSOutputMode(rawValue: aws.mode),
+                let answer = AWSCachedAnswer.answer(
+                    profile: aws.profile, mode: mode, environment: environment, now: Double(time(nil))),
+                ProcessIO.write(1, answer)
+            {
+                exit(0)
+            }
+        } else if HelperInvocation.mayAnswerFromStore(arguments: arguments, environment: environment),
             let answer = CachedAnswer.answer(arguments: arguments, environment: environment),
             ProcessIO.write(1, answer)
         {

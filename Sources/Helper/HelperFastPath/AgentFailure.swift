@@ -19,6 +19,9 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
         case signInFailed = "sign-in failed"
         /// An exec profile's command failed.
         case commandFailed = "command failed"
+        /// AWS STS refused the web identity or could not be reached (the detail names the role and
+        /// what to check).
+        case awsSTSError = "AWS STS error"
 
         /// Whether a new interactive sign-in fixes it: no stored sign-in, or a session the provider
         /// no longer refreshes (expired or revoked refresh token).

@@ -82,6 +82,8 @@ public struct Profile: Sendable, Hashable {
         public var endpoints: [String: String] = [:]
         /// Where the refresh token and ID token are kept.
         public var tokenStorage: TokenStorage = .file
+        /// The AWS role this sign-in is exchanged for, when the profile has `"aws"`.
+        public var aws: AWSSettings?
 
         /// The profile keys that override a discovered endpoint.
         public static let endpointKeys: Set = [

@@ -17,7 +17,7 @@ struct ProfileReader {
         "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
             "redirectPort", "credential", "requestTimeoutSec", "caFile", "proxy",
-            "tokenStorage",
+            "tokenStorage", "aws",
         ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
@@ -163,6 +163,7 @@ struct ProfileReader {
             caFile: try caFile(fields, in: name), proxy: try proxy(fields, in: name),
             endpoints: try endpoints(fields, in: name))
         settings.tokenStorage = storage
+        settings.aws = try aws(fields, in: name)
         return settings
     }
 
@@ -264,7 +265,7 @@ struct ProfileReader {
             tokenLifetime: lifetime)
     }
 
-    private func string(_ fields: [String: JSONValue], _ key: String, in name: String) throws(AgentFailure) -> String? {
+    func string(_ fields: [String: JSONValue], _ key: String, in name: String) throws(AgentFailure) -> String? {
         guard let value = fields[key] else { return nil }
         guard case .string(let text) = value else {
             throw fail(name, "\"\(key)\" must be a string, not \(value.typeName)")
@@ -272,7 +273,7 @@ struct ProfileReader {
         return text
     }
 
-    private func seconds(
+    func seconds(
         _ fields: [String: JSONValue], _ key: String, in name: String, default fallback: Int, range: ClosedRange<Int>
     ) throws(AgentFailure) -> Duration {
         guard let value = fields[key] else { return .seconds(fallback) }
@@ -294,7 +295,7 @@ struct ProfileReader {
         }
     }
 
-    private func fail(_ profile: String?, _ message: String) -> AgentFailure {
+    func fail(_ profile: String?, _ message: String) -> AgentFailure {
         AgentFailure(.configuration, "\(file)" + (profile.map { ", profile \"\($0)\"" } ?? "") + ": \(message)")
     }
 }

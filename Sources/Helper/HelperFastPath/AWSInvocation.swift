@@ -1,0 +1,63 @@
+import CredentialHelperProtocol
+import TokenStore
+import AWSSigning
+
+/// How an AWS output mode is asked for by link name: `credhelper-PROFILE@MODE` (or `credhelper@MODE`
+/// for the default profile), MODE one of ``AWSOutputMode``, so that a consumer setting that allows no
+/// arguments (`credential_process`, `awsCredentialExport`) names one executable.
+public enum AWSInvocation {
+    /// The requested profile (nil: the default) and mode name of a link named `…@MODE`, run with no
+    /// arguments; nil when this is not such a link.
+    public static func requested(arguments: [String]) -> (profile: String?, mode: String)? {
+        guard arguments.count == 1 else { return nil }
+        let name = arguments[0].split(separator: "/").last.map(String.init) ?? arguments[0]
+        guard name.hasPrefix("credhelper"), let at = name.lastIndex(of: "@") else { return nil }
+        let base = name[..<at]
+        let mode = String(name[name.index(after: at)...])
+        if base == "credhelper" || base == "credhelper-full" { return (nil, mode) }
+        guard base.hasPrefix("credhelper-") else { return nil }
+        let profile = String(base.dropFirst("credhelper-".count))
+        return (profile.isEmpty ? nil : profile, mode)
+    }
+}
+
+/// The cached path of the AWS modes: the answer when the stored AWS session is fresh (no network,
+/// no child process), else nil and the full helper runs.
+public enum AWSCachedAnswer {
+    /// The bytes to print, or nil.
+    public static func answer(
+        profile requested: String?, mode: AWSOutputMode, environment: [String: String], now: Double
+    ) -> [UInt8]? {
+        guard let catalog = try? ProfileCatalog.locate(environment: environment),
+            let profile = try? catalog.select(requested, environment: environment),
+            case .oauth(let settings) = profile.source, let aws = settings.aws,
+            let directory = TokenStore.defaultDirectory(environment: environment),
+            let record = try? AWSSessionStore(store: TokenStore(directory: directory), key: settings.awsStoreKey(aws))
+                .read(),
+            record.isFresh(profile: profile, aws: aws, now: now)
+        else { return nil }
+        return AWSAnswer.encoded(record.credentials, mode: mode, profile: profile, aws: aws, now: now)
+    }
+}
+
+/// What an AWS mode prints for a set of credentials.
+public enum AWSAnswer {
+    /// The output of `mode`; nil when a Bedrock key cannot be made (credentials with no time left).
+    public static func encoded(
+        _ credentials: AWSSessionCredentials, mode: AWSOutputMode, profile: Profile, aws: Profile.AWSSettings,
+        now: Double
+    ) -> [UInt8]? {
+        switch mode {
+        case .credentialProcess: return AWSCredentialOutput.credentialProcess(credentials)
+        case .credentialExport: return AWSCredentialOutput.credentialExport(credentials)
+        case .bedrockKey:
+            guard
+                let key = BedrockAPIKey.make(
+                    credentials: credentials, region: aws.region, now: now, lifetime: aws.bedrockKeyLifetime)
+            else { return nil }
+            return HelperAnswer(
+                token: key, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject
+            ).encoded()
+        }
+    }
+}

@@ -1,0 +1,90 @@
+import AWSSigning
+import CredentialHelperProtocol
+import CredentialSupport
+import TokenStore
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
+/// What the store keeps for a profile's AWS role: the temporary credentials STS issued, and for whom.
+public struct AWSSessionRecord: Sendable, Hashable, Codable {
+    /// The credentials (their secret key and session token are written only to this 0600 file).
+    public var credentials: AWSSessionCredentials
+    /// When STS issued them (seconds since 1970).
+    public var obtainedAt: Double
+    /// The role they belong to.
+    public var roleARN: String
+    /// The role session name they were issued under.
+    public var sessionName: String
+
+    /// A record.
+    public init(credentials: AWSSessionCredentials, obtainedAt: Double, roleARN: String, sessionName: String) {
+        self.credentials = credentials
+        self.obtainedAt = obtainedAt
+        self.roleARN = roleARN
+        self.sessionName = sessionName
+    }
+
+    /// Whether the credentials are good enough to hand out at `now`: they last at least the refresh
+    /// margin (``refreshMargin(profile:aws:)``) longer.
+    public func isFresh(profile: Profile, aws: Profile.AWSSettings, now: Double) -> Bool {
+        guard let expiration = credentials.expiration else { return true }
+        return expiration - now >= Self.refreshMargin(profile: profile, aws: aws)
+    }
+
+    /// How long before their expiration credentials are replaced: 15 minutes (when AWS SDKs start
+    /// refreshing credentials themselves), or the host TTL when that is longer and the session long
+    /// enough for it (at most half the session), plus the profile's skew.
+    public static func refreshMargin(profile: Profile, aws: Profile.AWSSettings) -> Double {
+        let hostTTL = Double(profile.hostTTL.components.seconds)
+        return max(900, min(hostTTL, Double(aws.duration) / 2)) + Double(profile.skew.components.seconds)
+    }
+}
+
+/// The AWS session records, in the token store's private directory: one 0600 file per role and
+/// sign-in (`KEY.aws.json`), replaced atomically; writes happen under the store's lock for that key.
+public struct AWSSessionStore: Sendable {
+    /// The token store whose directory and locks are used.
+    public let store: TokenStore
+    /// The record's key (``Profile/OAuthSettings/awsStoreKey(_:)``).
+    public let key: TokenStoreKey
+
+    /// The store of `key`'s record.
+    public init(store: TokenStore, key: TokenStoreKey) {
+        self.store = store
+        self.key = key
+    }
+
+    /// The record's file.
+    public var path: String { "\(store.directory)/\(key.digest).aws.json" }
+
+    /// The record, or nil when there is none.
+    public func read() throws(AgentFailure) -> AWSSessionRecord? {
+        let bytes: [UInt8]?
+        do { bytes = try SecureFile.contents(of: path, role: "the AWS session file", limit: 64 * 1024) } catch {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        }
+        guard let bytes else { return nil }
+        do { return try JSONDecoder().decode(AWSSessionRecord.self, from: Data(bytes)) } catch {
+            throw AgentFailure(
+                .tokenStoreUnreadable, "\(path) is not a valid AWS session record; remove it and try again")
+        }
+    }
+
+    /// Replaces the record atomically (0600 file in the 0700 directory).
+    public func write(_ record: AWSSessionRecord) throws(AgentFailure) {
+        do {
+            try SecureFile.ensureDirectory(store.directory)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys]
+            try SecureFile.store(Array(try encoder.encode(record)), at: path)
+        } catch let error as SecureFile.Failure {
+            throw AgentFailure(.tokenStoreUnreadable, error.description)
+        } catch {
+            throw AgentFailure(.tokenStoreUnreadable, "cannot encode the AWS session record: \(error)")
+        }
+    }
+}

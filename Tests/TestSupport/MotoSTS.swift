@@ -1,0 +1,44 @@
+import Foundation
+
+/// A real STS on loopback: moto's server mode behind `Tests/Fixtures/aws/sts.py`, which refuses
+/// expired web identity tokens (ExpiredTokenException) and roles that do not trust the token's
+/// issuer (AccessDenied), and counts AssumeRoleWithWebIdentity calls.
+public final class MotoSTS: Sendable {
+    /// `http://127.0.0.1:PORT/`.
+    public let endpoint: String
+    let process: Process
+
+    /// Starts one whose roles `trust` (role ARN → issuer) accept web identities of that issuer.
+    public init(trust: [String: String]) throws {
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fixtures/aws/sts.py").path
+        let arguments = trust.sorted { $0.key < $1.key }.flatMap { ["--trust", "\($0.key)=\($0.value)"] }
+        let (process, line) = try IdentityProvider.launch(
+            arguments, script: script,
+            stderrPath: NSTemporaryDirectory() + "/credhelper-sts-\(UUID().uuidString).stderr")
+        struct Port: Decodable { let port: Int }
+        let port = try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
+        self.process = process
+        endpoint = "http://127.0.0.1:\(port)/"
+    }
+
+    deinit { process.terminate() }
+
+    /// How many AssumeRoleWithWebIdentity calls it received so far (asked over HTTP with Python's
+    /// urllib: this Foundation has no HTTP loader).
+    public func calls() throws -> Int {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = [
+            "python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
+            endpoint + "_calls",
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        try process.run()
+        let data = output.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        struct Calls: Decodable { let AssumeRoleWithWebIdentity: Int }
+        return try JSONDecoder().decode(Calls.self, from: data).AssumeRoleWithWebIdentity
+    }
+}
