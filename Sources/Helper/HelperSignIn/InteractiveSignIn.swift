@@ -28,6 +28,7 @@ struct InteractiveSignIn {
                 {
                     return latest
                 }
+                try await broker.tokens.requireKeyring(until: deadline)
                 let previous = try? await broker.tokens.readWithSecrets(until: deadline)
                 var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
                 broker.warnIfShortLived(&record)
