@@ -28,14 +28,19 @@ struct BrowserOpener: Sendable {
         #endif
     }
 
-    func open(_ url: String, say: @escaping @Sendable (String) -> Void) {
+    /// Starts the opener in the background and returns what becomes of it (for a sign-in that times out).
+    @discardableResult
+    func open(_ url: String, say: @escaping @Sendable (String) -> Void) -> BrowserLaunch {
+        let launch = BrowserLaunch()
         guard let command else {
+            launch.state = .noOpener
             say("(no browser opener found; open the address above by hand)")
-            return
+            return launch
         }
         if let problem = TrustedExecutable.problem(command, role: "the browser opener") {
             say("(cannot start \(command): \(problem); open the address above by hand)")
-            return
+            launch.state = .failed(command)
+            return launch
         }
         let environment = environment.map { "\($0.key)=\($0.value)" }
         Task.detached {
@@ -44,11 +49,17 @@ struct BrowserOpener: Sendable {
             do {
                 let run = try await runner.run(
                     command, arguments: [url], environment: environment, timeout: .seconds(120))
-                if case .exited(let status) = run.outcome, status == 0 { return }
+                if case .exited(let status) = run.outcome, status == 0 {
+                    launch.state = .opened(command)
+                    return
+                }
+                launch.state = .failed(command)
                 say("(the browser opener \(command) failed; open the address above by hand)")
             } catch {
+                launch.state = .failed(command)
                 say("(cannot start \(command): \(error); open the address above by hand)")
             }
         }
+        return launch
     }
 }

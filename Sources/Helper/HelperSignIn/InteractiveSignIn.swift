@@ -27,6 +27,7 @@ struct InteractiveSignIn {
                 {
                     return latest
                 }
+                try await broker.tokens.requireKeyring(until: deadline)
                 let previous = try? await broker.tokens.readWithSecrets(until: deadline)
                 var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
                 broker.warnIfShortLived(&record)
@@ -96,9 +97,27 @@ struct InteractiveSignIn {
             await listener.stop()
             throw error
         }
+        let preflight = SignInPreflight(
+            client: client, metadata: metadata, settings: settings, profileName: broker.profile.name)
+        let verdict = await preflight.verdict(redirectURI: listener.redirectURI, until: deadline)
+        if let failure = preflight.failure(verdict, redirectURI: listener.redirectURI) {
+            await listener.stop()
+            throw failure
+        }
         say("Sign in to \(settings.issuer) in your browser. If it does not open, visit:\n  \(url)")
-        browser.open(url, say: say)
-        let redirect = try await listener.waitForRedirect(until: deadline)
+        let launch = browser.open(url, say: say)
+        let started = ContinuousClock.now
+        let redirect: LoopbackRedirectListener.Redirect
+        do {
+            redirect = try await listener.waitForRedirect(until: deadline)
+        } catch {
+            await listener.stop()
+            guard error.code == .expired else { throw error }
+            let timeout = SignInTimeout(
+                waited: ContinuousClock.now - started, redirectURI: listener.redirectURI, browser: launch.state,
+                profileName: broker.profile.name)
+            throw timeout.failure
+        }
         await listener.stop()
         let grant = try await client.exchangeAuthorizationCode(
             redirect.code, redirectURI: listener.redirectURI, pkce: pkce, metadata: metadata, until: deadline)

@@ -152,7 +152,7 @@ struct ProfileTokens {
         do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
     }
 
-    private func unavailable(_ error: KeyringError) -> AgentFailure {
+    func unavailable(_ error: KeyringError) -> AgentFailure {
         let fix =
             storage == .keyring
             ? "; or set \"tokenStorage\": \"keyring-or-file\" in profile \"\(profileName)\" to fall back to the "

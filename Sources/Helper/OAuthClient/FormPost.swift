@@ -25,6 +25,8 @@ struct ProviderHTTP: Sendable {
         let body: [UInt8]
         let receivedAt: Double
         var cacheControl: String? = nil
+        /// The `Location` header (a redirect's target), when there was one.
+        var location: String? = nil
     }
 
     /// A GET of a published document: from ``documentCache`` while fresh (`cached` allows it),
@@ -66,7 +68,7 @@ struct ProviderHTTP: Sendable {
     /// together do not retry together) when it failed on the network and there is time left: any
     /// GET, and a POST only when it never left this machine (a token request that reached the
     /// provider is not repeated, since a rotated refresh token cannot be sent twice).
-    private func send(_ request: HTTPClientRequest, until deadline: ContinuousClock.Instant) async throws(OAuthError)
+    func send(_ request: HTTPClientRequest, until deadline: ContinuousClock.Instant) async throws(OAuthError)
         -> Reply
     {
         do {
@@ -97,7 +99,8 @@ struct ProviderHTTP: Sendable {
             return Reply(
                 status: Int(response.status.code), body: Array(body.readableBytesView),
                 receivedAt: Date().timeIntervalSince1970,
-                cacheControl: cacheControl.isEmpty ? nil : cacheControl.joined(separator: ", "))
+                cacheControl: cacheControl.isEmpty ? nil : cacheControl.joined(separator: ", "),
+                location: response.headers.first(name: "Location"))
         } catch {
             if let proxied = proxy?.failure(error, endpoint: endpoint, target: Self.target(request.url)) {
                 throw proxied

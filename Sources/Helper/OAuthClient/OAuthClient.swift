@@ -15,7 +15,7 @@ import Logging
 public struct OAuthClient: Sendable {
     /// Who the client is and what it asks for.
     public let configuration: OAuthClientConfiguration
-    private let http: ProviderHTTP
+    let http: ProviderHTTP
     private let logger: Logger
 
     /// The HTTP client used unless another is given: created on first use and kept for the life of

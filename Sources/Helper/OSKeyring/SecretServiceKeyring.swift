@@ -143,7 +143,9 @@ public struct SecretServiceKeyring: Keyring {
     }
 
     private func failure(_ run: ToolRun, doing action: String) -> KeyringError {
-        let said = run.stderrLines.last ?? ""
+        // secret-tool starts its messages with its own name; the detail below names it once.
+        var said = Substring(run.stderrLines.last ?? "")
+        while said.hasPrefix("secret-tool: ") { said = said.dropFirst("secret-tool: ".count) }
         let detail = said.isEmpty ? "" : " (secret-tool: \(said))"
         switch run.outcome {
         case .timedOut:
@@ -152,7 +154,7 @@ public struct SecretServiceKeyring: Keyring {
                 "the Secret Service did not \(action) within \(run.timeout)\(detail); it may be locked and waiting "
                     + "for a password prompt no one can see: unlock it (log in to the desktop, or run "
                     + "gnome-keyring-daemon --unlock) and try again")
-        case .exited(1) where Self.noService(said):
+        case .exited(1) where Self.noService(String(said)):
             return KeyringError(
                 .unavailable,
                 "no Secret Service answers in this session\(detail); start and unlock one (GNOME Keyring, KWallet "

@@ -22,11 +22,15 @@ extension HelperRun {
             let clamp =
                 context == .midSessionRefresh
                 ? " (mid-session refreshes are limited to 20 s whatever the configured timeout)" : ""
+            let advice =
+                context == .interactive
+                ? "in this context it may be signing the user in, which takes a person one to several minutes: "
+                    + "raise inferenceCredentialHelperTimeoutSec to 300 (at most 600) so a sign-in can finish"
+                : "make its silent path faster (cache the token, refresh it without prompting) or raise "
+                    + "inferenceCredentialHelperTimeoutSec"
             throw HelperError(
                 .timedOut,
-                "the helper did not finish within \(seconds) s in context \(context)\(clamp) and was stopped; "
-                    + "make its silent path faster (cache the token, refresh it without prompting) or raise "
-                    + "inferenceCredentialHelperTimeoutSec",
+                "the helper did not finish within \(seconds) s in context \(context)\(clamp) and was stopped; \(advice)",
                 stderrTail: tail)
         case .cancelled:
             throw HelperError(
