@@ -12,6 +12,8 @@
 #       default, half the cores for credhelper and Debian's "auto", one per core, for nginx).
 #       ROUNDS=N in the environment: measurements per target (default 5, alternating; the medians
 #       are reported). SCRATCH_PATH=DIR builds in DIR instead of .build (e.g. a release-only folder).
+#       PROXY_BINARY=FILE runs that credhelper-full instead of building one (e.g. an older commit's).
+#       EXTRA="--flag value": more options for the credhelper proxy.
 #
 # Needs: nginx, wrk (apt).
 set -euo pipefail
@@ -24,8 +26,12 @@ proxy_workers=${threads:-auto}
 rounds=${ROUNDS:-5}
 for tool in nginx wrk; do command -v "$tool" >/dev/null || { echo "missing $tool: apt-get install nginx-light wrk" >&2; exit 1; }; done
 scratch=${SCRATCH_PATH:-.build}
-swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product credhelper-full >/dev/null
-proxy_binary=$(cd "$scratch/release" && pwd)/credhelper-full
+if [ -n "${PROXY_BINARY:-}" ]; then
+    proxy_binary=$(realpath "$PROXY_BINARY")
+else
+    swift build -c release --static-swift-stdlib --scratch-path "$scratch" --product credhelper-full >/dev/null
+    proxy_binary=$(cd "$scratch/release" && pwd)/credhelper-full
+fi
 work=$(mktemp -d)
 chmod 755 "$work"  # nginx workers run as an unprivileged user and read events.txt
 stop_all() {
@@ -79,7 +85,7 @@ write_nginx_conf proxy "$proxy_workers" "upstream backend { server 127.0.0.1:$up
     }"
 printf '#!/bin/sh\necho static-benchmark-token\n' > "$work/helper.sh"; chmod 700 "$work/helper.sh"
 "$proxy_binary" proxy --upstream "http://127.0.0.1:$upstream_port" --listen "127.0.0.1:$proxy_port" \
-    --helper "$work/helper.sh" ${threads:+--threads "$threads"} --quiet 2>"$work/proxy.log" &
+    --helper "$work/helper.sh" ${threads:+--threads "$threads"} --quiet ${EXTRA:-} 2>"$work/proxy.log" &
 echo "threads: credhelper ${threads:-default ($(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 )))}, nginx worker_processes $proxy_workers ($(nproc) cores)"
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$proxy_port/v1/small" >/dev/null && break; sleep 0.1; done
 

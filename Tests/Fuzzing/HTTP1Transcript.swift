@@ -77,7 +77,7 @@ public enum OurHTTP1 {
                 return transcript
             }
         }
-        transcript.end = current != nil || !parser.atRequestStart || parser.hasUnparsedBytes ? .incomplete : .complete
+        transcript.end = current != nil || !parser.readPosition.atRequestStart || parser.readPosition.hasUnparsedBytes ? .incomplete : .complete
         return transcript
     }
 

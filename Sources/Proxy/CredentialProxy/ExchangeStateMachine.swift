@@ -8,9 +8,9 @@ import NetworkFailure
 /// The rules (docs/proxy.md, "What it does with each request"): a 401/403 is replayed once with a
 /// refreshed credential when the body was kept, and returned (refreshing for the next requests)
 /// when it was not; with silent refresh disabled it becomes the proxy's own 401; within the refresh
-/// floor of the last refresh it is relayed as it is. A kept-alive upstream connection that fails before
-/// any byte of the request was written to it is retried once on a new connection; once the request was
-/// written it is never sent again. A failure after the head went out can only be told to the client by
+/// floor of the last refresh it is relayed as it is. A kept-alive upstream connection whose write of the
+/// request's head failed (it was closed or reset) is retried once on a new connection; once the head
+/// was written to an open connection (or queued for it) the request is never sent again. A failure after the head went out can only be told to the client by
 /// cutting the connection.
 struct ExchangeStateMachine: Equatable {
     enum State: Equatable {
@@ -200,7 +200,8 @@ struct ExchangeStateMachine: Equatable {
         }
     }
 
-    /// The request's head reached the upstream's socket: from now on the upstream may process it.
+    /// The write carrying the request's head went to an open connection (written to its socket, or queued
+    /// for it): from now on the upstream may process it.
     mutating func requestWritten() {
         if state == .awaitingResponse { requestReachedUpstream = true }
     }
@@ -209,8 +210,8 @@ struct ExchangeStateMachine: Equatable {
     mutating func upstreamFailed(_ failure: NetworkFailure) -> Action {
         switch state {
         case .awaitingConnection, .awaitingResponse:
-            // A kept-alive connection the upstream closed before any byte of the request was written
-            // to it (a close that crossed the request): nothing was processed, so the request goes
+            // A kept-alive connection the upstream closed before the write of the request's head went
+            // out (a close that crossed the request): nothing was processed, so the request goes
             // once more on a new connection. Once the request was written, the upstream may have read
             // it whole and processed it (a POST: inference, billing): it is not sent again (RFC 9110
             // §9.2.2), and the answer says so. A timeout or a malformed answer keeps its own answer.

@@ -71,7 +71,7 @@ final class ForwardedExchange {
 
     // MARK: The upstream's response (UpstreamConnection calls these)
 
-    /// The request's head reached the upstream's socket.
+    /// The request's head was flushed to an open connection: the upstream may have it.
     func requestWritten() { machine.requestWritten() }
 
     func upstreamHead(_ head: UpstreamResponseParser.Head) {

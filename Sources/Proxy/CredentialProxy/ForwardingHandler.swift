@@ -334,6 +334,7 @@ final class ForwardingHandler: ChannelInboundHandler {
 extension ClientRequestParser {
     /// Where the client's bytes stand, for the ``ClientConnectionStateMachine``.
     var position: ClientConnectionStateMachine.Position {
+        let (atRequestStart, hasUnparsedBytes) = readPosition
         if !atRequestStart { return .insideRequest }
         return hasUnparsedBytes ? .headPending : .betweenRequests
     }

@@ -28,18 +28,15 @@ final class HTTPMessageWriter {
     private let context: ChannelHandlerContext
     private var gathered: ByteBuffer?
     private var framing = Framing.length
-    /// Completed by the write that carries the head (see ``head(_:framing:written:)``).
-    private var headWritten: EventLoopPromise<Void>?
 
     /// - Parameter context: where the bytes are written (they go to the handlers before it, towards the socket).
     init(context: ChannelHandlerContext) { self.context = context }
 
-    /// Starts a message: its head, encoded, and how its body is delimited; `written` succeeds once the
-    /// whole head reached the socket, and fails when the connection closed before it did.
-    func head(_ encoded: ByteBuffer, framing: Framing, written: EventLoopPromise<Void>? = nil) {
+    /// Starts a message: its head, encoded, and how its body is delimited. The head leaves with the
+    /// first ``flush()`` (or ``end()``).
+    func head(_ encoded: ByteBuffer, framing: Framing) {
         self.framing = framing
         gathered = encoded
-        headWritten = written
     }
 
     /// A part of the body.
@@ -75,7 +72,7 @@ final class HTTPMessageWriter {
     func flush() {
         if let buffer = gathered {
             gathered = nil
-            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: takeHeadWritten())
+            context.writeAndFlush(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
         } else {
             context.flush()
         }
@@ -105,13 +102,7 @@ final class HTTPMessageWriter {
     private func writeGathered() {
         guard let buffer = gathered else { return }
         gathered = nil
-        context.write(NIOAny(IOData.byteBuffer(buffer)), promise: takeHeadWritten())
-    }
-
-    /// The promise of the head, for the write of the gathered buffer that starts with it.
-    private func takeHeadWritten() -> EventLoopPromise<Void>? {
-        defer { headWritten = nil }
-        return headWritten
+        context.write(NIOAny(IOData.byteBuffer(buffer)), promise: nil)
     }
 }
 

@@ -34,6 +34,8 @@ final class UpstreamConnection: ChannelInboundHandler {
     private var context: ChannelHandlerContext?
     private var exchange: ForwardedExchange?
     private var requestEnded = true
+    /// The head of the request was given to the writer; no flush has sent it yet.
+    private var headUnconfirmed = false
     private var responseEnded = true
     private var keepAlive = true
     private var readsPaused = false
@@ -67,23 +69,38 @@ final class UpstreamConnection: ChannelInboundHandler {
         responseEnded = false
         lastRead = .now()
         parser.expectResponse(isHEAD: answeringHEAD)
-        // Whether the upstream may have the request decides whether it can be sent again.
-        let written = context?.eventLoop.makePromise(of: Void.self)
-        written?.futureResult.assumeIsolated().whenSuccess { exchange.requestWritten() }
-        writer?.head(head, framing: chunked ? .chunked : .length, written: written)
+        headUnconfirmed = true
+        writer?.head(head, framing: chunked ? .chunked : .length)
         scheduleTimeoutCheck()
     }
 
     func sendBody(_ part: ByteBuffer, flush: Bool) {
         writer?.body(part)
-        if flush { writer?.flush() }
+        if flush { self.flush() }
     }
 
-    func flush() { writer?.flush() }
+    func flush() {
+        writer?.flush()
+        confirmHeadWritten()
+    }
 
     func endRequest() {
         requestEnded = true
         writer?.end()
+        confirmHeadWritten()
+    }
+
+    /// After a flush, which sends the head: tells the exchange that the upstream may have its request
+    /// (``ExchangeStateMachine/requestWritten()``), which is then never sent again. A write that fails
+    /// closes the channel at once, inside the flush, failing the exchange (with the request not
+    /// written, so it can be retried) before this runs. A head still queued behind a full socket
+    /// counts as written: it may leave at any moment. (This replaced a write promise per request,
+    /// which cost about 3,900 of the ~59,000 instructions a proxied request took.)
+    private func confirmHeadWritten() {
+        guard headUnconfirmed else { return }
+        headUnconfirmed = false
+        guard let exchange, context?.channel.isActive == true else { return }
+        exchange.requestWritten()
     }
 
     /// Stops (or resumes) reading the response while the client cannot take more.

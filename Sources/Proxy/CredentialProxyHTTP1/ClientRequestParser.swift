@@ -18,11 +18,12 @@ package final class ClientRequestParser {
         case end
     }
 
-    /// Whether the next event is a request's head (the one before it ended).
-    package var atRequestStart: Bool { decoder.atHead }
-
-    /// Whether bytes wait to be parsed.
-    package var hasUnparsedBytes: Bool { decoder.hasUnparsedBytes }
+    /// Whether the next event is a request's head (the one before it ended), and whether bytes wait
+    /// to be parsed: both at once, as the connection's state machine asks several times a request.
+    package var readPosition: (atRequestStart: Bool, hasUnparsedBytes: Bool) {
+        let position = decoder.position
+        return (position.atHead, position.hasUnparsedBytes)
+    }
 
     /// Bytes read from the connection.
     package func append(_ bytes: ByteBuffer) { decoder.append(bytes) }

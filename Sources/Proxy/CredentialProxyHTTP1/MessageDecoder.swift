@@ -107,6 +107,9 @@ package struct MessageDecoder {
     /// Whether bytes wait to be parsed.
     package var hasUnparsedBytes: Bool { unparsed.readableBytes > 0 }
 
+    /// ``atHead`` and ``hasUnparsedBytes`` at once (one access to a decoder stored in a class, not two).
+    package var position: (atHead: Bool, hasUnparsedBytes: Bool) { (atHead, hasUnparsedBytes) }
+
     /// The bytes not parsed yet (for a caller that checks how a head still arriving starts).
     package var pending: ByteBuffer { unparsed }
 
@@ -193,43 +196,64 @@ package struct MessageDecoder {
             }
         }
         guard unparsed.readableBytes > 0 else { return nil }
+        // Not a throwing closure: a typed throw out of `withUnsafeReadableBytes` (through `Result`)
+        // looked its generic metadata up at run time on every head.
         let scan = unparsed.withUnsafeReadableBytes { raw in
-            Result { () throws(Failure) in try scanHead(raw, scanned: &scanned, lines: &lines) }
+            Self.scanHead(raw, limits: limits, scanned: &scanned, lines: &lines)
         }
-        guard let end = try scan.get(), let head = unparsed.readSlice(length: end) else {
+        switch scan {
+        case .incomplete:
             state = .head(scanned: scanned, lines: lines)
             return nil
+        case .failed(let code):
+            throw failure(code)
+        case .end(let end):
+            guard let head = unparsed.readSlice(length: end) else { return nil }
+            state = .framing
+            return Self.split(head)
         }
-        state = .framing
-        return Self.split(head)
     }
 
-    /// Where the head in `raw` ends (the index after its empty line), or nil while it has not all
-    /// arrived. Only the first ``Limits/headBytes`` are searched, and each line end is checked in
-    /// the order the bytes came, so the outcome does not depend on how they were split.
-    private func scanHead(_ raw: UnsafeRawBufferPointer, scanned: inout Int, lines: inout Int) throws(Failure)
-        -> Int?
+    /// What a scan of the bytes of a head found.
+    private enum HeadScan {
+        /// The index after the head's empty line.
+        case end(Int)
+        /// The head has not all arrived.
+        case incomplete
+        case failed(Failure.Code)
+    }
+
+    /// Where the head in `raw` ends. Only the first ``Limits/headBytes`` are searched, and each line
+    /// end is checked in the order the bytes came, so the outcome does not depend on how they were split.
+    private static func scanHead(_ raw: UnsafeRawBufferPointer, limits: Limits, scanned: inout Int, lines: inout Int)
+        -> HeadScan
     {
         let window = Swift.min(raw.count, limits.headBytes)
         var from = scanned
         while let newline = HeaderLines.index(of: 10, in: raw, from: from, to: window) {
-            guard newline > 0, raw[newline - 1] == 13 else {
-                throw Failure(.bareLineFeed, "a line of the \(kind.rawValue) head ended by a bare LF instead of CRLF")
-            }
+            guard newline > 0, raw[newline - 1] == 13 else { return .failed(.bareLineFeed) }
             // Every earlier LF had its CR: an LF two bytes back means CRLF CRLF.
-            if newline >= 3, raw[newline - 2] == 10 { return newline + 1 }
+            if newline >= 3, raw[newline - 2] == 10 { return .end(newline + 1) }
             lines += 1
-            guard lines <= limits.headerLines + 1 else {  // the start line, then the header lines
-                throw Failure(
-                    .tooManyHeaderLines, "a \(kind.rawValue) head with more than \(limits.headerLines) header lines")
-            }
+            // The start line, then the header lines.
+            guard lines <= limits.headerLines + 1 else { return .failed(.tooManyHeaderLines) }
             from = newline + 1
         }
-        guard raw.count < limits.headBytes else {
-            throw Failure(.headTooLarge, "a \(kind.rawValue) head longer than \(Self.size(limits.headBytes))")
-        }
+        guard raw.count < limits.headBytes else { return .failed(.headTooLarge) }
         scanned = window
-        return nil
+        return .incomplete
+    }
+
+    /// The failure of a head that `scanHead` found.
+    private func failure(_ code: Failure.Code) -> Failure {
+        switch code {
+        case .tooManyHeaderLines:
+            Failure(code, "a \(kind.rawValue) head with more than \(limits.headerLines) header lines")
+        case .headTooLarge:
+            Failure(code, "a \(kind.rawValue) head longer than \(Self.size(limits.headBytes))")
+        default:
+            Failure(.bareLineFeed, "a line of the \(kind.rawValue) head ended by a bare LF instead of CRLF")
+        }
     }
 
     /// A whole head as its start line and header lines. Its line ends were checked: each LF follows

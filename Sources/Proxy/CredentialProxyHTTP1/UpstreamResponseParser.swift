@@ -65,9 +65,12 @@ package final class UpstreamResponseParser {
     package func read(_ incoming: ByteBuffer, emit: (Event) -> Void) throws(Malformed) {
         decoder.append(incoming)
         while true {
-            if decoder.atHead, !awaiting {
-                if decoder.hasUnparsedBytes { throw Malformed("bytes after the end of a response") }
-                return
+            if !awaiting {
+                let position = decoder.position
+                if position.atHead {
+                    if position.hasUnparsedBytes { throw Malformed("bytes after the end of a response") }
+                    return
+                }
             }
             let event: MessageDecoder.Event?
             do { event = try decoder.next() } catch { throw Malformed(error.problem) }
