@@ -16,7 +16,7 @@ import TokenStore
 
 /// A keyring in memory that calls `afterStore` once a secret is stored: the test's view of a helper
 /// killed between the keyring write and the token-file write.
-private final class MemoryKeyring: Keyring {
+private final class SnapshotKeyring: Keyring {
     let items = Mutex<[String: Secret]>([:])
     let afterStore: @Sendable () -> Void
 
@@ -58,7 +58,7 @@ struct KeyringTransitionTests {
         try store.write(old, for: key)
         // What the disk holds when the keyring write returns: the state a kill at that moment leaves.
         let snapshot = Mutex<StoredTokens?>(nil)
-        let keyring = MemoryKeyring { snapshot.withLock { $0 = try? store.read(key) } }
+        let keyring = SnapshotKeyring { snapshot.withLock { $0 = try? store.read(key) } }
         let tokens = ProfileTokens(
             store: store, key: key, storage: storage, keyring: keyring, profileName: "corp", warn: { _ in })
         let rotated = StoredTokens(

@@ -1,4 +1,5 @@
 import CredentialHelperProtocol
+import CredentialSupport
 
 /// The `PATH` a helper runs with, built as the desktop app builds it (docs/protocol.md §3.1): the
 /// host's launch `PATH`, then the user's login-shell `PATH` (``LoginShellPath``), then the standard
