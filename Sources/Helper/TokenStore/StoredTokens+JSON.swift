@@ -10,9 +10,11 @@ extension StoredTokens {
             case .number(let obtainedAt)? = fields["obtainedAt"]
         else { return nil }
         self.init(accessToken: Secret(access), obtainedAt: obtainedAt, expiresAt: nil)
-        guard let refresh = Self.optional(fields["refreshToken"], \.string), let id = Self.optional(fields["idToken"], \.string),
+        guard let refresh = Self.optional(fields["refreshToken"], \.string),
+            let id = Self.optional(fields["idToken"], \.string),
             let expiresAt = Self.optional(fields["expiresAt"], \.number),
-            let scope = Self.optional(fields["scope"], \.string), let subject = Self.optional(fields["subject"], \.string),
+            let scope = Self.optional(fields["scope"], \.string),
+            let subject = Self.optional(fields["subject"], \.string),
             let displayName = Self.optional(fields["displayName"], \.string),
             let warned = Self.optional(fields["shortLifetimeWarned"], \.bool),
             let rejectedAt = Self.optional(fields["refreshRejectedAt"], \.number),
