@@ -1,5 +1,6 @@
-@testable import CredentialHelperProtocol
 import Testing
+
+@testable import CredentialHelperProtocol
 
 /// Public URL parameters are shown, but a hostile page or helper must not fill a terminal with them
 /// nor hide control sequences in them.
@@ -19,7 +20,8 @@ struct URLParameterCapTests {
             #expect(shown.contains("&error=access_denied&"), "\(shown.prefix(120))")
             #expect(shown.count < 2 * TextRedactor.longestURLParameter + 100, "\(shown.count) characters shown")
         }
-        let normal = "https://idp.example.com/cb?state=\(String(repeating: "q", count: TextRedactor.longestURLParameter))"
+        let normal =
+            "https://idp.example.com/cb?state=\(String(repeating: "q", count: TextRedactor.longestURLParameter))"
         #expect(redactor.redactLine(normal, showPlainWords: true) == normal, "a value at the cap is shown whole")
     }
 

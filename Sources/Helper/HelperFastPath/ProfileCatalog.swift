@@ -149,7 +149,8 @@ public struct ProfileCatalog: Sendable {
         }
         var info = stat()
         fstat(fd, &info)
-        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        // One byte more than the file's size (capped), so a file that grew is still seen as too big.
+        var buffer = [UInt8](repeating: 0, count: min(max(Int(info.st_size), 0), 256 * 1024 - 1) + 1)
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard !machineWide || info.st_uid == 0 else {

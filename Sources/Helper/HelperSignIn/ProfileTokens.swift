@@ -87,7 +87,8 @@ struct ProfileTokens {
         var fileRecord = record
         fileRecord.inKeyring = nil
         if storage != .file, record.refreshToken != nil || record.idToken != nil {
-            if refusal == .keepAccessTokenOnly, record.refreshToken != nil, (try? store.read(key))?.refreshToken != nil {
+            if refusal == .keepAccessTokenOnly, record.refreshToken != nil, (try? store.read(key))?.refreshToken != nil
+            {
                 // The file holds a refresh token the provider may have invalidated: replace it before
                 // the keyring is written, so no kill between the writes leaves it the one to send.
                 do { try store.write(fileRecord, for: key) } catch {

@@ -1,3 +1,4 @@
+import CredentialHelperProtocol
 import CredentialSupport
 
 #if canImport(FoundationEssentials)
@@ -50,6 +51,7 @@ public struct TokenStore: Sendable {
             throw TokenStoreError(.unreadable, path: path, error.description)
         }
         guard let bytes else { return nil }
+        if let value = try? JSONValue.decode(bytes), let record = StoredTokens(storeRecord: value) { return record }
         do {
             return try JSONDecoder().decode(StoredTokens.self, from: Data(bytes))
         } catch {

@@ -38,7 +38,8 @@ struct PinnedConfigFile {
             throw .configuration("config file \(path) is not a regular file; give the path of a JSON or plist file")
         }
         guard info.st_size <= limit else {
-            throw .configuration("config file \(path) is \(info.st_size) bytes; the limit for a config file is \(limit)")
+            throw .configuration(
+                "config file \(path) is \(info.st_size) bytes; the limit for a config file is \(limit)")
         }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
@@ -50,7 +51,9 @@ struct PinnedConfigFile {
             bytes += chunk[..<count]
         }
         guard bytes.count <= limit else {
-            throw .configuration("config file \(path) grew past \(limit) bytes while it was read; the limit for a config file is \(limit)")
+            throw .configuration(
+                "config file \(path) grew past \(limit) bytes while it was read; the limit for a config file is \(limit)"
+            )
         }
         return PinnedConfigFile(resolvedPath: resolved, owner: UInt32(info.st_uid), bytes: bytes)
     }

@@ -32,6 +32,8 @@ public enum JSONValue: Sendable, Hashable, Decodable {
 
     /// Decodes JSON text. The error is a short description without the input's content.
     public static func decode(_ bytes: some Collection<UInt8>) throws(JSONSyntaxError) -> JSONValue {
+        // Strict UTF-8 JSON without Codable (fast at start-up); JSONDecoder decides the rest.
+        if let value = StrictJSONParser.parse(bytes) { return value }
         do {
             return try JSONDecoder().decode(JSONValue.self, from: Data(bytes))
         } catch let DecodingError.dataCorrupted(context) {

@@ -53,7 +53,8 @@ public struct TextRedactor: Sendable {
             if !(character == "=" || character == ":" || character == " " || character == "\"" || character == "'") {
                 redactNextWord = false
             }
-            output.append(character != "\t" && character.unicodeScalars.contains(where: Self.isHidden) ? "?" : character)
+            output.append(
+                character != "\t" && character.unicodeScalars.contains(where: Self.isHidden) ? "?" : character)
         }
         flushWord()
         return Self.cut(output, output.contains("://") ? max(maxLength, Self.longestURL) : maxLength)
