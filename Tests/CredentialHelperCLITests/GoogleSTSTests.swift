@@ -90,4 +90,53 @@ struct GoogleSTSTests {
             report,
             fields: ["grant_type", "audience", "scope", "requested_token_type", "subject_token", "subject_token_type"])
     }
+
+    @Test("an STS refusal is one line naming the audience, the STS's error and the fix, never the subject token")
+    func refusal() async throws {
+        let subject = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJib2IifQ.c2lnbmF0dXJlLXNlY3JldA"
+        let refusal =
+            #"{"error":"invalid_grant","error_description":"The audience in ID Token [x] does not match the expected audience."}"#
+        let sts = try ScriptedUpstream([
+            "/v1/token": ScriptedUpstream.Answer(
+                "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: \(refusal.utf8.count)\r\n\r\n"
+                    + refusal)
+        ])
+        let folder = HelperScripts()
+        let audience = "//iam.googleapis.com/locations/global/workforcePools/staff/providers/corp"
+        let profiles: [String: Any] = [
+            "defaultProfile": "vertex",
+            "profiles": [
+                "company": ["kind": "static", "token": subject],
+                "vertex": [
+                    "kind": "google-sts", "subjectProfile": "company", "audience": audience,
+                    "tokenUrl": sts.baseURL + "/v1/token",
+                ],
+                "orphan": ["kind": "google-sts", "subjectProfile": "missing", "audience": audience],
+            ],
+        ]
+        let path = folder.path("profiles.json")
+        FileManager.default.createFile(
+            atPath: path, contents: try JSONSerialization.data(withJSONObject: profiles),
+            attributes: [.posixPermissions: 0o600])
+        var environment = [
+            "HOME": folder.directory, "CREDHELPER_PROFILES": path, "CREDHELPER_STATE_DIR": folder.path("state"),
+            "CLAUDE_HELPER_CONTEXT": "background",
+        ]
+        let result = try await BuiltBinary.run([], environment: environment)
+        #expect(result.status == 1 && result.stdout.isEmpty)
+        #expect(
+            result.stderr.hasPrefix("identity provider error: ") && result.stderr.contains(audience)
+                && result.stderr.contains("invalid_grant") && result.stderr.contains("attribute condition"),
+            "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        let leaked = result.stderr.contains(subject) || result.stderr.contains("c2lnbmF0dXJlLXNlY3JldA")
+        #expect(!leaked, "the STS refusal message showed the subject token")
+
+        environment["CREDHELPER_PROFILE"] = "orphan"
+        let orphan = try await BuiltBinary.run([], environment: environment)
+        #expect(orphan.status == 2)
+        #expect(
+            orphan.stderr.hasPrefix("configuration error: ") && orphan.stderr.contains("\"missing\"")
+                && orphan.stderr.contains("subjectProfile"), "\(orphan.stderr)")
+    }
 }
