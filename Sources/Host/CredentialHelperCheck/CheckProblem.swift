@@ -73,6 +73,9 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         case interactiveInSilentContext = "interactive-in-silent-context"
         case leftBackgroundProcess = "left-background-process"
         case inconsistentAnswers = "inconsistent-answers"
+        /// An Entra token for one resource checked against an endpoint host that takes another's
+        /// (``EntraAudienceRule``; only with an endpoint to check against).
+        case entraAudienceMismatch = "entra-audience-mismatch"
     }
 
     /// What is wrong.
