@@ -80,7 +80,8 @@ extension ReadyHelperTests {
 
         // Foundry's host takes both audiences (the model routes and the project routes).
         let both = [
-            try await entraGet(harness, "aoai", endpoint: "https://acme.services.ai.azure.com/anthropic", context: "background"),
+            try await entraGet(
+                harness, "aoai", endpoint: "https://acme.services.ai.azure.com/anthropic", context: "background"),
             try await entraGet(harness, "foundry", endpoint: project, context: "background"),
         ]
         #expect(both.map(\.status) == [0, 0], "\(both.map(\.stderr))")

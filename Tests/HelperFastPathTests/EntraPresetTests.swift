@@ -10,7 +10,8 @@ struct EntraPresetTests {
 
     func load(_ profile: String) throws(AgentFailure) -> Profile.OAuthSettings? {
         let json = #"{"profiles": {"foundry": \#(profile)}}"#
-        let catalog = try ProfileCatalog.decode(Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)
+        let catalog = try ProfileCatalog.decode(
+            Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)
         guard case .oauth(let settings)? = catalog.profiles["foundry"]?.source else { return nil }
         return settings
     }

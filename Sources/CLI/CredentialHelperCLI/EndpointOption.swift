@@ -20,7 +20,9 @@ struct EndpointOption: ParsableArguments {
     func validated() throws(HelperError) -> String? {
         guard let endpoint else { return nil }
         guard EntraAudienceRule.host(of: endpoint) != nil else {
-            throw HelperError(.configuration, "--endpoint: \"\(endpoint)\" names no host; give a URL like https://NAME.openai.azure.com")
+            throw HelperError(
+                .configuration,
+                "--endpoint: \"\(endpoint)\" names no host; give a URL like https://NAME.openai.azure.com")
         }
         return endpoint
     }
