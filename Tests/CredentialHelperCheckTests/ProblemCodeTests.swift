@@ -178,7 +178,7 @@ struct ProblemCodeTests {
             .checker(.timeout), .checker(.interactiveInSilentContext),
             .checker(.slowForContext), .checker(.readsStdin), .checker(.inconsistentAnswers),
             .checker(.pathNotAbsolute), .checker(.helperNotFound), .checker(.notExecutable),
-            .checker(.unsafePermissions), .checker(.spawnFailed),
+            .checker(.unsafePermissions), .checker(.spawnFailed), .checker(.entraAudienceMismatch),
         ])
         #expect(covered == Set(CheckProblem.Code.allCases))
     }

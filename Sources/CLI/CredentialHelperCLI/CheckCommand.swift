@@ -29,6 +29,8 @@ struct CheckCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
+    @OptionGroup var destination: EndpointOption
+
     @Option(
         name: .customLong("context"),
         help: ArgumentHelp(
@@ -58,7 +60,8 @@ struct CheckCommand: AsyncParsableCommand {
             }
             checker = HelperChecker(
                 configuration: resolved.configuration, contexts: chosen.isEmpty ? HelperContext.allCases : chosen,
-                runner: await options.helperRunner(environment: environment), showSecrets: showSecrets)
+                runner: await options.helperRunner(environment: environment), showSecrets: showSecrets,
+                endpoint: try destination.validated())
         } catch let error as HelperError {
             Terminal.error(error.description)
             throw ExitStatus.usage.exitCode

@@ -26,6 +26,8 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
+    @OptionGroup var destination: EndpointOption
+
     @Option(
         name: .long,
         help: ArgumentHelp(
@@ -57,6 +59,7 @@ struct GetCommand: AsyncParsableCommand {
             } catch {
                 throw HelperError(.configuration, "--context: \(error)")
             }
+            _ = try destination.validated()
             let resolved = try host.resolve(environment: environment)
             resolved.warnings.forEach(Terminal.warning)
             let configuration = resolved.configuration
@@ -76,6 +79,7 @@ struct GetCommand: AsyncParsableCommand {
                 diskCache: cache, sessionContext: helperContext,
                 stderrObserver: relay)
             let credential = try await provider.startSession()
+            try destination.refuseMismatch(credential.token)
             let request = credential.requestHeaders(for: configuration)
             request.warnings.forEach(Terminal.warning)
             let output = HeaderPrinter(showSecrets: showSecrets, scheme: configuration.authScheme)

@@ -17,7 +17,7 @@ struct ProfileReader {
         "oauth": Set([
             "issuer", "clientId", "clientSecretFile", "clientSecretEnv", "scopes", "audience", "discoveryUrl", "grant",
             "redirectPort", "credential", "requestTimeoutSec", "caFile", "proxy",
-            "tokenStorage", "aws",
+            "tokenStorage", "aws", "preset", "tenant",
         ]).union(Profile.OAuthSettings.endpointKeys),
         "exec": ["command", "timeoutSec", "tokenLifetimeSec"],
         "file": ["path"],
@@ -115,13 +115,15 @@ struct ProfileReader {
     }
 
     private func oauth(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.OAuthSettings {
-        guard let issuer = try string(fields, "issuer", in: name), issuer.contains("://") else {
+        let preset = try entraPreset(fields, in: name)
+        let issuerValue = if let preset { preset.issuer } else { try string(fields, "issuer", in: name) }
+        guard let issuer = issuerValue, issuer.contains("://") else {
             throw fail(name, "\"issuer\" must be the provider's issuer URL")
         }
         guard let clientID = try string(fields, "clientId", in: name), !clientID.isEmpty else {
             throw fail(name, "\"clientId\" is required")
         }
-        var scopes = ["openid"]
+        var scopes = preset?.scopes ?? ["openid"]
         if let value = fields["scopes"] {
             guard case .array(let items) = value else { throw fail(name, "\"scopes\" must be an array of strings") }
             scopes = []
@@ -165,6 +167,39 @@ struct ProfileReader {
         settings.tokenStorage = storage
         settings.aws = try aws(fields, in: name)
         return settings
+    }
+
+    /// The issuer and scopes an Entra `preset` gives (``EntraPreset``): the issuer from `tenant`,
+    /// or `issuer` when given instead (another cloud, a test provider); nil without a preset.
+    private func entraPreset(_ fields: [String: JSONValue], in name: String) throws(AgentFailure)
+        -> (issuer: String, scopes: [String])?
+    {
+        let tenant = try string(fields, "tenant", in: name)
+        guard let presetName = try string(fields, "preset", in: name) else {
+            if tenant != nil { throw fail(name, "\"tenant\" goes with \"preset\": \(EntraPreset.names)") }
+            return nil
+        }
+        guard let preset = EntraPreset(rawValue: presetName) else {
+            throw fail(name, "\"preset\" must be \(EntraPreset.names) (not \"\(presetName)\")")
+        }
+        if fields["scopes"] != nil {
+            throw fail(
+                name,
+                "the preset sets the scopes (\(preset.scopes.joined(separator: " "))); remove \"scopes\" or the preset")
+        }
+        switch (tenant, try string(fields, "issuer", in: name)) {
+        case (let tenant?, nil):
+            guard let issuer = EntraPreset.issuer(tenant: tenant) else {
+                throw fail(
+                    name,
+                    "\"tenant\" must be the Entra tenant's ID, a GUID like 00000000-0000-0000-0000-000000000000 "
+                        + "(Microsoft Entra admin center, Overview, Tenant ID), not a domain name")
+            }
+            return (issuer, preset.scopes)
+        case (nil, let issuer?): return (issuer, preset.scopes)
+        case (_?, _?): throw fail(name, "give \"tenant\" or \"issuer\" with the preset, not both")
+        case (nil, nil): throw fail(name, "the preset \(presetName) needs \"tenant\": the Entra tenant's ID")
+        }
     }
 
     private func proxy(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {

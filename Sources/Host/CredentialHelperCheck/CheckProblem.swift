@@ -75,6 +75,9 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         case inconsistentAnswers = "inconsistent-answers"
         /// Exit status 126 or 127: a program the helper runs was not found on its `PATH` (or not executable).
         case commandNotFound = "command-not-found"
+        /// An Entra token for one resource checked against an endpoint host that takes another's
+        /// (``EntraAudienceRule``; only with an endpoint to check against).
+        case entraAudienceMismatch = "entra-audience-mismatch"
     }
 
     /// What is wrong.

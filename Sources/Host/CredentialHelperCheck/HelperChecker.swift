@@ -16,6 +16,9 @@ public struct HelperChecker: Sendable {
     public let midSessionBudget: Duration
     /// Print tokens and secret header values in full.
     public let showSecrets: Bool
+    /// The URL the token will be sent to, when known: an Entra token whose audience that host does
+    /// not take is an error (``EntraAudienceRule``).
+    public let endpoint: String?
 
     /// A checker.
     public init(
@@ -23,13 +26,15 @@ public struct HelperChecker: Sendable {
         contexts: [HelperContext] = HelperContext.allCases,
         runner: HelperRunner = HelperRunner(),
         midSessionBudget: Duration = HelperContext.midSessionRefreshTimeoutCap,
-        showSecrets: Bool = false
+        showSecrets: Bool = false,
+        endpoint: String? = nil
     ) {
         self.configuration = configuration
         self.contexts = contexts
         self.runner = runner
         self.midSessionBudget = midSessionBudget
         self.showSecrets = showSecrets
+        self.endpoint = endpoint
     }
 
     /// Runs every context back to back and reports.
@@ -69,6 +74,11 @@ public struct HelperChecker: Sendable {
                 } else if firstToken == nil {
                     firstToken = (context, token)
                 }
+            }
+            if let endpoint, let token = diagnosis.answer?.token,
+                case .refused(let message) = EntraAudienceRule.verdict(token: token, endpoint: endpoint)
+            {
+                diagnosis.add(.checker(.entraAudienceMismatch), .error, message)
             }
             runs.append(diagnosis.report(showSecrets: showSecrets))
         }

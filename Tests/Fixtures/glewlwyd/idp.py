@@ -34,6 +34,9 @@ USER, PASSWORD = "alice", "alice-password-1"
 PUBLIC_CLIENT, CONFIDENTIAL_CLIENT, SERVICE_CLIENT = "credhelper-public", "credhelper-confidential", "credhelper-service"
 GATEWAY_CLIENT = "credhelper-gateway"  # client credentials, used only by the proxy tests
 SCOPES = ["openid", "inference"]
+# The Entra presets' scopes (docs/clouds.md): the two Azure AI resources' ".default" scopes and
+# offline_access, granted to the public client only; glewlwyd writes the granted scopes into "aud".
+ENTRA_SCOPES = ["https://ai.azure.com/.default", "https://cognitiveservices.azure.com/.default", "offline_access"]
 # glewlwyd's numeric grant types in gpo_access_token.gpoa_authorization_type
 GRANT_NAMES = {0: "code", 1: "token", 2: "id_token", 3: "none", 4: "password", 5: "client_credentials",
                6: "refresh_token", 7: "delete_token", 8: "device_code"}
@@ -138,9 +141,10 @@ def write_config(state, port, tls=None):
 def configure(base, issuer, key, cert, redirect_port, secret, ca_file=None):
     admin = Session(ca_file)
     admin.expect("POST", f"{base}/api/auth/", body={"username": "admin", "password": "password"})
-    admin.expect("POST", f"{base}/api/scope/", body={
-        "name": "inference", "display_name": "Inference", "description": "Call the inference gateway",
-        "password_required": True, "password_max_age": 0, "scheme": {}})
+    for scope in ["inference"] + ENTRA_SCOPES:
+        admin.expect("POST", f"{base}/api/scope/", body={
+            "name": scope, "display_name": scope, "description": "Call the inference gateway",
+            "password_required": True, "password_max_age": 0, "scheme": {}})
     params = {
         "iss": issuer, "jwt-type": "rsa", "jwt-key-size": "256", "key": key, "cert": cert,
         "access-token-duration": 3600, "refresh-token-duration": 1209600, "code-duration": 600,
@@ -151,7 +155,7 @@ def configure(base, issuer, key, cert, redirect_port, secret, ca_file=None):
         "auth-type-password-enabled": False, "auth-type-client-enabled": True, "auth-type-device-enabled": True,
         "auth-type-refresh-enabled": True, "scope": [], "additional-parameters": [], "claims": [],
         "jwks-show": True, "name-claim": "mandatory", "email-claim": "mandatory", "scope-claim": "no",
-        "allowed-scope": SCOPES, "pkce-allowed": True, "pkce-method-plain-allowed": False,
+        "allowed-scope": SCOPES + ENTRA_SCOPES, "pkce-allowed": True, "pkce-method-plain-allowed": False,
         "introspection-revocation-allowed": True, "introspection-revocation-auth-scope": [],
         "introspection-revocation-allow-target-client": True,
         "device-authorization-expiration": 600, "device-authorization-interval": 1,
@@ -161,12 +165,12 @@ def configure(base, issuer, key, cert, redirect_port, secret, ca_file=None):
         "module": "oidc", "name": "oidc", "display_name": "OIDC", "enabled": True, "parameters": params})
     admin.expect("POST", f"{base}/api/user/", body={
         "username": USER, "name": "Alice Example", "email": "alice@example.test", "password": PASSWORD,
-        "scope": SCOPES, "enabled": True})
+        "scope": SCOPES + ENTRA_SCOPES, "enabled": True})
     redirect = f"http://127.0.0.1:{redirect_port}/callback"
     admin.expect("POST", f"{base}/api/client/", body={
         "client_id": PUBLIC_CLIENT, "name": "credhelper (public)", "confidential": False, "enabled": True,
         "redirect_uri": [redirect], "authorization_type": ["code", "refresh_token", "device_authorization"],
-        "scope": SCOPES})
+        "scope": SCOPES + ENTRA_SCOPES})
     for client, grants in ((CONFIDENTIAL_CLIENT, ["code", "refresh_token", "device_authorization"]),
                            (SERVICE_CLIENT, ["client_credentials"]), (GATEWAY_CLIENT, ["client_credentials"])):
         admin.expect("POST", f"{base}/api/client/", body={
