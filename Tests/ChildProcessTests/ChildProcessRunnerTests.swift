@@ -17,11 +17,14 @@ struct ChildProcessRunnerTests {
 
     @Test("a teardown of two steps: a child that ignores the first signal ends at the second")
     func teardownSteps() async throws {
-        let policy = TeardownPolicy([.send(SIGINT, allowing: .milliseconds(300)), .send(SIGTERM, allowing: .seconds(5))])
+        let policy = TeardownPolicy([
+            .send(SIGINT, allowing: .milliseconds(300)), .send(SIGTERM, allowing: .seconds(5)),
+        ])
         let stepped = ChildProcessRunner(outputLimit: 1024, teardown: policy)
         // Ignores SIGINT, reports SIGTERM on stdout and exits.
         let script = "trap '' INT; trap 'echo term; exit 0' TERM; echo ready; while :; do sleep 0.05; done"
-        let run = try await stepped.run("/bin/sh", arguments: ["-c", script], environment: [], timeout: .milliseconds(300))
+        let run = try await stepped.run(
+            "/bin/sh", arguments: ["-c", script], environment: [], timeout: .milliseconds(300))
         #expect(run.outcome == .timedOut)
         #expect(String(decoding: run.stdout, as: UTF8.self) == "ready\nterm\n")
         #expect(run.elapsed < .seconds(3), "the second step did not end it: \(run.elapsed)")

@@ -86,7 +86,8 @@ final class Supervisor: Sendable {
                     let ready = self.wait(wait)
                     machine.waited(readable: [ready[0], ready[1]], writable: ready[2])
                 case .write(let bytes): machine.wrote(PipeWrite.withoutSIGPIPE(bytes, to: stdinWrite))
-                case .read(let stream): machine.read(stream, readOnce(stream == .stdout ? process.stdout : process.stderr))
+                case .read(let stream):
+                    machine.read(stream, readOnce(stream == .stdout ? process.stdout : process.stderr))
                 case .observeStderr(let chunk): observer?(chunk)
                 case .probeStdin:
                     machine.probed(
