@@ -39,9 +39,12 @@ final class Supervisor: Sendable {
         return await withCheckedContinuation { (continuation: CheckedContinuation<ChildProcessRun, Never>) in
             DetachedThread.start {
                 loop.loop.machine.pause = nil
-                var run: ChildProcessRun?
-                while run == nil { run = loop.loop.run() }
-                continuation.resume(returning: self.finish(run ?? ChildProcessRun(outcome: .cancelled)))
+                while true {
+                    if let run = loop.loop.run() {
+                        continuation.resume(returning: self.finish(run))
+                        return
+                    }
+                }
             }
         }
     }
