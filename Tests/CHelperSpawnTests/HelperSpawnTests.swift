@@ -64,22 +64,22 @@ struct HelperSpawnTests {
     }
 
     /// Waits until the child has exec'd `name` (its /proc comm) and its arguments are in place (the
-    /// kernel sets the name first), up to 2 s.
-    func waitForExec(_ child: Child, _ name: String) -> Bool {
+    /// kernel sets the name first), up to 2 s, without holding a cooperative thread.
+    func waitForExec(_ child: Child, _ name: String) async -> Bool {
         for _ in 0..<200 {
             if contents("/proc/\(child.pid)/comm") == name + "\n", !contents("/proc/\(child.pid)/cmdline").isEmpty {
                 return true
             }
-            usleep(10_000)
+            try? await Task.sleep(for: .milliseconds(10))
         }
         return false
     }
 
     @Test("the child leads a new session and process group, so its group can be signalled as a whole")
-    func newSession() throws {
+    func newSession() async throws {
         let (rc, child) = spawn("/bin/sleep", ["30"])
         try #require(rc == 0, "credhelper_spawn failed: \(rc)")
-        #expect(waitForExec(child, "sleep"))
+        #expect(await waitForExec(child, "sleep"))
         #expect(getsid(child.pid) == child.pid, "not a session leader")
         #expect(getpgid(child.pid) == child.pid, "not a process group leader")
         #expect(getsid(child.pid) != getsid(0), "the child shares the caller's session")
@@ -88,14 +88,14 @@ struct HelperSpawnTests {
     }
 
     @Test("stdin is /dev/null, stdout and stderr are pipes, and no other descriptor reaches the child")
-    func descriptors() throws {
+    func descriptors() async throws {
         // A descriptor this process leaves inheritable (no close-on-exec) must still not reach the child.
         let leaked = open("/dev/zero", O_RDONLY)
         defer { close(leaked) }
         try #require(leaked > 2)
         let (rc, child) = spawn("/bin/sleep", ["30"])
         try #require(rc == 0, "credhelper_spawn failed: \(rc)")
-        #expect(waitForExec(child, "sleep"))
+        #expect(await waitForExec(child, "sleep"))
         let directory = try #require(opendir("/proc/\(child.pid)/fd"))
         var names: [String] = []
         while let entry = readdir(directory) {
@@ -114,7 +114,7 @@ struct HelperSpawnTests {
     }
 
     @Test("the signal mask and ignored signals are reset, whatever the caller has")
-    func signals() throws {
+    func signals() async throws {
         var usr1 = sigset_t()
         sigemptyset(&usr1)
         sigaddset(&usr1, SIGUSR1)
@@ -125,7 +125,7 @@ struct HelperSpawnTests {
         signal(SIGUSR2, oldHandler)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
         try #require(rc == 0, "credhelper_spawn failed: \(rc)")
-        #expect(waitForExec(child, "sleep"))
+        #expect(await waitForExec(child, "sleep"))
         let status = contents("/proc/\(child.pid)/status").split(separator: "\n")
         let blocked = Self.mask(status, "SigBlk:")
         let ignored = Self.mask(status, "SigIgn:")
@@ -145,11 +145,11 @@ struct HelperSpawnTests {
     }
 
     @Test("without argv the child gets its path alone; with a stdin pipe it reads what the caller writes")
-    func bareArgvAndStdinPipe() throws {
+    func bareArgvAndStdinPipe() async throws {
         let (rc, child) = spawn("/bin/cat", nil, stdinPipe: true)
         try #require(rc == 0, "credhelper_spawn failed: \(rc)")
         try #require(child.stdinWrite >= 0)
-        #expect(waitForExec(child, "cat"))
+        #expect(await waitForExec(child, "cat"))
         #expect(contents("/proc/\(child.pid)/cmdline") == "/bin/cat\0")
         #expect(link("/proc/\(child.pid)/fd/0").hasPrefix("pipe:"))
         let sent = Array("hello\n".utf8)
@@ -164,13 +164,18 @@ struct HelperSpawnTests {
     }
 
     @Test("the pidfd becomes readable when the child exits")
-    func pidDescriptor() throws {
+    func pidDescriptor() async throws {
         let (rc, child) = spawn("/bin/true", nil)
         try #require(rc == 0, "credhelper_spawn failed: \(rc)")
         #if os(Linux)
             try #require(child.pidDescriptor >= 0, "no pidfd on Linux")
-            var polled = [pollfd(fd: child.pidDescriptor, events: Int16(POLLIN), revents: 0)]
-            #expect(poll(&polled, 1, 5000) == 1, "the pidfd did not report the exit")
+            var exited = false
+            for _ in 0..<500 where !exited {
+                var polled = [pollfd(fd: child.pidDescriptor, events: Int16(POLLIN), revents: 0)]
+                exited = poll(&polled, 1, 0) == 1
+                if !exited { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            #expect(exited, "the pidfd did not report the exit within 5 s")
         #endif
         #expect(child.end(signal: 0) == 0)
     }

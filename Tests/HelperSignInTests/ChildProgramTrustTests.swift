@@ -26,7 +26,8 @@ struct ChildProgramTrustTests {
             mode: 0o600)
         let catalog = try ProfileCatalog.load(path: profiles, environment: [:])
         let helper = ReadyHelper(
-            catalog: catalog, store: TokenStore(directory: folder.path("tokens")), environment: ["PATH": "/usr/bin:/bin"]
+            catalog: catalog, store: TokenStore(directory: folder.path("tokens")),
+            environment: ["PATH": "/usr/bin:/bin"]
         ) { _ in }
         let error = await #expect(throws: AgentFailure.self) {
             _ = try await helper.answer(profile: try catalog.select("tool", environment: [:]), context: .background)

@@ -6,7 +6,7 @@
     import Darwin
 #endif
 
-/// Runs blocking work on a thread of its own, so a helper that takes a minute never holds one of
+/// Runs blocking work on a thread of its own, so a child that takes a minute never holds one of
 /// Swift concurrency's few cooperative threads.
 enum DetachedThread {
     private final class Work {

@@ -6,7 +6,7 @@
     import Darwin
 #endif
 
-/// What the processes of a helper's process group are doing, read from `/proc` (Linux only; on
+/// What the processes of a child's process group are doing, read from `/proc` (Linux only; on
 /// other systems every answer is "no").
 enum GroupProcesses {
     /// Whether a process in process group `group` is blocked in `read` on descriptor 0 while that

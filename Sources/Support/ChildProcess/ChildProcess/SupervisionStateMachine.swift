@@ -233,7 +233,8 @@ struct SupervisionStateMachine {
     /// the reader is gone or the write failed.
     mutating func wrote(_ count: Int) {
         guard case .feeding(let bytes, let written) = input else { return }
-        input = count < 0 || written + count >= bytes.count ? .closeDue : .feeding(bytes: bytes, written: written + count)
+        input =
+            count < 0 || written + count >= bytes.count ? .closeDue : .feeding(bytes: bytes, written: written + count)
     }
 
     /// Reports one read from `stream`: the bytes, empty at end of file (or a read error).

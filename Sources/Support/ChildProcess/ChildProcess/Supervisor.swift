@@ -39,9 +39,12 @@ final class Supervisor: Sendable {
         return await withCheckedContinuation { (continuation: CheckedContinuation<ChildProcessRun, Never>) in
             DetachedThread.start {
                 loop.loop.machine.pause = nil
-                var run: ChildProcessRun?
-                while run == nil { run = loop.loop.run() }
-                continuation.resume(returning: self.finish(run ?? ChildProcessRun(outcome: .cancelled)))
+                while true {
+                    if let run = loop.loop.run() {
+                        continuation.resume(returning: self.finish(run))
+                        return
+                    }
+                }
             }
         }
     }
@@ -86,7 +89,8 @@ final class Supervisor: Sendable {
                     let ready = self.wait(wait)
                     machine.waited(readable: [ready[0], ready[1]], writable: ready[2])
                 case .write(let bytes): machine.wrote(PipeWrite.withoutSIGPIPE(bytes, to: stdinWrite))
-                case .read(let stream): machine.read(stream, readOnce(stream == .stdout ? process.stdout : process.stderr))
+                case .read(let stream):
+                    machine.read(stream, readOnce(stream == .stdout ? process.stdout : process.stderr))
                 case .observeStderr(let chunk): observer?(chunk)
                 case .probeStdin:
                     machine.probed(
