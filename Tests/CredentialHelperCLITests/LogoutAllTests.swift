@@ -39,7 +39,8 @@ extension ReadyHelperTests {
         #expect(try keyring.lookup(account: orphan) == nil, "logout --all left the orphaned keyring item")
         let cacheLeft = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory)) ?? []
         #expect(cacheLeft.isEmpty, "the host cache still holds \(cacheLeft)")
-        #expect(FileManager.default.fileExists(atPath: harness.environment["CREDHELPER_PROFILES"] ?? ""),
+        #expect(
+            FileManager.default.fileExists(atPath: harness.environment["CREDHELPER_PROFILES"] ?? ""),
             "logout --all removed the profiles file, which is configuration")
         // Signed out: a silent context cannot answer now.
         let after = try await harness.helper(context: "background")

@@ -15,7 +15,9 @@ struct ExamplesTests {
         for file in files {
             let checkedIn = try? Data(contentsOf: URL(fileURLWithPath: ExampleFiles.directory + "/" + file.path))
             let same = checkedIn.map { Array($0) == file.bytes } ?? false
-            #expect(same, "Examples/deploy/\(file.path) differs from what config write produces; regenerate it (docs/deploy.md)")
+            #expect(
+                same,
+                "Examples/deploy/\(file.path) differs from what config write produces; regenerate it (docs/deploy.md)")
         }
     }
 }

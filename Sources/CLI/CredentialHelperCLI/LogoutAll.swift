@@ -31,7 +31,8 @@ enum LogoutAll {
                 else { continue }
                 signedOut.append(name)
                 if case .failed(let reason) = outcome.revocation {
-                    Terminal.warning("could not revoke profile \(name)'s refresh token (\(reason)); it stays valid until it expires")
+                    Terminal.warning(
+                        "could not revoke profile \(name)'s refresh token (\(reason)); it stays valid until it expires")
                 }
             }
         }
