@@ -108,7 +108,8 @@ struct ConfigWriteCommand: AsyncParsableCommand {
         if let organization { answers.organization = organization }
         if issuer == nil, clientID == nil, !scopes.isEmpty || redirectPort != nil {
             throw DeploymentError(
-                .invalidAnswer, "--scope and --redirect-port belong to the profile --issuer and --client-id define; pass those too")
+                .invalidAnswer,
+                "--scope and --redirect-port belong to the profile --issuer and --client-id define; pass those too")
         }
         if issuer != nil || clientID != nil {
             guard let issuer, let clientID else {
