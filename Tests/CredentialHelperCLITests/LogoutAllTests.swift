@@ -46,4 +46,18 @@ extension ReadyHelperTests {
         let after = try await harness.helper(context: "background")
         #expect(after.status != 0 && after.stdout.isEmpty, "a token was still answered after logout --all")
     }
+
+    @Test("logout --all with --profile is a usage error, and removes nothing")
+    func logoutAllRefusesAProfile() async throws {
+        let folder = HelperScripts()
+        let state = folder.subdirectory("state", mode: 0o700)
+        folder.write("{}", to: state + "/0123.json", mode: 0o600)
+        let result = try await BuiltBinary.run(
+            ["logout", "--all", "--profile", "corp"],
+            environment: ["CREDHELPER_STATE_DIR": state, "HOME": folder.directory])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("leave out --profile"), "\(result.stderr)")
+        #expect(
+            FileManager.default.fileExists(atPath: state + "/0123.json"), "logout --all --profile removed a token file")
+    }
 }
