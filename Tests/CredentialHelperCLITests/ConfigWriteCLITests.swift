@@ -15,7 +15,9 @@ struct ConfigWriteCLITests {
             "--ttl", "100000",
         ])
         #expect(result.status == 2)
-        #expect(result.stderr.contains("ttlSec is 100000") && result.stderr.contains("[invalid-answer]"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("ttlSec is 100000") && result.stderr.contains("[invalid-answer]"), "\(result.stderr)"
+        )
         #expect(!FileManager.default.fileExists(atPath: out), "config write created \(out) for a refused deployment")
     }
 
@@ -30,7 +32,9 @@ struct ConfigWriteCLITests {
         #expect(result.stdout.contains(out + "/claude-credhelper.mobileconfig"), "\(result.stdout)")
         #expect(!result.stdout.contains(".reg"), "a .reg was written without a Windows helper path")
         let profiles = try String(contentsOfFile: out + "/profiles.json", encoding: .utf8)
-        #expect(profiles.contains("\"hostTtlSec\": 900") && profiles.contains("\"defaultProfile\": \"default\""), "\(profiles)")
+        #expect(
+            profiles.contains("\"hostTtlSec\": 900") && profiles.contains("\"defaultProfile\": \"default\""),
+            "\(profiles)")
         let plist = try String(contentsOfFile: out + "/com.anthropic.claudefordesktop.plist", encoding: .utf8)
         #expect(plist.contains("<key>inferenceCredentialHelperTtlSec</key>\n\t<string>900</string>"), "\(plist)")
         #expect(plist.contains("<key>inferenceCredentialHelperTimeoutSec</key>\n\t<string>300</string>"), "\(plist)")

@@ -86,7 +86,8 @@ struct DeployGuideTests {
             process.arguments = ["-e", "-c", script]
             process.currentDirectoryURL = URL(fileURLWithPath: work)
             process.environment = [
-                "PATH": binaries + ":/usr/bin:/bin", "HOME": home, "CREDHELPER_MACHINE_PROFILES": etc + "/profiles.json",
+                "PATH": binaries + ":/usr/bin:/bin", "HOME": home,
+                "CREDHELPER_MACHINE_PROFILES": etc + "/profiles.json",
             ]
             let pipe = Pipe()
             process.standardOutput = pipe

@@ -39,10 +39,25 @@ extension ReadyHelperTests {
         #expect(try keyring.lookup(account: orphan) == nil, "logout --all left the orphaned keyring item")
         let cacheLeft = (try? FileManager.default.contentsOfDirectory(atPath: cacheDirectory)) ?? []
         #expect(cacheLeft.isEmpty, "the host cache still holds \(cacheLeft)")
-        #expect(FileManager.default.fileExists(atPath: harness.environment["CREDHELPER_PROFILES"] ?? ""),
+        #expect(
+            FileManager.default.fileExists(atPath: harness.environment["CREDHELPER_PROFILES"] ?? ""),
             "logout --all removed the profiles file, which is configuration")
         // Signed out: a silent context cannot answer now.
         let after = try await harness.helper(context: "background")
         #expect(after.status != 0 && after.stdout.isEmpty, "a token was still answered after logout --all")
+    }
+
+    @Test("logout --all with --profile is a usage error, and removes nothing")
+    func logoutAllRefusesAProfile() async throws {
+        let folder = HelperScripts()
+        let state = folder.subdirectory("state", mode: 0o700)
+        folder.write("{}", to: state + "/0123.json", mode: 0o600)
+        let result = try await BuiltBinary.run(
+            ["logout", "--all", "--profile", "corp"],
+            environment: ["CREDHELPER_STATE_DIR": state, "HOME": folder.directory])
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.contains("leave out --profile"), "\(result.stderr)")
+        #expect(
+            FileManager.default.fileExists(atPath: state + "/0123.json"), "logout --all --profile removed a token file")
     }
 }

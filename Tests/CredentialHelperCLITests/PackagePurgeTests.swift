@@ -17,7 +17,8 @@ import Testing
 struct PackagePurgeTests {
     let folder = HelperScripts()
 
-    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String)
+    {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -46,9 +47,10 @@ struct PackagePurgeTests {
         let deb = try #require(try FileManager.default.contentsOfDirectory(atPath: dist).first { $0.hasSuffix(".deb") })
 
         let root = folder.directory + "/root"
-        for directory in ["var/lib/dpkg/info", "var/lib/dpkg/updates", "etc/credhelper", "home/alice/.config/credhelper",
-            "home/alice/.local/state/credhelper/tokens", "home/alice/.cache/credhelper/host"]
-        {
+        for directory in [
+            "var/lib/dpkg/info", "var/lib/dpkg/updates", "etc/credhelper", "home/alice/.config/credhelper",
+            "home/alice/.local/state/credhelper/tokens", "home/alice/.cache/credhelper/host",
+        ] {
             try FileManager.default.createDirectory(atPath: root + "/" + directory, withIntermediateDirectories: true)
         }
         let kept = [

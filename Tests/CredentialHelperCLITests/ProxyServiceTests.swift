@@ -29,7 +29,9 @@ struct ProxyServiceTests {
         }
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String) {
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+        Int32, String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -47,10 +49,12 @@ struct ProxyServiceTests {
     func unitVerifies() throws {
         let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
         let execStart = try #require(Self.values("ExecStart", in: unit).first)
-        #expect(execStart.hasPrefix("/usr/bin/credhelper-full proxy --listen ${CREDHELPER_PROXY_LISTEN} "), "\(execStart)")
+        #expect(
+            execStart.hasPrefix("/usr/bin/credhelper-full proxy --listen ${CREDHELPER_PROXY_LISTEN} "), "\(execStart)")
         // verify also checks that ExecStart's program exists: point it at the built one.
         let copy = folder.path("credhelper-proxy.service")
-        folder.write(unit.replacingOccurrences(of: "/usr/bin/credhelper-full", with: Self.fullBinary), to: copy, mode: 0o644)
+        folder.write(
+            unit.replacingOccurrences(of: "/usr/bin/credhelper-full", with: Self.fullBinary), to: copy, mode: 0o644)
         let runtime = folder.subdirectory("runtime", mode: 0o700)
         let (status, output) = try Self.run(
             "/usr/bin/systemd-analyze", ["verify", "--user", copy], environment: ["XDG_RUNTIME_DIR": runtime])
@@ -58,7 +62,9 @@ struct ProxyServiceTests {
         #expect(output.isEmpty, "systemd-analyze verify warned: \(output)")
     }
 
-    @Test("ExecStart as systemd runs it: listening on the unit's address, ready when health answers, SIGTERM stops it with 0")
+    @Test(
+        "ExecStart as systemd runs it: listening on the unit's address, ready when health answers, SIGTERM stops it with 0"
+    )
     func execStartRunsAndStops() async throws {
         let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
         var environment: [String: String] = [:]
@@ -89,7 +95,8 @@ struct ProxyServiceTests {
         // Readiness as docs/deploy.md says: the health endpoint answers (200, or 503 before a credential).
         let health = "http://127.0.0.1:\(port)/_credhelper/health"
         let ready = await eventually(10) {
-            ["200", "503"].contains((try? Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", health]).1) ?? "")
+            ["200", "503"].contains(
+                (try? Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", health]).1) ?? "")
         }
         #expect(ready, "the proxy never answered \(health)")
         kill(process.processIdentifier, SIGTERM)

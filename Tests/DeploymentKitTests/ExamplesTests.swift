@@ -3,8 +3,9 @@ import Foundation
 import Testing
 
 /// Examples/deploy holds what `config write` produces from Examples/deploy/answers.json; this test
-/// (run in CI) fails when they drift apart. Regenerate with
-/// `credhelper config write --answers Examples/deploy/answers.json --out Examples/deploy --format …`.
+/// (run in CI) fails when they drift apart. Regenerate into a new directory (config write wants a
+/// private one) and copy: `credhelper config write --answers Examples/deploy/answers.json --out /tmp/d
+/// --format mobileconfig --format plist --format reg --format config-library --format profiles`.
 @Suite("config write: the checked-in examples")
 struct ExamplesTests {
     @Test("every file in Examples/deploy is exactly what config write produces from answers.json")
@@ -15,7 +16,9 @@ struct ExamplesTests {
         for file in files {
             let checkedIn = try? Data(contentsOf: URL(fileURLWithPath: ExampleFiles.directory + "/" + file.path))
             let same = checkedIn.map { Array($0) == file.bytes } ?? false
-            #expect(same, "Examples/deploy/\(file.path) differs from what config write produces; regenerate it (docs/deploy.md)")
+            #expect(
+                same,
+                "Examples/deploy/\(file.path) differs from what config write produces; regenerate it as this file says")
         }
     }
 }

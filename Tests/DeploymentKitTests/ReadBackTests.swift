@@ -13,7 +13,8 @@ struct ReadBackTests {
     let folder = HelperScripts()
 
     static func answers() throws -> DeploymentAnswers {
-        try DeploymentAnswers(json: Array(Data(contentsOf: URL(fileURLWithPath: ExampleFiles.answers))), source: "answers")
+        try DeploymentAnswers(
+            json: Array(Data(contentsOf: URL(fileURLWithPath: ExampleFiles.answers))), source: "answers")
     }
 
     func written() throws -> String {
@@ -27,7 +28,8 @@ struct ReadBackTests {
     func hostReadsBack() throws {
         let out = try written()
         for path in [
-            "\(out)/claude-credhelper.mobileconfig", "\(out)/com.anthropic.claudefordesktop.plist", "\(out)/configLibrary",
+            "\(out)/claude-credhelper.mobileconfig", "\(out)/com.anthropic.claudefordesktop.plist",
+            "\(out)/configLibrary",
         ] {
             let resolved = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)])
             let configuration = resolved.configuration
@@ -49,7 +51,8 @@ struct ReadBackTests {
             #expect(mode == 0o700, "\(path) has mode \(String(mode, radix: 8))")
         }
         for file in try FileManager.default.subpathsOfDirectory(atPath: out) where !file.hasSuffix("configLibrary") {
-            let mode = try #require(try FileManager.default.attributesOfItem(atPath: out + "/" + file)[.posixPermissions] as? Int)
+            let mode = try #require(
+                try FileManager.default.attributesOfItem(atPath: out + "/" + file)[.posixPermissions] as? Int)
             #expect(mode == 0o600, "\(file) has mode \(String(mode, radix: 8))")
         }
     }
@@ -58,7 +61,8 @@ struct ReadBackTests {
     func profilesAgreeWithTheApp() throws {
         let out = try written()
         let bytes = Array(try Data(contentsOf: URL(fileURLWithPath: out + "/profiles.json")))
-        let (catalog, policy) = try ProfileCatalog.decodeMachineWide(bytes, path: out + "/profiles.json", environment: [:])
+        let (catalog, policy) = try ProfileCatalog.decodeMachineWide(
+            bytes, path: out + "/profiles.json", environment: [:])
         #expect(catalog.defaultProfile == "corp")
         #expect(policy == .add)
         #expect(catalog.profiles["corp"]?.hostTTL == .seconds(3600))
@@ -70,7 +74,9 @@ struct ReadBackTests {
         #expect(settings.redirectPort == 8765)
     }
 
-    @Test("plistlib reads both property lists: the payload of type com.anthropic.claudefordesktop, every app value a string")
+    @Test(
+        "plistlib reads both property lists: the payload of type com.anthropic.claudefordesktop, every app value a string"
+    )
     func plistlibReadsBack() throws {
         let out = try written()
         let check = """
@@ -95,11 +101,14 @@ struct ReadBackTests {
             assert flat['inferenceGatewayAuthScheme'] == 'bearer'
             assert flat['inferenceGatewayBaseUrl'] == 'https://gateway.example.com'
             """
-        let (status, output) = try Python.run(check, [out + "/claude-credhelper.mobileconfig", out + "/com.anthropic.claudefordesktop.plist"])
+        let (status, output) = try Python.run(
+            check, [out + "/claude-credhelper.mobileconfig", out + "/com.anthropic.claudefordesktop.plist"])
         #expect(status == 0, "\(output)")
     }
 
-    @Test(".reg: UTF-16LE with a BOM, CRLF, HKLM\\SOFTWARE\\Policies\\Claude, every value REG_SZ, the Windows helper path")
+    @Test(
+        ".reg: UTF-16LE with a BOM, CRLF, HKLM\\SOFTWARE\\Policies\\Claude, every value REG_SZ, the Windows helper path"
+    )
     func registryExport() throws {
         let out = try written()
         let check = #"""

@@ -14,7 +14,10 @@ struct ValidationTests {
     @Test(
         "refused with a sentence naming the answer",
         arguments: [
-            (#"{"ttlSec": 3600, "profiles": {"corp": {"issuer": "https://idp.example.com", "clientId": "app", "hostTtlSec": 60}}}"#, "hostTtlSec"),
+            (
+                #"{"ttlSec": 3600, "profiles": {"corp": {"issuer": "https://idp.example.com", "clientId": "app", "hostTtlSec": 60}}}"#,
+                "hostTtlSec"
+            ),
             (#"{"ttlSec": 90000, \#(profile)}"#, "ttlSec"),
             (#"{"timeoutSec": 601, \#(profile)}"#, "timeoutSec"),
             (#"{"helperPath": "credhelper", \#(profile)}"#, "helperPath"),
@@ -24,7 +27,10 @@ struct ValidationTests {
             (#"{"ttlSecs": 60, \#(profile)}"#, "ttlSecs"),
             (#"{"customHeaders": {"Host": "x"}, \#(profile)}"#, "Host"),
             (#"{"profiles": {"corp": {"issuer": "https://idp.example.com"}}}"#, "clientId"),
-            (#"{"profiles": {"a": {"kind": "file", "path": "/t"}, "b": {"kind": "file", "path": "/u"}}}"#, "defaultProfile"),
+            (
+                #"{"profiles": {"a": {"kind": "file", "path": "/t"}, "b": {"kind": "file", "path": "/u"}}}"#,
+                "defaultProfile"
+            ),
             (#"{}"#, "no profile"),
             (#"{"windowsHelperPath": "credhelper.exe", \#(profile)}"#, "windowsHelperPath"),
         ])
@@ -46,8 +52,10 @@ struct ValidationTests {
 
     @Test("the same answers give the same bytes (identifiers derived, not random)")
     func deterministic() throws {
-        let first = try Deployment(try Self.answers("{\(Self.profile)}")).files(DeploymentFormat.allCases.filter { $0 != .reg })
-        let second = try Deployment(try Self.answers("{\(Self.profile)}")).files(DeploymentFormat.allCases.filter { $0 != .reg })
+        let first = try Deployment(try Self.answers("{\(Self.profile)}")).files(
+            DeploymentFormat.allCases.filter { $0 != .reg })
+        let second = try Deployment(try Self.answers("{\(Self.profile)}")).files(
+            DeploymentFormat.allCases.filter { $0 != .reg })
         #expect(first == second)
     }
 }

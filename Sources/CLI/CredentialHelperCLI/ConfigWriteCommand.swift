@@ -13,7 +13,8 @@ import DeploymentKit
 struct ConfigWriteCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "write",
-        abstract: "Write the app's configuration (.mobileconfig, .plist, .reg, configLibrary) and the machine-wide profiles file.",
+        abstract:
+            "Write the app's configuration (.mobileconfig, .plist, .reg, configLibrary) and the machine-wide profiles file.",
         discussion: """
             The app's inferenceCredentialHelperTtlSec and every profile's hostTtlSec both come from --ttl, and \
             the helper timeout defaults to \(DeploymentAnswers.signInTimeoutSeconds) s so a browser sign-in \
@@ -21,7 +22,8 @@ struct ConfigWriteCommand: AsyncParsableCommand {
             written atomically, 0600 in 0700 directories. See docs/deploy.md.
             """)
 
-    @Option(name: .customLong("answers"), help: ArgumentHelp("A JSON answers file (docs/deploy.md).", valueName: "file"))
+    @Option(
+        name: .customLong("answers"), help: ArgumentHelp("A JSON answers file (docs/deploy.md).", valueName: "file"))
     var answersFile: String?
 
     @Option(help: ArgumentHelp("The directory to write into (created 0700).", valueName: "dir"))
@@ -37,10 +39,13 @@ struct ConfigWriteCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The helper's absolute path on the users' machines.", valueName: "path"))
     var helper: String?
 
-    @Option(name: .customLong("windows-helper"), help: ArgumentHelp("The helper's path on Windows, for .reg.", valueName: "path"))
+    @Option(
+        name: .customLong("windows-helper"),
+        help: ArgumentHelp("The helper's path on Windows, for .reg.", valueName: "path"))
     var windowsHelper: String?
 
-    @Option(help: ArgumentHelp("Seconds a credential is used: the app's TTL and every hostTtlSec.", valueName: "seconds"))
+    @Option(
+        help: ArgumentHelp("Seconds a credential is used: the app's TTL and every hostTtlSec.", valueName: "seconds"))
     var ttl: Int?
 
     @Option(help: ArgumentHelp("Seconds the app waits for the helper (1-600).", valueName: "seconds"))
@@ -64,7 +69,9 @@ struct ConfigWriteCommand: AsyncParsableCommand {
     @Option(name: .customLong("scope"), help: ArgumentHelp("A scope of that profile; repeatable.", valueName: "scope"))
     var scopes: [String] = []
 
-    @Option(name: .customLong("redirect-port"), help: ArgumentHelp("Its registered loopback redirect port.", valueName: "port"))
+    @Option(
+        name: .customLong("redirect-port"),
+        help: ArgumentHelp("Its registered loopback redirect port.", valueName: "port"))
     var redirectPort: Int?
 
     func run() async throws {
@@ -76,7 +83,8 @@ struct ConfigWriteCommand: AsyncParsableCommand {
             if chosen.contains(.profiles) {
                 Terminal.standardError(
                     "Install the profiles file as root: install -D -o root -g root -m 0644 \(out)/profiles.json "
-                        + "/etc/credhelper/profiles.json (macOS: /Library/Application Support/credhelper/profiles.json)\n")
+                        + "/etc/credhelper/profiles.json (macOS: /Library/Application Support/credhelper/profiles.json)\n"
+                )
             }
         } catch {
             Terminal.error("\(error.description) [\(error.code.rawValue)]")
@@ -98,9 +106,15 @@ struct ConfigWriteCommand: AsyncParsableCommand {
         if let timeout { answers.timeoutSeconds = timeout }
         if let authScheme { answers.authScheme = authScheme }
         if let organization { answers.organization = organization }
+        if issuer == nil, clientID == nil, !scopes.isEmpty || redirectPort != nil {
+            throw DeploymentError(
+                .invalidAnswer,
+                "--scope and --redirect-port belong to the profile --issuer and --client-id define; pass those too")
+        }
         if issuer != nil || clientID != nil {
             guard let issuer, let clientID else {
-                throw DeploymentError(.invalidAnswer, "--issuer and --client-id go together: pass both to define a profile")
+                throw DeploymentError(
+                    .invalidAnswer, "--issuer and --client-id go together: pass both to define a profile")
             }
             var fields: [String: JSONValue] = ["issuer": .string(issuer), "clientId": .string(clientID)]
             if !scopes.isEmpty { fields["scopes"] = .array(scopes.map(JSONValue.string)) }

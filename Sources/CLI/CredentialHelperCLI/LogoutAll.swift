@@ -15,6 +15,11 @@ import TokenStore
 /// file, the keyring items, the host cache — including what profiles no longer listed left behind.
 enum LogoutAll {
     static func run(_ options: ProfileOptions) async throws {
+        guard options.profile == nil else {
+            Terminal.error(
+                "--all signs out of every profile; leave out --profile, or leave out --all to sign out of one")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
         let environment = ProcessInfo.processInfo.environment
         let storeDirectory = try ProfileOptions.failing { () throws(AgentFailure) in
             try ProfileCatalog.storeDirectory(environment: environment)
@@ -31,7 +36,8 @@ enum LogoutAll {
                 else { continue }
                 signedOut.append(name)
                 if case .failed(let reason) = outcome.revocation {
-                    Terminal.warning("could not revoke profile \(name)'s refresh token (\(reason)); it stays valid until it expires")
+                    Terminal.warning(
+                        "could not revoke profile \(name)'s refresh token (\(reason)); it stays valid until it expires")
                 }
             }
         }

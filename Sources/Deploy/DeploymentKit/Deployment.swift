@@ -27,7 +27,8 @@ public struct Deployment: Sendable {
         guard answers.helperPath.hasPrefix("/"), !hasControl(answers.helperPath) else {
             throw DeploymentError(
                 .invalidAnswer,
-                "helperPath must be the absolute path of the helper on the users' machines, such as /usr/bin/credhelper")
+                "helperPath must be the absolute path of the helper on the users' machines, such as /usr/bin/credhelper"
+            )
         }
         if let windows = answers.windowsHelperPath {
             let scalars = Array(windows.unicodeScalars)
@@ -36,7 +37,8 @@ public struct Deployment: Sendable {
             else {
                 throw DeploymentError(
                     .invalidAnswer,
-                    "windowsHelperPath must be an absolute Windows path such as C:\\Program Files\\credhelper\\credhelper.exe")
+                    "windowsHelperPath must be an absolute Windows path such as C:\\Program Files\\credhelper\\credhelper.exe"
+                )
             }
         }
         guard (1...HostConfiguration.maximumTTLSeconds).contains(answers.ttlSeconds) else {
@@ -53,7 +55,8 @@ public struct Deployment: Sendable {
         }
         guard AuthScheme(rawValue: answers.authScheme) != nil else {
             throw DeploymentError(
-                .invalidAnswer, "authScheme is \(JSONString.quoted(answers.authScheme)); expected \"bearer\" or \"x-api-key\"")
+                .invalidAnswer,
+                "authScheme is \(JSONString.quoted(answers.authScheme)); expected \"bearer\" or \"x-api-key\"")
         }
         let organization = answers.organization
         guard !organization.isEmpty, !organization.hasPrefix("."), !organization.hasSuffix("."),
@@ -70,7 +73,9 @@ public struct Deployment: Sendable {
     }
 
     /// The app's keys: the credential helper's from the answers, then the other settings as given.
-    private static func appValues(_ answers: DeploymentAnswers) throws(DeploymentError) -> [(key: String, value: String)] {
+    private static func appValues(_ answers: DeploymentAnswers) throws(DeploymentError) -> [(
+        key: String, value: String
+    )] {
         var values: [(key: String, value: String)] = [
             (ConfigurationKey.helper.rawValue, answers.helperPath),
             (ConfigurationKey.ttl.rawValue, String(answers.ttlSeconds)),
@@ -79,7 +84,10 @@ public struct Deployment: Sendable {
         ]
         if !answers.customHeaders.isEmpty {
             values.append(
-                (ConfigurationKey.customHeaders.rawValue, JSONText.compact(.object(answers.customHeaders.mapValues(JSONValue.string)))))
+                (
+                    ConfigurationKey.customHeaders.rawValue,
+                    JSONText.compact(.object(answers.customHeaders.mapValues(JSONValue.string)))
+                ))
         }
         values.append((ConfigurationKey.authScheme.rawValue, answers.authScheme))
         for key in answers.appSettings.keys.sorted() {
@@ -93,12 +101,14 @@ public struct Deployment: Sendable {
                 key.unicodeScalars.allSatisfy({ isIdentifierScalar($0) && $0 != "-" })
             else {
                 throw DeploymentError(
-                    .invalidAnswer, "appSettings key \(JSONString.quoted(key)) is not a configuration key name (letters and digits)")
+                    .invalidAnswer,
+                    "appSettings key \(JSONString.quoted(key)) is not a configuration key name (letters and digits)")
             }
             let value = answers.appSettings[key] ?? ""
             guard !hasControl(value) else {
                 throw DeploymentError(
-                    .invalidAnswer, "appSettings.\(key) holds a control character (a line break?); write it on one line")
+                    .invalidAnswer, "appSettings.\(key) holds a control character (a line break?); write it on one line"
+                )
             }
             values.append((key, value))
         }
@@ -131,7 +141,8 @@ public struct Deployment: Sendable {
         guard let defaultProfile else {
             throw DeploymentError(
                 .invalidAnswer,
-                "there are \(profiles.count) profiles and no defaultProfile; name the one the app's plain credhelper uses")
+                "there are \(profiles.count) profiles and no defaultProfile; name the one the app's plain credhelper uses"
+            )
         }
         root["defaultProfile"] = .string(defaultProfile)
         if let policy = answers.userProfiles { root["userProfiles"] = .string(policy) }
@@ -145,7 +156,9 @@ public struct Deployment: Sendable {
     }
 
     /// Reads the app values back as the host will, and checks nothing was clamped or changed.
-    private static func readBack(_ values: [(key: String, value: String)], answers: DeploymentAnswers) throws(DeploymentError) {
+    private static func readBack(_ values: [(key: String, value: String)], answers: DeploymentAnswers)
+        throws(DeploymentError)
+    {
         let object = JSONValue.object(Dictionary(values.map { ($0.key, JSONValue.string($0.value)) }) { $1 })
         let resolved: ResolvedConfiguration
         do {

@@ -54,11 +54,13 @@ public struct DeploymentAnswers: Sendable, Hashable {
             throw DeploymentError(.answersUnreadable, "\(source) is not valid JSON: \(error.detail); fix its syntax")
         }
         guard case .object(let object) = root else {
-            throw DeploymentError(.answersUnreadable, "\(source) holds \(root.typeName); expected a JSON object of answers")
+            throw DeploymentError(
+                .answersUnreadable, "\(source) holds \(root.typeName); expected a JSON object of answers")
         }
         if let duplicate = JSONDuplicateKeys.first(in: bytes) {
             throw DeploymentError(
-                .answersUnreadable, "\(source) has the key \(JSONString.quoted(duplicate)) twice in one object; keep one")
+                .answersUnreadable,
+                "\(source) has the key \(JSONString.quoted(duplicate)) twice in one object; keep one")
         }
         for key in object.keys where !Self.keys.contains(key) {
             throw DeploymentError(

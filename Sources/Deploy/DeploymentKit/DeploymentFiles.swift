@@ -22,7 +22,9 @@ extension Deployment {
         for format in formats {
             switch format {
             case .mobileconfig: files.append(text(format.fileName, mobileconfig))
-            case .plist: files.append(text(format.fileName, PropertyListText.document(appValues.map { ($0.key, .string($0.value)) })))
+            case .plist:
+                files.append(
+                    text(format.fileName, PropertyListText.document(appValues.map { ($0.key, .string($0.value)) })))
             case .reg: files.append(DeploymentFile(path: format.fileName, bytes: try registryExport()))
             case .configLibrary: files += configLibrary()
             case .profiles: files.append(DeploymentFile(path: format.fileName, bytes: profilesFile))

@@ -11,7 +11,8 @@ enum JSONText {
         switch value {
         case .array(let items): "[" + items.map(compact).joined(separator: ",") + "]"
         case .object(let entries):
-            "{" + entries.keys.sorted().map { JSONString.quoted($0) + ":" + compact(entries[$0] ?? .null) }
+            "{"
+                + entries.keys.sorted().map { JSONString.quoted($0) + ":" + compact(entries[$0] ?? .null) }
                 .joined(separator: ",") + "}"
         default: render(value, indent: "")
         }

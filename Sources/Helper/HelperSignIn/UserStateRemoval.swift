@@ -51,10 +51,11 @@ public struct UserStateRemoval: Sendable {
             let path = storeDirectory + "/" + name
             if name.hasSuffix(".json"), !name.hasPrefix(".") {
                 let item = String(name.dropLast(".json".count))
-                let usesKeyring = (try? String(contentsOfFile: path, encoding: .utf8))?.contains("\"inKeyring\"") ?? true
+                let usesKeyring =
+                    (try? String(contentsOfFile: path, encoding: .utf8))?.contains("\"inKeyring\"") ?? true
                 do {
                     if try await keyring.remove(item, until: deadline) { outcome.keyringItems += 1 }
-                } catch where usesKeyring {
+                } catch  where usesKeyring {
                     outcome.problems.append(
                         "the keyring item of \(path) could not be removed (\(error.message)); remove the items of "
                             + "service \(SystemKeyring.service) in your keyring manager")
