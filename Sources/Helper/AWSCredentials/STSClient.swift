@@ -89,7 +89,7 @@ public struct STSClient: Sendable {
                 "AWS STS at \(endpoint) answered HTTP \(status) for role \(request.roleARN); check that "
                     + "\"stsEndpoint\" is an STS endpoint")
         }
-        let said = "AWS STS refused role \(request.roleARN) (\(code): \(Self.clean(message)))"
+        let said = "AWS STS refused role \(request.roleARN) (\(code): \(Self.clean(message, hiding: request.webIdentityToken)))"
         if Self.expiredTokenCodes.contains(code) {
             return AgentFailure(
                 .signInRequired, "\(said); the sign-in of profile \"\(profile)\" is no longer accepted: "
@@ -118,9 +118,11 @@ public struct STSClient: Sendable {
         }
     }
 
-    /// STS messages repeat what they were sent; keep them to one line, and short.
-    private static func clean(_ message: String) -> String {
-        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+    /// An STS message as one short line, without the web identity token should it quote it.
+    static func clean(_ message: String, hiding token: Secret) -> String {
+        var line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let secret = token.reveal()
+        if !secret.isEmpty { line = line.replacing(secret, with: "[token]") }
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }
 
