@@ -200,6 +200,22 @@ import TokenStore
         #expect(try sts.calls() == 1, "one STS call")
     }
 
+    @Test("credhelper logout removes the AWS session along with the tokens")
+    func logoutRemovesSession() async throws {
+        let sts = try Self.sts(trusting: try Self.issuer())
+        let harness = try Self.harness(sts: sts)
+        _ = try await harness.signIn()
+        let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
+        #expect(process.status == 0, "\(process.stderr)")
+        func sessions() throws -> [String] {
+            try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).filter { $0.hasSuffix(".aws.json") }
+        }
+        #expect(try sessions().count == 1)
+        let logout = try await BuiltBinary.run(["logout", "--profile", "corp"], environment: harness.environment)
+        #expect(logout.status == 0, "\(logout.stderr)")
+        #expect(try sessions().isEmpty, "the AWS credentials outlived the sign-out")
+    }
+
     /// An unsigned JWT with `claims` (the test STS does not check signatures).
     static func jwt(_ claims: [String: any Sendable]) throws -> String {
         func part(_ object: [String: Any]) throws -> String {

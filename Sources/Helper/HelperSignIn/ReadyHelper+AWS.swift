@@ -46,6 +46,13 @@ extension ReadyHelper {
         }
     }
 
+    /// Deletes the stored AWS session of a profile with `"aws"` settings (at sign-out: the role's
+    /// credentials must not outlive the sign-in they came from).
+    func removeAWSSession(_ settings: Profile.OAuthSettings) throws(AgentFailure) {
+        guard let aws = settings.aws else { return }
+        try AWSSessionStore(store: store, key: settings.awsStoreKey(aws)).remove()
+    }
+
     private func assumeRole(
         _ profile: Profile, _ settings: Profile.OAuthSettings, _ aws: Profile.AWSSettings, _ sessions: AWSSessionStore,
         context: HelperContext?, until deadline: ContinuousClock.Instant
