@@ -76,11 +76,23 @@ import Testing
         #expect(aws.sessionNameClaim == "sub" && aws.bedrockKeyLifetime == 43_200)
         #expect(Profile.AWSSettings.defaultEndpoint(region: "cn-north-1") == "https://sts.cn-north-1.amazonaws.com.cn")
         let mistakes: [(String, String)] = [
-            (#"{"roleArn": "arn:aws:iam::123456789012:user/x", "region": "us-east-1"}"#, "\"aws\".\"roleArn\" must be a role ARN"),
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:user/x", "region": "us-east-1"}"#,
+                "\"aws\".\"roleArn\" must be a role ARN"
+            ),
             (#"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "eu-wset-1"}"#, "did you mean \"eu-west-1\"?"),
-            (#"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "durationSec": 60}"#, "\"durationSec\" must be a whole number from 900 to 43200"),
-            (#"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "rolearn": "x"}"#, "unknown key \"aws\".\"rolearn\""),
-            (#"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "stsEndpoint": "http://sts.example"}"#, "must be an https:// URL"),
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "durationSec": 60}"#,
+                "\"durationSec\" must be a whole number from 900 to 43200"
+            ),
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "rolearn": "x"}"#,
+                "unknown key \"aws\".\"rolearn\""
+            ),
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "stsEndpoint": "http://sts.example"}"#,
+                "must be an https:// URL"
+            ),
         ]
         for (aws, message) in mistakes {
             #expect(throws: AgentFailure.self, "\(aws)") { _ = try decode(aws) }

@@ -48,12 +48,15 @@ import TokenStore
         case .exited(let code): status = code
         case .signaled(let signal): status = 128 + signal
         }
-        return BuiltBinary.Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        return BuiltBinary.Result(
+            status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
     }
 
     static func issuer() throws -> String { try IdentityProvider.shared(.glewlwyd).info.issuer }
 
-    @Test("credential-process, aws-export and bedrock-key from one sign-in and one STS call; botocore loads the credentials")
+    @Test(
+        "credential-process, aws-export and bedrock-key from one sign-in and one STS call; botocore loads the credentials"
+    )
     func modesAndBotocore() async throws {
         let sts = try Self.sts(trusting: try Self.issuer())
         let harness = try Self.harness(sts: sts)
@@ -71,14 +74,16 @@ import TokenStore
         let exported = try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [String: [String: String]]
         let sameKey = exported?["Credentials"]?["AccessKeyId"] == json["AccessKeyId"] as? String
         #expect(export.status == 0 && sameKey, "aws-export printed other credentials: \(export.stderr)")
-        #expect(Set(exported?["Credentials"]?.keys.map { $0 } ?? []) == ["AccessKeyId", "SecretAccessKey", "SessionToken"])
+        #expect(
+            Set(exported?["Credentials"]?.keys.map { $0 } ?? []) == ["AccessKeyId", "SecretAccessKey", "SessionToken"])
 
         var hostEnvironment = harness.environment
         hostEnvironment["CLAUDE_HELPER_CONTEXT"] = "background"
         let key = try await Self.run(harness.link("corp@bedrock-key"), environment: hostEnvironment)
         #expect(key.status == 0 && key.stdout.hasPrefix("bedrock-api-key-"), "\(key.stderr)")
         let decoded = String(
-            decoding: Data(base64Encoded: String(key.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(16)))
+            decoding: Data(
+                base64Encoded: String(key.stdout.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst(16)))
                 ?? Data(), as: UTF8.self)
         #expect(decoded.hasPrefix("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"))
         #expect(decoded.hasSuffix("&Version=1") && decoded.contains("%2Fus-east-1%2Fbedrock%2Faws4_request"))
@@ -140,7 +145,8 @@ import TokenStore
         let started = ContinuousClock.now
         let background = try await Self.run(harness.link("corp@bedrock-key"), environment: environment)
         #expect(background.status == 1 && background.stdout.isEmpty)
-        #expect(background.stderr.hasPrefix("sign-in required: AWS STS refused role \(Self.role) (ExpiredTokenException"))
+        #expect(
+            background.stderr.hasPrefix("sign-in required: AWS STS refused role \(Self.role) (ExpiredTokenException"))
         #expect(background.stderr.contains("credhelper login --profile corp"))
         #expect(ContinuousClock.now - started < .seconds(3), "the failure was not fast")
 
@@ -164,11 +170,15 @@ import TokenStore
         let typo = try Self.harness(sts: sts, aws: ["region": "us-esat-1"])
         let region = try await Self.run(typo.link("corp@credential-process"), environment: typo.environment)
         #expect(region.status == 2 && region.stderr.split(separator: "\n").count == 1)
-        #expect(region.stderr.contains("\"aws\".\"region\" must be an AWS region such as us-east-1 (not \"us-esat-1\"; did you mean \"us-east-1\"?)"), "\(region.stderr)")
+        #expect(
+            region.stderr.contains(
+                "\"aws\".\"region\" must be an AWS region such as us-east-1 (not \"us-esat-1\"; did you mean \"us-east-1\"?)"
+            ), "\(region.stderr)")
 
         let malformed = try Self.harness(sts: sts, role: "arn:aws:iam::12345:role/Bedrock")
         let arn = try await Self.run(malformed.link("corp@aws-export"), environment: malformed.environment)
-        #expect(arn.status == 2 && arn.stderr.contains("\"aws\".\"roleArn\" must be a role ARN such as"), "\(arn.stderr)")
+        #expect(
+            arn.status == 2 && arn.stderr.contains("\"aws\".\"roleArn\" must be a role ARN such as"), "\(arn.stderr)")
         #expect(try sts.calls() == 0)
     }
 
@@ -208,7 +218,9 @@ import TokenStore
         let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
         #expect(process.status == 0, "\(process.stderr)")
         func sessions() throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).filter { $0.hasSuffix(".aws.json") }
+            try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).filter {
+                $0.hasSuffix(".aws.json")
+            }
         }
         #expect(try sessions().count == 1)
         let logout = try await BuiltBinary.run(["logout", "--profile", "corp"], environment: harness.environment)

@@ -1,6 +1,6 @@
+import AWSSigning
 import CredentialHelperProtocol
 import TokenStore
-import AWSSigning
 
 /// How an AWS output mode is asked for by link name: `credhelper-PROFILE@MODE` (or `credhelper@MODE`
 /// for the default profile), MODE one of ``AWSOutputMode``, so that a consumer setting that allows no

@@ -60,7 +60,8 @@ extension ReadyHelper {
         let sts = STSClient(endpoint: aws.stsEndpoint, requestTimeout: settings.requestTimeout)
         var token = try await webIdentityToken(profile, settings, context: context, signIn: false, until: deadline)
         var request = STSClient.Request(
-            roleARN: aws.roleARN, sessionName: try Self.sessionName(token, claim: aws.sessionNameClaim, profile: profile.name),
+            roleARN: aws.roleARN,
+            sessionName: try Self.sessionName(token, claim: aws.sessionNameClaim, profile: profile.name),
             webIdentityToken: token, durationSeconds: aws.duration)
         let credentials: AWSSessionCredentials
         do {
@@ -125,7 +126,8 @@ extension ReadyHelper {
     private static func claimText(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): text
-        case .number(let number): abs(number) < 1e15 && number == number.rounded() ? String(Int64(number)) : String(number)
+        case .number(let number):
+            abs(number) < 1e15 && number == number.rounded() ? String(Int64(number)) : String(number)
         default: nil
         }
     }
