@@ -28,13 +28,19 @@ extension ReadyHelper {
         }
         let sessions = AWSSessionStore(store: store, key: settings.awsStoreKey(aws))
         let now = now()
-        if let record = try sessions.read(), record.isFresh(profile: profile, aws: aws, now: now) {
+        // In mid-session-refresh the host's key was refused: only a session obtained from now on will do.
+        let notBefore = context == .midSessionRefresh ? now : -Double.infinity
+        if let record = try sessions.read(), record.obtainedAt >= notBefore,
+            record.isFresh(profile: profile, aws: aws, now: now)
+        {
             return record.credentials
         }
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
         do {
             return try await store.withLock(sessions.key, until: deadline) { () async throws(AgentFailure) in
-                if let record = try sessions.read(), record.isFresh(profile: profile, aws: aws, now: self.now()) {
+                if let record = try sessions.read(), record.obtainedAt >= notBefore,
+                    record.isFresh(profile: profile, aws: aws, now: self.now())
+                {
                     return record.credentials
                 }
                 return try await assumeRole(profile, settings, aws, sessions, context: context, until: deadline)
