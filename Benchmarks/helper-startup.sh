@@ -3,12 +3,15 @@
 # hyperfine run with `cat` of the token file (the floor) and with `oidc-token` from Debian's oidc-agent
 # on the same identity provider (glewlwyd, started here on loopback), and `credhelper` for a profile
 # whose refresh token is in the OS keyring (signed in through a GNOME Keyring on a private session bus,
-# which is stopped before measuring: the cached path must not need it). Prints the ratios.
+# which is stopped before measuring: the cached path must not need it). Prints the ratios. Last, a
+# Bedrock API key made from a cached AWS session (a `credhelper-PROFILE@bedrock-key` link; the
+# session from moto's STS, Tests/Fixtures/aws/sts.py) against the cached inference token (goal <= 1.2x).
 #
 #   Benchmarks/helper-startup.sh [CREDHELPER]   default: the production build (scripts/install.sh)
 #   BASELINE=/path/to/an/older/credhelper         also measures that build in the same run (before/after)
 #
-# Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine, dbus, gnome-keyring, libsecret-tools (apt).
+# Needs: glewlwyd, sqlite3, openssl, oidc-agent-cli, hyperfine, dbus, gnome-keyring, libsecret-tools (apt),
+# and for the Bedrock run the tests' Python packages (moto[server], Tests/Fixtures/requirements.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="/opt/swift/usr/bin:$PATH"
@@ -99,4 +102,27 @@ print(f"keyring profile / cat = {k_keyring / k_cat:.2f}x (goal <= 2x), / file pr
 if "baseline" in results:
     base = results["baseline"]["median"] * 1000
     print(f"baseline {base:.2f} ms: baseline / cat = {base / floor:.2f}x, credhelper / baseline = {ours / base:.2f}x")
+PY
+
+# A Bedrock API key from a cached AWS session, against the cached inference token, in a run of its own
+# (an older BASELINE build has no AWS modes).
+exec 5< <(python3 Tests/Fixtures/aws/sts.py --trust "arn:aws:iam::123456789012:role/Bench=$issuer")
+read -r sts_info <&5
+sts_port=$(python3 -c "import json,sys; print(json.loads(sys.argv[1])['port'])" "$sts_info")
+cat > "$work/profiles-aws.json" <<JSON
+{"profiles": {"bench": {"issuer": "$issuer", "clientId": "$client", "clientSecretFile": "$secret_file",
+  "scopes": ["openid", "inference"], "grant": "device", "hostTtlSec": 600,
+  "aws": {"roleArn": "arn:aws:iam::123456789012:role/Bench", "region": "us-east-1",
+          "stsEndpoint": "http://127.0.0.1:$sts_port/"}}}}
+JSON
+ln -s "$binary" "$work/credhelper-bench@bedrock-key"
+export CREDHELPER_PROFILES=$work/profiles-aws.json
+[[ "$("$work/credhelper-bench@bedrock-key")" == bedrock-api-key-* ]] || { echo "no Bedrock API key" >&2; exit 1; }
+hyperfine -N --warmup 50 --runs "${RUNS:-1000}" --export-json "$work/bedrock.json" \
+    -n credhelper "$binary" -n bedrock-key "$work/credhelper-bench@bedrock-key" >&2
+python3 - "$work/bedrock.json" <<'PY'
+import json, sys
+run = {r["command"]: r["median"] * 1000 for r in json.load(open(sys.argv[1]))["results"]}
+print(f"bedrock run: cached inference token {run['credhelper']:.2f} ms, Bedrock API key {run['bedrock-key']:.2f} ms")
+print(f"Bedrock API key / cached inference token = {run['bedrock-key'] / run['credhelper']:.2f}x (goal <= 1.2x)")
 PY

@@ -1,8 +1,8 @@
 import AWSSigning
 import CredentialHelperProtocol
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// Our Signature Version 4 against botocore's, the reference: Tests/Fixtures/aws/sigv4_cases.py
 /// generates requests (regions, times from 1970 to 2099, credentials with and without session
@@ -65,7 +65,8 @@ import TestSupport
             let signer = SigV4Signer(credentials: credentials, region: item.region, service: item.service ?? "")
             let body = Array(Data(base64Encoded: item.body ?? "") ?? Data())
             let signed = signer.signed(
-                SigV4Request(method: item.method ?? "", url: item.url ?? "", headers: headers, body: body), at: item.time)
+                SigV4Request(method: item.method ?? "", url: item.url ?? "", headers: headers, body: body),
+                at: item.time)
             return signed.headers.last { $0.name == "Authorization" }?.value ?? "(none)"
         }
     }
@@ -96,7 +97,9 @@ import TestSupport
     func bedrockLifetime() throws {
         let now = 1_780_000_000.0
         func expires(_ credentials: AWSSessionCredentials, lifetime: Int = BedrockAPIKey.maximumLifetime) -> String? {
-            guard let key = BedrockAPIKey.make(credentials: credentials, region: "us-east-1", now: now, lifetime: lifetime)
+            guard
+                let key = BedrockAPIKey.make(
+                    credentials: credentials, region: "us-east-1", now: now, lifetime: lifetime)
             else { return nil }
             let decoded = Data(base64Encoded: String(key.reveal().dropFirst("bedrock-api-key-".count))) ?? Data()
             let url = String(decoding: decoded, as: UTF8.self)

@@ -1,5 +1,5 @@
-import CredentialSupport
 import AWSSigning
+import CredentialSupport
 import HelperFastPath
 
 #if canImport(Glibc)

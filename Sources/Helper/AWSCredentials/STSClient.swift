@@ -57,7 +57,8 @@ public struct STSClient: Sendable {
                     .joined(separator: "&")))
         let remaining = min(requestTimeout, deadline - ContinuousClock.now)
         guard remaining > .milliseconds(10) else {
-            throw AgentFailure(.awsSTSError, "no time was left to call AWS STS at \(endpoint) for profile \"\(profile)\"")
+            throw AgentFailure(
+                .awsSTSError, "no time was left to call AWS STS at \(endpoint) for profile \"\(profile)\"")
         }
         let status: Int
         let body: String
@@ -89,10 +90,12 @@ public struct STSClient: Sendable {
                 "AWS STS at \(endpoint) answered HTTP \(status) for role \(request.roleARN); check that "
                     + "\"stsEndpoint\" is an STS endpoint")
         }
-        let said = "AWS STS refused role \(request.roleARN) (\(code): \(Self.clean(message)))"
+        let said =
+            "AWS STS refused role \(request.roleARN) (\(code): \(Self.clean(message, hiding: request.webIdentityToken)))"
         if Self.expiredTokenCodes.contains(code) {
             return AgentFailure(
-                .signInRequired, "\(said); the sign-in of profile \"\(profile)\" is no longer accepted: "
+                .signInRequired,
+                "\(said); the sign-in of profile \"\(profile)\" is no longer accepted: "
                     + AgentFailure.loginCommand(profile))
         }
         switch code {
@@ -118,9 +121,11 @@ public struct STSClient: Sendable {
         }
     }
 
-    /// STS messages repeat what they were sent; keep them to one line, and short.
-    private static func clean(_ message: String) -> String {
-        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+    /// An STS message as one short line, without the web identity token should it quote it.
+    static func clean(_ message: String, hiding token: Secret) -> String {
+        var line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        let secret = token.reveal()
+        if !secret.isEmpty { line = line.replacing(secret, with: "[token]") }
         return line.count > 300 ? String(line.prefix(300)) + "…" : line
     }
 

@@ -22,7 +22,8 @@ public enum BedrockAPIKey {
         guard seconds > 0 else { return nil }
         let signer = SigV4Signer(credentials: credentials, region: region, service: "bedrock")
         let url = signer.presignedURL(
-            SigV4Request(method: "POST", url: "https://bedrock.amazonaws.com/", headers: [("host", "bedrock.amazonaws.com")]),
+            SigV4Request(
+                method: "POST", url: "https://bedrock.amazonaws.com/", headers: [("host", "bedrock.amazonaws.com")]),
             parameters: [("Action", "CallWithBearerToken")], expires: seconds, at: now)
         let token = url.dropFirst("https://".count) + "&Version=1"
         return Secret("bedrock-api-key-" + Base64.encode(Array(token.utf8)))
@@ -42,7 +43,8 @@ enum Base64 {
             let value = chunk.enumerated().reduce(UInt32(0)) { $0 | UInt32($1.element) << (16 - 8 * UInt32($1.offset)) }
             for position in 0..<4 {
                 out.append(
-                    position <= chunk.count ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
+                    position <= chunk.count
+                        ? alphabet[Int(value >> (18 - 6 * UInt32(position)) & 0x3F)] : UInt8(ascii: "="))
             }
             index += 3
         }

@@ -171,7 +171,9 @@ public struct SigV4Signer: Sendable {
     }
 
     private static func trimASCIIWhitespace(_ value: String) -> String {
-        String(String.UnicodeScalarView(value.unicodeScalars.drop(while: isWhitespace).reversed().drop(while: isWhitespace).reversed()))
+        String(
+            String.UnicodeScalarView(
+                value.unicodeScalars.drop(while: isWhitespace).reversed().drop(while: isWhitespace).reversed()))
     }
 
     /// Python's `str.split()` whitespace (its ASCII and Latin-1 part, and the Unicode spaces).

@@ -1,6 +1,6 @@
+import AWSSigning
 import CredentialHelperProtocol
 import TokenStore
-import AWSSigning
 
 /// How an AWS output mode is asked for by link name: `credhelper-PROFILE@MODE` (or `credhelper@MODE`
 /// for the default profile), MODE one of ``AWSOutputMode``, so that a consumer setting that allows no
@@ -28,7 +28,9 @@ public enum AWSCachedAnswer {
     public static func answer(
         profile requested: String?, mode: AWSOutputMode, environment: [String: String], now: Double
     ) -> [UInt8]? {
-        guard let catalog = try? ProfileCatalog.locate(environment: environment),
+        // A refused key must be replaced, which the stored session cannot do.
+        guard environment[HelperContext.environmentVariable] != HelperContext.midSessionRefresh.rawValue,
+            let catalog = try? ProfileCatalog.locate(environment: environment),
             let profile = try? catalog.select(requested, environment: environment),
             case .oauth(let settings) = profile.source, let aws = settings.aws,
             let directory = TokenStore.defaultDirectory(environment: environment),

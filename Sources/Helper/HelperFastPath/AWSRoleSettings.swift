@@ -60,19 +60,24 @@ extension ProfileReader {
             throw fail(name, "\"aws\" must be an object with \"roleArn\" and \"region\"")
         }
         for key in aws.keys.sorted() where !Self.awsKeys.contains(key) {
-            throw fail(name, "unknown key \"aws\".\"\(key)\" (expected one of \(Self.awsKeys.sorted().joined(separator: ", ")))")
+            throw fail(
+                name,
+                "unknown key \"aws\".\"\(key)\" (expected one of \(Self.awsKeys.sorted().joined(separator: ", ")))")
         }
         guard let role = try string(aws, "roleArn", in: name), Self.isRoleARN(role) else {
             throw fail(
-                name, "\"aws\".\"roleArn\" must be a role ARN such as arn:aws:iam::123456789012:role/Bedrock (see the "
+                name,
+                "\"aws\".\"roleArn\" must be a role ARN such as arn:aws:iam::123456789012:role/Bedrock (see the "
                     + "role's Summary in the IAM console)")
         }
         guard let region = try string(aws, "region", in: name), Profile.AWSSettings.regions.contains(region) else {
             let given = (try? string(aws, "region", in: name)).flatMap { $0 } ?? ""
             let near = Profile.AWSSettings.regions.sorted().first { Self.isNear($0, given) }
             throw fail(
-                name, "\"aws\".\"region\" must be an AWS region such as us-east-1"
-                    + (given.isEmpty ? "" : " (not \"\(given)\"" + (near.map { "; did you mean \"\($0)\"?" } ?? "") + ")"))
+                name,
+                "\"aws\".\"region\" must be an AWS region such as us-east-1"
+                    + (given.isEmpty
+                        ? "" : " (not \"\(given)\"" + (near.map { "; did you mean \"\($0)\"?" } ?? "") + ")"))
         }
         let endpoint = try string(aws, "stsEndpoint", in: name) ?? Profile.AWSSettings.defaultEndpoint(region: region)
         guard endpoint.hasPrefix("https://") || Self.isLoopbackHTTP(endpoint) else {
@@ -80,7 +85,8 @@ extension ProfileReader {
         }
         return Profile.AWSSettings(
             roleARN: role, region: region, sessionNameClaim: try string(aws, "sessionNameClaim", in: name) ?? "sub",
-            duration: Int(try seconds(aws, "durationSec", in: name, default: 3600, range: 900...43_200).components.seconds),
+            duration: Int(
+                try seconds(aws, "durationSec", in: name, default: 3600, range: 900...43_200).components.seconds),
             stsEndpoint: endpoint,
             bedrockKeyLifetime: Int(
                 try seconds(aws, "bedrockKeyLifetimeSec", in: name, default: 43_200, range: 60...43_200).components

@@ -3,6 +3,11 @@ import CredentialHelperProtocol
 import CredentialSupport
 import TokenStore
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -72,6 +77,14 @@ public struct AWSSessionStore: Sendable {
             throw AgentFailure(
                 .tokenStoreUnreadable, "\(path) is not a valid AWS session record; remove it and try again")
         }
+    }
+
+    /// Deletes the record; true when there was one.
+    @discardableResult
+    public func remove() throws(AgentFailure) -> Bool {
+        if unlink(path) == 0 { return true }
+        if errno == ENOENT { return false }
+        throw AgentFailure(.tokenStoreUnreadable, "cannot remove \(path): \(String(cString: strerror(errno)))")
     }
 
     /// Replaces the record atomically (0600 file in the 0700 directory).

@@ -60,7 +60,8 @@ public enum AWSHelperMode {
             else {
                 say(
                     AgentFailure(
-                        .awsSTSError, "the AWS credentials of profile \"\(profileName ?? "")\" have no time left for a "
+                        .awsSTSError,
+                        "the AWS credentials of profile \"\(profileName ?? "")\" have no time left for a "
                             + "Bedrock API key; try again"
                     ).description)
                 return 1

@@ -28,13 +28,19 @@ extension ReadyHelper {
         }
         let sessions = AWSSessionStore(store: store, key: settings.awsStoreKey(aws))
         let now = now()
-        if let record = try sessions.read(), record.isFresh(profile: profile, aws: aws, now: now) {
+        // In mid-session-refresh the host's key was refused: only a session obtained from now on will do.
+        let notBefore = context == .midSessionRefresh ? now : -Double.infinity
+        if let record = try sessions.read(), record.obtainedAt >= notBefore,
+            record.isFresh(profile: profile, aws: aws, now: now)
+        {
             return record.credentials
         }
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
         do {
             return try await store.withLock(sessions.key, until: deadline) { () async throws(AgentFailure) in
-                if let record = try sessions.read(), record.isFresh(profile: profile, aws: aws, now: self.now()) {
+                if let record = try sessions.read(), record.obtainedAt >= notBefore,
+                    record.isFresh(profile: profile, aws: aws, now: self.now())
+                {
                     return record.credentials
                 }
                 return try await assumeRole(profile, settings, aws, sessions, context: context, until: deadline)
@@ -46,6 +52,13 @@ extension ReadyHelper {
         }
     }
 
+    /// Deletes the stored AWS session of a profile with `"aws"` settings (at sign-out: the role's
+    /// credentials must not outlive the sign-in they came from).
+    func removeAWSSession(_ settings: Profile.OAuthSettings) throws(AgentFailure) {
+        guard let aws = settings.aws else { return }
+        try AWSSessionStore(store: store, key: settings.awsStoreKey(aws)).remove()
+    }
+
     private func assumeRole(
         _ profile: Profile, _ settings: Profile.OAuthSettings, _ aws: Profile.AWSSettings, _ sessions: AWSSessionStore,
         context: HelperContext?, until deadline: ContinuousClock.Instant
@@ -53,7 +66,8 @@ extension ReadyHelper {
         let sts = STSClient(endpoint: aws.stsEndpoint, requestTimeout: settings.requestTimeout)
         var token = try await webIdentityToken(profile, settings, context: context, signIn: false, until: deadline)
         var request = STSClient.Request(
-            roleARN: aws.roleARN, sessionName: try Self.sessionName(token, claim: aws.sessionNameClaim, profile: profile.name),
+            roleARN: aws.roleARN,
+            sessionName: try Self.sessionName(token, claim: aws.sessionNameClaim, profile: profile.name),
             webIdentityToken: token, durationSeconds: aws.duration)
         let credentials: AWSSessionCredentials
         do {
@@ -118,7 +132,8 @@ extension ReadyHelper {
     private static func claimText(_ value: JSONValue) -> String? {
         switch value {
         case .string(let text): text
-        case .number(let number): abs(number) < 1e15 && number == number.rounded() ? String(Int64(number)) : String(number)
+        case .number(let number):
+            abs(number) < 1e15 && number == number.rounded() ? String(Int64(number)) : String(number)
         default: nil
         }
     }

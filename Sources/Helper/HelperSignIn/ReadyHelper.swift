@@ -147,6 +147,7 @@ public struct ReadyHelper: Sendable {
                 revocation = .failed("\(error)")
             }
         }
+        try removeAWSSession(settings)
         return LogoutOutcome(removed: try await broker.tokens.remove(until: deadline), revocation: revocation)
     }
 
