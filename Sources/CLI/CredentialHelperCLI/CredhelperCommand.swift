@@ -16,6 +16,7 @@ public struct CredhelperCommand: AsyncParsableCommand {
         subcommands: [
             GetCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, StatusCommand.self,
             ProfilesCommand.self, ProxyCommand.self,
+            DoctorCommand.self,
         ]
     )
 

@@ -171,7 +171,7 @@ public struct ReadyHelper: Sendable {
         return environment.filter { !secretVariables.contains($0.key) }
     }
 
-    private func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
+    func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
         let session = ProviderSession(
             settings: settings, profileName: profile.name, environment: environment,
             documentCache: ProviderDocumentCache(directory: store.directory + "/metadata"))
