@@ -1,6 +1,7 @@
 import ArgumentParser
 import HelperFastPath
 import HelperSignIn
+import TokenStore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -69,6 +70,14 @@ struct StatusCommand: ParsableCommand {
             }
         }
         if let path = status.storePath { lines.append("  stored in: \(path)") }
+        if let runs = status.lastRuns, !runs.isEmpty {
+            lines.append("  last runs:")
+            for run in runs {
+                let code = run.code.map { " (\($0))" } ?? ""
+                let deadline = run.deadlineMs.map { ", deadline \($0) ms" } ?? ""
+                lines.append("    \(run.at) \(run.context): \(run.outcome)\(code) in \(run.durationMs) ms\(deadline)")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

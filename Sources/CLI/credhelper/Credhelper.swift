@@ -1,5 +1,6 @@
 import CredentialSupport
 import HelperFastPath
+import TokenStore
 
 #if canImport(Glibc)
     import Glibc
@@ -15,12 +16,14 @@ import HelperFastPath
 @main
 struct Credhelper {
     static func main() {
+        let started = ContinuousClock.now
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
         if HelperInvocation.isHelperMode(arguments: arguments, environment: environment),
             let answer = CachedAnswer.answer(arguments: arguments, environment: environment),
             ProcessIO.write(1, answer)
         {
+            RunLog.recordCached(arguments: arguments, environment: environment, since: started)
             exit(0)
         }
         let full = fullExecutable()

@@ -15,7 +15,12 @@ import TokenStore
 public enum HelperMode {
     /// Runs helper mode and returns the exit status.
     public static func run(arguments: [String], environment: [String: String]) async -> Int32 {
-        let say: @Sendable (String) -> Void = { line in ProcessIO.write(2, Array((line + "\n").utf8)) }
+        let run = HelperRunRecord(
+            context: environment[HelperContext.environmentVariable].flatMap { try? HelperContext.parse($0) })
+        let say: @Sendable (String) -> Void = { line in
+            run.heard(line)
+            ProcessIO.write(2, Array((line + "\n").utf8))
+        }
         var context: HelperContext?
         if let value = environment[HelperContext.environmentVariable] {
             do { context = try HelperContext.parse(value) } catch {
@@ -30,13 +35,16 @@ public enum HelperMode {
                 catalog: catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
+            run.begin(profile: profile, store: agent.store)
             let answer = try await agent.answer(profile: profile, context: context)
             guard ProcessIO.write(1, answer.encoded()) else {
                 say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
                 return 1
             }
+            run.finish(failure: nil)
             return 0
         } catch {
+            run.finish(failure: error)
             say(error.description)
             return error.exitStatus
         }

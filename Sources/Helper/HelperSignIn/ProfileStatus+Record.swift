@@ -23,3 +23,15 @@ extension ProfileStatus {
         Date(timeIntervalSince1970: seconds).formatted(.iso8601)
     }
 }
+
+extension ReadyHelper {
+    /// The last five runs of `profile` in the run log; a cached run logged without a profile name
+    /// (`(default)`) counts for the catalog's default profile.
+    func lastRuns(of profile: Profile) -> [RunLog.Entry] {
+        let defaultName = catalog.defaultProfile ?? (catalog.profiles.count == 1 ? catalog.profiles.keys.first : nil)
+        let runs = RunLog(directory: store.directory).recent(200).filter {
+            $0.profile == profile.name || ($0.profile == "(default)" && defaultName == profile.name)
+        }
+        return Array(runs.suffix(5))
+    }
+}

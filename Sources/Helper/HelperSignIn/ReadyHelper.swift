@@ -153,6 +153,7 @@ public struct ReadyHelper: Sendable {
             if record.hasRefreshToken {
                 status.refreshTokenIn = record.inKeyring?.refreshToken == true ? "keyring" : "file"
             }
+            status.lastRuns = lastRuns(of: profile)
             status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
             if case .oauth(let settings) = profile.source { status.describe(record, settings: settings) } else {
                 status.describe(record, settings: nil)
@@ -209,6 +210,8 @@ public struct ProfileStatus: Sendable, Hashable, Codable {
     public var coversHostTTL = false
     /// A problem reading the store.
     public var problem: String?
+    /// The profile's last runs in helper mode, oldest first, from the run log (``RunLog``).
+    public var lastRuns: [RunLog.Entry]?
     /// When the stored credential expires (ISO 8601, UTC), when known.
     public var tokenExpiresAt: String?
     /// The granted scopes (the requested ones when the provider did not say).
