@@ -15,10 +15,12 @@ extension ReadyHelperTests {
             "inferenceCredentialHelperTimeoutSec": 300,
         ]
         FileManager.default.createFile(atPath: config, contents: try JSONSerialization.data(withJSONObject: settings))
-        let result = try await BuiltBinary.run(["check", "--config", config, "--json"], environment: harness.environment)
+        let result = try await BuiltBinary.run(
+            ["check", "--config", config, "--json"], environment: harness.environment)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         let report = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        let problems = (report["problems"] as? [[String: Any]] ?? [])
+        let problems =
+            (report["problems"] as? [[String: Any]] ?? [])
             + (report["runs"] as? [[String: Any]] ?? []).flatMap { $0["problems"] as? [[String: Any]] ?? [] }
         #expect(problems.isEmpty, "\(problems.map { "\($0["code"] ?? ""): \($0["message"] ?? "")" })")
         #expect(report["ok"] as? Bool == true)

@@ -68,7 +68,8 @@ struct DoctorReport {
         }
         guard let record, let expiresAt = record.expiresAt else {
             add(
-                "token-lifetime", .warn, "the provider's token lifetime is not known yet (no token with an expiry stored)",
+                "token-lifetime", .warn,
+                "the provider's token lifetime is not known yet (no token with an expiry stored)",
                 fix: "sign in (credhelper login --profile \(profile.name)) and run doctor again")
             return
         }
@@ -88,7 +89,9 @@ struct DoctorReport {
                     + "(\(hostTTL + skew) s): every run refreshes",
                 fix: "lower inferenceCredentialHelperTtlSec and hostTtlSec to at most \(longest) s")
         } else {
-            add("token-lifetime", .ok, "the provider issues tokens valid for \(lifetime) s, covering the \(hostTTL) s TTL")
+            add(
+                "token-lifetime", .ok,
+                "the provider issues tokens valid for \(lifetime) s, covering the \(hostTTL) s TTL")
         }
     }
 
@@ -103,7 +106,8 @@ struct DoctorReport {
                         + "to fall back to the 0600 token file")
             } else {
                 add(
-                    "keyring", .warn, "\(tokens.keyring.name) cannot be used: \(error.message); the refresh token "
+                    "keyring", .warn,
+                    "\(tokens.keyring.name) cannot be used: \(error.message); the refresh token "
                         + "goes to the 0600 token file instead", fix: "make the keyring reachable in this session")
             }
             return
@@ -173,14 +177,16 @@ struct DoctorReport {
         let settings = session.settings
         guard let client = try? await session.client() else { return }
         let listener: LoopbackRedirectListener
-        do { listener = try await LoopbackRedirectListener.start(port: settings.redirectPort, expectedState: "doctor") }
-        catch {
+        do {
+            listener = try await LoopbackRedirectListener.start(port: settings.redirectPort, expectedState: "doctor")
+        } catch {
             add("redirect-uri", .fail, error.description, fix: "free the port, or change redirectPort in the profile")
             return
         }
         let redirectURI = listener.redirectURI
         await listener.stop()
-        let preflight = SignInPreflight(client: client, metadata: metadata, settings: settings, profileName: profileName)
+        let preflight = SignInPreflight(
+            client: client, metadata: metadata, settings: settings, profileName: profileName)
         switch await preflight.verdict(redirectURI: redirectURI, until: deadline) {
         case .accepted:
             add("client-registration", .ok, "the provider starts sign-ins for client \"\(settings.clientID)\"")

@@ -155,7 +155,9 @@ public struct ReadyHelper: Sendable {
             }
             status.lastRuns = lastRuns(of: profile)
             status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
-            if case .oauth(let settings) = profile.source { status.describe(record, settings: settings) } else {
+            if case .oauth(let settings) = profile.source {
+                status.describe(record, settings: settings)
+            } else {
                 status.describe(record, settings: nil)
             }
         } catch {
