@@ -16,7 +16,7 @@ public struct CredhelperCommand: AsyncParsableCommand {
         subcommands: [
             GetCommand.self, CheckCommand.self, LoginCommand.self, LogoutCommand.self, StatusCommand.self,
             ProfilesCommand.self, ProxyCommand.self,
-            TokenCommand.self, HeadersCommand.self, ConfigCommand.self, AWSCommand.self,
+            TokenCommand.self, HeadersCommand.self, ConfigCommand.self, AWSCommand.self, DoctorCommand.self,
         ]
     )
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import HelperFastPath
 import HelperSignIn
+import TokenStore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -53,11 +54,30 @@ struct StatusCommand: ParsableCommand {
             } else {
                 lines.append("  token expiry: unknown")
             }
-            let location = status.refreshTokenIn == "keyring" ? " (in the OS keyring)" : ""
-            lines.append("  refresh token: \(status.refreshTokenPresent ? "present\(location)" : "none")")
-            lines.append("  covers the host TTL: \(status.coversHostTTL ? "yes" : "no (the next run refreshes)")")
+            if let expiresAt = status.tokenExpiresAt { lines.append("  token expires at: \(expiresAt)") }
+            lines.append("  scopes: \(status.scopes?.joined(separator: " ") ?? "unknown")")
+            lines.append("  audience: \(status.audience?.joined(separator: " ") ?? "none stated")")
+            let location = status.refreshTokenIn == "keyring" ? " (in the OS keyring)" : " (in the token file)"
+            if let rejectedAt = status.refreshRejectedAt {
+                lines.append(
+                    "  refresh token: rejected by the identity provider at \(rejectedAt) (the session expired or was "
+                        + "revoked); run credhelper login --profile \(status.profile)")
+                lines.append("  covers the host TTL: \(status.coversHostTTL ? "yes" : "no (a sign-in is required)")")
+            } else {
+                lines.append("  refresh token: \(status.refreshTokenPresent ? "present\(location)" : "none")")
+                let next = status.refreshTokenPresent ? "the next run refreshes" : "a sign-in is due when it expires"
+                lines.append("  covers the host TTL: \(status.coversHostTTL ? "yes" : "no (\(next))")")
+            }
         }
         if let path = status.storePath { lines.append("  stored in: \(path)") }
+        if let runs = status.lastRuns, !runs.isEmpty {
+            lines.append("  last runs:")
+            for run in runs {
+                let code = run.code.map { " (\($0))" } ?? ""
+                let deadline = run.deadlineMs.map { ", deadline \($0) ms" } ?? ""
+                lines.append("    \(run.at) \(run.context): \(run.outcome)\(code) in \(run.durationMs) ms\(deadline)")
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 

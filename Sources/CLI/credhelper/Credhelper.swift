@@ -1,6 +1,7 @@
 import AWSSigning
 import CredentialSupport
 import HelperFastPath
+import TokenStore
 
 #if canImport(Glibc)
     import Glibc
@@ -16,6 +17,7 @@ import HelperFastPath
 @main
 struct Credhelper {
     static func main() {
+        let started = ContinuousClock.now
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
         if let aws = AWSInvocation.requested(arguments: arguments) {
@@ -30,6 +32,7 @@ struct Credhelper {
             let answer = CachedAnswer.answer(arguments: arguments, environment: environment),
             ProcessIO.write(1, answer)
         {
+            RunLog.recordCached(arguments: arguments, environment: environment, since: started)
             exit(0)
         }
         let full = fullExecutable()

@@ -22,10 +22,15 @@ public enum HelperMode {
 
     /// Runs `request` (a link, or an output mode subcommand such as `credhelper token`) and returns
     /// the exit status. The mode changes only what is printed; the context rules are
-    /// ``HelperRequest/context(mode:variable:stdinIsTerminal:)``'s.
+    /// ``HelperRequest/context(mode:variable:stdinIsTerminal:)``'s. Each run is recorded in the run
+    /// log (``HelperRunRecord``).
     public static func run(_ request: HelperRequest, environment: [String: String]) async -> Int32 {
-        let say: @Sendable (String) -> Void = { line in ProcessIO.write(2, Array((line + "\n").utf8)) }
         let variable = environment[HelperContext.environmentVariable]
+        let run = HelperRunRecord(context: variable.flatMap { try? HelperContext.parse($0) })
+        let say: @Sendable (String) -> Void = { line in
+            run.heard(line)
+            ProcessIO.write(2, Array((line + "\n").utf8))
+        }
         if let variable, (try? HelperContext.parse(variable)) == nil {
             say("warning: unknown \(HelperContext.environmentVariable) \"\(variable)\"; using the silent path only")
         }
@@ -37,14 +42,17 @@ public enum HelperMode {
                 catalog: catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
+            run.begin(profile: profile, store: agent.store)
             let context = request.context(mode: mode, variable: variable, stdinIsTerminal: isatty(0) == 1)
             let answer = try await agent.answer(profile: profile, context: context)
             guard ProcessIO.write(1, mode.render(answer)) else {
                 say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
                 return 1
             }
+            run.finish(failure: nil)
             return 0
         } catch {
+            run.finish(failure: error)
             say(error.description)
             return error.exitStatus
         }

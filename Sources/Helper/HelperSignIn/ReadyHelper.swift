@@ -167,7 +167,13 @@ public struct ReadyHelper: Sendable {
             if record.hasRefreshToken {
                 status.refreshTokenIn = record.inKeyring?.refreshToken == true ? "keyring" : "file"
             }
+            status.lastRuns = lastRuns(of: profile)
             status.coversHostTTL = Freshness(profile: profile).verdict(record, now: now()) == .good
+            if case .oauth(let settings) = profile.source {
+                status.describe(record, settings: settings)
+            } else {
+                status.describe(record, settings: nil)
+            }
         } catch {
             status.problem = error.description
         }
@@ -240,6 +246,17 @@ public struct ProfileStatus: Sendable, Hashable, Codable {
     public var coversHostTTL = false
     /// A problem reading the store.
     public var problem: String?
+    /// The profile's last runs in helper mode, oldest first, from the run log (``RunLog``).
+    public var lastRuns: [RunLog.Entry]?
+    /// When the stored credential expires (ISO 8601, UTC), when known.
+    public var tokenExpiresAt: String?
+    /// The granted scopes (the requested ones when the provider did not say).
+    public var scopes: [String]?
+    /// The token's audience: its `aud` claim, else the audience the profile asks for.
+    public var audience: [String]?
+    /// When the provider rejected the stored refresh token (ISO 8601, UTC): silent runs fail until
+    /// the user signs in again.
+    public var refreshRejectedAt: String?
     /// The credhelper version that reported it (``CredhelperVersion/current``).
     public var credhelperVersion: String? = CredhelperVersion.current
 

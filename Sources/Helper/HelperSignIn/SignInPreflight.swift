@@ -27,8 +27,9 @@ struct SignInPreflight {
     /// client from an unregistered redirect URI.
     func verdict(redirectURI: String, until deadline: ContinuousClock.Instant) async -> Verdict {
         let withURI: AuthorizationProbe?
-        do { withURI = try await client.probeAuthorization(metadata: metadata, redirectURI: redirectURI, until: deadline) }
-        catch { return .inconclusive(error.description) }
+        do {
+            withURI = try await client.probeAuthorization(metadata: metadata, redirectURI: redirectURI, until: deadline)
+        } catch { return .inconclusive(error.description) }
         guard case .refused(let refusal) = withURI else {
             return withURI == nil ? .inconclusive("the authorization endpoint answered with a server error") : .accepted
         }

@@ -47,7 +47,7 @@ struct SignInTimeout {
             .signInFailed,
             "\(opened)no redirect reached \(redirectURI) within \(seconds) s: the sign-in was not finished in the "
                 + "browser, or the provider showed an error page there (a wrong clientId or redirectPort; "
-                + "\"credhelper doctor --profile \(profileName)\" checks both); sign in again and finish it, or "
-                + "allow more time with --timeout")
+                + "\"credhelper doctor --profile \(profileName)\" checks both); sign in again and finish it "
+                + "(credhelper login --timeout allows more time)")
     }
 }
