@@ -97,12 +97,14 @@ final class ProxyMetrics: Sendable {
 
     private func helperRuns(context: HelperContext, outcome: String) -> CoreMetrics.Counter {
         CoreMetrics.Counter(
-            label: "credhelper_proxy_helper_runs_total", dimensions: [("context", context.rawValue), ("outcome", outcome)],
+            label: "credhelper_proxy_helper_runs_total",
+            dimensions: [("context", context.rawValue), ("outcome", outcome)],
             factory: factory)
     }
 
     /// The answer to `GET /_credhelper/metrics`: the registry in the Prometheus text format.
     func response() -> LocalResponse {
-        LocalResponse(status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToString())
+        LocalResponse(
+            status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8", body: registry.emitToString())
     }
 }
