@@ -77,7 +77,9 @@ public enum OurHTTP1 {
                 return transcript
             }
         }
-        transcript.end = current != nil || !parser.readPosition.atRequestStart || parser.readPosition.hasUnparsedBytes ? .incomplete : .complete
+        transcript.end =
+            current != nil || !parser.readPosition.atRequestStart || parser.readPosition.hasUnparsedBytes
+            ? .incomplete : .complete
         return transcript
     }
 

@@ -79,6 +79,11 @@ struct ProxyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Do not print an access-log line per request.")
     var quiet = false
 
+    @Flag(
+        name: .long,
+        help: "Serve Prometheus metrics at GET /_credhelper/metrics (behind the client key when there is one).")
+    var metrics = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let configuration: ProxyConfiguration
@@ -155,6 +160,7 @@ struct ProxyCommand: AsyncParsableCommand {
             listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit,
             upstreamCAFile: upstreamCAFile)
         configuration.threads = threads
+        configuration.metrics = metrics
         configuration.idleTimeout = .seconds(idleTimeout)
         configuration.bodyTimeout = .seconds(bodyTimeout)
         configuration.upstreamIdleTimeout = .seconds(upstreamIdleTimeout)

@@ -16,7 +16,9 @@ final class ForwardedExchange {
     private let body: ForwardedBody
     /// Called once, when the response ended or was cut: the status the client saw, and whether the
     /// connection was closed to cut it.
-    private let completion: (HTTPResponseStatus, _ cut: Bool) -> Void
+    private let completion: (HTTPResponseStatus, _ cut: Bool, ExchangeNote) -> Void
+    /// A rejection, its refresh and replay, for the access log.
+    private var note = ExchangeNote()
     private let pool: UpstreamConnectionPool
 
     private var machine: ExchangeStateMachine
@@ -28,7 +30,7 @@ final class ForwardedExchange {
     init(
         session: ProxySession, context: ChannelHandlerContext, writer: HTTPMessageWriter, request: ClientRequest,
         body: ForwardedBody,
-        completion: @escaping (HTTPResponseStatus, _ cut: Bool) -> Void
+        completion: @escaping (HTTPResponseStatus, _ cut: Bool, ExchangeNote) -> Void
     ) {
         self.session = session
         self.context = context
@@ -77,6 +79,10 @@ final class ForwardedExchange {
     func upstreamHead(_ head: UpstreamResponseParser.Head) {
         // Only a rejection asks the provider whether it would refresh (the refresh floor).
         let rejection = head.status == 401 || head.status == 403
+        if rejection || note.rejectedStatus != nil {
+            note.upstreamAnswered(status: head.status, token: credential?.answer.token)
+        }
+        if rejection { session.metrics?.upstreamRefused(status: head.status) }
         let refreshable = rejection && credential.map { session.provider.wouldRefresh(afterRejecting: $0) } == true
         let action = machine.upstreamHead(status: head.status, refreshable: refreshable)
         guard action != .none else { return }
@@ -89,6 +95,7 @@ final class ForwardedExchange {
     }
 
     func upstreamBody(_ part: ByteBuffer) {
+        if note.rejectedStatus != nil { note.upstreamBody(part) }
         guard machine.upstreamBody() == .forwardBody else { return }
         writer.body(part)
         // Read the upstream only as fast as the client takes the response.
@@ -141,7 +148,7 @@ final class ForwardedExchange {
             writer.flush()
         case .finish(let status):
             writer.end()
-            completion(HTTPResponseStatus(statusCode: status), false)
+            complete(HTTPResponseStatus(statusCode: status), cut: false)
         case .refresh:
             refresh()
         case .respond(let answer, let reportRejection):
@@ -149,15 +156,20 @@ final class ForwardedExchange {
             let response = errorResponse(answer).response()
             writer.response(response, to: request)
             writer.end()
-            completion(response.status, false)
+            complete(response.status, cut: false)
         case .cutClient(let status):
             context.close(promise: nil)
-            completion(HTTPResponseStatus(statusCode: status), true)
+            complete(HTTPResponseStatus(statusCode: status), cut: true)
         case .abandon:
             connection?.close()
             connection = nil
             if case .streamed(let relay, _) = body { relay.abandon() }
         }
+    }
+
+    private func complete(_ status: HTTPResponseStatus, cut: Bool) {
+        note.replayed = machine.replayed
+        completion(status, cut, note)
     }
 
     private func connect() {
@@ -175,13 +187,21 @@ final class ForwardedExchange {
             switch result {
             case .success(.refreshed(let fresh)):
                 self.credential = fresh
+                self.note.refresh = .refreshed
+                self.session.metrics?.refreshed(.refreshed)
                 self.perform(self.machine.refreshed(.refreshed))
             case .success(.expiryPromptDue):
+                self.note.refresh = .expiryPromptDue
+                self.session.metrics?.refreshed(.expiryPromptDue)
                 self.perform(self.machine.refreshed(.expiryPromptDue))
             case .success(.notRefreshed):
+                self.note.refresh = .notRefreshed
+                self.session.metrics?.refreshed(.notRefreshed)
                 self.perform(self.machine.refreshed(.notRefreshed))
             case .failure(let error):
                 self.helperError = error
+                self.note.refresh = .failed
+                self.session.metrics?.refreshed(.failed)
                 self.perform(self.machine.refreshed(.failed))
             }
         }

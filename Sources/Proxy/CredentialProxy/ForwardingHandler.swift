@@ -219,6 +219,9 @@ final class ForwardingHandler: ChannelInboundHandler {
                 status: .unauthorized)
             return respond(error.response(), to: request, started: started, context: context)
         }
+        if let metrics = session.metrics, request.methodIs("GET"), request.pathIs("/_credhelper/metrics") {
+            return respond(metrics.response(), to: request, started: started, context: context)
+        }
         let plan = ForwardedBody.Plan(request.body, limit: session.configuration.replayBodyLimit)
         if request.expectsContinue, plan != .none { writer?.continue100() }
         switch plan {
@@ -244,14 +247,14 @@ final class ForwardingHandler: ChannelInboundHandler {
         let exchange = ForwardedExchange(
             session: session, context: context, writer: writer, request: request, body: body
         ) {
-            [unowned self] status, cut in
+            [unowned self] status, cut, note in
             self.exchange = nil
             if case .streaming(let relay) = self.requestBody {
                 // The response ended before the request did: the rest of the body is not needed.
                 relay.abandon()
                 self.requestBody = .ignored
             }
-            self.completed(request, status: status, started: started, cut: cut, context: context)
+            self.completed(request, status: status, started: started, cut: cut, note: note, context: context)
         }
         self.exchange = exchange
         exchange.start()
@@ -274,12 +277,18 @@ final class ForwardingHandler: ChannelInboundHandler {
     /// connection once it is written when the client asked for that, or go on with the next request.
     private func completed(
         _ request: ClientRequest, status: HTTPResponseStatus, started: NIODeadline, cut: Bool,
-        context: ChannelHandlerContext
+        note: ExchangeNote = ExchangeNote(), context: ChannelHandlerContext
     ) {
-        if let accessLog = session.accessLog {
-            let tenths = (NIODeadline.now() - started).nanoseconds / 100_000
-            let line = "\(Self.printable(request.method)) \(Self.printable(request.path)) \(status.code)"
-            accessLog("\(line) \(tenths / 10).\(tenths % 10)ms")
+        if session.accessLog != nil || session.metrics != nil {
+            let nanoseconds = (NIODeadline.now() - started).nanoseconds
+            session.metrics?.requestCompleted(status: Int(status.code), nanoseconds: nanoseconds)
+            if let accessLog = session.accessLog {
+                let tenths = nanoseconds / 100_000
+                let method = Self.printable(request.method)
+                let path = Self.printable(request.path)
+                if let refusal = note.refusalLine(method: method, path: path) { accessLog(refusal) }
+                accessLog("\(method) \(path) \(status.code) \(tenths / 10).\(tenths % 10)ms\(note.logFields)")
+            }
         }
         let action = machine.responseEnded(
             keepAlive: request.keepAlive, writerCloses: writer?.closesConnection == true, cut: cut)

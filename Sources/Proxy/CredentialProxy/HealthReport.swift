@@ -8,8 +8,9 @@ import Synchronization
     import Foundation
 #endif
 
-/// What `GET /_credhelper/health` reports: whether the proxy has a credential and when it was
-/// obtained, the last helper error, and whether the upstream answered last time. No secrets.
+/// What `GET /_credhelper/health` reports: whether the proxy has a credential, when it was obtained
+/// and when it expires (ISO 8601 dates, as `credhelper get` prints them), the last helper error, and
+/// whether the upstream answered last time. No secrets.
 final class HealthReport: Sendable {
     private let helperError = Mutex<String?>(nil)
     /// Whether the upstream answered last time: 0 not asked yet, 1 yes, 2 no. Written per request,
@@ -57,7 +58,8 @@ final class HealthReport: Sendable {
         ]
         if let credential {
             fields.append(
-                "\"credential\":{\"obtainedAt\":\(Int(credential.obtainedAt.timeIntervalSince1970)),"
+                "\"credential\":{\"obtainedAt\":\"\(credential.obtainedAt.formatted(.iso8601))\","
+                    + "\"expiresAt\":\"\(credential.expiresAt.formatted(.iso8601))\","
                     + "\"ttlRemainingSec\":\(Int(credential.expiresAt.timeIntervalSinceNow)),"
                     + "\"context\":\(JSONString.quoted(credential.context.rawValue))}")
         } else {

@@ -11,13 +11,18 @@ struct LocalResponse {
 
     /// A JSON body that no cache keeps.
     init(status: HTTPResponseStatus, json: String, extraHeaders: [(String, String)] = []) {
+        self.init(status: status, contentType: "application/json", body: json, extraHeaders: extraHeaders)
+    }
+
+    /// A body of `contentType` that no cache keeps.
+    init(status: HTTPResponseStatus, contentType: String, body: String, extraHeaders: [(String, String)] = []) {
         var lines = ByteBuffer()
-        lines.writeHeader("content-type", "application/json")
+        lines.writeHeader("content-type", contentType)
         lines.writeHeader("cache-control", "no-store")
         for (name, value) in extraHeaders { lines.writeHeader(name, value) }
-        lines.writeHeader("content-length", String(json.utf8.count))
+        lines.writeHeader("content-length", String(body.utf8.count))
         self.status = status
         self.headerLines = lines
-        self.body = ByteBuffer(string: json)
+        self.body = ByteBuffer(string: body)
     }
 }

@@ -31,6 +31,9 @@ public struct ProxyConfiguration: Sendable {
     /// How long a response's trailers may take, from their first byte to the empty line that ends
     /// them, however steadily they trickle in; then the connection is closed. Default 30 s.
     public var trailersTimeout: Duration = .seconds(30)
+    /// Serve Prometheus metrics at `GET /_credhelper/metrics` (behind ``clientKey`` when there is
+    /// one): requests by status, upstream refusals, refreshes, helper runs and latency. Default off.
+    public var metrics = false
     /// How long a client may take to send a request's head once it started it; then it gets a
     /// 408 and the connection closes (a client that stalls mid-head holds nothing for long).
     /// Default 60 s.

@@ -22,6 +22,8 @@ final class ProxySession: Sendable {
     let configuration: ProxyConfiguration
     let provider: CredentialProvider
     let health: HealthReport
+    /// Prometheus metrics, when ``ProxyConfiguration/metrics`` is on.
+    let metrics: ProxyMetrics?
     let accessLog: (@Sendable (String) -> Void)?
     let endpoint: UpstreamEndpoint
     /// One upstream connection pool per event loop (see ``pool(on:)``).
@@ -48,6 +50,7 @@ final class ProxySession: Sendable {
         let endpoint = try UpstreamEndpoint(configuration.upstream)
         self.endpoint = endpoint
         health = HealthReport(upstream: endpoint.origin, provider: provider)
+        metrics = configuration.metrics ? ProxyMetrics() : nil
         var tls: NIOSSLContext?
         if endpoint.useTLS {
             var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
@@ -89,13 +92,16 @@ final class ProxySession: Sendable {
     func credential(on eventLoop: any EventLoop) -> EventLoopFuture<Credential> {
         helperRun(on: eventLoop) {
             do throws(HelperError) {
-                let credential = try await self.provider.credential()
-                guard credential.expiresAt <= Date() else { return credential }
-                let renewed = try await self.provider.startSession(context: .background)
-                self.health.recordHelperSuccess()
-                return renewed
+                var current = try await self.provider.credential()
+                if current.expiresAt <= Date() {
+                    current = try await self.provider.startSession(context: .background)
+                    self.health.recordHelperSuccess()
+                }
+                self.metrics?.credentialObtained(current)
+                return current
             } catch {
                 self.health.recordHelper(error)
+                self.metrics?.helperFailed(context: .background, error: error)
                 throw error
             }
         }
@@ -109,10 +115,14 @@ final class ProxySession: Sendable {
         helperRun(on: eventLoop) {
             do throws(HelperError) {
                 let outcome = try await self.provider.credentialRejected(credential)
-                if case .refreshed = outcome { self.health.recordHelperSuccess() }
+                if case .refreshed(let fresh) = outcome {
+                    self.health.recordHelperSuccess()
+                    self.metrics?.credentialObtained(fresh)
+                }
                 return outcome
             } catch {
                 self.health.recordHelper(error)
+                self.metrics?.helperFailed(context: .midSessionRefresh, error: error)
                 throw error
             }
         }
