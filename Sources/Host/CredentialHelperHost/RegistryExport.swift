@@ -136,10 +136,10 @@ public enum RegistryExport {
                 case .string(let text): json = .string(text)
                 case .deleted: continue
                 case .dword, .binary:
-                    guard let key = ConfigurationKey(rawValue: name) else { continue }
+                    guard ConfigurationKey.named(name) != nil else { continue }
                     throw .configuration(
-                        "\(key.rawValue) (from \(source)) is a \(typeName(value)) value; the app reads only REG_SZ "
-                            + "strings and will not read it; write it as a string, e.g. \"\(key.rawValue)\"=\"…\"")
+                        "\(name) (from \(source)) is a \(typeName(value)) value; the app reads only REG_SZ "
+                            + "strings and will not read it; write it as a string, e.g. \"\(name)\"=\"…\"")
                 }
                 if isMachine { machine[name] = json } else { user[name] = json }
             }
