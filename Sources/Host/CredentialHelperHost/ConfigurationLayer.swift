@@ -152,7 +152,11 @@ public struct ConfigurationLayer: Sendable, Hashable {
             }
             object = inner
         }
-        return layer(from: object, source: source)
+        var warnings: [String] = []
+        object = try NestedConfiguration.flattened(object, source: source, warnings: &warnings)
+        var layer = layer(from: object, source: source)
+        layer.warnings = warnings + layer.warnings
+        return layer
     }
 }
 
