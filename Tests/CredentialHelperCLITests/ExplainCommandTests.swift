@@ -23,7 +23,8 @@ struct ExplainCommandTests {
         let environment = ["INFERENCE_CREDENTIAL_HELPER_TTL_SEC": "120"]
         let text = try await BuiltBinary.run(["get", "--config", config, "--explain"], environment: environment)
         #expect(text.status == 0, "\(text.stderr)")
-        #expect(text.stdout.contains("inferenceCredentialHelperTtlSec") && text.stdout.contains("120  [the environment]"))
+        #expect(
+            text.stdout.contains("inferenceCredentialHelperTtlSec") && text.stdout.contains("120  [the environment]"))
         #expect(text.stdout.contains("[config file \(config)]"))
         #expect(text.stdout.contains("inferenceGatewayAuthScheme") && text.stdout.contains("bearer  [default]"))
         #expect(text.stdout.contains("X-Org (values hidden)"))

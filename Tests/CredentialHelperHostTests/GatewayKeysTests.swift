@@ -52,7 +52,9 @@ struct GatewayKeysTests {
         #expect(resolved.warnings.contains { $0.contains("does not run the helper") }, "\(resolved.warnings)")
     }
 
-    @Test("a static key and a helper with no credential kind: the app's 'Multiple credential methods' case is warned about")
+    @Test(
+        "a static key and a helper with no credential kind: the app's 'Multiple credential methods' case is warned about"
+    )
     func keyAndHelper() throws {
         let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayApiKey": "sk-secret-value"}"#)
         #expect(resolved.warnings.contains { $0.contains("Multiple credential methods configured") })
@@ -60,7 +62,8 @@ struct GatewayKeysTests {
         #expect(!leaked, "a warning showed the API key")
     }
 
-    @Test("inferenceGatewayHeaders is read as the older name of inferenceCustomHeaders; the newer wins when both are set")
+    @Test(
+        "inferenceGatewayHeaders is read as the older name of inferenceCustomHeaders; the newer wins when both are set")
     func olderHeadersName() throws {
         let older = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayHeaders": "{\"X-Org\":\"a\"}"}"#)
         #expect(older.configuration.customHeaders["X-Org"] == "a")
@@ -82,7 +85,9 @@ struct GatewayKeysTests {
     func closestKey(typo: String, known: String) throws {
         let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "\#(typo)": "1"}"#)
         #expect(
-            resolved.warnings == ["config file /c.json: unknown key \"\(typo)\" is ignored; did you mean \"\(known)\"?"],
+            resolved.warnings == [
+                "config file /c.json: unknown key \"\(typo)\" is ignored; did you mean \"\(known)\"?"
+            ],
             "\(resolved.warnings)")
     }
 

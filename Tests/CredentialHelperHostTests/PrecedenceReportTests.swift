@@ -31,7 +31,8 @@ struct PrecedenceReportTests {
             source: "the command line", values: [.helper: .string("/flag/helper")], origin: .commandLine)
         let resolved = try HostConfiguration.resolve([managed, flags])
         #expect(resolved.configuration.helperPath == "/managed/helper")
-        #expect(resolved.warnings.contains { $0.hasPrefix("inferenceCredentialHelper from the command line is ignored") })
+        #expect(
+            resolved.warnings.contains { $0.hasPrefix("inferenceCredentialHelper from the command line is ignored") })
     }
 
     @Test("a local file's value a managed file overrides is listed as ignored, without a warning")

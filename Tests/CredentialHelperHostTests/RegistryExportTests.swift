@@ -105,7 +105,10 @@ struct RegistryExportTests {
             (Self.utf16(header) + [0x41], "odd number of bytes"),
             (Self.utf16("REGEDIT5\r\n"), "first line"),
             (Self.utf16(header + "\"x\"=\"C:\\path\"\r\n"), "backslash"),
-            (Array("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\x]\r\n".utf8), "has no HKEY_LOCAL_MACHINE"),
+            (
+                Array("Windows Registry Editor Version 5.00\r\n\r\n[HKEY_USERS\\x]\r\n".utf8),
+                "has no HKEY_LOCAL_MACHINE"
+            ),
         ]
         for (bytes, expected) in cases {
             let path = file("broken.reg", bytes)

@@ -83,7 +83,8 @@ struct ConfigurationExplanation {
     /// `url` with anything before an `@` in its authority replaced by `…`.
     static func withoutUserInformation(_ url: String) -> String {
         guard let scheme = url.range(of: "://") else { return url }
-        let authorityEnd = url[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
+        let authorityEnd =
+            url[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
         guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return url }
         return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
     }

@@ -28,7 +28,8 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @Option(
         name: .long,
-        help: "The upstream base URL, e.g. https://gateway.example.com. Default: the configured inferenceGatewayBaseUrl.")
+        help:
+            "The upstream base URL, e.g. https://gateway.example.com. Default: the configured inferenceGatewayBaseUrl.")
     var upstream: String?
 
     @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))

@@ -97,7 +97,9 @@ extension HostConfiguration {
             configuration.hasGatewayAPIKey = true
         }
         let helperSource = chosen[.helper]?.source ?? "the configuration"
-        if let kind = configuration.credentialKind, kind.lowercased() != "helper", let source = chosen[.credentialKind]?.source {
+        if let kind = configuration.credentialKind, kind.lowercased() != "helper",
+            let source = chosen[.credentialKind]?.source
+        {
             warnings.append(
                 "inferenceCredentialKind is \"\(VisibleText.of(String(kind.prefix(40))))\" (from \(source)) while "
                     + "inferenceCredentialHelper is set (from \(helperSource)): the app uses the method the kind names "

@@ -86,7 +86,9 @@ public enum RegistryExport {
                 guard trimmed.hasSuffix("]"), trimmed.count >= 3 else {
                     throw Refusal(description: "line \(line.number): a key line must look like [HKEY_…\\path]")
                 }
-                if let done = current { sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values)) }
+                if let done = current {
+                    sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values))
+                }
                 var path = String(trimmed.dropFirst().dropLast())
                 let deletes = path.hasPrefix("-")
                 if deletes { path.removeFirst() }
@@ -105,7 +107,9 @@ public enum RegistryExport {
             }
             current?.values.append((name, value))
         }
-        if let done = current { sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values)) }
+        if let done = current {
+            sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values))
+        }
         return sections
     }
 
@@ -262,7 +266,8 @@ public enum RegistryExport {
             return .binary(type: type)
         }
         throw Refusal(
-            description: "line \(number): a value must be \"text\", dword:XXXXXXXX, hex…: or -; strings need double quotes")
+            description:
+                "line \(number): a value must be \"text\", dword:XXXXXXXX, hex…: or -; strings need double quotes")
     }
 
     /// The quoted string at the start of `text` (which starts with `"`), with regedit's escapes
@@ -277,7 +282,8 @@ public enum RegistryExport {
                 let next = text.index(after: index)
                 guard next < text.endIndex, text[next] == "\\" || text[next] == "\"" else {
                     throw Refusal(
-                        description: "line \(number): a backslash in a quoted string must be doubled (\\\\) or escape a "
+                        description:
+                            "line \(number): a backslash in a quoted string must be doubled (\\\\) or escape a "
                             + "quote (\\\")")
                 }
                 result.append(text[next])
