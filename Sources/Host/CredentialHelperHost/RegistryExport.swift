@@ -92,6 +92,9 @@ public enum RegistryExport {
                 var path = String(trimmed.dropFirst().dropLast())
                 let deletes = path.hasPrefix("-")
                 if deletes { path.removeFirst() }
+                guard !path.trimmingASCIIWhitespace().isEmpty else {
+                    throw Refusal(description: "line \(line.number): a key line names no key")
+                }
                 current = (path, deletes, [])
                 names = []
                 continue
