@@ -13,10 +13,20 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     case hostConfiguration = "host-configuration"
     /// A host configuration file that is a property list (XML or binary), checked against Foundation.
     case propertyList = "plist"
+    /// A Windows registry export (`.reg`, UTF-16LE with BOM or UTF-8), parsed and resolved.
+    case registryExport = "reg"
+    /// A configuration in the nested JSON shape (`{"inference": {"credential": …}}`), resolved.
+    case nestedConfiguration = "nested-json"
+    /// What a login shell prints around its `PATH` between the probe's markers.
+    case loginShellPath = "login-shell-path"
 
     /// The inputs to start from, as bytes: ``corpus``, or for property lists binary ones too.
     public var seeds: [[UInt8]] {
-        self == .propertyList ? PropertyListTarget.seeds : corpus.map { Array($0.utf8) }
+        switch self {
+        case .propertyList: PropertyListTarget.seeds
+        case .registryExport: ConfigurationTargets.registrySeeds
+        default: corpus.map { Array($0.utf8) }
+        }
     }
 
     /// Inputs to start from, as text.
@@ -24,6 +34,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         switch self {
         case .propertyList:
             PropertyListTarget.seeds.compactMap { String(validating: $0, as: UTF8.self) }
+        case .registryExport: ConfigurationTargets.registryCorpus
+        case .nestedConfiguration: ConfigurationTargets.nestedCorpus
+        case .loginShellPath: ConfigurationTargets.loginShellCorpus
         case .helperOutput:
             [
                 "tok-123\n", "{\"token\":\"abc\"}",
@@ -51,6 +64,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
     public var dictionary: [String] {
         switch self {
         case .propertyList: PropertyListTarget.dictionary
+        case .registryExport: ConfigurationTargets.registryDictionary
+        case .nestedConfiguration: ConfigurationTargets.nestedDictionary
+        case .loginShellPath: ConfigurationTargets.loginShellDictionary
         case .helperOutput:
             ["\"token\"", "\"headers\"", "\"Host\"", "\"X-A\"", "Bearer ", "AccessKeyId", "\"\\u0074oken\""]
         case .profiles:
@@ -71,6 +87,9 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
         switch self {
         case .helperOutput: return try Self.helperOutput(input)
         case .propertyList: return try PropertyListTarget.run(input)
+        case .registryExport: return try ConfigurationTargets.registry(input)
+        case .nestedConfiguration: return try ConfigurationTargets.configuration(input)
+        case .loginShellPath: return try ConfigurationTargets.loginShell(input)
         case .profiles:
             do {
                 _ = try ProfileCatalog.decode(input, path: "/fuzz/profiles.json", environment: [:], fileIsPrivate: true)

@@ -49,6 +49,13 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print a JSON object instead of header lines.")
     var json = false
 
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Print each configuration key's effective value and where it came from (secrets hidden); the helper "
+                + "is not run. With --json, as a JSON object."))
+    var explain = false
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let started = Date()
@@ -62,6 +69,18 @@ struct GetCommand: AsyncParsableCommand {
             _ = try destination.validated()
             let resolved = try host.resolve(environment: environment)
             resolved.warnings.forEach(Terminal.warning)
+            if explain {
+                let explanation = ConfigurationExplanation(resolved: resolved)
+                if json {
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                    Terminal.standardOutput(
+                        String(decoding: (try? encoder.encode(explanation.document)) ?? Data(), as: UTF8.self) + "\n")
+                } else {
+                    Terminal.standardOutput(explanation.text)
+                }
+                return
+            }
             let configuration = resolved.configuration
             let cache =
                 noCache

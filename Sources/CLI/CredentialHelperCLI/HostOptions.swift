@@ -4,8 +4,8 @@ import CredentialHelperProtocol
 
 /// The host configuration flags shared by the commands that act as a host.
 ///
-/// Resolution order: flags over environment variables over config files (a file in a managed location
-/// over a local one; see ``ManagedLocations``). `--config` replaces `$CREDHELPER_CONFIG`, never adds to it.
+/// Resolution order: a file in a managed location (``ManagedLocations``) over everything, then flags
+/// over environment variables over local config files. `--config` replaces `$CREDHELPER_CONFIG`, never adds to it.
 struct HostOptions: ParsableArguments {
     @Option(
         name: .long,
@@ -63,7 +63,7 @@ struct HostOptions: ParsableArguments {
         }
         var layers = try ConfigurationLayer.files(at: paths)
         layers.append(ConfigurationLayer.environment(environment))
-        var flags = ConfigurationLayer(source: "the command line")
+        var flags = ConfigurationLayer(source: "the command line", origin: .commandLine)
         let given: [(ConfigurationKey, String?)] = [
             (.helper, helper), (.ttl, ttl), (.timeout, timeout), (.customHeaders, customHeaders),
             (.authScheme, authScheme),

@@ -27,8 +27,11 @@ struct ProxyCommand: AsyncParsableCommand {
 
     @OptionGroup var host: HostOptions
 
-    @Option(name: .long, help: "The upstream base URL, e.g. https://gateway.example.com.")
-    var upstream: String
+    @Option(
+        name: .long,
+        help:
+            "The upstream base URL, e.g. https://gateway.example.com. Default: the configured inferenceGatewayBaseUrl.")
+    var upstream: String?
 
     @Option(name: .long, help: ArgumentHelp("Address and port to listen on.", valueName: "host:port"))
     var listen: String = "127.0.0.1:8787"
@@ -154,6 +157,10 @@ struct ProxyCommand: AsyncParsableCommand {
             } catch let error as SecureFile.Failure {
                 throw ValidationError("--client-key-file: \(error.description)")
             }
+        }
+        guard let upstream = upstream ?? resolved.gatewayBaseURL else {
+            throw ValidationError(
+                "no upstream: pass --upstream https://gateway.example.com, or configure inferenceGatewayBaseUrl")
         }
         var configuration = ProxyConfiguration(
             upstream: upstream, host: hostConfiguration, listenHost: listenHost.isEmpty ? "127.0.0.1" : listenHost,

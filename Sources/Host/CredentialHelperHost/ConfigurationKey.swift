@@ -6,6 +6,17 @@ public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
     case silentRefresh = "inferenceCredentialHelperSilentRefreshEnabled"
     case customHeaders = "inferenceCustomHeaders"
     case authScheme = "inferenceGatewayAuthScheme"
+    /// `inferenceProvider`: which inference provider the app uses (`gateway`, …); read to explain and check.
+    case provider = "inferenceProvider"
+    /// `inferenceGatewayBaseUrl`: the gateway's base URL, `https://` only; `proxy` can take its upstream from it.
+    case gatewayBaseURL = "inferenceGatewayBaseUrl"
+    /// `inferenceGatewayApiKey`: a static gateway key; only whether it is set is kept, never the value.
+    case gatewayAPIKey = "inferenceGatewayApiKey"
+    /// `inferenceCredentialKind`: which credential method the app uses when several are configured.
+    case credentialKind = "inferenceCredentialKind"
+
+    /// The older name of ``customHeaders``, still read by the app (docs/configuration.md).
+    public static let olderCustomHeadersName = "inferenceGatewayHeaders"
 
     /// The environment variable that overrides this key for CLI hosts: the key in upper snake case,
     /// e.g. `INFERENCE_CREDENTIAL_HELPER_TTL_SEC`.
@@ -26,6 +37,13 @@ public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
         case .silentRefresh: "true or false (or \"true\", \"false\", \"1\", \"0\")"
         case .customHeaders: "a JSON object like {\"X-Org\": \"prod\"} or a JSON array like [\"X-Org: prod\"]"
         case .authScheme: "\"bearer\" or \"x-api-key\""
+        case .provider: "a provider name such as \"gateway\", as a string"
+        case .gatewayBaseURL: "an https:// URL such as \"https://gateway.example.com\""
+        case .gatewayAPIKey: "the gateway API key, as a string"
+        case .credentialKind: "a credential method such as \"helper\" or \"interactive\", as a string"
         }
     }
+
+    /// Whether the value is a secret: never shown in messages or `--explain`.
+    public var isSecret: Bool { self == .gatewayAPIKey }
 }

@@ -27,15 +27,24 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// Whether the values are managed by an administrator: the file is in one of the
     /// ``ManagedLocations``. Among config files, a managed one wins over local ones key by key.
     public var managed: Bool
+    /// What kind of source this is.
+    public var origin: Origin
+
+    /// What kind of source a layer is: a config file, the environment or the command line.
+    public enum Origin: String, Sendable, Hashable {
+        case file, environment, commandLine
+    }
 
     /// Creates a layer.
     public init(
-        source: String, values: [ConfigurationKey: JSONValue] = [:], warnings: [String] = [], managed: Bool = false
+        source: String, values: [ConfigurationKey: JSONValue] = [:], warnings: [String] = [], managed: Bool = false,
+        origin: Origin = .file
     ) {
         self.source = source
         self.values = values
         self.warnings = warnings
         self.managed = managed
+        self.origin = origin
     }
 
     /// The config files at `paths`, in the order they apply: local ones first, in the order given,
@@ -51,9 +60,11 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// The overrides in `environment`: each key's upper-snake-case variable
     /// (``ConfigurationKey/environmentVariable``); empty variables are ignored.
     public static func environment(_ environment: [String: String]) -> ConfigurationLayer {
-        var layer = ConfigurationLayer(source: "the environment")
+        var layer = ConfigurationLayer(source: "the environment", origin: .environment)
         for key in ConfigurationKey.allCases {
-            if let value = environment[key.environmentVariable], !value.isEmpty { layer.values[key] = .string(value) }
+            if let value = environment[key.environmentVariable], !value.isEmpty {
+                layer.values[key] = key.kept(.string(value))
+            }
         }
         return layer
     }
@@ -129,25 +140,34 @@ public struct ConfigurationLayer: Sendable, Hashable {
             }
             object = inner
         }
-        var layer = ConfigurationLayer(source: source)
-        for (name, value) in object {
-            if let key = ConfigurationKey(rawValue: name) {
-                if value != .null { layer.values[key] = value }
-            } else if name.lowercased().hasPrefix("inferencecredentialhelper")
-                || name.lowercased() == "inferencecustomheader"
-            {
-                let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
-                layer.warnings.append("\(source): unknown key \"\(name)\" is ignored; the known keys are \(known)")
-            }
-        }
+        var warnings: [String] = []
+        object = try NestedConfiguration.flattened(object, source: source, warnings: &warnings)
+        var layer = layer(from: object, source: source)
+        layer.warnings = warnings + layer.warnings
         return layer
     }
 }
 
 /// A configuration resolved from layers, with the warnings raised while resolving it.
 public struct ResolvedConfiguration: Sendable, Hashable {
+    /// A value that did not apply because a managed source set the same key.
+    public struct IgnoredValue: Sendable, Hashable {
+        /// The key.
+        public let key: ConfigurationKey
+        /// Where the ignored value came from.
+        public let source: String
+        /// What kind of layer it came from (nil: not known).
+        public let origin: ConfigurationLayer.Origin?
+        /// The managed source whose value applies.
+        public let winner: String
+    }
+
     /// The configuration.
     public let configuration: HostConfiguration
-    /// Non-fatal problems: clamped values, unknown keys.
+    /// Non-fatal problems: clamped values, unknown keys, values ignored because a managed source wins.
     public let warnings: [String]
+    /// Where each configured key's effective value came from (keys left at their default are absent).
+    public var sources: [ConfigurationKey: String] = [:]
+    /// The values a managed source overrode.
+    public var ignored: [IgnoredValue] = []
 }

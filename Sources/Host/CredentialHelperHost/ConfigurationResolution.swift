@@ -4,12 +4,38 @@ extension HostConfiguration {
     /// Resolves layers into a configuration; a later layer overrides an earlier one key by key
     /// (pass them as file, environment, flags). Every value is validated here, and an error names
     /// the key, where the value came from and what is expected.
+    ///
+    /// A managed layer (``ConfigurationLayer/managed``) wins over every other layer for the keys it
+    /// sets, wherever it is in the list: the app's rule (docs/configuration.md, "Precedence"). The
+    /// values it overrides are listed in ``ResolvedConfiguration/ignored``, and an environment
+    /// variable or flag ignored so gets a warning.
     public static func resolve(_ layers: [ConfigurationLayer]) throws(HelperError) -> ResolvedConfiguration {
         var chosen: [ConfigurationKey: (value: JSONValue, source: String)] = [:]
+        var managedBy: [ConfigurationKey: String] = [:]
+        var ignored: [ResolvedConfiguration.IgnoredValue] = []
         var warnings: [String] = []
         for layer in layers {
             warnings += layer.warnings
-            for (key, value) in layer.values { chosen[key] = (value, layer.source) }
+            for key in ConfigurationKey.allCases {
+                guard let value = layer.values[key] else { continue }
+                if let winner = managedBy[key], !layer.managed {
+                    ignored.append(.init(key: key, source: layer.source, origin: layer.origin, winner: winner))
+                    continue
+                }
+                if layer.managed, managedBy[key] == nil, let previous = chosen[key] {
+                    ignored.append(.init(key: key, source: previous.source, origin: nil, winner: layer.source))
+                }
+                chosen[key] = (value, layer.source)
+                if layer.managed { managedBy[key] = layer.source }
+            }
+        }
+        for entry in ignored where entry.origin == .environment || entry.origin == .commandLine {
+            let what =
+                entry.origin == .environment
+                ? "\(entry.key.environmentVariable) in the environment" : "\(entry.key.rawValue) from the command line"
+            warnings.append(
+                "\(what) is ignored: \(entry.winner), a managed source, sets \(entry.key.rawValue), and a managed value "
+                    + "wins over local files, environment variables and flags")
         }
         guard let helper = chosen[.helper] else {
             throw .configuration(
@@ -40,7 +66,62 @@ extension HostConfiguration {
             }
             configuration.authScheme = parsed
         }
-        return ResolvedConfiguration(configuration: configuration, warnings: warnings)
+        try resolveGatewayKeys(chosen, into: &configuration, warnings: &warnings)
+        return ResolvedConfiguration(
+            configuration: configuration, warnings: warnings, sources: chosen.mapValues(\.source), ignored: ignored)
+    }
+
+    /// The gateway keys and `inferenceCredentialKind`: read, checked (`https://` only), and the
+    /// combinations the app treats differently from what the helper's presence suggests warned about.
+    private static func resolveGatewayKeys(
+        _ chosen: [ConfigurationKey: Sourced], into configuration: inout HostConfiguration, warnings: inout [String]
+    ) throws(HelperError) {
+        if let provider = chosen[.provider] { configuration.provider = try text(.provider, provider) }
+        if let kind = chosen[.credentialKind] { configuration.credentialKind = try text(.credentialKind, kind) }
+        if let url = chosen[.gatewayBaseURL] {
+            let value = try text(.gatewayBaseURL, url)
+            guard value.lowercased().hasPrefix("https://"), value.count > "https://".count,
+                !value.contains(where: { $0.isWhitespace })
+            else {
+                throw invalid(
+                    .gatewayBaseURL, url,
+                    expected: "an https:// URL such as \"https://gateway.example.com\"; the app refuses http:// and "
+                        + "other schemes")
+            }
+            configuration.gatewayBaseURL = value
+        }
+        if let key = chosen[.gatewayAPIKey] {
+            guard case .string(let value) = key.value, !value.isEmpty else {
+                throw invalid(.gatewayAPIKey, key, expected: ConfigurationKey.gatewayAPIKey.expected)
+            }
+            configuration.hasGatewayAPIKey = true
+        }
+        let helperSource = chosen[.helper]?.source ?? "the configuration"
+        if let kind = configuration.credentialKind, kind.lowercased() != "helper",
+            let source = chosen[.credentialKind]?.source
+        {
+            warnings.append(
+                "inferenceCredentialKind is \"\(VisibleText.of(String(kind.prefix(40))))\" (from \(source)) while "
+                    + "inferenceCredentialHelper is set (from \(helperSource)): the app uses the method the kind names "
+                    + "and does not run the helper; set inferenceCredentialKind to \"helper\", or remove the helper")
+        }
+        if configuration.hasGatewayAPIKey, configuration.credentialKind == nil,
+            let keySource = chosen[.gatewayAPIKey]?.source
+        {
+            warnings.append(
+                "both a static key (inferenceGatewayApiKey, from \(keySource)) and a helper (inferenceCredentialHelper, "
+                    + "from \(helperSource)) are configured and inferenceCredentialKind is not set: the app reports "
+                    + "\"Multiple credential methods configured\" and picks one itself; set inferenceCredentialKind to "
+                    + "\"helper\", or remove the static key")
+        }
+    }
+
+    /// A string value (any non-empty string) for `key`.
+    private static func text(_ key: ConfigurationKey, _ sourced: Sourced) throws(HelperError) -> String {
+        guard case .string(let value) = sourced.value, !value.trimmingASCIIWhitespace().isEmpty else {
+            throw invalid(key, sourced, expected: key.expected)
+        }
+        return value.trimmingASCIIWhitespace()
     }
 
     private typealias Sourced = (value: JSONValue, source: String)
@@ -141,7 +222,8 @@ extension HostConfiguration {
     }
 
     private static func invalid(_ key: ConfigurationKey, _ sourced: Sourced, expected: String) -> HelperError {
-        .configuration("\(key.rawValue) (from \(sourced.source)) is \(shown(sourced.value)); expected \(expected)")
+        let value = key.isSecret ? sourced.value.typeName : shown(sourced.value)
+        return .configuration("\(key.rawValue) (from \(sourced.source)) is \(value); expected \(expected)")
     }
 
     private static func shown(_ value: JSONValue) -> String {

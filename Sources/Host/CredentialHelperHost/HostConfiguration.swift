@@ -52,6 +52,15 @@ public struct HostConfiguration: Sendable, Hashable {
     /// refuses for another reason (403 for a model the user may not use) cannot make the helper ask the
     /// identity provider for a token per request.
     public var refreshFloorSeconds: Int
+    /// `inferenceProvider`, when configured (read to explain and check, not used to run the helper).
+    public var provider: String?
+    /// `inferenceGatewayBaseUrl`, when configured: an `https://` URL; `credhelper proxy` can use it as
+    /// its upstream.
+    public var gatewayBaseURL: String?
+    /// `inferenceCredentialKind`, when configured.
+    public var credentialKind: String?
+    /// Whether `inferenceGatewayApiKey` is configured. The key itself is never kept.
+    public var hasGatewayAPIKey = false
 
     /// Creates a configuration with the protocol's defaults for everything but the helper path.
     public init(

@@ -62,7 +62,8 @@ public enum LoginShellPath {
     static func probe(shell: String, environment: [String: String], timeout: Duration) async -> [String] {
         let marker = freshMarker()
         let script = "printf '%s' '\(marker)<'\"$PATH\"'>\(marker)'"
-        let runner = HelperRunner(outputLimit: 64 * 1024, terminationGrace: .milliseconds(200), environment: environment)
+        let runner = HelperRunner(
+            outputLimit: 64 * 1024, terminationGrace: .milliseconds(200), environment: environment)
         guard
             let run = try? await runner.run(
                 shell, arguments: ["-l", "-c", script], context: .background, timeout: timeout)

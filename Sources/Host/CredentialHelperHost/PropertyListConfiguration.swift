@@ -71,15 +71,15 @@ enum PropertyListConfiguration {
         if case .dictionary(let enterprise)? = object["enterpriseConfig"] { checked.append(enterprise) }
         for dictionary in checked {
             for (name, value) in dictionary {
-                guard let key = ConfigurationKey(rawValue: name) else { continue }
+                guard let key = ConfigurationKey.named(name) else { continue }
                 if let kind = value.unreadable {
                     throw .configuration(
-                        "\(key.rawValue) (from \(source)) is \(kind), which is not a configuration value; expected "
+                        "\(name) (from \(source)) is \(kind), which is not a configuration value; expected "
                             + key.expected)
                 }
                 if let native = value.nativeContainer {
                     throw .configuration(
-                        "\(key.rawValue) (from \(source)) is a native \(native); managed preferences keep objects and "
+                        "\(name) (from \(source)) is a native \(native); managed preferences keep objects and "
                             + "arrays as JSON text in a <string>, and the app will not read a native one; write it as "
                             + "<string>{\"X-Org\": \"value\"}</string>")
                 }

@@ -86,10 +86,15 @@ public enum RegistryExport {
                 guard trimmed.hasSuffix("]"), trimmed.count >= 3 else {
                     throw Refusal(description: "line \(line.number): a key line must look like [HKEY_…\\path]")
                 }
-                if let done = current { sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values)) }
+                if let done = current {
+                    sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values))
+                }
                 var path = String(trimmed.dropFirst().dropLast())
                 let deletes = path.hasPrefix("-")
                 if deletes { path.removeFirst() }
+                guard !path.trimmingASCIIWhitespace().isEmpty else {
+                    throw Refusal(description: "line \(line.number): a key line names no key")
+                }
                 current = (path, deletes, [])
                 names = []
                 continue
@@ -105,7 +110,9 @@ public enum RegistryExport {
             }
             current?.values.append((name, value))
         }
-        if let done = current { sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values)) }
+        if let done = current {
+            sections.append(Section(path: done.path, deletesKey: done.deletes, values: done.values))
+        }
         return sections
     }
 
@@ -136,10 +143,10 @@ public enum RegistryExport {
                 case .string(let text): json = .string(text)
                 case .deleted: continue
                 case .dword, .binary:
-                    guard let key = ConfigurationKey(rawValue: name) else { continue }
+                    guard ConfigurationKey.named(name) != nil else { continue }
                     throw .configuration(
-                        "\(key.rawValue) (from \(source)) is a \(typeName(value)) value; the app reads only REG_SZ "
-                            + "strings and will not read it; write it as a string, e.g. \"\(key.rawValue)\"=\"…\"")
+                        "\(name) (from \(source)) is a \(typeName(value)) value; the app reads only REG_SZ "
+                            + "strings and will not read it; write it as a string, e.g. \"\(name)\"=\"…\"")
                 }
                 if isMachine { machine[name] = json } else { user[name] = json }
             }
@@ -262,7 +269,8 @@ public enum RegistryExport {
             return .binary(type: type)
         }
         throw Refusal(
-            description: "line \(number): a value must be \"text\", dword:XXXXXXXX, hex…: or -; strings need double quotes")
+            description:
+                "line \(number): a value must be \"text\", dword:XXXXXXXX, hex…: or -; strings need double quotes")
     }
 
     /// The quoted string at the start of `text` (which starts with `"`), with regedit's escapes
@@ -277,7 +285,8 @@ public enum RegistryExport {
                 let next = text.index(after: index)
                 guard next < text.endIndex, text[next] == "\\" || text[next] == "\"" else {
                     throw Refusal(
-                        description: "line \(number): a backslash in a quoted string must be doubled (\\\\) or escape a "
+                        description:
+                            "line \(number): a backslash in a quoted string must be doubled (\\\\) or escape a "
                             + "quote (\\\")")
                 }
                 result.append(text[next])

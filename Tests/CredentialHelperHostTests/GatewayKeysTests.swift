@@ -1,0 +1,100 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// The keys around the helper (docs/configuration.md): gateway keys, `inferenceCredentialKind`,
+/// the older `inferenceGatewayHeaders`, and unknown keys named with the closest known one.
+@Suite("Configuration: gateway keys, credential kind, older names, typos")
+struct GatewayKeysTests {
+    func resolve(_ json: String) throws(HelperError) -> ResolvedConfiguration {
+        let layer = try ConfigurationLayer.parse(Array(json.utf8), source: "config file /c.json")
+        return try HostConfiguration.resolve([layer])
+    }
+
+    @Test("gateway keys are read; the API key is kept only as set")
+    func gatewayKeys() throws {
+        let resolved = try resolve(
+            #"{"inferenceCredentialHelper": "/h", "inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gw.example.com/v1", "inferenceCredentialKind": "helper", "inferenceGatewayApiKey": "sk-not-shown"}"#
+        )
+        #expect(resolved.configuration.provider == "gateway")
+        #expect(resolved.configuration.gatewayBaseURL == "https://gw.example.com/v1")
+        #expect(resolved.configuration.credentialKind == "helper")
+        #expect(resolved.configuration.hasGatewayAPIKey)
+        #expect(resolved.warnings.isEmpty, "\(resolved.warnings)")
+    }
+
+    @Test("the gateway base URL must be https://", arguments: ["http://gw.example.com", "gw.example.com", "https://"])
+    func httpsOnly(url: String) {
+        do {
+            _ = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayBaseUrl": "\#(url)"}"#)
+            Issue.record("accepted \(url)")
+        } catch {
+            #expect(error.message.hasPrefix("inferenceGatewayBaseUrl (from config file /c.json)"), "\(error.message)")
+            #expect(error.message.contains("https://"))
+        }
+    }
+
+    @Test("a bad API key value is an error that does not show it")
+    func apiKeyNotShown() {
+        do {
+            _ = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayApiKey": ""}"#)
+            Issue.record("accepted an empty key")
+        } catch {
+            #expect(error.message.contains("inferenceGatewayApiKey"))
+        }
+    }
+
+    @Test("a helper while the credential kind names another method is warned about")
+    func kindContradictsHelper() throws {
+        let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "interactive"}"#)
+        #expect(resolved.warnings.contains { $0.contains("does not run the helper") }, "\(resolved.warnings)")
+    }
+
+    @Test(
+        "a static key and a helper with no credential kind: the app's 'Multiple credential methods' case is warned about"
+    )
+    func keyAndHelper() throws {
+        let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayApiKey": "sk-secret-value"}"#)
+        #expect(resolved.warnings.contains { $0.contains("Multiple credential methods configured") })
+        let leaked = resolved.warnings.contains { $0.contains("sk-secret-value") }
+        #expect(!leaked, "a warning showed the API key")
+    }
+
+    @Test(
+        "inferenceGatewayHeaders is read as the older name of inferenceCustomHeaders; the newer wins when both are set")
+    func olderHeadersName() throws {
+        let older = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayHeaders": "{\"X-Org\":\"a\"}"}"#)
+        #expect(older.configuration.customHeaders["X-Org"] == "a")
+        let both = try resolve(
+            #"{"inferenceCredentialHelper": "/h", "inferenceGatewayHeaders": "{\"X-Org\":\"a\"}", "inferenceCustomHeaders": "{\"X-Org\":\"b\"}"}"#
+        )
+        #expect(both.configuration.customHeaders["X-Org"] == "b")
+        #expect(both.warnings.contains { $0.contains("inferenceGatewayHeaders is ignored") })
+    }
+
+    @Test(
+        "an unknown key is named with the closest known key",
+        arguments: [
+            ("inferenceCredentialHelperTTLSec", "inferenceCredentialHelperTtlSec"),
+            ("inferenceCustomHeader", "inferenceCustomHeaders"),
+            ("inferenceGatewayBaseURL", "inferenceGatewayBaseUrl"),
+            ("inferenceCredentalHelper", "inferenceCredentialHelper"),
+        ])
+    func closestKey(typo: String, known: String) throws {
+        let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "\#(typo)": "1"}"#)
+        #expect(
+            resolved.warnings == [
+                "config file /c.json: unknown key \"\(typo)\" is ignored; did you mean \"\(known)\"?"
+            ],
+            "\(resolved.warnings)")
+    }
+
+    @Test("the app's other keys are not called typos")
+    func otherAppKeys() throws {
+        let resolved = try resolve(
+            #"{"inferenceCredentialHelper": "/h", "inferenceModels": "[\"m\"]", "disabledBuiltinTools": "[]"}"#)
+        #expect(resolved.warnings.isEmpty, "\(resolved.warnings)")
+    }
+}

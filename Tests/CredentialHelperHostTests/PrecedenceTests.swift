@@ -1,0 +1,120 @@
+import CredentialHelperHost
+import CredentialHelperProtocol
+import Foundation
+import TestSupport
+import Testing
+
+/// The app's one precedence rule (docs/configuration.md, "Precedence"): a managed source wins over
+/// everything; then flags over environment variables over local files; among local files the later
+/// one wins. One test per pair of sources, with real files in a managed location and outside it.
+@Suite("Configuration precedence: one test per pair of sources")
+struct PrecedenceTests {
+    let folder = HelperScripts()
+    let locations: ManagedLocations
+
+    init() {
+        locations = ManagedLocations(directories: [folder.subdirectory("Managed Preferences", mode: 0o755)])
+    }
+
+    /// A managed property list (in the managed location) setting the helper and `x-api-key`.
+    func managedPlist() -> String {
+        let path = locations.directories[0] + "/com.anthropic.claudefordesktop.plist"
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict>
+            <key>inferenceCredentialHelper</key><string>/managed/helper</string>
+            <key>inferenceGatewayAuthScheme</key><string>x-api-key</string>
+            </dict></plist>
+            """, to: path, mode: 0o644)
+        return path
+    }
+
+    /// A local flat JSON file.
+    func localJSON(_ name: String, helper: String, scheme: String = "bearer", ttl: String = "900") -> String {
+        let path = folder.path(name)
+        folder.write(
+            #"{"inferenceCredentialHelper": "\#(helper)", "inferenceGatewayAuthScheme": "\#(scheme)", "inferenceCredentialHelperTtlSec": "\#(ttl)"}"#,
+            to: path, mode: 0o600)
+        return path
+    }
+
+    let environment = ConfigurationLayer.environment([
+        "INFERENCE_CREDENTIAL_HELPER": "/env/helper", "INFERENCE_GATEWAY_AUTH_SCHEME": "bearer",
+    ])
+    let flags = ConfigurationLayer(
+        source: "the command line", values: [.helper: .string("/flag/helper"), .authScheme: .string("bearer")])
+
+    func resolve(files: [String], environment: ConfigurationLayer? = nil, flags: ConfigurationLayer? = nil) throws
+        -> HostConfiguration
+    {
+        var layers = try ConfigurationLayer.files(at: files, managedLocations: locations)
+        if let environment { layers.append(environment) }
+        if let flags { layers.append(flags) }
+        return try HostConfiguration.resolve(layers).configuration
+    }
+
+    @Test("managed over local file, in either order; a key the managed file does not set stays local")
+    func managedOverLocal() throws {
+        let managed = managedPlist()
+        let local = localJSON("local.json", helper: "/local/helper")
+        for files in [[managed, local], [local, managed]] {
+            let configuration = try resolve(files: files)
+            #expect(configuration.helperPath == "/managed/helper")
+            #expect(configuration.authScheme == .xAPIKey)
+            #expect(configuration.ttlSeconds == 900)
+        }
+    }
+
+    @Test("managed over environment variables")
+    func managedOverEnvironment() throws {
+        let configuration = try resolve(files: [managedPlist()], environment: environment)
+        #expect(configuration.helperPath == "/managed/helper")
+        #expect(configuration.authScheme == .xAPIKey)
+    }
+
+    @Test("managed over flags")
+    func managedOverFlags() throws {
+        let configuration = try resolve(files: [managedPlist()], flags: flags)
+        #expect(configuration.helperPath == "/managed/helper")
+        #expect(configuration.authScheme == .xAPIKey)
+    }
+
+    @Test("environment over local file")
+    func environmentOverLocal() throws {
+        let configuration = try resolve(
+            files: [localJSON("local.json", helper: "/local/helper", scheme: "x-api-key")], environment: environment)
+        #expect(configuration.helperPath == "/env/helper")
+        #expect(configuration.authScheme == .bearer)
+        #expect(configuration.ttlSeconds == 900)
+    }
+
+    @Test("flags over local file")
+    func flagsOverLocal() throws {
+        let configuration = try resolve(files: [localJSON("local.json", helper: "/local/helper")], flags: flags)
+        #expect(configuration.helperPath == "/flag/helper")
+    }
+
+    @Test("flags over environment")
+    func flagsOverEnvironment() throws {
+        let configuration = try resolve(files: [], environment: environment, flags: flags)
+        #expect(configuration.helperPath == "/flag/helper")
+    }
+
+    @Test("two local files: the later one wins key by key")
+    func localOverLocal() throws {
+        let first = localJSON("first.json", helper: "/first/helper", ttl: "100")
+        let second = localJSON("second.json", helper: "/second/helper", ttl: "200")
+        #expect(try resolve(files: [first, second]).helperPath == "/second/helper")
+        #expect(try resolve(files: [second, first]).ttlSeconds == 100)
+    }
+
+    @Test("managed wins over all three at once: local file, environment and flags")
+    func managedOverAll() throws {
+        let configuration = try resolve(
+            files: [localJSON("local.json", helper: "/local/helper"), managedPlist()], environment: environment,
+            flags: flags)
+        #expect(configuration.helperPath == "/managed/helper")
+        #expect(configuration.authScheme == .xAPIKey)
+    }
+}
