@@ -91,10 +91,10 @@ public struct Deployment: Sendable {
         }
         values.append((ConfigurationKey.authScheme.rawValue, answers.authScheme))
         for key in answers.appSettings.keys.sorted() {
-            if let known = ConfigurationKey(rawValue: key) {
+            if let known = ConfigurationKey(rawValue: key), let answer = answerName(for: known) {
                 throw DeploymentError(
                     .invalidAnswer,
-                    "appSettings sets \(key); set it with the answer made for it (\(answerName(for: known))) so the "
+                    "appSettings sets \(key); set it with the answer made for it (\(answer)) so the "
                         + "files stay consistent")
             }
             guard let first = key.unicodeScalars.first, first.properties.isAlphabetic,
@@ -180,7 +180,9 @@ public struct Deployment: Sendable {
         }
     }
 
-    private static func answerName(for key: ConfigurationKey) -> String {
+    /// The answer that sets `key`, or nil for a key written through `appSettings` (the gateway keys and
+    /// `inferenceCredentialKind` have no answer of their own).
+    private static func answerName(for key: ConfigurationKey) -> String? {
         switch key {
         case .helper: "helperPath"
         case .ttl: "ttlSec"
@@ -188,6 +190,7 @@ public struct Deployment: Sendable {
         case .silentRefresh: "silentRefreshEnabled"
         case .customHeaders: "customHeaders"
         case .authScheme: "authScheme"
+        case .provider, .gatewayBaseURL, .gatewayAPIKey, .credentialKind: nil
         }
     }
 
