@@ -259,7 +259,7 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
             ],
             path: "Tests/Fuzzing", swiftSettings: strict),
-        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing"], swiftSettings: strict),
+        .testTarget(name: "FuzzingTests", dependencies: ["Fuzzing", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CredentialProxyHTTP1Tests",
             dependencies: [
@@ -311,7 +311,7 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),
-        .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol"], swiftSettings: strict),
+        .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
             dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "CredentialSupport", "TestSupport"],
