@@ -143,7 +143,8 @@ struct GoogleSTSTests {
     @Test("signing out of the subject profile also deletes the Google token exchanged for its credential")
     func logoutOfSubject() async throws {
         let google = "ya29.google-token-not-shown"
-        let answer = #"{"access_token":"\#(google)","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#
+        let answer =
+            #"{"access_token":"\#(google)","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#
         let sts = try ScriptedUpstream([
             "/v1/token": ScriptedUpstream.Answer(
                 "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n"
