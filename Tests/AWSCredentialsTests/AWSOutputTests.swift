@@ -93,6 +93,15 @@ import Testing
                 #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "stsEndpoint": "http://sts.example"}"#,
                 "must be an https:// URL"
             ),
+            // User information before "@" makes the real host sts.example: the token would go there in clear text.
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "stsEndpoint": "http://127.0.0.1:@sts.example/"}"#,
+                "must be an https:// URL"
+            ),
+            (
+                #"{"roleArn": "arn:aws:iam::123456789012:role/B", "region": "us-east-1", "stsEndpoint": "http://localhost:x@sts.example:80/"}"#,
+                "must be an https:// URL"
+            ),
         ]
         for (aws, message) in mistakes {
             #expect(throws: AgentFailure.self, "\(aws)") { _ = try decode(aws) }

@@ -139,4 +139,47 @@ struct GoogleSTSTests {
             orphan.stderr.hasPrefix("configuration error: ") && orphan.stderr.contains("\"missing\"")
                 && orphan.stderr.contains("subjectProfile"), "\(orphan.stderr)")
     }
+
+    @Test("signing out of the subject profile also deletes the Google token exchanged for its credential")
+    func logoutOfSubject() async throws {
+        let google = "ya29.google-token-not-shown"
+        let answer =
+            #"{"access_token":"\#(google)","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","token_type":"Bearer","expires_in":3600}"#
+        let sts = try ScriptedUpstream([
+            "/v1/token": ScriptedUpstream.Answer(
+                "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: \(answer.utf8.count)\r\n\r\n"
+                    + answer)
+        ])
+        let folder = HelperScripts()
+        let profiles: [String: Any] = [
+            "defaultProfile": "vertex",
+            "profiles": [
+                "company": ["kind": "exec", "command": ["/bin/echo", "eyJhbGciOiJub25lIn0.eyJzdWIiOiJib2IifQ.c2ln"]],
+                "vertex": [
+                    "kind": "google-sts", "subjectProfile": "company",
+                    "audience": "//iam.googleapis.com/locations/global/workforcePools/staff/providers/corp",
+                    "tokenUrl": sts.baseURL + "/v1/token",
+                ],
+            ],
+        ]
+        let path = folder.path("profiles.json")
+        FileManager.default.createFile(
+            atPath: path, contents: try JSONSerialization.data(withJSONObject: profiles),
+            attributes: [.posixPermissions: 0o600])
+        let environment = [
+            "HOME": folder.directory, "CREDHELPER_PROFILES": path, "CREDHELPER_STATE_DIR": folder.path("state"),
+            "CLAUDE_HELPER_CONTEXT": "background",
+        ]
+        let first = try await BuiltBinary.run([], environment: environment)
+        let gotGoogleToken = first.stdout.contains(google)
+        #expect(first.status == 0 && gotGoogleToken, "the first run did not print the Google token")
+        let logout = try await BuiltBinary.run(["logout", "--profile", "company"], environment: environment)
+        #expect(logout.status == 0, "\(logout.stderr)")
+        let storeFiles = try FileManager.default.contentsOfDirectory(atPath: folder.path("state"))
+            .filter { $0.hasSuffix(".json") }
+        #expect(storeFiles.isEmpty, "token files left after signing out of the subject profile: \(storeFiles)")
+        // After the sign-out, the next run must exchange a fresh subject credential, not reuse the old Google token.
+        _ = try await BuiltBinary.run([], environment: environment)
+        #expect(sts.requestHeads.count == 2, "STS calls: \(sts.requestHeads.count); the old Google token was reused")
+    }
 }

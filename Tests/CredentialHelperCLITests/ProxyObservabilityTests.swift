@@ -60,6 +60,31 @@ struct ProxyObservabilityTests {
         try await proxy.stop()
     }
 
+    @Test("a 401 whose JSON body quotes the token with '/' escaped as '\\/' (PHP, some Java encoders): still redacted")
+    func refusalWithEscapedTokenIsRedacted() async throws {
+        let pieces = ["Qx7Lm2Pz9K", "Rt4Wv8YbN", "c3Jd6Fh1S", "o5Ue0Ga"]
+        let token = pieces.joined(separator: "/")
+        let json =
+            #"{"error":{"type":"authentication_error","message":"invalid x-api-key: "#
+            + pieces.joined(separator: "\\/") + #""}}"#
+        let upstream = try ScriptedUpstream([
+            "/v1/messages": ScriptedUpstream.Answer(
+                "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: \(json.utf8.count)\r\n\r\n"
+                    + json)
+        ])
+        let helper = HelperScripts()
+        let proxy = try await ProxyHarness(
+            helperPath: helper.script("static.sh", "echo '\(token)'"), upstream: upstream.baseURL)
+        let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
+        #expect(reply.status == 401, "\(reply.body)")
+        try await expectEventually(timeout: .seconds(5), "no refusal line: \(proxy.accessLog.all)") {
+            proxy.accessLog.all.contains { $0.hasPrefix("upstream refused POST /v1/messages with 401: ") }
+        }
+        let leaked = proxy.accessLog.all.contains { line in pieces.prefix(3).contains { line.contains($0) } }
+        #expect(!leaked, "a part of the token reached the access log")
+        try await proxy.stop()
+    }
+
     @Test("/health gives obtainedAt (and expiresAt) as ISO 8601 dates, as credhelper get prints them")
     func healthDatesAreISO8601() async throws {
         let proxy = try await ProxyHarness()

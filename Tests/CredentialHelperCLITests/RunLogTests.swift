@@ -39,6 +39,23 @@ extension ReadyHelperTests {
         #expect(textStatus.stdout.contains("last runs:"), "\(textStatus.stdout)")
     }
 
+    @Test("run log: a cached run of `credhelper token --profile P` is logged under P, not the default profile")
+    func cachedSubcommandRunNamesItsProfile() async throws {
+        let folder = HelperScripts()
+        let state = folder.subdirectory("state", mode: 0o700)
+        let profiles = folder.path("profiles.json")
+        let json =
+            #"{"defaultProfile": "main", "profiles": {"main": {"kind": "static", "token": "main-not-shown"}, "#
+            + #""corp": {"kind": "static", "token": "corp-not-shown"}}}"#
+        FileManager.default.createFile(
+            atPath: profiles, contents: Data(json.utf8), attributes: [.posixPermissions: 0o600])
+        let environment = ["HOME": folder.directory, "CREDHELPER_PROFILES": profiles, "CREDHELPER_STATE_DIR": state]
+        let run = try await BuiltBinary.run(["token", "--profile", "corp"], environment: environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        let logged = RunLog(directory: state).recent(5).map(\.profile)
+        #expect(logged == ["corp"], "logged as \(logged)")
+    }
+
     @Test("run log: bounded to twice its limit, and an append is cheap")
     func runLogBounded() throws {
         let folder = HelperScripts()

@@ -46,6 +46,24 @@ struct GatewayKeysTests {
         }
     }
 
+    @Test(
+        "custom headers that are not JSON are an error that names the key and never shows the value (it holds secrets)",
+        arguments: [
+            #""X-Api-Key: sk-live-hidden-value""#, #""{\"X-Api-Key\": \"sk-live-hidden-value\"""#,
+            #"42"#,
+        ])
+    func customHeadersValueNotShown(value: String) {
+        do {
+            _ = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": \#(value)}"#)
+            Issue.record("accepted custom headers that are not a JSON object or array")
+        } catch {
+            let leaked = error.message.contains("sk-live-hidden-value")
+            #expect(!leaked, "the error message shows the custom header's value")
+            #expect(error.message.hasPrefix("inferenceCustomHeaders (from config file /c.json)"))
+            #expect(error.message.contains("a JSON object like"))
+        }
+    }
+
     @Test("a helper while the credential kind names another method is warned about")
     func kindContradictsHelper() throws {
         let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "interactive"}"#)

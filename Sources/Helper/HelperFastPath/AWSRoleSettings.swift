@@ -116,7 +116,13 @@ extension ProfileReader {
         return long.indices.contains { index in Array(long[..<index] + long[(index + 1)...]) == short }
     }
 
+    /// Whether `url` is `http://` to a loopback host. The authority may hold no user information
+    /// (`http://127.0.0.1:@sts.example/` is a request to sts.example) nor a backslash.
     static func isLoopbackHTTP(_ url: String) -> Bool {
-        ["http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:", "http://localhost:"].contains { url.hasPrefix($0) }
+        let loopback = ["http://127.0.0.1:", "http://127.0.0.1/", "http://[::1]:", "http://localhost:"].contains {
+            url.hasPrefix($0)
+        }
+        let authority = url.dropFirst("http://".count).prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return loopback && !authority.contains("@") && !authority.contains("\\")
     }
 }

@@ -3,14 +3,15 @@ import TokenStore
 
 extension RunLog {
     /// Logs a run the static `credhelper` answered from the store. The profile is named as the host
-    /// selected it (the link name or `CREDHELPER_PROFILE`), `(default)` otherwise: the fast path
-    /// does not read the profiles file again to name it.
+    /// selected it (`--profile` of a mode subcommand, the link name or `CREDHELPER_PROFILE`),
+    /// `(default)` otherwise: the fast path does not read the profiles file again to name it.
     public static func recordCached(
         arguments: [String], environment: [String: String], since started: ContinuousClock.Instant
     ) {
         guard let directory = TokenStore.defaultDirectory(environment: environment) else { return }
         let profile =
-            arguments.first.flatMap(ProfileCatalog.profileName(fromExecutable:)) ?? environment["CREDHELPER_PROFILE"]
+            HelperRequest.subcommand(arguments)?.profile
+            ?? arguments.first.flatMap(ProfileCatalog.profileName(fromExecutable:)) ?? environment["CREDHELPER_PROFILE"]
             ?? "(default)"
         RunLog(directory: directory).append(
             Entry(

@@ -127,6 +127,8 @@ public struct ReadyHelper: Sendable {
     /// keep the tokens on disk).
     public func logout(profile: Profile) async throws(AgentFailure) -> LogoutOutcome {
         guard let key = profile.storeKey else { return LogoutOutcome(removed: false, revocation: .notNeeded) }
+        // A Google token exchanged for this profile's credential must not outlive its sign-in either.
+        try removeExchangedTokens(subject: profile.name)
         guard case .oauth(let settings) = profile.source else {
             do { return LogoutOutcome(removed: try store.remove(key), revocation: .notNeeded) } catch {
                 throw AgentFailure(.tokenStoreUnreadable, error.description)
@@ -149,6 +151,16 @@ public struct ReadyHelper: Sendable {
         }
         try removeAWSSession(settings)
         return LogoutOutcome(removed: try await broker.tokens.remove(until: deadline), revocation: revocation)
+    }
+
+    /// Deletes the stored tokens of the `google-sts` profiles whose subject profile is `subject`.
+    private func removeExchangedTokens(subject: String) throws(AgentFailure) {
+        for dependent in catalog.profiles.values {
+            guard case .googleSTS(let settings) = dependent.source, settings.subjectProfile == subject else { continue }
+            do { try store.remove(settings.storeKey) } catch {
+                throw AgentFailure(.tokenStoreUnreadable, error.description)
+            }
+        }
     }
 
     /// What `credhelper status` shows for a profile: never a secret.

@@ -222,7 +222,8 @@ extension HostConfiguration {
     }
 
     private static func invalid(_ key: ConfigurationKey, _ sourced: Sourced, expected: String) -> HelperError {
-        let value = key.isSecret ? sourced.value.typeName : shown(sourced.value)
+        // Custom headers carry API keys as often as the gateway key does: neither value is shown.
+        let value = key.isSecret || key == .customHeaders ? sourced.value.typeName : shown(sourced.value)
         return .configuration("\(key.rawValue) (from \(sourced.source)) is \(value); expected \(expected)")
     }
 

@@ -11,9 +11,12 @@
 public struct TextRedactor: Sendable {
     private let knownSecrets: [String]
 
-    /// A redactor that also replaces each of `knownSecrets` wherever it appears.
+    /// A redactor that also replaces each of `knownSecrets` wherever it appears, also as a JSON
+    /// encoder that escapes `/` writes it (`\/`, as PHP's and some Java encoders do by default).
     public init(knownSecrets: [Secret] = []) {
-        self.knownSecrets = knownSecrets.map { $0.reveal() }.filter { $0.count >= 4 }
+        let plain = knownSecrets.map { $0.reveal() }.filter { $0.count >= 4 }
+        let escaped = plain.filter { $0.contains("/") }.map { $0.replacing("/", with: "\\/") }
+        self.knownSecrets = plain + escaped
     }
 
     /// `text` with secrets redacted and control characters replaced by `?`, cut to `maxLength` characters.
