@@ -75,7 +75,9 @@ struct StrictJSONParserTests {
             }
             guard let strict = StrictJSONParser.parse(bytes) else { continue }
             read += 1
-            if strict != StrictJSONParserTests().foundation(bytes) { return (read, String(decoding: bytes, as: UTF8.self)) }
+            if strict != StrictJSONParserTests().foundation(bytes) {
+                return (read, String(decoding: bytes, as: UTF8.self))
+            }
         }
         return (read, nil)
     }
