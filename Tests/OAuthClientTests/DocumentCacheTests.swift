@@ -29,12 +29,12 @@ struct DocumentCacheTests {
     func cachedAcrossRuns() async throws {
         let documents = try provider(headers: ["Cache-Control: public, max-age=600"])
         let folder = HelperScripts()
-        for _ in 0..<3 { _ = try await client(documents, folder).discover(until: .now + .seconds(10)) }
+        for _ in 0..<3 { _ = try await client(documents, folder).discover(until: .now + .seconds(30)) }
         #expect(documents.requests(for: Self.discovery) == 1)
         var mode = stat()
         #expect(stat(folder.path("metadata"), &mode) == 0 && mode.st_mode & 0o777 == 0o700)
         client(documents, folder).forgetCachedDocuments()
-        _ = try await client(documents, folder).discover(until: .now + .seconds(10))
+        _ = try await client(documents, folder).discover(until: .now + .seconds(30))
         #expect(documents.requests(for: Self.discovery) == 2)
     }
 
@@ -42,7 +42,7 @@ struct DocumentCacheTests {
     func notKept(directive: String) async throws {
         let documents = try provider(headers: ["Cache-Control: \(directive)"])
         let folder = HelperScripts()
-        for _ in 0..<2 { _ = try await client(documents, folder).discover(until: .now + .seconds(10)) }
+        for _ in 0..<2 { _ = try await client(documents, folder).discover(until: .now + .seconds(30)) }
         #expect(documents.requests(for: Self.discovery) == 2)
     }
 
@@ -62,14 +62,14 @@ struct DocumentCacheTests {
     func widenedEntryIgnored() async throws {
         let documents = try provider(headers: ["Cache-Control: max-age=600"])
         let folder = HelperScripts()
-        _ = try await client(documents, folder).discover(until: .now + .seconds(10))
+        _ = try await client(documents, folder).discover(until: .now + .seconds(30))
         let entry = try #require(try FileManager.default.contentsOfDirectory(atPath: folder.path("metadata")).first)
         let path = folder.path("metadata") + "/" + entry
         let forged = try String(contentsOfFile: path, encoding: .utf8)
             .replacingOccurrences(of: "\\/token", with: "\\/stolen")
         try forged.write(toFile: path, atomically: false, encoding: .utf8)
         chmod(path, 0o666)
-        let metadata = try await client(documents, folder).discover(until: .now + .seconds(10))
+        let metadata = try await client(documents, folder).discover(until: .now + .seconds(30))
         #expect(metadata.tokenEndpoint == documents.baseURL + "/token")
         #expect(documents.requests(for: Self.discovery) == 2)
     }
@@ -80,7 +80,7 @@ struct DocumentCacheTests {
         documents.cutNext(Self.discovery)
         let started = ContinuousClock.now
         let metadata = try await OAuthClient(OAuthClientConfiguration(issuer: documents.baseURL, clientID: "c"))
-            .discover(until: .now + .seconds(10))
+            .discover(until: .now + .seconds(30))
         #expect(metadata.tokenEndpoint == documents.baseURL + "/token")
         #expect(documents.requests(for: Self.discovery) == 2)
         #expect(ContinuousClock.now - started >= .milliseconds(100))
@@ -88,7 +88,7 @@ struct DocumentCacheTests {
         documents.cutNext(Self.discovery, times: 2)
         let error = await #expect(throws: OAuthError.self) {
             try await OAuthClient(OAuthClientConfiguration(issuer: documents.baseURL, clientID: "c"))
-                .discover(until: .now + .seconds(10))
+                .discover(until: .now + .seconds(30))
         }
         #expect(error?.code == .unreachable)
         #expect(documents.requests(for: Self.discovery) == 4)

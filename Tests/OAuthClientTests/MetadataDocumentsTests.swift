@@ -19,7 +19,7 @@ struct MetadataDocumentsTests {
             #"{"issuer": "\#(issuer)", "token_endpoint": "\#(issuer)/token", "revocation_endpoint": "\#(issuer)/revoke", "device_authorization_endpoint": "\#(issuer)/device"}"#
         )
         let client = OAuthClient(OAuthClientConfiguration(issuer: issuer, clientID: "c"))
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(30)
         let metadata = try await client.discover(until: deadline)
         #expect(metadata.revocationEndpoint == nil)
         let supplemented = await client.supplement(metadata, until: deadline)
@@ -38,12 +38,12 @@ struct MetadataDocumentsTests {
         )
         var configuration = OAuthClientConfiguration(issuer: issuer, clientID: "c")
         configuration.endpoints = EndpointOverrides(revocation: issuer + "/other-revoke")
-        let metadata = try await OAuthClient(configuration).discover(until: .now + .seconds(10))
+        let metadata = try await OAuthClient(configuration).discover(until: .now + .seconds(30))
         #expect(metadata.revocationEndpoint == issuer + "/other-revoke")
         #expect(metadata.tokenEndpoint == issuer + "/token")
         configuration.endpoints = EndpointOverrides(token: "http://login.example.com/token")
         await #expect(throws: OAuthError.self) {
-            try await OAuthClient(configuration).discover(until: .now + .seconds(10))
+            try await OAuthClient(configuration).discover(until: .now + .seconds(30))
         }
     }
 }
