@@ -100,8 +100,13 @@ public struct ReadyHelper: Sendable {
         }
         let signIn = InteractiveSignIn(
             broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
-        return try await signIn.run(
+        let tokens = try await signIn.run(
             device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
+        // The new sign-in may be another user: what was derived from the previous one (an AWS role
+        // session, exchanged Google tokens) must not be handed out in its name.
+        try removeAWSSession(settings)
+        try removeExchangedTokens(subject: profile.name)
+        return tokens
     }
 
     /// What a sign-out did.
