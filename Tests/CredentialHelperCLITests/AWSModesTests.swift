@@ -256,22 +256,24 @@ extension ReadyHelperTests {
         }
 
         @Test("credhelper login again (perhaps as another user) removes the AWS session made for the previous sign-in")
-    func loginAgainRemovesSession() async throws {
-        let sts = try Self.sts(trusting: try Self.issuer())
-        let harness = try Self.harness(sts: sts)
-        _ = try await harness.signIn()
-        let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
-        #expect(process.status == 0, "\(process.stderr)")
-        func sessions() throws -> [String] {
-            try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).filter { $0.hasSuffix(".aws.json") }
+        func loginAgainRemovesSession() async throws {
+            let sts = try Self.sts(trusting: try Self.issuer())
+            let harness = try Self.harness(sts: sts)
+            _ = try await harness.signIn()
+            let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
+            #expect(process.status == 0, "\(process.stderr)")
+            func sessions() throws -> [String] {
+                try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).filter {
+                    $0.hasSuffix(".aws.json")
+                }
+            }
+            #expect(try sessions().count == 1)
+            let login = try await BuiltBinary.run(["login", "--profile", "corp"], environment: harness.environment)
+            #expect(login.status == 0, "\(login.stderr)")
+            #expect(try sessions().isEmpty, "the previous sign-in's AWS credentials outlived a new sign-in")
         }
-        #expect(try sessions().count == 1)
-        let login = try await BuiltBinary.run(["login", "--profile", "corp"], environment: harness.environment)
-        #expect(login.status == 0, "\(login.stderr)")
-        #expect(try sessions().isEmpty, "the previous sign-in's AWS credentials outlived a new sign-in")
-    }
 
-    /// An unsigned JWT with `claims` (the test STS does not check signatures).
+        /// An unsigned JWT with `claims` (the test STS does not check signatures).
         static func jwt(_ claims: [String: any Sendable]) throws -> String {
             func part(_ object: [String: Any]) throws -> String {
                 try JSONSerialization.data(withJSONObject: object).base64EncodedString()
