@@ -71,6 +71,25 @@ struct MachineProfilesTests {
         #expect(catalog.defaultProfile == "corp", "the machine-wide default wins")
     }
 
+    @Test(
+        "a mode link for a machine-wide profile stays the administrator's: a user's profile named like the link does not take it over"
+    )
+    func modeLinkNotTakenOver() throws {
+        let machinePath = machine
+        let user = write(
+            "user.json",
+            #"""
+            {"profiles": {"token-corp": {"kind": "exec", "command": ["/usr/local/bin/my-token"]},
+              "solo": {"kind": "exec", "command": ["/usr/local/bin/solo"]}}}
+            """#, mode: 0o600)
+        let catalog = try ProfileCatalog.locate(environment: environment(machine: machinePath, user: user))
+        let taken = try HelperRequest(executable: "/usr/local/bin/credhelper-token-corp").resolve(in: catalog)
+        #expect(taken.mode == .token && taken.profile == "corp", "the user's token-corp answered the admin's link")
+        // The user's own profiles still answer their own links.
+        let own = try HelperRequest(executable: "/usr/local/bin/credhelper-solo").resolve(in: catalog)
+        #expect(own.mode == .inference && own.profile == "solo")
+    }
+
     @Test("\"userProfiles\": \"replace\" lets the user's file replace a machine-wide profile and the default")
     func userReplaces() throws {
         let machinePath = write(

@@ -55,7 +55,16 @@ public struct HelperRequest: Sendable, Hashable {
     /// profile nor `MODE-PROFILE` / `MODE` is a configuration error listing the modes.
     public func resolve(in catalog: ProfileCatalog) throws(AgentFailure) -> (mode: OutputMode, profile: String?) {
         if let mode { return (mode, profile) }
-        guard let link, catalog.profiles[link] == nil else { return (.inference, link) }
+        guard let link else { return (.inference, nil) }
+        // A link that reads as MODE-PROFILE for a machine-wide profile is the administrator's: a
+        // profile of the user's own file named like the whole link does not take it over.
+        if !catalog.isMachineWide(link) {
+            for mode in OutputMode.registered where link.hasPrefix(mode.name + "-") {
+                let name = String(link.dropFirst(mode.name.count + 1))
+                if catalog.isMachineWide(name) { return (mode, name) }
+            }
+        }
+        if catalog.profiles[link] != nil { return (.inference, link) }
         for mode in OutputMode.registered {
             if link == mode.name { return (mode, nil) }
             if link.hasPrefix(mode.name + "-") { return (mode, String(link.dropFirst(mode.name.count + 1))) }

@@ -33,6 +33,11 @@ public struct ProfileCatalog: Sendable {
     /// same name (and does not allow replacing it), by name, with the user's file.
     public let ignoredUserProfiles: [String: String]
 
+    /// Whether profile `name` comes from the machine-wide file while a user's file is read too.
+    public func isMachineWide(_ name: String) -> Bool {
+        files.count == 2 && profiles[name] != nil && origins[name] == files[0]
+    }
+
     /// The files, for messages: `A` or `A and B`.
     public var filesDescription: String { files.joined(separator: " and ") }
 
