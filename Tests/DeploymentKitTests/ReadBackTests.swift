@@ -43,6 +43,21 @@ struct ReadBackTests {
         }
     }
 
+    @Test("the host reads the .reg (UTF-16LE, as regedit writes) with the answers' values and the Windows helper path")
+    func hostReadsBackRegistry() throws {
+        let out = try written()
+        let path = "\(out)/claude-credhelper.reg"
+        let resolved = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)])
+        let configuration = resolved.configuration
+        #expect(resolved.warnings.isEmpty, "\(resolved.warnings)")
+        #expect(configuration.helperPath == #"C:\Program Files\credhelper\credhelper.exe"#)
+        #expect(configuration.ttlSeconds == 3600)
+        #expect(configuration.timeoutSeconds == 300)
+        #expect(configuration.silentRefreshEnabled)
+        #expect(configuration.authScheme == .bearer)
+        #expect(configuration.customHeaders["X-Org-Route"] == "prod")
+    }
+
     @Test("files are 0600 in 0700 directories")
     func permissions() throws {
         let out = try written()
