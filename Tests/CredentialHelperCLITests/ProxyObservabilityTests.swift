@@ -141,6 +141,36 @@ struct ProxyObservabilityTests {
         try await proxy.stop()
     }
 
+    @Test("helper runs are counted once per run, however many requests waited for it, failures too")
+    func helperRunsCountedPerRun() async throws {
+        let key = "client-key-0123456789"
+        let scripts = HelperScripts()
+        let failing = scripts.script("slow-failure.sh", "sleep 1; echo 'the company CLI is not signed in' >&2; exit 1")
+        let proxy = try await ProxyHarness(helperPath: failing) {
+            $0.clientKey = Secret(key)
+            $0.metrics = true
+        }
+        let keyed = [("x-api-key", key)]
+        let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<5 {
+                group.addTask {
+                    try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message, headers: keyed).status
+                }
+            }
+            return try await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(statuses.allSatisfy { $0 == 503 }, "\(statuses)")
+        let scrape = try await proxy.send(.GET, "/_credhelper/metrics", headers: keyed)
+        let parsed = try Self.parse(scrape.body)
+        let samples = try #require(parsed["samples"] as? [[Any]])
+        let failedRuns = samples.filter {
+            ($0[0] as? String) == "credhelper_proxy_helper_runs_total"
+                && ($0[1] as? [String: String])?["outcome"] != "ok"
+        }.compactMap { $0[2] as? Double }.reduce(0, +)
+        #expect(failedRuns == 1, "5 requests shared one failed helper run: \(scrape.body)")
+        try await proxy.stop()
+    }
+
     /// `exposition` parsed by Tests/Fixtures/gateway/parse_metrics.py (prometheus_client's parser).
     static func parse(_ exposition: String) throws -> [String: Any] {
         let script = IdentityProvider.fixtureScript.replacingOccurrences(

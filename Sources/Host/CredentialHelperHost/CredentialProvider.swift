@@ -58,6 +58,7 @@ public final class CredentialProvider: Sendable {
     private let now: @Sendable () -> Date
     private let logger: Logger
     private let stderrObserver: (@Sendable (HelperContext, [UInt8]) -> Void)?
+    private let runObserver = Mutex<(@Sendable (HelperContext, HelperError?) -> Void)?>(nil)
     private let state = Mutex(State())
 
     private struct State {
@@ -105,6 +106,13 @@ public final class CredentialProvider: Sendable {
         self.now = now
         self.logger = logger
         self.stderrObserver = stderrObserver
+    }
+
+    /// Has `observer` told of each helper run once it ends: its context, and its error (nil when it
+    /// gave a credential). Requests that share one run (single flight) make one call. Replaces the
+    /// observer set before; the proxy's metrics count helper runs with it.
+    public func observeHelperRuns(_ observer: @escaping @Sendable (HelperContext, HelperError?) -> Void) {
+        runObserver.withLock { $0 = observer }
     }
 
     /// Whether a rejected credential could not be refreshed silently (silent refresh disabled), so the
@@ -305,8 +313,10 @@ public final class CredentialProvider: Sendable {
                 state.expiryPromptDue = false
             }
             store(credential)
+            runObserver.withLock { $0 }?(context, nil)
             return credential
         } catch {
+            runObserver.withLock { $0 }?(context, error)
             let time = now()
             state.withLock { state in
                 state.flight = nil

@@ -21,10 +21,9 @@ import Synchronization
 /// - `credhelper_proxy_rejections_total{outcome}`: requests whose credential the upstream rejected,
 ///   by what the refresh did for each (`refreshed`, `refresh-failed`, `not-refreshed`,
 ///   `expiry-prompt`); concurrent rejections share one helper run.
-/// - `credhelper_proxy_helper_runs_total{context, outcome}`: with `outcome="ok"`, credentials the
-///   helper gave for requests (each new credential once), by the context it ran in
-///   (`mid-session-refresh` ones are the refreshes); otherwise the helper error's code, counted per
-///   request that got it.
+/// - `credhelper_proxy_helper_runs_total{context, outcome}`: helper runs, each once however many
+///   requests waited for it, by the context it ran in (`mid-session-refresh` ones are the
+///   refreshes) and its outcome: `ok`, or the helper error's code.
 final class ProxyMetrics: Sendable {
     /// What `/_credhelper/metrics` emits.
     let registry = PrometheusCollectorRegistry()
@@ -33,8 +32,6 @@ final class ProxyMetrics: Sendable {
     /// Counters by status, made on first use: a request takes the lock only to find its counter.
     private let byStatus = Mutex<[Int: CoreMetrics.Counter]>([:])
     private let refusals: [Int: CoreMetrics.Counter]
-    /// When the last credential counted as a helper run was obtained.
-    private let lastObtained = Mutex<Date?>(nil)
 
     init() {
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -80,19 +77,9 @@ final class ProxyMetrics: Sendable {
         ).increment()
     }
 
-    /// A request got `credential`: a helper run when it is newer than the last one counted.
-    func credentialObtained(_ credential: Credential) {
-        let new = lastObtained.withLock { last in
-            guard last.map({ credential.obtainedAt > $0 }) ?? true else { return false }
-            last = credential.obtainedAt
-            return true
-        }
-        if new { helperRuns(context: credential.context, outcome: "ok").increment() }
-    }
-
-    /// A request got `error` from a helper run in `context`.
-    func helperFailed(context: HelperContext, error: HelperError) {
-        helperRuns(context: context, outcome: error.code.rawValue).increment()
+    /// A helper run in `context` ended, with `error` or (nil) a credential.
+    func helperRan(context: HelperContext, error: HelperError?) {
+        helperRuns(context: context, outcome: error?.code.rawValue ?? "ok").increment()
     }
 
     private func helperRuns(context: HelperContext, outcome: String) -> CoreMetrics.Counter {

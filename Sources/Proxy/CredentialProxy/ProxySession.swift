@@ -50,7 +50,11 @@ final class ProxySession: Sendable {
         let endpoint = try UpstreamEndpoint(configuration.upstream)
         self.endpoint = endpoint
         health = HealthReport(upstream: endpoint.origin, provider: provider)
-        metrics = configuration.metrics ? ProxyMetrics() : nil
+        let metrics = configuration.metrics ? ProxyMetrics() : nil
+        self.metrics = metrics
+        if let metrics {
+            provider.observeHelperRuns { context, error in metrics.helperRan(context: context, error: error) }
+        }
         var tls: NIOSSLContext?
         if endpoint.useTLS {
             var tlsConfiguration = TLSConfiguration.makeClientConfiguration()
@@ -97,11 +101,9 @@ final class ProxySession: Sendable {
                     current = try await self.provider.startSession(context: .background)
                     self.health.recordHelperSuccess()
                 }
-                self.metrics?.credentialObtained(current)
                 return current
             } catch {
                 self.health.recordHelper(error)
-                self.metrics?.helperFailed(context: .background, error: error)
                 throw error
             }
         }
@@ -117,12 +119,10 @@ final class ProxySession: Sendable {
                 let outcome = try await self.provider.credentialRejected(credential)
                 if case .refreshed(let fresh) = outcome {
                     self.health.recordHelperSuccess()
-                    self.metrics?.credentialObtained(fresh)
                 }
                 return outcome
             } catch {
                 self.health.recordHelper(error)
-                self.metrics?.helperFailed(context: .midSessionRefresh, error: error)
                 throw error
             }
         }
