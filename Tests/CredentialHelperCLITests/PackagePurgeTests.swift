@@ -62,7 +62,13 @@ struct PackagePurgeTests {
             FileManager.default.createFile(atPath: root + "/" + file, contents: Data())
         }
         let dpkg = ["--root=\(root)", "--force-depends"]
-        let (installed, installLog) = try run("/usr/bin/dpkg", dpkg + ["-i", dist + "/" + deb])
+        // dpkg refuses to run without ldconfig and start-stop-daemon on PATH (root's sbin directories),
+        // which a bare environment (env -i, a CI runner) may not have.
+        let sbin = [
+            "PATH": (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
+                + ":/usr/local/sbin:/usr/sbin:/sbin"
+        ]
+        let (installed, installLog) = try run("/usr/bin/dpkg", dpkg + ["-i", dist + "/" + deb], environment: sbin)
         #expect(installed == 0, "\(installLog)")
         let shipped = [
             "usr/bin/credhelper", "usr/bin/credhelper-full", "usr/lib/systemd/user/credhelper-proxy.service",
@@ -72,7 +78,7 @@ struct PackagePurgeTests {
             #expect(FileManager.default.fileExists(atPath: root + "/" + file), "the package did not install /\(file)")
         }
 
-        let (purged, purgeLog) = try run("/usr/bin/dpkg", dpkg + ["--purge", "credhelper"])
+        let (purged, purgeLog) = try run("/usr/bin/dpkg", dpkg + ["--purge", "credhelper"], environment: sbin)
         #expect(purged == 0, "\(purgeLog)")
         for file in shipped {
             #expect(!FileManager.default.fileExists(atPath: root + "/" + file), "dpkg --purge left /\(file)")

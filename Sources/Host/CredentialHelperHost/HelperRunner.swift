@@ -7,9 +7,9 @@ import CredentialHelperProtocol
     import Foundation
 #endif
 
-/// Runs a helper the way docs/protocol.md §3 says a host must: the host's policy on top of
-/// ``ChildProcess/ChildProcessRunner`` (the helper path rule, the `CLAUDE_HELPER_CONTEXT` variables, the
-/// output caps), which spawns and supervises the process. See docs/benchmarks.md for why that runner
+/// Runs a helper the way docs/protocol.md §3 says a host must: the host's policy (the helper path
+/// rule, the `CLAUDE_HELPER_CONTEXT` variables, the output caps) on top of `ChildProcessRunner`
+/// (module `ChildProcess`), which spawns and supervises the process. See docs/benchmarks.md for why that runner
 /// replaced swift-subprocess.
 ///
 /// The helper is executed directly (no shell) with no arguments, stdin on `/dev/null`, in a new

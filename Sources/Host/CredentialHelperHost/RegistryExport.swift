@@ -6,7 +6,7 @@ import CredentialHelperProtocol
 ///
 /// The desktop app's managed values live in `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude` (machine)
 /// and `HKEY_CURRENT_USER\SOFTWARE\Policies\Claude` (user), every value a `REG_SZ` string
-/// (docs/configuration.md). ``configurationValues(_:source:)`` reads those; ``parse(_:)`` gives every
+/// (docs/configuration.md). The host's configuration reader reads those; ``parse(_:)`` gives every
 /// section, so a `.reg` writer can read back what it wrote.
 public enum RegistryExport {
     /// The policy key of the desktop app, below `HKEY_LOCAL_MACHINE` or `HKEY_CURRENT_USER`.

@@ -24,9 +24,9 @@ extension TextRedactor {
     /// An `http` or `https` URL for display: the user information is redacted, each path segment that
     /// looks like a credential is redacted, the standard authorization-request parameters are shown,
     /// secret parameters (`code`, `access_token`, …) are redacted, and any other parameter value is
-    /// redacted when it looks like a credential. A value shown is cut after ``longestURLParameter``
-    /// characters. Control characters (C0, DEL, C1), bidirectional controls and line separators
-    /// become `?`. `nil` when `text` is not such a URL.
+    /// redacted when it looks like a credential. A value shown is cut after 256 characters. Control
+    /// characters (C0, DEL, C1), bidirectional controls and line separators become `?`. `nil` when
+    /// `text` is not such a URL.
     public func redactURL(_ text: Substring) -> String? {
         let lowered = text.prefix(8).lowercased()
         guard lowered.hasPrefix("http://") || lowered.hasPrefix("https://") else { return nil }
