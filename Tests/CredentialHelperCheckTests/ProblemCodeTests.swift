@@ -48,8 +48,8 @@ struct ProblemCodeTests {
         ("echo 'Bearer tok-0123456789'", .output(.tokenHasWhitespace)),
         ("printf 'tok\\303\\251\\n'", .output(.nonASCIIToken)),
         ("head -c 100000 /dev/zero | tr '\\0' a", .output(.outputTooLarge)),
-        ("echo 'failed: connect to the VPN' >&2; exit 4", .checker(.nonzeroExit)),
-        ("kill -TERM $$", .checker(.nonzeroExit)),
+        ("echo 'failed: connect to the VPN' >&2; exit 4", .run(.nonZeroExit)),
+        ("kill -TERM $$", .run(.nonZeroExit)),
         ("corp-tool-not-installed-anywhere", .checker(.commandNotFound)),
         ("exit 126", .checker(.commandNotFound)),
     ]
@@ -86,7 +86,7 @@ struct ProblemCodeTests {
         let report = await check(scripts.script("hang.sh", "sleep 30"), timeout: 1)
         #expect(
             report.runs.map { Set($0.problems.map(\.code)) } == [
-                [.checker(.timeout)], [.checker(.timeout), .checker(.interactiveInSilentContext)],
+                [.run(.timedOut)], [.run(.timedOut), .checker(.interactiveInSilentContext)],
             ])
         #expect(report.runs[0].signal == 15)
     }
@@ -107,7 +107,7 @@ struct ProblemCodeTests {
         let report = await check(
             scripts.script("prompt.sh", "printf 'Password: ' >&2; read -r pw || exit 1; echo \"tok-$pw\""),
             contexts: [.background])
-        #expect(codes(report) == [.checker(.readsStdin), .checker(.nonzeroExit)])
+        #expect(codes(report) == [.checker(.readsStdin), .run(.nonZeroExit)])
         #expect(report.runs[0].elapsedMs < 5000, "EOF is delivered as soon as the read is seen")
         let reader = await check(scripts.script("cat.sh", "cat; echo tok-0123456789"), contexts: [.background])
         #expect(codes(reader) == [.checker(.readsStdin)])
@@ -116,9 +116,9 @@ struct ProblemCodeTests {
     @Test("interactive-in-silent-context: trying /dev/tty outside interactive")
     func terminal() async {
         let report = await check(scripts.script("tty.sh", "exec 3</dev/tty || exit 1; echo tok"))
-        #expect(report.runs[0].problems.map(\.code) == [.checker(.nonzeroExit)])
+        #expect(report.runs[0].problems.map(\.code) == [.run(.nonZeroExit)])
         #expect(
-            Set(report.runs[1].problems.map(\.code)) == [.checker(.nonzeroExit), .checker(.interactiveInSilentContext)])
+            Set(report.runs[1].problems.map(\.code)) == [.run(.nonZeroExit), .checker(.interactiveInSilentContext)])
     }
 
     @Test("inconsistent-answers: a new token on every back-to-back run")
@@ -154,10 +154,10 @@ struct ProblemCodeTests {
     @Test("path problems stop the check before anything runs")
     func paths() async {
         let cases: [(String, CheckProblem.Code)] = [
-            ("helper.sh", .checker(.pathNotAbsolute)),
-            (scripts.path("missing.sh"), .checker(.helperNotFound)),
-            (scripts.script("plain.sh", "echo tok", mode: 0o644), .checker(.notExecutable)),
-            (scripts.script("open.sh", "echo tok", mode: 0o777), .checker(.unsafePermissions)),
+            ("helper.sh", .run(.pathNotAbsolute)),
+            (scripts.path("missing.sh"), .run(.helperNotFound)),
+            (scripts.script("plain.sh", "echo tok", mode: 0o644), .run(.notExecutable)),
+            (scripts.script("open.sh", "echo tok", mode: 0o777), .run(.unsafePermissions)),
         ]
         for (path, code) in cases {
             let report = await check(path)
@@ -168,17 +168,17 @@ struct ProblemCodeTests {
         let garbage = scripts.path("garbage")
         scripts.write("\u{7F}ELF-not-really", to: garbage)
         chmod(garbage, 0o700)
-        #expect(await check(garbage).problems.map(\.code) == [.checker(.spawnFailed)])
+        #expect(await check(garbage).problems.map(\.code) == [.run(.spawnFailed)])
     }
 
     @Test("every code in the catalogue is covered by a test in this file")
     func catalogue() {
         let covered: Set<CheckProblem.Code> = Set(Self.outputCases.map(\.1)).union([
             .checker(.unknownJSONKey), .checker(.credentialHeaderCollision), .checker(.leftBackgroundProcess),
-            .checker(.timeout), .checker(.interactiveInSilentContext),
+            .run(.timedOut), .checker(.interactiveInSilentContext),
             .checker(.slowForContext), .checker(.readsStdin), .checker(.inconsistentAnswers),
-            .checker(.pathNotAbsolute), .checker(.helperNotFound), .checker(.notExecutable),
-            .checker(.unsafePermissions), .checker(.spawnFailed), .checker(.entraAudienceMismatch),
+            .run(.pathNotAbsolute), .run(.helperNotFound), .run(.notExecutable),
+            .run(.unsafePermissions), .run(.spawnFailed), .checker(.entraAudienceMismatch),
         ])
         #expect(covered == Set(CheckProblem.Code.allCases))
     }
@@ -199,6 +199,24 @@ struct ProblemCodeTests {
         #expect(throws: DecodingError.self) {
             try JSONDecoder().decode([CheckProblem.Code].self, from: Data(#"["no-such-code"]"#.utf8))
         }
+        for code in CheckProblem.Code.runCodes {
+            #expect(CheckProblem.Code(rawValue: code.rawValue) == .run(code))
+        }
+        #expect(
+            CheckProblem.Code(rawValue: HelperError.Code.cancelled.rawValue) == nil, "not a code the checker reports")
+    }
+
+    @Test("docs/check-schema.json lists exactly the codes the checker can report")
+    func schemaMatchesCodes() throws {
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let schema = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: repository.appendingPathComponent("docs/check-schema.json")))
+        let defs = (schema as? [String: Any])?["$defs"] as? [String: Any]
+        let problem = (defs?["problem"] as? [String: Any])?["properties"] as? [String: Any]
+        let names = try #require((problem?["code"] as? [String: Any])?["enum"] as? [String])
+        #expect(names.count == Set(names).count, "a code is listed twice in the schema")
+        #expect(Set(names) == Set(CheckProblem.Code.allCases.map(\.rawValue)))
     }
 
     @Test("the report carries the answer, redacted, with merged headers")

@@ -1,3 +1,4 @@
+import CredentialHelperHost
 import CredentialHelperProtocol
 
 /// One thing wrong with a helper, as the checker reports it.
@@ -8,23 +9,38 @@ public struct CheckProblem: Sendable, Hashable, Codable {
     }
 
     /// The stable problem codes, one list for each source: the output parser's own codes
-    /// (`HelperOutputError.Code`, shared with hosts) and the codes only the checker reports
-    /// (``CheckerCode``). ``rawValue`` appears in `--json` output and never changes meaning.
+    /// (`HelperOutputError.Code`, shared with hosts), the host runtime's codes for a helper that could
+    /// not run or failed (`HelperError.Code`, the subset in ``Code/runCodes``), and the codes only the
+    /// checker reports (``CheckerCode``). ``rawValue`` appears in `--json` output and never changes
+    /// meaning; docs/check-schema.json lists the same names (a test compares them).
     public enum Code: Sendable, Hashable, CaseIterable, RawRepresentable, Codable, CustomStringConvertible {
         /// A problem with what the helper printed, as every host's parser reports it.
         case output(HelperOutputError.Code)
+        /// The helper could not be run, or its run failed, as the host runtime reports it (one of
+        /// ``runCodes``).
+        case run(HelperError.Code)
         /// A problem only the checker sees: the file, the run, its timing, behaviour across runs.
         case checker(CheckerCode)
 
-        /// Every code: the output codes, then the checker's.
+        /// The host runtime's codes the checker reports as they are: the path checks, the spawn, the
+        /// exit and the timeout. The others are reported more precisely (an output code for
+        /// malformed output) or cannot happen in a check (cancellation, tool input).
+        public static let runCodes: [HelperError.Code] = [
+            .pathNotAbsolute, .helperNotFound, .notExecutable, .unsafePermissions, .spawnFailed, .nonZeroExit,
+            .timedOut,
+        ]
+
+        /// Every code: the output codes, the run codes, then the checker's.
         public static var allCases: [Code] {
-            HelperOutputError.Code.allCases.map(Code.output) + CheckerCode.allCases.map(Code.checker)
+            HelperOutputError.Code.allCases.map(Code.output) + runCodes.map(Code.run)
+                + CheckerCode.allCases.map(Code.checker)
         }
 
         /// The stable name, such as `empty-output` or `reads-stdin`.
         public var rawValue: String {
             switch self {
             case .output(let code): code.rawValue
+            case .run(let code): code.rawValue
             case .checker(let code): code.rawValue
             }
         }
@@ -33,6 +49,8 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         public init?(rawValue: String) {
             if let code = HelperOutputError.Code(rawValue: rawValue) {
                 self = .output(code)
+            } else if let code = HelperError.Code(rawValue: rawValue), Self.runCodes.contains(code) {
+                self = .run(code)
             } else if let code = CheckerCode(rawValue: rawValue) {
                 self = .checker(code)
             } else {
@@ -57,15 +75,9 @@ public struct CheckProblem: Sendable, Hashable, Codable {
         }
     }
 
-    /// The codes only the checker reports (the output parser's are `HelperOutputError.Code`).
+    /// The codes only the checker reports (the output parser's are `HelperOutputError.Code`, the
+    /// host runtime's `HelperError.Code`).
     public enum CheckerCode: String, Sendable, Hashable, Codable, CaseIterable {
-        case pathNotAbsolute = "path-not-absolute"
-        case helperNotFound = "helper-not-found"
-        case notExecutable = "not-executable"
-        case unsafePermissions = "unsafe-permissions"
-        case spawnFailed = "spawn-failed"
-        case nonzeroExit = "nonzero-exit"
-        case timeout
         case slowForContext = "slow-for-context"
         case credentialHeaderCollision = "credential-header-collision"
         case unknownJSONKey = "unknown-json-key"

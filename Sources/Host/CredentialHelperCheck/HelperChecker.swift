@@ -86,14 +86,7 @@ public struct HelperChecker: Sendable {
     }
 
     static func pathProblem(_ error: HelperError) -> CheckProblem {
-        let code: CheckProblem.Code
-        switch error.code {
-        case .pathNotAbsolute: code = .checker(.pathNotAbsolute)
-        case .helperNotFound: code = .checker(.helperNotFound)
-        case .unsafePermissions: code = .checker(.unsafePermissions)
-        case .notExecutable: code = .checker(.notExecutable)
-        default: code = .checker(.spawnFailed)
-        }
-        return CheckProblem(code, .error, error.message)
+        let code = CheckProblem.Code.runCodes.contains(error.code) ? error.code : .spawnFailed
+        return CheckProblem(.run(code), .error, error.message)
     }
 }

@@ -45,7 +45,7 @@ struct RunDiagnosis {
         switch run.outcome {
         case .timedOut, .cancelled:
             add(
-                .checker(.timeout), .error,
+                .run(.timedOut), .error,
                 "the helper did not finish within \(Self.seconds(run.timeout)) in context \(context) and was "
                     + "stopped (SIGTERM, then SIGKILL).\(tail) Make the silent path fast, and exit non-zero "
                     + "instead of waiting.")
@@ -56,7 +56,7 @@ struct RunDiagnosis {
                     + "a host stops it and fails. Print one token on stdout and keep stderr short.")
         case .signaled(let signal):
             add(
-                .checker(.nonzeroExit), .error,
+                .run(.nonZeroExit), .error,
                 "the helper was killed by signal \(signal) in context \(context).\(tail)")
         case .exited(let status) where HelperError.isCommandNotRunnable(status):
             add(
@@ -65,7 +65,7 @@ struct RunDiagnosis {
                     + HelperError.commandNotRunnableSentence(status: status, searchPath: searchPath) + ".\(tail)")
         case .exited(let status) where status != 0:
             add(
-                .checker(.nonzeroExit), .error,
+                .run(.nonZeroExit), .error,
                 "the helper exited with status \(status) in context \(context); a host reports this as a refresh "
                     + "failure.\(tail)")
         case .exited:
