@@ -1,3 +1,5 @@
+import TokenStore
+
 /// Why the helper could not produce a credential: one line for stderr with a stable prefix that
 /// hosts, scripts and people can rely on, and the fix.
 public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
@@ -37,6 +39,18 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
     public init(_ code: Code, _ detail: String) {
         self.code = code
         self.detail = detail
+    }
+
+    /// The token store could not be used: its directory, a file or a lock (the error names the path
+    /// and the fix).
+    public static func tokenStore(_ error: TokenStoreError) -> AgentFailure {
+        AgentFailure(.tokenStoreUnreadable, error.description)
+    }
+
+    /// For ``TokenStore/withLock(_:named:until:unavailable:_:)``: a lock that cannot be had fails
+    /// the run as ``tokenStore(_:)``.
+    public static func lockUnavailable<T>(_ error: TokenStoreError) throws(AgentFailure) -> T {
+        throw .tokenStore(error)
     }
 
     /// The stderr line: `prefix: detail`.

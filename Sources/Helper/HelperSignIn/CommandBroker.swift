@@ -23,27 +23,18 @@ struct CommandBroker {
         if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
             return cached.accessToken
         }
-        do {
-            return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
-                if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-                    return cached.accessToken
-                }
-                let token = try await runCommand(context: context, until: deadline)
-                let obtainedAt = now()
-                let lifetime = settings.tokenLifetime.map { Double($0.components.seconds) }
-                let record = StoredTokens(
-                    accessToken: token, obtainedAt: obtainedAt, expiresAt: lifetime.map { obtainedAt + $0 })
-                do { try store.write(record, for: key) } catch {
-                    throw AgentFailure(.tokenStoreUnreadable, "\(error)")
-                }
-                return token
+        return try await store.withLock(key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
+            () async throws(AgentFailure) -> Secret in
+            if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+                return cached.accessToken
             }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch let error as TokenStoreError {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        } catch {
-            throw AgentFailure(.commandFailed, "\(error)")
+            let token = try await runCommand(context: context, until: deadline)
+            let obtainedAt = now()
+            let lifetime = settings.tokenLifetime.map { Double($0.components.seconds) }
+            let record = StoredTokens(
+                accessToken: token, obtainedAt: obtainedAt, expiresAt: lifetime.map { obtainedAt + $0 })
+            do throws(TokenStoreError) { try store.write(record, for: key) } catch { throw .tokenStore(error) }
+            return token
         }
     }
 

@@ -25,28 +25,19 @@ struct GoogleSTSBroker {
         if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
             return cached.accessToken
         }
-        do {
-            return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
-                if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-                    return cached.accessToken
-                }
-                // Google refused the Google token, not the company's: the subject need not be renewed.
-                let subjectToken = try await subject(context == .midSessionRefresh ? .background : context)
-                let grant = try await exchange(subjectToken, until: deadline)
-                let record = StoredTokens(
-                    accessToken: grant.accessToken, obtainedAt: grant.receivedAt,
-                    expiresAt: grant.expiresIn.map { grant.receivedAt + $0 })
-                do { try store.write(record, for: key) } catch {
-                    throw AgentFailure(.tokenStoreUnreadable, "\(error)")
-                }
-                return grant.accessToken
+        return try await store.withLock(key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
+            () async throws(AgentFailure) -> Secret in
+            if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
+                return cached.accessToken
             }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch let error as TokenStoreError {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        } catch {
-            throw AgentFailure(.providerError, "\(error)")
+            // Google refused the Google token, not the company's: the subject need not be renewed.
+            let subjectToken = try await subject(context == .midSessionRefresh ? .background : context)
+            let grant = try await exchange(subjectToken, until: deadline)
+            let record = StoredTokens(
+                accessToken: grant.accessToken, obtainedAt: grant.receivedAt,
+                expiresAt: grant.expiresIn.map { grant.receivedAt + $0 })
+            do throws(TokenStoreError) { try store.write(record, for: key) } catch { throw .tokenStore(error) }
+            return grant.accessToken
         }
     }
 
@@ -66,6 +57,6 @@ struct GoogleSTSBroker {
     }
 
     private func read() throws(AgentFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+        do { return try store.read(key) } catch { throw .tokenStore(error) }
     }
 }

@@ -19,44 +19,30 @@ struct InteractiveSignIn {
     func run(device: Bool, reuseValid: Bool, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
         -> StoredTokens
     {
-        do {
-            return try await broker.store.withLock(broker.key, named: "signin", until: deadline) {
-                () async throws(AgentFailure) -> StoredTokens in
-                if reuseValid, let latest = try broker.readStore(),
-                    broker.freshness.verdict(latest, now: broker.now()) == .good
-                {
-                    return latest
-                }
-                try await broker.tokens.requireKeyring(until: deadline)
-                let previous = try? await broker.tokens.readWithSecrets(until: deadline)
-                var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
-                broker.warnIfShortLived(&record)
-                try await write(record, until: deadline)
-                return record
-            }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch let error as TokenStoreError where error.code == .lockTimeout {
+        return try await broker.store.withLock(broker.key, named: "signin", until: deadline) {
+            (error) async throws(AgentFailure) -> StoredTokens in
+            guard error.code == .lockTimeout else { throw .tokenStore(error) }
             throw AgentFailure(
                 .signInFailed, "another sign-in for this profile is still waiting for the user; finish it first")
-        } catch let error as TokenStoreError {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        } catch {
-            throw AgentFailure(.signInFailed, "\(error)")
+        } _: { () async throws(AgentFailure) -> StoredTokens in
+            if reuseValid, let latest = try broker.readStore(),
+                broker.freshness.verdict(latest, now: broker.now()) == .good
+            {
+                return latest
+            }
+            try await broker.tokens.requireKeyring(until: deadline)
+            let previous = try? await broker.tokens.readWithSecrets(until: deadline)
+            var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
+            broker.warnIfShortLived(&record)
+            try await write(record, until: deadline)
+            return record
         }
     }
 
     private func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
-        do {
-            try await broker.store.withLock(broker.key, until: deadline) {
-                try await broker.tokens.write(record, until: deadline)
-            }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch let error as TokenStoreError {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        } catch {
-            throw AgentFailure(.tokenStoreUnreadable, "\(error)")
+        try await broker.store.withLock(broker.key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
+            () async throws(AgentFailure) in
+            try await broker.tokens.write(record, until: deadline)
         }
     }
 

@@ -48,23 +48,16 @@ struct OAuthBroker {
         if settings.grant != .clientCredentials, let rejectedAt = cached?.refreshRejectedAt {
             throw Self.alreadyRejected(rejectedAt, profile: profile.name)
         }
-        do {
-            return try await store.withLock(key, until: deadline) { () async throws(AgentFailure) -> Secret in
-                try await renewLocked(notBefore: notBefore, until: deadline)
-            }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch let error as TokenStoreError where error.code == .lockTimeout {
+        return try await store.withLock(key, until: deadline) { (error) async throws(AgentFailure) -> Secret in
+            guard error.code == .lockTimeout else { throw .tokenStore(error) }
             // A sibling is still refreshing; use what is valid rather than fail.
             if let latest = try readStore(), freshness.verdict(latest, now: now()) != .expired {
                 warn("another credhelper is still refreshing; using the stored token, which is still valid")
                 return latest.accessToken
             }
             throw AgentFailure(.providerUnreachable, "a refresh by another credhelper process did not finish in time")
-        } catch let error as TokenStoreError {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
-        } catch {
-            throw AgentFailure(.providerError, "\(error)")
+        } _: { () async throws(AgentFailure) -> Secret in
+            try await renewLocked(notBefore: notBefore, until: deadline)
         }
     }
 

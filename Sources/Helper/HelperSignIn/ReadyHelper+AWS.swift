@@ -36,19 +36,14 @@ extension ReadyHelper {
             return record.credentials
         }
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
-        do {
-            return try await store.withLock(sessions.key, until: deadline) { () async throws(AgentFailure) in
-                if let record = try sessions.read(), record.obtainedAt >= notBefore,
-                    record.isFresh(profile: profile, aws: aws, now: self.now())
-                {
-                    return record.credentials
-                }
-                return try await assumeRole(profile, settings, aws, sessions, context: context, until: deadline)
+        return try await store.withLock(sessions.key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
+            () async throws(AgentFailure) in
+            if let record = try sessions.read(), record.obtainedAt >= notBefore,
+                record.isFresh(profile: profile, aws: aws, now: self.now())
+            {
+                return record.credentials
             }
-        } catch let failure as AgentFailure {
-            throw failure
-        } catch {
-            throw AgentFailure(.tokenStoreUnreadable, "\(error)")
+            return try await assumeRole(profile, settings, aws, sessions, context: context, until: deadline)
         }
     }
 

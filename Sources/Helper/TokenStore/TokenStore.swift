@@ -17,7 +17,7 @@ import CredentialSupport
 /// helper killed in the middle of a write leaves a readable store.
 ///
 /// Reading needs no lock. A refresh holds the key's lock across read → check → refresh → write
-/// (``withLock(_:until:_:)``), so concurrent helpers cause one refresh and never lose a rotated
+/// (``withLock(_:named:until:unavailable:_:)``), so concurrent helpers cause one refresh and never lose a rotated
 /// refresh token. A file that is corrupt or whose permissions were widened is reported, never
 /// trusted or silently overwritten.
 public struct TokenStore: Sendable {
@@ -94,18 +94,28 @@ public struct TokenStore: Sendable {
     }
 
     /// Runs `body` holding `key`'s lock (named `suffix`: `lock` for refreshes, `signin` for
-    /// interactive sign-in), waiting for it until `deadline`.
-    public func withLock<T>(
+    /// interactive sign-in), waiting for it until `deadline`. When the lock cannot be had (the
+    /// directory is not private, or another process held it past the deadline: code
+    /// ``TokenStoreError/Code/lockTimeout``), `unavailable` decides instead: it maps the error to the
+    /// caller's, or answers without the lock. Both closures throw the caller's one error type.
+    public func withLock<T, Failure: Error>(
         _ key: TokenStoreKey, named suffix: String = "lock", until deadline: ContinuousClock.Instant,
-        _ body: () async throws -> T
-    ) async throws -> T {
-        try ensureDirectory()
+        unavailable: (TokenStoreError) async throws(Failure) -> T,
+        _ body: () async throws(Failure) -> T
+    ) async throws(Failure) -> T {
         let lockPath = "\(directory)/\(key.digest).\(suffix)"
-        guard let lock = try FileLock.acquire(lockPath, until: deadline) else {
-            throw TokenStoreError(
-                .lockTimeout, path: lockPath,
-                "another credhelper process held \(lockPath) past the deadline; try again, or check for a "
-                    + "stuck credhelper process")
+        let lock: FileLock
+        do throws(TokenStoreError) {
+            try ensureDirectory()
+            guard let acquired = try FileLock.acquire(lockPath, until: deadline) else {
+                throw TokenStoreError(
+                    .lockTimeout, path: lockPath,
+                    "another credhelper process held \(lockPath) past the deadline; try again, or check for a "
+                        + "stuck credhelper process")
+            }
+            lock = acquired
+        } catch {
+            return try await unavailable(error)
         }
         defer { withExtendedLifetime(lock) {} }
         return try await body()
