@@ -116,15 +116,15 @@ extension ProxyTests {
         ]
         for (upstream, reason) in cases {
             let error = #expect(throws: ProxyConfigurationError.self) {
-                try ProxyConfiguration(upstream: upstream, host: host).validate()
+                try ProxyConfiguration(upstream: upstream).validate()
             }
             #expect(error?.description.contains(reason) == true, "\(upstream): \(error?.description ?? "")")
             #expect(error?.description.contains("secret") != true)
         }
         #expect(throws: Never.self) {
-            try ProxyConfiguration(upstream: "https://[::1]:8443/gateway/", host: host).validate()
+            try ProxyConfiguration(upstream: "https://[::1]:8443/gateway/").validate()
         }
-        var noThreads = ProxyConfiguration(upstream: "https://gateway.example.com", host: host)
+        var noThreads = ProxyConfiguration(upstream: "https://gateway.example.com")
         noThreads.threads = 0
         let threadsError = #expect(throws: ProxyConfigurationError.self) { try noThreads.validate() }
         #expect(threadsError?.description.contains("--threads 0") == true)

@@ -42,7 +42,7 @@ final class ProxyHarness: Sendable {
         let log = AccessLogLines()
         accessLog = log
         var configuration = ProxyConfiguration(
-            upstream: upstream ?? gateway.baseURL, host: host, listenPort: 0, replayBodyLimit: replayLimit)
+            upstream: upstream ?? gateway.baseURL, listenPort: 0, replayBodyLimit: replayLimit)
         configure(&configuration)
         server = try await ProxyServer.start(configuration, provider: provider, accessLog: { log.append($0) })
         // The shared client needs no shutdown: a test that fails before stop() does not crash the run.

@@ -86,8 +86,7 @@ extension ProxyTests {
             "http://[::1/", "http://[not-v6]/", "http://host/x\u{7F}",
         ])
     func upstreamValidated(upstream: String) {
-        let configuration = ProxyConfiguration(
-            upstream: upstream, host: HostConfiguration(helperPath: "/bin/true"), listenPort: 0)
+        let configuration = ProxyConfiguration(upstream: upstream, listenPort: 0)
         do {
             try configuration.validate()
             Issue.record("accepted \(upstream.debugDescription)")
@@ -102,7 +101,7 @@ extension ProxyTests {
         arguments: ["127.evil.example", "127.0.0.1.nip.example", "localhost.example"])
     func listenLookalike(host: String) {
         let configuration = ProxyConfiguration(
-            upstream: "http://127.0.0.1:9", host: HostConfiguration(helperPath: "/bin/true"), listenHost: host,
+            upstream: "http://127.0.0.1:9", listenHost: host,
             listenPort: 0)
         #expect(throws: ProxyConfigurationError.self) { try configuration.validate() }
     }

@@ -48,6 +48,21 @@ struct CredentialProviderTests {
         #expect(scripts.count("runs") == 2)
     }
 
+    @Test("freshness is judged by the provider's clock: the fresh session credential ends at the TTL")
+    func freshnessByProviderClock() async throws {
+        let provider = provider(scripts.countingHelper(), ttl: 100)
+        #expect(provider.freshSessionCredential == nil, "no run yet")
+        let first = try await provider.startSession()
+        #expect(provider.currentDate == clock.now)
+        #expect(first.isFresh(at: provider.currentDate))
+        clock.advance(99)
+        #expect(provider.freshSessionCredential == first)
+        clock.advance(1)
+        #expect(!first.isFresh(at: provider.currentDate), "expiresAt itself is past the TTL")
+        #expect(provider.freshSessionCredential == nil, "the wall clock says fresh; the provider's clock does not")
+        #expect(provider.sessionCredential == first)
+    }
+
     @Test("1,000 concurrent callers share one helper run")
     func singleFlight() async throws {
         let provider = provider(scripts.countingHelper(delay: "0.3"))

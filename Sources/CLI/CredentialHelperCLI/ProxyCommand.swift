@@ -90,10 +90,12 @@ struct ProxyCommand: AsyncParsableCommand {
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         let configuration: ProxyConfiguration
+        let hostConfiguration: HostConfiguration
         do {
             let resolved = try host.resolve(environment: environment)
             resolved.warnings.forEach(Terminal.warning)
-            configuration = try proxyConfiguration(resolved.configuration)
+            hostConfiguration = try refreshFloorApplied(resolved.configuration)
+            configuration = try proxyConfiguration(upstream: upstream ?? resolved.configuration.gatewayBaseURL)
             try configuration.validate()
         } catch let error as HelperError {
             Terminal.error(error.description)
@@ -104,7 +106,7 @@ struct ProxyCommand: AsyncParsableCommand {
         }
         let interactive = Terminal.isTerminal(0) && Terminal.isTerminal(2)
         let provider = CredentialProvider(
-            configuration: configuration.host, runner: await host.helperRunner(environment: environment),
+            configuration: hostConfiguration, runner: await host.helperRunner(environment: environment),
             sessionContext: interactive ? .interactive : .background,
             stderrObserver: interactive ? Terminal.relayHelperStderr : nil)
         do {
@@ -129,12 +131,16 @@ struct ProxyCommand: AsyncParsableCommand {
         Terminal.standardError("credhelper proxy: stopped\n")
     }
 
-    private func proxyConfiguration(_ resolved: HostConfiguration) throws -> ProxyConfiguration {
+    private func refreshFloorApplied(_ resolved: HostConfiguration) throws -> HostConfiguration {
         guard HostConfiguration.refreshFloorRange.contains(refreshFloor) else {
             throw ValidationError("--refresh-floor \(refreshFloor) is out of range (1-3600 seconds)")
         }
         var hostConfiguration = resolved
         hostConfiguration.refreshFloorSeconds = refreshFloor
+        return hostConfiguration
+    }
+
+    private func proxyConfiguration(upstream: String?) throws -> ProxyConfiguration {
         guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]) else {
             throw ValidationError("--listen must be host:port, e.g. 127.0.0.1:8787")
         }
@@ -158,12 +164,12 @@ struct ProxyCommand: AsyncParsableCommand {
                 throw ValidationError("--client-key-file: \(error.description)")
             }
         }
-        guard let upstream = upstream ?? resolved.gatewayBaseURL else {
+        guard let upstream else {
             throw ValidationError(
                 "no upstream: pass --upstream https://gateway.example.com, or configure inferenceGatewayBaseUrl")
         }
         var configuration = ProxyConfiguration(
-            upstream: upstream, host: hostConfiguration, listenHost: listenHost.isEmpty ? "127.0.0.1" : listenHost,
+            upstream: upstream, listenHost: listenHost.isEmpty ? "127.0.0.1" : listenHost,
             listenPort: port, allowRemote: allowRemote, clientKey: clientKey, replayBodyLimit: replayLimit,
             upstreamCAFile: upstreamCAFile)
         configuration.threads = threads

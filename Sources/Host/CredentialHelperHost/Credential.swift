@@ -29,6 +29,10 @@ public struct Credential: Sendable, Hashable {
     /// The token.
     public var token: Secret { answer.token }
 
+    /// Whether the credential is within its TTL at `date` (before ``expiresAt``). Hosts ask with
+    /// their provider's clock (``CredentialProvider/currentDate``), so there is one rule and one clock.
+    public func isFresh(at date: Date) -> Bool { date < expiresAt }
+
     /// The headers to put on an inference request under `configuration`: the credential header of its
     /// auth scheme, then the custom headers with the helper's merged over them. A helper or custom
     /// header with the credential header's name is dropped and reported in ``RequestHeaders/warnings``.

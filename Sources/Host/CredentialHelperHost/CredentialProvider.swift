@@ -124,7 +124,7 @@ public final class CredentialProvider: Sendable {
     public func startSession(context: HelperContext? = nil) async throws(HelperError) -> Credential {
         let time = now()
         let cached = state.withLock { state -> Credential? in
-            guard let current = state.current, !state.currentRejected, time < current.expiresAt else { return nil }
+            guard let current = state.current, !state.currentRejected, current.isFresh(at: time) else { return nil }
             return current
         }
         if let cached { return cached }
@@ -136,6 +136,16 @@ public final class CredentialProvider: Sendable {
     /// Hosts on an event loop read it per request and call ``credential()`` only when it is nil or
     /// past its TTL.
     public var sessionCredential: Credential? { state.withLock { $0.current } }
+
+    /// The time by the provider's clock (the `now` given at creation): what freshness is judged by.
+    public var currentDate: Date { now() }
+
+    /// The running session's credential while it is within its TTL by the provider's clock, without
+    /// waiting: nil before the first run or once the TTL has passed.
+    public var freshSessionCredential: Credential? {
+        let time = now()
+        return state.withLock { $0.current }.flatMap { $0.isFresh(at: time) ? $0 : nil }
+    }
 
     /// The running session's credential, even past its TTL. Starts a session when there is none yet.
     public func credential() async throws(HelperError) -> Credential {
@@ -245,7 +255,7 @@ public final class CredentialProvider: Sendable {
     private func loadFromDisk(at time: Date) -> Credential? {
         guard let diskCache else { return nil }
         do {
-            guard let stored = try diskCache.load(for: configuration), time < stored.expiresAt,
+            guard let stored = try diskCache.load(for: configuration), stored.isFresh(at: time),
                 stored.obtainedAt <= time
             else { return nil }
             state.withLock { state in

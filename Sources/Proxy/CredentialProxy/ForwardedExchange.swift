@@ -40,14 +40,14 @@ final class ForwardedExchange {
         self.completion = completion
         pool = session.pool(on: context.eventLoop)
         machine = ExchangeStateMachine(
-            replayable: body.isReplayable, silentRefreshEnabled: session.configuration.host.silentRefreshEnabled)
+            replayable: body.isReplayable, silentRefreshEnabled: session.provider.configuration.silentRefreshEnabled)
     }
 
     private var eventLoop: any EventLoop { context.eventLoop }
 
     /// Obtains the credential and sends the request upstream.
     func start() {
-        if let credential = session.validCredential() {
+        if let credential = session.provider.freshSessionCredential {
             self.credential = credential
             return perform(machine.credentialObtained())
         }
@@ -265,7 +265,7 @@ final class ForwardedExchange {
                     + "new session, or enable silent refresh",
                 status: .unauthorized)
         case .rejectedAgain(let status):
-            let floor = session.configuration.host.refreshFloor.components.seconds
+            let floor = session.provider.configuration.refreshFloor.components.seconds
             return ProxyErrorResponse(
                 type: status == 403 ? "permission_error" : "authentication_error",
                 message:

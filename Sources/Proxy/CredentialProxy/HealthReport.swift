@@ -60,7 +60,7 @@ final class HealthReport: Sendable {
             fields.append(
                 "\"credential\":{\"obtainedAt\":\"\(credential.obtainedAt.formatted(.iso8601))\","
                     + "\"expiresAt\":\"\(credential.expiresAt.formatted(.iso8601))\","
-                    + "\"ttlRemainingSec\":\(Int(credential.expiresAt.timeIntervalSinceNow)),"
+                    + "\"ttlRemainingSec\":\(Int(credential.expiresAt.timeIntervalSince(provider.currentDate))),"
                     + "\"context\":\(JSONString.quoted(credential.context.rawValue))}")
         } else {
             fields.append("\"credential\":null")

@@ -62,18 +62,14 @@ public struct ProxyConfiguration: Sendable {
     /// it serves. One thread forwards tens of thousands of requests per second; more threads than
     /// the machine can spare get preempted by the clients, which lengthens the latency tail.
     public static var defaultThreads: Int { Swift.max(1, System.coreCount / 2) }
-    /// The helper configuration (path, TTL, timeout, silent refresh, headers, auth scheme).
-    public var host: HostConfiguration
-
     /// A configuration with the defaults above.
     public init(
-        upstream: String, host: HostConfiguration, listenHost: String = "127.0.0.1", listenPort: Int = 8787,
+        upstream: String, listenHost: String = "127.0.0.1", listenPort: Int = 8787,
         allowRemote: Bool = false, clientKey: Secret? = nil, replayBodyLimit: Int = 10 << 20,
         upstreamCAFile: String? = nil,
         connectTimeout: Duration = .seconds(10), readTimeout: Duration = .seconds(600)
     ) {
         self.upstream = upstream
-        self.host = host
         self.listenHost = listenHost
         self.listenPort = listenPort
         self.allowRemote = allowRemote

@@ -86,18 +86,12 @@ final class ProxySession: Sendable {
         }
     }
 
-    /// The session's credential while it is within its TTL, without waiting.
-    func validCredential() -> Credential? {
-        guard let current = provider.sessionCredential, Date() < current.expiresAt else { return nil }
-        return current
-    }
-
     /// The session's credential; past its TTL, a new one from the helper in the `background` context.
     func credential(on eventLoop: any EventLoop) -> EventLoopFuture<Credential> {
         helperRun(on: eventLoop) {
             do throws(HelperError) {
                 var current = try await self.provider.credential()
-                if current.expiresAt <= Date() {
+                if !current.isFresh(at: self.provider.currentDate) {
                     current = try await self.provider.startSession(context: .background)
                     self.health.recordHelperSuccess()
                 }
@@ -159,7 +153,7 @@ final class ProxySession: Sendable {
         if let cached { return cached }
         var lines = ByteBuffer()
         var names: [String] = []
-        for field in credential.requestHeaders(for: configuration.host).headers {
+        for field in credential.requestHeaders(for: provider.configuration).headers {
             lines.writeHeader(field.name, field.value)
             // The client's credential headers are dropped anyway: only the others cost a scan.
             let name = field.name.lowercased()
