@@ -149,8 +149,15 @@ extension FuzzFindingTests {
     }
 }
 
-@Test("VisibleText replaces every C0 control character and DEL, and keeps everything else")
+@Test("VisibleText replaces C0, DEL, C1, bidirectional controls and separators, and keeps everything else")
 func visibleText() {
     #expect(VisibleText.of("a\u{1B}[2Jb\r\nc\u{7F}\u{0}") == "a?[2Jb??c??")
-    #expect(VisibleText.of("ünïcode — fine\u{85}") == "ünïcode — fine\u{85}")
+    #expect(VisibleText.of("ünïcode — fine") == "ünïcode — fine")
+    // NEL and the 8-bit CSI move the cursor on some terminals; RLO shows "exe.txt" for "txt.exe".
+    #expect(VisibleText.of("a\u{85}b\u{9B}2Jc\u{202E}txt.exe\u{2028}d\u{2066}e") == "a?b?2Jc?txt.exe?d?e")
+    #expect(VisibleText.isVisible("/usr/local/bin"))
+    #expect(!VisibleText.isVisible("/usr/\u{202E}nib"))
+    #expect(!VisibleText.isVisible("tab\there"))
+    #expect(VisibleText.of(String(repeating: "x", count: 10), limit: 4) == "xxxx…")
+    #expect(VisibleText.of("xxxx", limit: 4) == "xxxx")
 }

@@ -199,6 +199,6 @@ public struct Deployment: Sendable {
     }
 
     static func hasControl(_ text: String) -> Bool {
-        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
+        !VisibleText.isVisible(text)
     }
 }

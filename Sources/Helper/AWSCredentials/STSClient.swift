@@ -121,12 +121,13 @@ public struct STSClient: Sendable {
         }
     }
 
-    /// An STS message as one short line, without the web identity token should it quote it.
+    /// An STS message as one short visible line (``VisibleText``), without the web identity token
+    /// should it quote it.
     static func clean(_ message: String, hiding token: Secret) -> String {
         var line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         let secret = token.reveal()
         if !secret.isEmpty { line = line.replacing(secret, with: "[token]") }
-        return line.count > 300 ? String(line.prefix(300)) + "…" : line
+        return VisibleText.of(line, limit: 300)
     }
 
     private static func describe(_ error: any Error) -> String {

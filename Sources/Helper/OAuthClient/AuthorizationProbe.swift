@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CredentialHelperProtocol
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -80,10 +81,8 @@ public enum AuthorizationProbe: Sendable, Hashable {
 
     private static func shortened(_ text: String) -> String { String(text.prefix(200)) }
 
-    /// `text` when it is printable (no control characters): what a provider's error may show on a terminal.
-    private static func printable(_ text: String) -> String? {
-        text.unicodeScalars.allSatisfy { $0.value >= 0x20 && $0.value != 0x7F } ? text : nil
-    }
+    /// `text` when it is printable (``VisibleText``): what a provider's error may show on a terminal.
+    private static func printable(_ text: String) -> String? { VisibleText.isVisible(text) ? text : nil }
 }
 
 extension OAuthClient {

@@ -127,12 +127,8 @@ public enum EntraAudienceRule {
         return value
     }
 
-    /// An audience as a message may show it: printable ASCII, at most 120 characters.
-    private static func printable(_ audience: String) -> String {
-        let visible = audience.unicodeScalars.filter { $0.value >= 0x21 && $0.value < 0x7F }
-        let text = String(String.UnicodeScalarView(visible))
-        return text.count > 120 ? String(text.prefix(120)) + "…" : text
-    }
+    /// An audience as a message may show it (``VisibleText``), at most 120 characters.
+    private static func printable(_ audience: String) -> String { VisibleText.of(audience, limit: 120) }
 
     private static func base64URLDecoded(_ text: Substring) -> Data? {
         var base64 = String(text.map { $0 == "-" ? "+" : $0 == "_" ? "/" : $0 })

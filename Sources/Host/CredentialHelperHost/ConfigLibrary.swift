@@ -72,11 +72,7 @@ enum ConfigLibrary {
         guard case .array(let list)? = entries else { return nil }
         for case .object(let entry) in list where entry["id"] == .string(id) {
             // A display name, shown in messages: without control characters, and short.
-            if case .string(let name)? = entry["name"] {
-                return String(
-                    String.UnicodeScalarView(
-                        name.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }.prefix(60)))
-            }
+            if case .string(let name)? = entry["name"] { return VisibleText.of(name, limit: 60) }
         }
         return nil
     }

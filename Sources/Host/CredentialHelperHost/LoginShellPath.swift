@@ -87,7 +87,7 @@ public enum LoginShellPath {
         for entry in text.split(separator: ":", omittingEmptySubsequences: true) {
             guard entries.count < maximumEntries else { break }
             guard entry.hasPrefix("/"), entry.utf8.count <= maximumEntryBytes,
-                entry.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7F })
+                VisibleText.isVisible(entry)
             else { continue }
             entries.append(String(entry))
         }

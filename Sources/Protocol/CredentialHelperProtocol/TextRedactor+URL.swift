@@ -49,16 +49,7 @@ extension TextRedactor {
         }.joined(separator: "/")
         if let queryStart { output += "?" + parameters(remainder[remainder.index(after: queryStart)...]) }
         if let fragment { output += "#" + parameters(fragment) }
-        return String(String.UnicodeScalarView(output.unicodeScalars.map { Self.isHidden($0) ? "?" : $0 }))
-    }
-
-    /// Whether `scalar` is one a terminal acts on or reorders text by rather than shows: a C0 or C1
-    /// control, DEL, a bidirectional control, or a line or paragraph separator.
-    static func isHidden(_ scalar: Unicode.Scalar) -> Bool {
-        switch scalar.value {
-        case 0x00...0x1F, 0x7F...0x9F, 0x200E, 0x200F, 0x2028...0x202E, 0x2066...0x2069: true
-        default: false
-        }
+        return VisibleText.of(output)
     }
 
     private func parameters(_ text: Substring) -> String {

@@ -57,7 +57,7 @@ public struct TextRedactor: Sendable {
                 redactNextWord = false
             }
             output.append(
-                character != "\t" && character.unicodeScalars.contains(where: Self.isHidden) ? "?" : character)
+                character != "\t" && character.unicodeScalars.contains(where: VisibleText.isHidden) ? "?" : character)
         }
         flushWord()
         return Self.cut(output, output.contains("://") ? max(maxLength, Self.longestURL) : maxLength)
