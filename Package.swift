@@ -144,12 +144,12 @@ let package = Package(
             swiftSettings: strict
         ),
         .target(
-            name: "HelperSignIn",
+            name: "ReadyMadeHelper",
             dependencies: [
                 "CredentialHelperProtocol", "CredentialSupport", "ChildProcess", "TokenStore", "OAuthClient",
                 "HelperFastPath", "OSKeyring", "AWSSigning", "AWSCredentials",
             ],
-            path: "Sources/Helper/HelperSignIn",
+            path: "Sources/Helper/ReadyMadeHelper",
             swiftSettings: strict
         ),
         // The proxy's HTTP/1.1 codec: message heads and body framing, no channel code.
@@ -200,7 +200,7 @@ let package = Package(
                 "CredentialHelperHost",
                 "CredentialHelperCheck",
                 "CredentialSupport",
-                "HelperSignIn",
+                "ReadyMadeHelper",
                 "HelperFastPath",
                 "TokenStore",
                 "CredentialProxy",
@@ -217,7 +217,7 @@ let package = Package(
             name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport", "AWSSigning"], path: "Sources/CLI/credhelper",
             swiftSettings: strict),
         .executableTarget(
-            name: "credhelper-full", dependencies: ["CredentialHelperCLI", "HelperSignIn", "CredentialSupport"],
+            name: "credhelper-full", dependencies: ["CredentialHelperCLI", "ReadyMadeHelper", "CredentialSupport"],
             path: "Sources/CLI/credhelper-full", swiftSettings: strict),
         .executableTarget(
             name: "credhelper-bench",
@@ -279,7 +279,7 @@ let package = Package(
         .testTarget(
             name: "AWSCredentialsTests",
             dependencies: [
-                "AWSSigning", "AWSCredentials", "HelperFastPath", "HelperSignIn", "TokenStore", "CredentialHelperProtocol",
+                "AWSSigning", "AWSCredentials", "HelperFastPath", "ReadyMadeHelper", "TokenStore", "CredentialHelperProtocol",
                 "TestSupport",
             ],
             swiftSettings: strict),
@@ -287,9 +287,9 @@ let package = Package(
             name: "OSKeyringTests", dependencies: ["OSKeyring", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
-            name: "HelperSignInTests",
+            name: "ReadyMadeHelperTests",
             dependencies: [
-                "HelperSignIn", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport", "OSKeyring",
+                "ReadyMadeHelper", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport", "OSKeyring",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -62,7 +62,7 @@ import Testing
 
     @Test("The \"aws\" settings: defaults, and one error naming the fix for each mistake")
     func settings() throws {
-        func decode(_ aws: String) throws(AgentFailure) -> Profile {
+        func decode(_ aws: String) throws(CredhelperFailure) -> Profile {
             let json = #"{"profiles": {"corp": {"issuer": "https://idp.example", "clientId": "c", "aws": \#(aws)}}}"#
             return try ProfileCatalog.decode(Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)
                 .select("corp", environment: [:])
@@ -104,7 +104,7 @@ import Testing
             ),
         ]
         for (aws, message) in mistakes {
-            #expect(throws: AgentFailure.self, "\(aws)") { _ = try decode(aws) }
+            #expect(throws: CredhelperFailure.self, "\(aws)") { _ = try decode(aws) }
             do { _ = try decode(aws) } catch {
                 #expect(error.code == .configuration && error.detail.contains(message), "\(error.detail)")
             }

@@ -8,7 +8,7 @@ import Testing
 struct EntraPresetTests {
     static let tenant = "72F988BF-86F1-41AF-91AB-2D7CD011DB47"
 
-    func load(_ profile: String) throws(AgentFailure) -> Profile.OAuthSettings? {
+    func load(_ profile: String) throws(CredhelperFailure) -> Profile.OAuthSettings? {
         let json = #"{"profiles": {"foundry": \#(profile)}}"#
         let catalog = try ProfileCatalog.decode(
             Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)

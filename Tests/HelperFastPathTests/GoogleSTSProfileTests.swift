@@ -6,7 +6,7 @@ import Testing
 
 @Suite("google-sts profiles in the profiles file")
 struct GoogleSTSProfileTests {
-    func load(_ vertex: String) throws(AgentFailure) -> ProfileCatalog {
+    func load(_ vertex: String) throws(CredhelperFailure) -> ProfileCatalog {
         let json = """
             {"profiles": {"corp": {"issuer": "https://login.example.com", "clientId": "app", "credential": "id-token"},
                           "vertex": \(vertex)}}

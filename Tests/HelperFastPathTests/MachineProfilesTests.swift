@@ -139,7 +139,7 @@ struct MachineProfilesTests {
         #expect {
             try ProfileCatalog.locate(environment: environment(machine: machinePath, user: user))
         } throws: { error in
-            guard let failure = error as? AgentFailure else { return false }
+            guard let failure = error as? CredhelperFailure else { return false }
             return failure.code == .configuration && failure.description.contains(message)
         }
     }
@@ -150,7 +150,7 @@ struct MachineProfilesTests {
         #expect {
             try ProfileCatalog.locate(environment: environment)
         } throws: { error in
-            let text = (error as? AgentFailure)?.description ?? ""
+            let text = (error as? CredhelperFailure)?.description ?? ""
             return text.contains(folder.path("mine.json"))
                 && text.contains("machine-wide \(folder.path("absent.json"))")
         }

@@ -44,7 +44,7 @@ struct OutputModeTests {
         #expect(try resolve("/usr/bin/credhelper-headers-corp") == ("headers", "corp"))
         #expect(try resolve("/usr/bin/credhelper-headers") == ("headers", nil))
         #expect(try resolve("/usr/bin/credhelper-token-legacy") == ("inference", "token-legacy"))
-        #expect(throws: AgentFailure.self) { try resolve("credhelper-tokens-corp") }
+        #expect(throws: CredhelperFailure.self) { try resolve("credhelper-tokens-corp") }
     }
 
     @Test("no context set: only a mode other than inference may sign in, with --interactive or at a terminal")

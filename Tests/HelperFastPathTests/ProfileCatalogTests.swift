@@ -10,7 +10,7 @@ import Testing
 
 @Suite("The profiles file")
 struct ProfileCatalogTests {
-    func load(_ json: String, mode: mode_t = 0o600) throws(AgentFailure) -> ProfileCatalog {
+    func load(_ json: String, mode: mode_t = 0o600) throws(CredhelperFailure) -> ProfileCatalog {
         let folder = HelperScripts()
         let path = folder.path("profiles.json")
         folder.write(json, to: path)
@@ -71,14 +71,14 @@ struct ProfileCatalogTests {
         #expect {
             try load(json)
         } throws: { error in
-            guard let failure = error as? AgentFailure else { return false }
+            guard let failure = error as? CredhelperFailure else { return false }
             return failure.code == .configuration && failure.description.contains(message)
         }
     }
 
     @Test("a static token in a file others can read is refused")
     func staticTokenNeedsPrivateFile() {
-        #expect(throws: AgentFailure.self) {
+        #expect(throws: CredhelperFailure.self) {
             try load(#"{"profiles": {"a": {"kind": "static", "token": "sk-0123456789"}}}"#, mode: 0o644)
         }
     }
@@ -94,7 +94,7 @@ struct ProfileCatalogTests {
 /// Findings of the fuzzer in the profiles reader, kept as tests.
 @Suite("Profiles file: numbers and keys the fuzzer found")
 struct ProfileReaderFuzzFindingTests {
-    func decode(_ json: String) throws(AgentFailure) -> ProfileCatalog {
+    func decode(_ json: String) throws(CredhelperFailure) -> ProfileCatalog {
         try ProfileCatalog.decode(Array(json.utf8), path: "/p.json", environment: [:], fileIsPrivate: true)
     }
 
@@ -103,7 +103,7 @@ struct ProfileReaderFuzzFindingTests {
         arguments: ["1e309", "-1e309", "1e300", "9223372036854775808", "-0.0", "3.5"])
     func hugeNumbers(number: String) {
         let json = #"{"profiles": {"e": {"kind": "exec", "command": ["/bin/true"], "timeoutSec": \#(number)}}}"#
-        #expect(throws: AgentFailure.self) { try decode(json) }
+        #expect(throws: CredhelperFailure.self) { try decode(json) }
     }
 
     @Test("a key given twice in one object is a configuration error")

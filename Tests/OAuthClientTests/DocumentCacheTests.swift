@@ -21,7 +21,7 @@ struct DocumentCacheTests {
     /// A fresh client (as in a new helper process) using the cache in `folder`.
     func client(_ documents: ScriptedUpstream, _ folder: HelperScripts) -> OAuthClient {
         var configuration = OAuthClientConfiguration(issuer: documents.baseURL, clientID: "c")
-        configuration.documentCache = ProviderDocumentCache(directory: folder.path("metadata"))
+        configuration.documentCache = IdPDocumentCache(directory: folder.path("metadata"))
         return OAuthClient(configuration)
     }
 
@@ -48,7 +48,7 @@ struct DocumentCacheTests {
 
     @Test("max-age is capped by the ceiling; no header means the default lifetime")
     func lifetimes() {
-        let cache = ProviderDocumentCache(directory: "/nonexistent")
+        let cache = IdPDocumentCache(directory: "/nonexistent")
         #expect(cache.lifetime(cacheControl: "max-age=31536000") == cache.ceiling)
         #expect(cache.lifetime(cacheControl: "max-age=120, must-revalidate") == 120)
         #expect(cache.lifetime(cacheControl: nil) == cache.defaultLifetime)

@@ -28,7 +28,7 @@ struct OAuthClientTests {
     var deadline: ContinuousClock.Instant { .now + .seconds(30) }
 
     /// Signs the test user in with the device grant, approving it as the user would in a browser.
-    func deviceSignIn(_ metadata: ProviderMetadata) async throws -> TokenGrant {
+    func deviceSignIn(_ metadata: IdPMetadata) async throws -> TokenGrant {
         // glewlwyd keeps its state in SQLite and answers 500 now and then while other suites sign in
         // at the same moment: ask again, at most twice, for that case only.
         let device = try await requestDeviceCode(metadata, attemptsLeft: 3)
@@ -45,7 +45,7 @@ struct OAuthClientTests {
         return grant
     }
 
-    func requestDeviceCode(_ metadata: ProviderMetadata, attemptsLeft: Int) async throws -> DeviceAuthorization {
+    func requestDeviceCode(_ metadata: IdPMetadata, attemptsLeft: Int) async throws -> DeviceAuthorization {
         do {
             return try await client.requestDeviceCode(metadata: metadata, until: deadline)
         } catch {

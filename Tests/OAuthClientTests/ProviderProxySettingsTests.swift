@@ -44,17 +44,17 @@ struct ProviderProxySettingsTests {
 
     @Test("NO_PROXY forms: names and subdomains, .domain, *.domain, host:port, IPv4, IPv6, CIDR", arguments: exemptions)
     func noProxyForms(pattern: String, url: String, direct: Bool) throws {
-        let connection = try ProviderConnection(
+        let connection = try IdPConnection(
             caFile: nil, proxy: nil, environment: ["HTTPS_PROXY": "http://127.0.0.2:3128", "NO_PROXY": pattern])
         #expect(connection.isDirect(url) == direct, "NO_PROXY=\(pattern) for \(url)")
     }
 
     @Test("plain http:// (loopback only) and no proxy at all go direct")
     func directWithoutProxy() throws {
-        let proxied = try ProviderConnection(caFile: nil, proxy: "http://127.0.0.2:3128", environment: [:])
+        let proxied = try IdPConnection(caFile: nil, proxy: "http://127.0.0.2:3128", environment: [:])
         #expect(proxied.isDirect("http://127.0.0.1:8080/token"))
         #expect(!proxied.isDirect("https://idp.example.com/token"))
-        let none = try ProviderConnection(caFile: nil, proxy: "none", environment: ["HTTPS_PROXY": "http://p:1"])
+        let none = try IdPConnection(caFile: nil, proxy: "none", environment: ["HTTPS_PROXY": "http://p:1"])
         #expect(none.isDirect("https://idp.example.com/token"))
     }
 
@@ -65,7 +65,7 @@ struct ProviderProxySettingsTests {
             (nil, ["HTTPS_PROXY": "http://user:pa%zzword@127.0.0.2:3128"], "HTTPS_PROXY"),
         ] {
             let error = #expect(throws: OAuthError.self) {
-                try ProviderConnection(caFile: nil, proxy: profile, environment: environment)
+                try IdPConnection(caFile: nil, proxy: profile, environment: environment)
             }
             #expect(error?.code == .insecureEndpoint)
             let text = error?.description ?? ""
@@ -78,7 +78,7 @@ struct ProviderProxySettingsTests {
     func unescapedSlashInPassword() throws {
         for url in ["http://alice:1234/5678@127.0.0.2:3128", "http://alice:1234/@127.0.0.2:3128"] {
             let error = #expect(throws: OAuthError.self) {
-                try ProviderConnection(caFile: nil, proxy: url, environment: [:])
+                try IdPConnection(caFile: nil, proxy: url, environment: [:])
             }
             #expect(error?.code == .insecureEndpoint)
             let text = error?.description ?? ""

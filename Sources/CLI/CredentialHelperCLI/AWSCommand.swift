@@ -1,5 +1,5 @@
 import ArgumentParser
-import HelperSignIn
+import ReadyMadeHelper
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

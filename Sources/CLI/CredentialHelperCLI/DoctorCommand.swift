@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialHelperHost
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -38,13 +38,13 @@ struct DoctorCommand: AsyncParsableCommand {
     var json = false
 
     func run() async throws {
-        let agent = try options.agent()
+        let readyHelper = try options.readyHelper()
         let profiles =
-            try options.profile.map { _ in [try options.selected(in: agent)] }
-            ?? agent.catalog.profiles.values.sorted { $0.name < $1.name }
+            try options.profile.map { _ in [try options.selected(in: readyHelper)] }
+            ?? readyHelper.catalog.profiles.values.sorted { $0.name < $1.name }
         let app = try appSettings()
         var findings: [DoctorFinding] = []
-        for profile in profiles { findings += await agent.doctor(profile: profile, app: app) }
+        for profile in profiles { findings += await readyHelper.doctor(profile: profile, app: app) }
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

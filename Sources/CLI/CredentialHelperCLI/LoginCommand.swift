@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 /// `credhelper login`: sign in to a profile's identity provider now.
 struct LoginCommand: AsyncParsableCommand {
@@ -18,10 +18,10 @@ struct LoginCommand: AsyncParsableCommand {
     var timeout: Int = 600
 
     func run() async throws {
-        let agent = try options.agent()
-        let profile = try options.selected(in: agent)
-        let record = try await ProfileOptions.failing { () async throws(AgentFailure) in
-            try await agent.login(profile: profile, device: device, timeout: .seconds(max(timeout, 1)))
+        let readyHelper = try options.readyHelper()
+        let profile = try options.selected(in: readyHelper)
+        let record = try await ProfileOptions.failing { () async throws(CredhelperFailure) in
+            try await readyHelper.login(profile: profile, device: device, timeout: .seconds(max(timeout, 1)))
         }
         let who = record.displayName ?? record.subject
         Terminal.standardError("Signed in to profile \(profile.name)" + (who.map { " as \($0)" } ?? "") + ".\n")

@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialHelperHost
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -21,18 +21,18 @@ enum LogoutAll {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let environment = ProcessInfo.processInfo.environment
-        let storeDirectory = try ProfileOptions.failing { () throws(AgentFailure) in
+        let storeDirectory = try ProfileOptions.failing { () throws(CredhelperFailure) in
             try ProfileCatalog.storeDirectory(environment: environment)
         }
         // Revoke first, while the tokens are there; without a profiles file, removal alone still runs.
         var signedOut: [String] = []
         if let catalog = try? ProfileCatalog.locate(userPath: options.profilesFile, environment: environment) {
-            let agent = ReadyHelper(
+            let readyHelper = ReadyHelper(
                 catalog: catalog, store: TokenStore(directory: storeDirectory), environment: environment,
                 say: { Terminal.standardError($0 + "\n") })
             for name in catalog.profiles.keys.sorted() {
                 guard let profile = catalog.profiles[name],
-                    let outcome = try? await agent.logout(profile: profile), outcome.removed
+                    let outcome = try? await readyHelper.logout(profile: profile), outcome.removed
                 else { continue }
                 signedOut.append(name)
                 if case .failed(let reason) = outcome.revocation {

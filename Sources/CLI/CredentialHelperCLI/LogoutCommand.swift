@@ -1,7 +1,7 @@
 import ArgumentParser
 import CredentialHelperHost
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -25,12 +25,12 @@ struct LogoutCommand: AsyncParsableCommand {
 
     func run() async throws {
         if all { return try await LogoutAll.run(options) }
-        let agent = try options.agent()
-        let profile = try options.selected(in: agent)
+        let readyHelper = try options.readyHelper()
+        let profile = try options.selected(in: readyHelper)
         // The host cache (credhelper get, the proxy's disk cache) may hold the token being signed out.
-        let signedOut = profile.storeKey.flatMap { try? agent.store.read($0) }?.accessToken
-        let outcome = try await ProfileOptions.failing { () async throws(AgentFailure) in
-            try await agent.logout(profile: profile)
+        let signedOut = profile.storeKey.flatMap { try? readyHelper.store.read($0) }?.accessToken
+        let outcome = try await ProfileOptions.failing { () async throws(CredhelperFailure) in
+            try await readyHelper.logout(profile: profile)
         }
         var revoked = true
         switch outcome.revocation {

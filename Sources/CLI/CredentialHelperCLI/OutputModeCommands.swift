@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

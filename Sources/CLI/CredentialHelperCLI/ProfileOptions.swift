@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -24,10 +24,10 @@ struct ProfileOptions: ParsableArguments {
             """)
     var profilesFile: String?
 
-    /// The agent over the selected profiles file, printing user-facing lines on stderr.
-    func agent() throws -> ReadyHelper {
+    /// The readyHelper over the selected profiles file, printing user-facing lines on stderr.
+    func readyHelper() throws -> ReadyHelper {
         let environment = ProcessInfo.processInfo.environment
-        let (catalog, store) = try Self.failing { () throws(AgentFailure) in
+        let (catalog, store) = try Self.failing { () throws(CredhelperFailure) in
             (
                 try ProfileCatalog.locate(userPath: profilesFile, environment: environment),
                 TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment))
@@ -38,21 +38,21 @@ struct ProfileOptions: ParsableArguments {
     }
 
     /// The selected profile.
-    func selected(in agent: ReadyHelper) throws -> Profile {
-        try Self.failing { () throws(AgentFailure) in
-            try agent.catalog.select(profile, environment: ProcessInfo.processInfo.environment)
+    func selected(in readyHelper: ReadyHelper) throws -> Profile {
+        try Self.failing { () throws(CredhelperFailure) in
+            try readyHelper.catalog.select(profile, environment: ProcessInfo.processInfo.environment)
         }
     }
 
-    /// Runs `body`, printing an agent failure as its one line and exiting with its status.
-    static func failing<T>(_ body: () async throws(AgentFailure) -> T) async throws -> T {
+    /// Runs `body`, printing an readyHelper failure as its one line and exiting with its status.
+    static func failing<T>(_ body: () async throws(CredhelperFailure) -> T) async throws -> T {
         do { return try await body() } catch {
             Terminal.standardError(error.description + "\n")
             throw ExitCode(error.exitStatus)
         }
     }
 
-    static func failing<T>(_ body: () throws(AgentFailure) -> T) throws -> T {
+    static func failing<T>(_ body: () throws(CredhelperFailure) -> T) throws -> T {
         do { return try body() } catch {
             Terminal.standardError(error.description + "\n")
             throw ExitCode(error.exitStatus)

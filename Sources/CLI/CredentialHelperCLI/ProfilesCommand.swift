@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 /// `credhelper profiles`: list the configured profiles.
 struct ProfilesCommand: ParsableCommand {
@@ -10,8 +10,8 @@ struct ProfilesCommand: ParsableCommand {
     @OptionGroup var options: ProfileOptions
 
     func run() throws {
-        let agent = try options.agent()
-        let catalog = agent.catalog
+        let readyHelper = try options.readyHelper()
+        let catalog = readyHelper.catalog
         Terminal.standardOutput("profiles in \(catalog.filesDescription):\n")
         for profile in catalog.profiles.values.sorted(by: { $0.name < $1.name }) {
             let marker = profile.name == catalog.defaultProfile ? " (default)" : ""

@@ -1,6 +1,6 @@
 import ArgumentParser
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -22,11 +22,11 @@ struct StatusCommand: ParsableCommand {
     var json = false
 
     func run() throws {
-        let agent = try options.agent()
+        let readyHelper = try options.readyHelper()
         let profiles =
-            try options.profile.map { _ in [try options.selected(in: agent)] }
-            ?? agent.catalog.profiles.values.sorted { $0.name < $1.name }
-        let statuses = profiles.map(agent.status(profile:))
+            try options.profile.map { _ in [try options.selected(in: readyHelper)] }
+            ?? readyHelper.catalog.profiles.values.sorted { $0.name < $1.name }
+        let statuses = profiles.map(readyHelper.status(profile:))
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

@@ -1,7 +1,7 @@
 import CredentialHelperCLI
 import CredentialSupport
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 
 #if canImport(Glibc)
     import Glibc

@@ -40,7 +40,7 @@ public struct STSClient: Sendable {
     /// The role's temporary credentials, or a failure whose message names the role and the fix
     /// (never the token). `signInRequired` when STS refused the token as expired.
     public func assumeRole(_ request: Request, profile: String, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> AWSSessionCredentials
+        async throws(CredhelperFailure) -> AWSSessionCredentials
     {
         let fields = [
             ("Action", "AssumeRoleWithWebIdentity"), ("Version", "2011-06-15"), ("RoleArn", request.roleARN),
@@ -57,7 +57,7 @@ public struct STSClient: Sendable {
                     .joined(separator: "&")))
         let remaining = min(requestTimeout, deadline - ContinuousClock.now)
         guard remaining > .milliseconds(10) else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .awsSTSError, "no time was left to call AWS STS at \(endpoint) for profile \"\(profile)\"")
         }
         let status: Int
@@ -68,14 +68,14 @@ public struct STSClient: Sendable {
             status = Int(response.status.code)
             body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         } catch {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .awsSTSError,
                 "AWS STS at \(endpoint) could not be reached (\(Self.describe(error))) for profile \"\(profile)\"; "
                     + "check the network, or the profile's \"aws\".\"stsEndpoint\"")
         }
         guard status == 200 else { throw refusal(status: status, body: body, request, profile: profile) }
         guard let credentials = STSResponse.credentials(body) else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .awsSTSError,
                 "AWS STS at \(endpoint) answered without usable credentials for role \(request.roleARN); check "
                     + "that \"stsEndpoint\" is an STS endpoint")
@@ -83,9 +83,9 @@ public struct STSClient: Sendable {
         return credentials
     }
 
-    private func refusal(status: Int, body: String, _ request: Request, profile: String) -> AgentFailure {
+    private func refusal(status: Int, body: String, _ request: Request, profile: String) -> CredhelperFailure {
         guard let (code, message) = STSResponse.error(body) else {
-            return AgentFailure(
+            return CredhelperFailure(
                 .awsSTSError,
                 "AWS STS at \(endpoint) answered HTTP \(status) for role \(request.roleARN); check that "
                     + "\"stsEndpoint\" is an STS endpoint")
@@ -93,31 +93,31 @@ public struct STSClient: Sendable {
         let said =
             "AWS STS refused role \(request.roleARN) (\(code): \(Self.clean(message, hiding: request.webIdentityToken)))"
         if Self.expiredTokenCodes.contains(code) {
-            return AgentFailure(
+            return CredhelperFailure(
                 .signInRequired,
                 "\(said); the sign-in of profile \"\(profile)\" is no longer accepted: "
-                    + AgentFailure.loginCommand(profile))
+                    + CredhelperFailure.loginCommand(profile))
         }
         switch code {
         case "AccessDenied":
-            return AgentFailure(
+            return CredhelperFailure(
                 .awsSTSError,
                 "\(said); the role's trust policy must allow sts:AssumeRoleWithWebIdentity for this identity "
                     + "provider (its issuer as a Federated principal) and this audience and subject: ask an AWS "
                     + "administrator to check role \(request.roleARN)'s trust policy, or fix \"roleArn\" in profile "
                     + "\"\(profile)\"")
         case "InvalidIdentityToken":
-            return AgentFailure(
+            return CredhelperFailure(
                 .awsSTSError,
                 "\(said); AWS does not trust this identity provider: an administrator must add its issuer as an "
                     + "IAM OIDC identity provider, with the profile's client id as audience")
         case "ValidationError", "InvalidParameterValue", "MalformedPolicyDocument":
-            return AgentFailure(
+            return CredhelperFailure(
                 .configuration,
                 "\(said); check \"roleArn\" (arn:aws:iam::ACCOUNT:role/NAME), \"durationSec\" (900 to the role's "
                     + "maximum session duration) and \"sessionNameClaim\" in profile \"\(profile)\"")
         default:
-            return AgentFailure(.awsSTSError, "\(said); try again later, or check role \(request.roleARN)")
+            return CredhelperFailure(.awsSTSError, "\(said); try again later, or check role \(request.roleARN)")
         }
     }
 

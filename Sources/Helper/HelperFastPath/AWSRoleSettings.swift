@@ -54,7 +54,7 @@ extension ProfileReader {
     ]
 
     /// The profile's `"aws"` object, if any.
-    func aws(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.AWSSettings? {
+    func aws(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> Profile.AWSSettings? {
         guard let value = fields["aws"] else { return nil }
         guard case .object(let aws) = value else {
             throw fail(name, "\"aws\" must be an object with \"roleArn\" and \"region\"")

@@ -67,37 +67,37 @@ public struct AWSSessionStore: Sendable {
     public var path: String { "\(store.directory)/\(key.digest).aws.json" }
 
     /// The record, or nil when there is none.
-    public func read() throws(AgentFailure) -> AWSSessionRecord? {
+    public func read() throws(CredhelperFailure) -> AWSSessionRecord? {
         let bytes: [UInt8]?
         do { bytes = try SecureFile.contents(of: path, role: "the AWS session file", limit: 64 * 1024) } catch {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
+            throw CredhelperFailure(.tokenStoreUnreadable, error.description)
         }
         guard let bytes else { return nil }
         do { return try JSONDecoder().decode(AWSSessionRecord.self, from: Data(bytes)) } catch {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .tokenStoreUnreadable, "\(path) is not a valid AWS session record; remove it and try again")
         }
     }
 
     /// Deletes the record; true when there was one.
     @discardableResult
-    public func remove() throws(AgentFailure) -> Bool {
+    public func remove() throws(CredhelperFailure) -> Bool {
         if unlink(path) == 0 { return true }
         if errno == ENOENT { return false }
-        throw AgentFailure(.tokenStoreUnreadable, "cannot remove \(path): \(String(cString: strerror(errno)))")
+        throw CredhelperFailure(.tokenStoreUnreadable, "cannot remove \(path): \(String(cString: strerror(errno)))")
     }
 
     /// Replaces the record atomically (0600 file in the 0700 directory).
-    public func write(_ record: AWSSessionRecord) throws(AgentFailure) {
+    public func write(_ record: AWSSessionRecord) throws(CredhelperFailure) {
         do {
             try SecureFile.ensureDirectory(store.directory)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys]
             try SecureFile.store(Array(try encoder.encode(record)), at: path)
         } catch let error as SecureFile.Failure {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
+            throw CredhelperFailure(.tokenStoreUnreadable, error.description)
         } catch {
-            throw AgentFailure(.tokenStoreUnreadable, "cannot encode the AWS session record: \(error)")
+            throw CredhelperFailure(.tokenStoreUnreadable, "cannot encode the AWS session record: \(error)")
         }
     }
 }

@@ -53,7 +53,7 @@ public struct HelperRequest: Sendable, Hashable {
 
     /// The mode, and the profile to select (nil: the default one). A link that names neither a
     /// profile nor `MODE-PROFILE` / `MODE` is a configuration error listing the modes.
-    public func resolve(in catalog: ProfileCatalog) throws(AgentFailure) -> (mode: OutputMode, profile: String?) {
+    public func resolve(in catalog: ProfileCatalog) throws(CredhelperFailure) -> (mode: OutputMode, profile: String?) {
         if let mode { return (mode, profile) }
         guard let link else { return (.inference, nil) }
         // A link that reads as MODE-PROFILE for a machine-wide profile is the administrator's: a
@@ -70,7 +70,7 @@ public struct HelperRequest: Sendable, Hashable {
             if link.hasPrefix(mode.name + "-") { return (mode, String(link.dropFirst(mode.name.count + 1))) }
         }
         let known = catalog.profiles.keys.sorted().joined(separator: ", ")
-        throw AgentFailure(
+        throw CredhelperFailure(
             .configuration,
             "no profile \"\(link)\" in \(catalog.filesDescription) (\(catalog.files.count > 1 ? "they have" : "it has"): "
                 + "\(known.isEmpty ? "none" : known)); name the link credhelper-PROFILE for the inference helper, or "

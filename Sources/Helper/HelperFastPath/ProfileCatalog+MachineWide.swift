@@ -3,7 +3,7 @@ extension ProfileCatalog {
     /// `userProfiles` is allowed), with its `userProfiles` policy. For tools that write that file and
     /// check it before installing it (`credhelper config write`); a run reads it with ``locate(userPath:environment:)``.
     public static func decodeMachineWide(_ bytes: [UInt8], path: String, environment: [String: String])
-        throws(AgentFailure) -> (catalog: ProfileCatalog, userProfiles: UserProfiles)
+        throws(CredhelperFailure) -> (catalog: ProfileCatalog, userProfiles: UserProfiles)
     {
         let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: false, machineWide: true)
         let root = try parse(bytes, path: path)

@@ -66,7 +66,7 @@ public struct ProfileCatalog: Sendable {
     /// The profiles a run sees: the machine-wide file (when present) merged with the user's file
     /// (`userPath`, else ``defaultPath(environment:)``; when present and allowed). A configuration
     /// error when neither exists, or when one is untrusted or invalid.
-    public static func locate(userPath: String? = nil, environment: [String: String]) throws(AgentFailure)
+    public static func locate(userPath: String? = nil, environment: [String: String]) throws(CredhelperFailure)
         -> ProfileCatalog
     {
         let machineFile = machinePath(environment: environment)
@@ -81,7 +81,7 @@ public struct ProfileCatalog: Sendable {
         let user: Loaded? =
             machine?.policy == .ignore
             ? nil
-            : try userFile.flatMap { path throws(AgentFailure) in
+            : try userFile.flatMap { path throws(CredhelperFailure) in
                 try loadIfPresent(path: path, environment: environment, machineWide: false)
             }
         guard let machine else {
@@ -94,13 +94,13 @@ public struct ProfileCatalog: Sendable {
 
     /// The profiles file path for `environment`; a configuration error when it depends on a home
     /// directory and there is none.
-    public static func defaultPath(environment: [String: String]) throws(AgentFailure) -> String {
+    public static func defaultPath(environment: [String: String]) throws(CredhelperFailure) -> String {
         if let explicit = environment["CREDHELPER_PROFILES"], !explicit.isEmpty { return explicit }
         if let config = environment["XDG_CONFIG_HOME"], config.hasPrefix("/") {
             return config + "/credhelper/profiles.json"
         }
         guard let home = HomeDirectory.path(environment: environment) else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration, HomeDirectory.missing("the profiles file", override: "CREDHELPER_PROFILES"))
         }
         return home + "/.config/credhelper/profiles.json"
@@ -108,16 +108,16 @@ public struct ProfileCatalog: Sendable {
 
     /// The token store's directory for `environment` (see ``TokenStore/defaultDirectory(environment:)``);
     /// a configuration error when there is no home directory to put it in.
-    public static func storeDirectory(environment: [String: String]) throws(AgentFailure) -> String {
+    public static func storeDirectory(environment: [String: String]) throws(CredhelperFailure) -> String {
         guard let directory = TokenStore.defaultDirectory(environment: environment) else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration, HomeDirectory.missing("the token store", override: "CREDHELPER_STATE_DIR"))
         }
         return directory
     }
 
     /// Loads and validates the one file at `path` (a configuration error when it is missing).
-    public static func load(path: String, environment: [String: String]) throws(AgentFailure) -> ProfileCatalog {
+    public static func load(path: String, environment: [String: String]) throws(CredhelperFailure) -> ProfileCatalog {
         guard let loaded = try loadIfPresent(path: path, environment: environment, machineWide: false) else {
             throw missing(path, machineFile: nil)
         }
@@ -135,22 +135,22 @@ public struct ProfileCatalog: Sendable {
     /// must be trusted as ``TrustedPath`` says: owned by root or this user, not writable by group or
     /// others, in directories that are the same (docs/security.md). The machine-wide file must belong
     /// to root.
-    static func loadIfPresent(path: String, environment: [String: String], machineWide: Bool) throws(AgentFailure)
+    static func loadIfPresent(path: String, environment: [String: String], machineWide: Bool) throws(CredhelperFailure)
         -> Loaded?
     {
         let role = machineWide ? "the machine-wide profiles file" : "the profiles file"
         guard path.hasPrefix("/") else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration, "\(role) \(path) is not an absolute path; set CREDHELPER_PROFILES to one")
         }
         do { try TrustedPath.check(path, role: role) } catch {
-            guard error.code == .missing else { throw AgentFailure(.configuration, error.description) }
+            guard error.code == .missing else { throw CredhelperFailure(.configuration, error.description) }
         }
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
             if errno == ENOENT { return nil }
             let reason = String(cString: strerror(errno))
-            throw AgentFailure(.configuration, "cannot read \(role) \(path) (\(reason)); check its permissions")
+            throw CredhelperFailure(.configuration, "cannot read \(role) \(path) (\(reason)); check its permissions")
         }
         var info = stat()
         fstat(fd, &info)
@@ -159,13 +159,13 @@ public struct ProfileCatalog: Sendable {
         let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
         close(fd)
         guard !machineWide || info.st_uid == 0 else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "\(role) \(path) belongs to user id \(info.st_uid), not root; only an administrator may install it "
                     + "(sudo chown root:root \(path))")
         }
         guard count >= 0, count < buffer.count else {
-            throw AgentFailure(.configuration, "cannot read \(role) \(path): it is unreadable or over 256 KiB")
+            throw CredhelperFailure(.configuration, "cannot read \(role) \(path): it is unreadable or over 256 KiB")
         }
         let bytes = Array(buffer[..<count])
         let worldReadable = info.st_mode & 0o044 != 0
@@ -175,8 +175,8 @@ public struct ProfileCatalog: Sendable {
         return Loaded(catalog: try reader.catalog(from: root), policy: try reader.userProfiles(in: root))
     }
 
-    static func missing(_ path: String, machineFile: String?) -> AgentFailure {
-        AgentFailure(
+    static func missing(_ path: String, machineFile: String?) -> CredhelperFailure {
+        CredhelperFailure(
             .configuration,
             "cannot read the profiles file \(path) (\(String(cString: strerror(ENOENT)))); create it (see "
                 + "docs/helper.md) or set CREDHELPER_PROFILES"
@@ -204,13 +204,13 @@ public struct ProfileCatalog: Sendable {
             origins: origins, ignoredUserProfiles: ignored)
     }
 
-    static func parse(_ bytes: [UInt8], path: String) throws(AgentFailure) -> JSONValue {
+    static func parse(_ bytes: [UInt8], path: String) throws(CredhelperFailure) -> JSONValue {
         let root: JSONValue
         do { root = try JSONValue.decode(bytes) } catch {
-            throw AgentFailure(.configuration, "the profiles file \(path) is not valid JSON: \(error.description)")
+            throw CredhelperFailure(.configuration, "the profiles file \(path) is not valid JSON: \(error.description)")
         }
         if let duplicate = JSONDuplicateKeys.first(in: bytes) {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "the profiles file \(path) has the key \(JSONString.quoted(String(duplicate.prefix(80)))) twice in one "
                     + "object; keep one")
@@ -221,7 +221,7 @@ public struct ProfileCatalog: Sendable {
     /// The catalog in `bytes`, the contents of the profiles file at `path` (named in errors).
     /// `fileIsPrivate` says whether others can read the file (a `static` token needs that).
     public static func decode(_ bytes: [UInt8], path: String, environment: [String: String], fileIsPrivate: Bool)
-        throws(AgentFailure) -> ProfileCatalog
+        throws(CredhelperFailure) -> ProfileCatalog
     {
         let reader = ProfileReader(file: path, environment: environment, fileIsPrivate: fileIsPrivate)
         return try reader.catalog(from: try parse(bytes, path: path))
@@ -240,19 +240,19 @@ public struct ProfileCatalog: Sendable {
 
     /// The profile a run uses: `requested` (from `--profile` or a `credhelper-NAME` link), else
     /// `$CREDHELPER_PROFILE`, else the file's `defaultProfile`, else the only profile.
-    public func select(_ requested: String?, environment: [String: String]) throws(AgentFailure) -> Profile {
+    public func select(_ requested: String?, environment: [String: String]) throws(CredhelperFailure) -> Profile {
         let name =
             requested ?? environment["CREDHELPER_PROFILE"].flatMap { $0.isEmpty ? nil : $0 } ?? defaultProfile
             ?? (profiles.count == 1 ? profiles.keys.first : nil)
         guard let name else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "\(filesDescription) \(files.count > 1 ? "have" : "has") \(profiles.count) profiles and no defaultProfile; pass --profile, set "
                     + "CREDHELPER_PROFILE, or link credhelper as credhelper-NAME")
         }
         guard let profile = profiles[name] else {
             let known = profiles.keys.sorted().joined(separator: ", ")
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "no profile \"\(name)\" in \(filesDescription) (\(files.count > 1 ? "they have" : "it has"): "
                     + "\(known.isEmpty ? "none" : known))")

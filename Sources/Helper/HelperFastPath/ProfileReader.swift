@@ -28,7 +28,7 @@ struct ProfileReader {
         ],
     ]
 
-    func catalog(from root: JSONValue) throws(AgentFailure) -> ProfileCatalog {
+    func catalog(from root: JSONValue) throws(CredhelperFailure) -> ProfileCatalog {
         guard case .object(let object) = root else {
             throw fail(nil, "the file must hold a JSON object with \"profiles\"")
         }
@@ -59,7 +59,7 @@ struct ProfileReader {
     }
 
     /// The machine-wide file's `userProfiles` (`add` when absent).
-    func userProfiles(in root: JSONValue) throws(AgentFailure) -> ProfileCatalog.UserProfiles {
+    func userProfiles(in root: JSONValue) throws(CredhelperFailure) -> ProfileCatalog.UserProfiles {
         guard case .object(let object) = root, let value = object["userProfiles"] else { return .add }
         guard case .string(let text) = value, let policy = ProfileCatalog.UserProfiles(rawValue: text) else {
             throw fail(nil, "\"userProfiles\" must be \"add\", \"replace\" or \"ignore\"")
@@ -67,7 +67,7 @@ struct ProfileReader {
         return policy
     }
 
-    private func profile(_ name: String, _ value: JSONValue) throws(AgentFailure) -> Profile {
+    private func profile(_ name: String, _ value: JSONValue) throws(CredhelperFailure) -> Profile {
         guard case .object(let fields) = value else { throw fail(name, "a profile must be a JSON object") }
         let kind = try string(fields, "kind", in: name) ?? "oauth"
         guard let allowed = Self.kindKeys[kind] else {
@@ -114,7 +114,9 @@ struct ProfileReader {
             headers: headers)
     }
 
-    private func oauth(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.OAuthSettings {
+    private func oauth(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure)
+        -> Profile.OAuthSettings
+    {
         let preset = try entraPreset(fields, in: name)
         let issuerValue = if let preset { preset.issuer } else { try string(fields, "issuer", in: name) }
         guard let issuer = issuerValue, issuer.contains("://") else {
@@ -171,7 +173,7 @@ struct ProfileReader {
 
     /// The issuer and scopes an Entra `preset` gives (``EntraPreset``): the issuer from `tenant`,
     /// or `issuer` when given instead (another cloud, a test provider); nil without a preset.
-    private func entraPreset(_ fields: [String: JSONValue], in name: String) throws(AgentFailure)
+    private func entraPreset(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure)
         -> (issuer: String, scopes: [String])?
     {
         let tenant = try string(fields, "tenant", in: name)
@@ -202,7 +204,7 @@ struct ProfileReader {
         }
     }
 
-    private func proxy(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {
+    private func proxy(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> String? {
         let proxy = try string(fields, "proxy", in: name)
         if let proxy, proxy != "none", !proxy.lowercased().hasPrefix("http://") {
             throw fail(name, "\"proxy\" must be an http://host:port URL, or \"none\"")
@@ -210,7 +212,7 @@ struct ProfileReader {
         return proxy
     }
 
-    private func caFile(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> String? {
+    private func caFile(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> String? {
         let file = try string(fields, "caFile", in: name)
         if let file, !file.hasPrefix("/") { throw fail(name, "\"caFile\" must be an absolute path") }
         return file
@@ -218,7 +220,8 @@ struct ProfileReader {
 
     /// The endpoint overrides: absolute `https://` (or loopback `http://`) URLs, checked again by
     /// the OAuth client before use.
-    private func endpoints(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> [String: String] {
+    private func endpoints(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> [String: String]
+    {
         var endpoints: [String: String] = [:]
         for key in Profile.OAuthSettings.endpointKeys {
             guard let url = try string(fields, key, in: name) else { continue }
@@ -230,7 +233,7 @@ struct ProfileReader {
         return endpoints
     }
 
-    private func googleSTS(_ fields: [String: JSONValue], in name: String) throws(AgentFailure)
+    private func googleSTS(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure)
         -> Profile.GoogleSTSSettings
     {
         guard let subject = try string(fields, "subjectProfile", in: name), !subject.isEmpty, subject != name else {
@@ -280,7 +283,8 @@ struct ProfileReader {
             requestTimeout: try seconds(fields, "requestTimeoutSec", in: name, default: 10, range: 1...120))
     }
 
-    private func exec(_ fields: [String: JSONValue], in name: String) throws(AgentFailure) -> Profile.ExecSettings {
+    private func exec(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> Profile.ExecSettings
+    {
         guard case .array(let items)? = fields["command"], !items.isEmpty else {
             throw fail(name, "\"command\" must be an array: the tool's absolute path, then its arguments")
         }
@@ -300,7 +304,7 @@ struct ProfileReader {
             tokenLifetime: lifetime)
     }
 
-    func string(_ fields: [String: JSONValue], _ key: String, in name: String) throws(AgentFailure) -> String? {
+    func string(_ fields: [String: JSONValue], _ key: String, in name: String) throws(CredhelperFailure) -> String? {
         guard let value = fields[key] else { return nil }
         guard case .string(let text) = value else {
             throw fail(name, "\"\(key)\" must be a string, not \(value.typeName)")
@@ -310,7 +314,7 @@ struct ProfileReader {
 
     func seconds(
         _ fields: [String: JSONValue], _ key: String, in name: String, default fallback: Int, range: ClosedRange<Int>
-    ) throws(AgentFailure) -> Duration {
+    ) throws(CredhelperFailure) -> Duration {
         guard let value = fields[key] else { return .seconds(fallback) }
         // Range-check as a Double first: Int(1e309) or Int(.nan) would stop the process.
         guard case .number(let number) = value, number == number.rounded(),
@@ -322,7 +326,7 @@ struct ProfileReader {
     }
 
     private func rejectUnknown(_ keys: some Sequence<String>, allowed: Set<String>, in name: String?)
-        throws(AgentFailure)
+        throws(CredhelperFailure)
     {
         for key in keys.sorted() where !allowed.contains(key) {
             let near = allowed.first { $0.lowercased() == key.lowercased() }
@@ -330,7 +334,7 @@ struct ProfileReader {
         }
     }
 
-    func fail(_ profile: String?, _ message: String) -> AgentFailure {
-        AgentFailure(.configuration, "\(file)" + (profile.map { ", profile \"\($0)\"" } ?? "") + ": \(message)")
+    func fail(_ profile: String?, _ message: String) -> CredhelperFailure {
+        CredhelperFailure(.configuration, "\(file)" + (profile.map { ", profile \"\($0)\"" } ?? "") + ": \(message)")
     }
 }

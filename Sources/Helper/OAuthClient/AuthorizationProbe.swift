@@ -94,7 +94,7 @@ extension OAuthClient {
     ///
     /// Returns nil when the answer tells nothing (a 5xx). Throws when the provider cannot be reached.
     public func probeAuthorization(
-        metadata: ProviderMetadata, redirectURI: String?, until deadline: ContinuousClock.Instant
+        metadata: IdPMetadata, redirectURI: String?, until deadline: ContinuousClock.Instant
     ) async throws(OAuthError) -> AuthorizationProbe? {
         var url = try authorizationURL(
             metadata: metadata, redirectURI: redirectURI ?? "http://127.0.0.1/callback", pkce: PKCE.generate(),

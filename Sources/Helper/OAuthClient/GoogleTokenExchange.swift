@@ -69,10 +69,10 @@ public struct GoogleTokenExchange: Sendable, Hashable {
 
     /// Exchanges `subjectToken` for a Google access token, over `connection` (company CAs, a proxy).
     public func exchange(
-        _ subjectToken: Secret, connection: ProviderConnection, until deadline: ContinuousClock.Instant
+        _ subjectToken: Secret, connection: IdPConnection, until deadline: ContinuousClock.Instant
     ) async throws(OAuthError) -> TokenGrant {
         try EndpointSecurity.check(tokenURL, role: "STS token endpoint")
-        let http = ProviderHTTP(route: connection.route(for:), requestTimeout: requestTimeout)
+        let http = IdPHTTP(route: connection.route(for:), requestTimeout: requestTimeout)
         let reply = try await http.postForm(tokenURL, fields(subjectToken: subjectToken), until: deadline)
         guard reply.status == 200 else { throw failure(reply) }
         let body: TokenResponseBody
@@ -86,7 +86,7 @@ public struct GoogleTokenExchange: Sendable, Hashable {
 
     /// The STS's refusal as one sentence: its OAuth error and description (Google's say which
     /// condition, audience or token failed), never what was sent.
-    private func failure(_ reply: ProviderHTTP.Reply) -> OAuthError {
+    private func failure(_ reply: IdPHTTP.Reply) -> OAuthError {
         let parsed = try? JSONDecoder().decode(ErrorResponseBody.self, from: Data(reply.body))
         let said =
             parsed.map { body in

@@ -15,7 +15,7 @@ import Logging
 public struct OAuthClient: Sendable {
     /// Who the client is and what it asks for.
     public let configuration: OAuthClientConfiguration
-    let http: ProviderHTTP
+    let http: IdPHTTP
     private let logger: Logger
 
     /// The HTTP client used unless another is given: created on first use and kept for the life of
@@ -41,7 +41,7 @@ public struct OAuthClient: Sendable {
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.http = ProviderHTTP(
+        self.http = IdPHTTP(
             route: { _ in (httpClient, nil) }, requestTimeout: configuration.requestTimeout,
             documentCache: configuration.documentCache)
         self.logger = logger
@@ -49,11 +49,11 @@ public struct OAuthClient: Sendable {
 
     /// A client whose requests go as `connection` says (company CAs, an HTTP proxy).
     public init(
-        _ configuration: OAuthClientConfiguration, connection: ProviderConnection,
+        _ configuration: OAuthClientConfiguration, connection: IdPConnection,
         logger: Logger = Logger(label: "credhelper.oauth", factory: { _ in SwiftLogNoOpLogHandler() })
     ) {
         self.configuration = configuration
-        self.http = ProviderHTTP(
+        self.http = IdPHTTP(
             route: connection.route(for:), requestTimeout: configuration.requestTimeout,
             documentCache: configuration.documentCache)
         self.logger = logger
@@ -64,15 +64,15 @@ public struct OAuthClient: Sendable {
     /// Fetches the provider's metadata: OpenID Connect discovery first, then RFC 8414. The
     /// document's `issuer` must equal the configured issuer, and every endpoint must be HTTPS
     /// (or loopback). The configuration's endpoint overrides replace what the document says.
-    public func discover(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> ProviderMetadata {
+    public func discover(until deadline: ContinuousClock.Instant) async throws(OAuthError) -> IdPMetadata {
         try await discover(from: discoveryCandidates(), until: deadline)
     }
 
     /// `metadata` with the endpoints it lacks filled in from the provider's other metadata document
     /// (RFC 8414 when discovery found the OpenID Connect one): some providers list the revocation or
     /// device authorization endpoint in only one of them. Unchanged when there is no other document.
-    public func supplement(_ metadata: ProviderMetadata, until deadline: ContinuousClock.Instant) async
-        -> ProviderMetadata
+    public func supplement(_ metadata: IdPMetadata, until deadline: ContinuousClock.Instant) async
+        -> IdPMetadata
     {
         let others = discoveryCandidates().dropFirst()
         guard !others.isEmpty, let other = try? await discover(from: Array(others), until: deadline) else {
@@ -104,7 +104,7 @@ public struct OAuthClient: Sendable {
     }
 
     private func discover(from candidates: [String], until deadline: ContinuousClock.Instant) async throws(OAuthError)
-        -> ProviderMetadata
+        -> IdPMetadata
     {
         let issuer = configuration.issuer
         try EndpointSecurity.check(issuer, role: "issuer")
@@ -117,9 +117,9 @@ public struct OAuthClient: Sendable {
                 failures.append("\(url) answered HTTP \(reply.status)")
                 continue
             }
-            var metadata: ProviderMetadata
+            var metadata: IdPMetadata
             do {
-                metadata = try JSONDecoder().decode(ProviderMetadata.self, from: Data(reply.body))
+                metadata = try JSONDecoder().decode(IdPMetadata.self, from: Data(reply.body))
             } catch {
                 throw OAuthError(
                     .discovery, "\(url) is not a valid discovery document (it needs issuer and token_endpoint)")
@@ -150,7 +150,7 @@ public struct OAuthClient: Sendable {
 
     /// The refresh-token grant (RFC 6749 §6). With rotation the grant carries a new refresh token,
     /// which the caller must store before using the access token.
-    public func refresh(_ refreshToken: Secret, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+    public func refresh(_ refreshToken: Secret, metadata: IdPMetadata, until deadline: ContinuousClock.Instant)
         async throws(OAuthError) -> TokenGrant
     {
         var fields = [("grant_type", "refresh_token"), ("refresh_token", refreshToken.reveal())]
@@ -159,7 +159,7 @@ public struct OAuthClient: Sendable {
     }
 
     /// The client-credentials grant (RFC 6749 §4.4), for unattended profiles. Needs a client secret.
-    public func clientCredentials(metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+    public func clientCredentials(metadata: IdPMetadata, until deadline: ContinuousClock.Instant)
         async throws(OAuthError) -> TokenGrant
     {
         guard configuration.clientSecret != nil else {
@@ -173,7 +173,7 @@ public struct OAuthClient: Sendable {
 
     /// The URL to open in the browser for the authorization code grant with PKCE.
     public func authorizationURL(
-        metadata: ProviderMetadata, redirectURI: String, pkce: PKCE, state: String, nonce: String
+        metadata: IdPMetadata, redirectURI: String, pkce: PKCE, state: String, nonce: String
     ) throws(OAuthError) -> String {
         guard let endpoint = metadata.authorizationEndpoint else {
             throw OAuthError(.discovery, "\(configuration.issuer) publishes no authorization endpoint; use --device")
@@ -187,13 +187,13 @@ public struct OAuthClient: Sendable {
             ("code_challenge", pkce.challenge), ("code_challenge_method", pkce.method),
         ]
         if let audience = configuration.audience { fields.append(("audience", audience)) }
-        let query = fields.map { ProviderHTTP.formEncode($0.0) + "=" + ProviderHTTP.formEncode($0.1) }
+        let query = fields.map { IdPHTTP.formEncode($0.0) + "=" + IdPHTTP.formEncode($0.1) }
         return endpoint + (endpoint.contains("?") ? "&" : "?") + query.joined(separator: "&")
     }
 
     /// Exchanges an authorization code (RFC 6749 §4.1.3) with the PKCE verifier.
     public func exchangeAuthorizationCode(
-        _ code: String, redirectURI: String, pkce: PKCE, metadata: ProviderMetadata,
+        _ code: String, redirectURI: String, pkce: PKCE, metadata: IdPMetadata,
         until deadline: ContinuousClock.Instant
     ) async throws(OAuthError) -> TokenGrant {
         try await tokenRequest(
@@ -204,7 +204,7 @@ public struct OAuthClient: Sendable {
     }
 
     /// Starts the device authorization grant (RFC 8628 §3.1).
-    public func requestDeviceCode(metadata: ProviderMetadata, until deadline: ContinuousClock.Instant)
+    public func requestDeviceCode(metadata: IdPMetadata, until deadline: ContinuousClock.Instant)
         async throws(OAuthError) -> DeviceAuthorization
     {
         let endpoint: String
@@ -252,7 +252,7 @@ public struct OAuthClient: Sendable {
     /// waits `interval` between polls, adds 5 s on `slow_down`, and stops at the code's expiry or
     /// `deadline`, whichever is first.
     public func pollDeviceToken(
-        _ device: DeviceAuthorization, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant
+        _ device: DeviceAuthorization, metadata: IdPMetadata, until deadline: ContinuousClock.Instant
     ) async throws(OAuthError) -> TokenGrant {
         let expiry = min(deadline, ContinuousClock.now + .milliseconds(Int64(device.expiresIn * 1000)))
         var interval = Duration.milliseconds(Int64(device.interval * 1000))
@@ -281,7 +281,7 @@ public struct OAuthClient: Sendable {
     /// other metadata document. Returns false, revoking nothing, when neither names one.
     @discardableResult
     public func revoke(
-        _ token: Secret, hint: String, metadata: ProviderMetadata, until deadline: ContinuousClock.Instant
+        _ token: Secret, hint: String, metadata: IdPMetadata, until deadline: ContinuousClock.Instant
     )
         async throws(OAuthError) -> Bool
     {
@@ -301,7 +301,7 @@ public struct OAuthClient: Sendable {
         try EndpointSecurity.check(url, role: "document")
         let reply = try await http.get(url, cached: !fresh, until: deadline)
         guard reply.status == 200 else {
-            throw OAuthError(.rejected, "\(ProviderHTTP.endpointName(url)) answered HTTP \(reply.status)")
+            throw OAuthError(.rejected, "\(IdPHTTP.endpointName(url)) answered HTTP \(reply.status)")
         }
         return String(decoding: reply.body, as: UTF8.self)
     }
@@ -309,7 +309,7 @@ public struct OAuthClient: Sendable {
     // MARK: Plumbing
 
     private func tokenRequest(
-        _ fields: [(String, String)], metadata: ProviderMetadata, grant: String, until deadline: ContinuousClock.Instant
+        _ fields: [(String, String)], metadata: IdPMetadata, grant: String, until deadline: ContinuousClock.Instant
     ) async throws(OAuthError) -> TokenGrant {
         let endpoint = metadata.tokenEndpoint
         let reply = try await post(endpoint, fields, until: deadline)
@@ -331,7 +331,7 @@ public struct OAuthClient: Sendable {
     /// A POST to `endpoint` with client authentication: HTTP Basic for confidential clients,
     /// `client_id` in the body for public ones.
     private func post(_ endpoint: String, _ fields: [(String, String)], until deadline: ContinuousClock.Instant)
-        async throws(OAuthError) -> ProviderHTTP.Reply
+        async throws(OAuthError) -> IdPHTTP.Reply
     {
         if let secret = configuration.clientSecret {
             return try await http.postForm(
@@ -340,7 +340,7 @@ public struct OAuthClient: Sendable {
         return try await http.postForm(endpoint, [("client_id", configuration.clientID)] + fields, until: deadline)
     }
 
-    func failure(_ reply: ProviderHTTP.Reply, endpoint: String, grant: String) -> OAuthError {
+    func failure(_ reply: IdPHTTP.Reply, endpoint: String, grant: String) -> OAuthError {
         let parsed = try? JSONDecoder().decode(ErrorResponseBody.self, from: Data(reply.body))
         let detail = parsed.map { body in
             body.error + (body.errorDescription.map { ": " + String($0.prefix(200)) } ?? "")

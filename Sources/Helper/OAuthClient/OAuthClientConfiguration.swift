@@ -19,7 +19,7 @@ public struct OAuthClientConfiguration: Sendable, Hashable {
     /// Endpoints that replace what discovery publishes (for a provider that leaves one out).
     public var endpoints = EndpointOverrides()
     /// Where discovery documents and the JWKS are kept between runs; nil: fetched every time.
-    public var documentCache: ProviderDocumentCache?
+    public var documentCache: IdPDocumentCache?
 
     /// A configuration. `requestTimeout` defaults to 10 seconds.
     public init(
@@ -57,7 +57,7 @@ public struct EndpointOverrides: Sendable, Hashable {
     }
 
     /// `metadata` with these endpoints in place of its own.
-    func applied(to metadata: ProviderMetadata) -> ProviderMetadata {
+    func applied(to metadata: IdPMetadata) -> IdPMetadata {
         var metadata = metadata
         metadata.authorizationEndpoint = authorization ?? metadata.authorizationEndpoint
         metadata.tokenEndpoint = token ?? metadata.tokenEndpoint

@@ -5,7 +5,7 @@ import NetworkFailure
 /// Errors for a provider request through a proxy that failed because of the proxy, or on the way
 /// through it: each names the proxy (`host:port`, never its credentials), the setting that chose
 /// it, and what to do.
-extension ProviderConnection.ProxyServer {
+extension IdPConnection.ForwardProxy {
     /// The error for `error`, from a request to `endpoint` (the provider at `target`, `host:port`)
     /// through this proxy; nil when the failure is the provider's own (no answer before the
     /// deadline, a body too large), which the direct messages describe.
@@ -58,7 +58,7 @@ extension ProviderConnection.ProxyServer {
             return OAuthError(
                 .unreachable,
                 "\(endpoint): the tunnel through \(named) to \(target) did not "
-                    + "carry the provider's TLS (\(NetworkFailure(error).reason(caOption: ProviderHTTP.caOption))); "
+                    + "carry the provider's TLS (\(NetworkFailure(error).reason(caOption: IdPHTTP.caOption))); "
                     + "check the proxy (its log, whether it allows CONNECT to \(target))")
         case .wrongHostName:
             return OAuthError(

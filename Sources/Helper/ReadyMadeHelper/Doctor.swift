@@ -24,8 +24,8 @@ extension ReadyHelper {
             return report.findings
         }
         let deadline = ContinuousClock.now + budget
-        let broker = oauthBroker(profile, settings)
-        await report.checkKeyring(broker.tokens, until: deadline)
+        let idpSource = oauthSource(profile, settings)
+        await report.checkKeyring(idpSource.tokens, until: deadline)
         report.checkSignIn(record, profile: profile, now: now())
         if settings.grant != .clientCredentials, app.timeoutSeconds < 300 {
             report.add(
@@ -34,11 +34,11 @@ extension ReadyHelper {
                     + "sign-in started by the app takes a person minutes and is stopped then",
                 fix: "set inferenceCredentialHelperTimeoutSec to 300 (at most 600)")
         }
-        guard let metadata = await report.checkProvider(broker.session, settings: settings, until: deadline) else {
+        guard let metadata = await report.checkProvider(idpSource.session, settings: settings, until: deadline) else {
             return report.findings
         }
         if settings.grant == .authorizationCode, metadata.authorizationEndpoint != nil {
-            await report.checkRegistration(broker.session, metadata, profileName: profile.name, until: deadline)
+            await report.checkRegistration(idpSource.session, metadata, profileName: profile.name, until: deadline)
         }
         return report.findings
     }
@@ -141,8 +141,8 @@ struct DoctorReport {
 
     /// The CA and proxy settings, then discovery. Returns the metadata when the provider answered.
     mutating func checkProvider(
-        _ session: ProviderSession, settings: Profile.OAuthSettings, until deadline: ContinuousClock.Instant
-    ) async -> ProviderMetadata? {
+        _ session: IdPSession, settings: Profile.OAuthSettings, until deadline: ContinuousClock.Instant
+    ) async -> IdPMetadata? {
         do { _ = try await session.client() } catch {
             add(
                 "connection", .fail, error.detail,
@@ -171,7 +171,7 @@ struct DoctorReport {
 
     /// The client registration and redirect URI, probed as a sign-in would (``SignInPreflight``).
     mutating func checkRegistration(
-        _ session: ProviderSession, _ metadata: ProviderMetadata, profileName: String,
+        _ session: IdPSession, _ metadata: IdPMetadata, profileName: String,
         until deadline: ContinuousClock.Instant
     ) async {
         let settings = session.settings

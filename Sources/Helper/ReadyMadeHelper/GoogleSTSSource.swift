@@ -7,26 +7,26 @@ import TokenStore
 /// STS (``GoogleTokenExchange``) and keeps it in the token store, so that concurrent helpers
 /// exchange once and a stored Google token is reused while it covers the host TTL. The subject
 /// profile is obtained the usual way (its own store, lock, refresh and, in `interactive`, sign-in).
-struct GoogleSTSBroker {
+struct GoogleSTSSource {
     let profile: Profile
     let settings: Profile.GoogleSTSSettings
     let store: TokenStore
     let environment: [String: String]
     let now: @Sendable () -> Double
     /// The subject profile's token in a context.
-    let subject: (HelperContext?) async throws(AgentFailure) -> Secret
+    let subject: (HelperContext?) async throws(CredhelperFailure) -> Secret
 
     var key: TokenStoreKey { settings.storeKey }
 
     func credential(context: HelperContext?, notBefore: Double?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> Secret
+        async throws(CredhelperFailure) -> Secret
     {
         let freshness = Freshness(profile: profile)
         if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
             return cached.accessToken
         }
-        return try await store.withLock(key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
-            () async throws(AgentFailure) -> Secret in
+        return try await store.withLock(key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
+            () async throws(CredhelperFailure) -> Secret in
             if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
                 return cached.accessToken
             }
@@ -41,7 +41,8 @@ struct GoogleSTSBroker {
         }
     }
 
-    private func exchange(_ subjectToken: Secret, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    private func exchange(_ subjectToken: Secret, until deadline: ContinuousClock.Instant)
+        async throws(CredhelperFailure)
         -> TokenGrant
     {
         let exchange = GoogleTokenExchange(
@@ -49,14 +50,14 @@ struct GoogleSTSBroker {
             scopes: settings.scopes, workforcePoolUserProject: settings.workforcePoolUserProject,
             requestTimeout: settings.requestTimeout)
         do {
-            let connection = try ProviderConnection(caFile: nil, proxy: nil, environment: environment)
+            let connection = try IdPConnection(caFile: nil, proxy: nil, environment: environment)
             return try await exchange.exchange(subjectToken, connection: connection, until: deadline)
         } catch {
-            throw ProviderSession.failure(error, profile: profile.name)
+            throw IdPSession.failure(error, profile: profile.name)
         }
     }
 
-    private func read() throws(AgentFailure) -> StoredTokens? {
+    private func read() throws(CredhelperFailure) -> StoredTokens? {
         do { return try store.read(key) } catch { throw .tokenStore(error) }
     }
 }

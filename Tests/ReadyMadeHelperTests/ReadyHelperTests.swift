@@ -1,6 +1,6 @@
 import CredentialHelperProtocol
 import HelperFastPath
-import HelperSignIn
+import ReadyMadeHelper
 import Synchronization
 import TestSupport
 import Testing
@@ -50,7 +50,7 @@ struct ReadyHelperTests {
     func failingTool() async throws {
         let (helper, profile) = try helper(
             "echo sk-leaked-0123456789abcdef; echo 'identity service unavailable' >&2; exit 3")
-        let error = await #expect(throws: AgentFailure.self) {
+        let error = await #expect(throws: CredhelperFailure.self) {
             _ = try await helper.answer(profile: profile, context: .interactive)
         }
         let text = error.map { "\($0)" } ?? ""

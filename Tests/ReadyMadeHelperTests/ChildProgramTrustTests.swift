@@ -4,7 +4,7 @@ import TestSupport
 import Testing
 import TokenStore
 
-@testable import HelperSignIn
+@testable import ReadyMadeHelper
 
 #if canImport(Glibc)
     import Glibc
@@ -29,7 +29,7 @@ struct ChildProgramTrustTests {
             catalog: catalog, store: TokenStore(directory: folder.path("tokens")),
             environment: ["PATH": "/usr/bin:/bin"]
         ) { _ in }
-        let error = await #expect(throws: AgentFailure.self) {
+        let error = await #expect(throws: CredhelperFailure.self) {
             _ = try await helper.answer(profile: try catalog.select("tool", environment: [:]), context: .background)
         }
         let text = error.map { "\($0)" } ?? ""

@@ -30,7 +30,7 @@ struct SignInTimeout {
     let browser: BrowserLaunch.State
     let profileName: String
 
-    var failure: AgentFailure {
+    var failure: CredhelperFailure {
         let seconds = waited.components.seconds
         let opened: String
         switch browser {
@@ -43,7 +43,7 @@ struct SignInTimeout {
         case .noOpener:
             opened = "no browser was opened (no opener found) and the address was not visited by hand, so "
         }
-        return AgentFailure(
+        return CredhelperFailure(
             .signInFailed,
             "\(opened)no redirect reached \(redirectURI) within \(seconds) s: the sign-in was not finished in the "
                 + "browser, or the provider showed an error page there (a wrong clientId or redirectPort; "

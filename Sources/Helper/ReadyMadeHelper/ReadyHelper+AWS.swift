@@ -17,11 +17,11 @@ extension ReadyHelper {
     ///
     /// In `interactive`, an exhausted silent path or a web identity STS calls expired leads to a
     /// sign-in; elsewhere it fails at once with `sign-in required`.
-    public func awsCredentials(profile: Profile, context: HelperContext?) async throws(AgentFailure)
+    public func awsCredentials(profile: Profile, context: HelperContext?) async throws(CredhelperFailure)
         -> AWSSessionCredentials
     {
         guard case .oauth(let settings) = profile.source, let aws = settings.aws else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "profile \"\(profile.name)\" has no \"aws\" settings; add \"aws\": {\"roleArn\": …, \"region\": …} to "
                     + "an oauth profile (docs/clouds.md, Amazon Bedrock)")
@@ -36,8 +36,8 @@ extension ReadyHelper {
             return record.credentials
         }
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
-        return try await store.withLock(sessions.key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
-            () async throws(AgentFailure) in
+        return try await store.withLock(sessions.key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
+            () async throws(CredhelperFailure) in
             if let record = try sessions.read(), record.obtainedAt >= notBefore,
                 record.isFresh(profile: profile, aws: aws, now: self.now())
             {
@@ -49,7 +49,7 @@ extension ReadyHelper {
 
     /// Deletes the stored AWS session of a profile with `"aws"` settings (at sign-out: the role's
     /// credentials must not outlive the sign-in they came from).
-    func removeAWSSession(_ settings: Profile.OAuthSettings) throws(AgentFailure) {
+    func removeAWSSession(_ settings: Profile.OAuthSettings) throws(CredhelperFailure) {
         guard let aws = settings.aws else { return }
         try AWSSessionStore(store: store, key: settings.awsStoreKey(aws)).remove()
     }
@@ -57,7 +57,7 @@ extension ReadyHelper {
     private func assumeRole(
         _ profile: Profile, _ settings: Profile.OAuthSettings, _ aws: Profile.AWSSettings, _ sessions: AWSSessionStore,
         context: HelperContext?, until deadline: ContinuousClock.Instant
-    ) async throws(AgentFailure) -> AWSSessionCredentials {
+    ) async throws(CredhelperFailure) -> AWSSessionCredentials {
         let sts = STSClient(endpoint: aws.stsEndpoint, requestTimeout: settings.requestTimeout)
         var token = try await webIdentityToken(profile, settings, context: context, signIn: false, until: deadline)
         var request = STSClient.Request(
@@ -86,17 +86,17 @@ extension ReadyHelper {
     private func webIdentityToken(
         _ profile: Profile, _ settings: Profile.OAuthSettings, context: HelperContext?, signIn: Bool,
         until deadline: ContinuousClock.Instant
-    ) async throws(AgentFailure) -> Secret {
-        let broker = oauthBroker(profile, settings)
+    ) async throws(CredhelperFailure) -> Secret {
+        let idpSource = oauthSource(profile, settings)
         if !signIn {
-            do { return try await broker.silentCredential(until: deadline) } catch let failure
+            do { return try await idpSource.silentCredential(until: deadline) } catch let failure
                 where context == .interactive && failure.code.isRecoverableBySignIn
             {
                 if failure.code != .signInRequired { say("\(failure.code.rawValue); signing in again") }
             }
         }
         let interactive = InteractiveSignIn(
-            broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
+            idpSource: idpSource, browser: BrowserOpener(environment: childEnvironment), say: say)
         return try await interactive.run(
             device: settings.grant == .device, reuseValid: !signIn, until: ContinuousClock.now + .seconds(600)
         ).accessToken
@@ -104,7 +104,7 @@ extension ReadyHelper {
 
     /// The role session name: the web identity token's `claim`, with characters STS refuses replaced
     /// by `-`, cut to 64 (STS allows `[\w+=,.@-]{2,64}`).
-    static func sessionName(_ token: Secret, claim: String, profile: String) throws(AgentFailure) -> String {
+    static func sessionName(_ token: Secret, claim: String, profile: String) throws(CredhelperFailure) -> String {
         let parts = token.reveal().split(separator: ".")
         var payload = parts.count == 3 ? String(parts[1]) : ""
         payload = payload.replacing("-", with: "+").replacing("_", with: "/")
@@ -112,7 +112,7 @@ extension ReadyHelper {
         guard let data = Data(base64Encoded: payload), case .object(let claims)? = try? JSONValue.decode(Array(data)),
             let value = claims[claim], let text = Self.claimText(value), !text.isEmpty
         else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "the web identity token of profile \"\(profile)\" has no \"\(claim)\" claim to name the AWS role "
                     + "session; set \"aws\".\"sessionNameClaim\" to a claim it has (such as sub or email), and use "

@@ -2,7 +2,7 @@
 /// (`/.well-known/openid-configuration`) or RFC 8414 (`/.well-known/oauth-authorization-server`).
 ///
 /// Only the fields this client uses are decoded; the rest are ignored.
-public struct ProviderMetadata: Sendable, Hashable, Codable {
+public struct IdPMetadata: Sendable, Hashable, Codable {
     /// The issuer identifier; it must equal the configured issuer exactly.
     public var issuer: String
     /// Where the browser is sent for the authorization code grant.

@@ -7,47 +7,50 @@ import TokenStore
 /// authorization grant. One sign-in at a time per profile across processes: others wait for the
 /// `signin` lock, then find the new tokens in the store.
 struct InteractiveSignIn {
-    let broker: OAuthBroker
+    let idpSource: OAuthSource
     let browser: BrowserOpener
     let say: @Sendable (String) -> Void
 
-    var session: ProviderSession { broker.session }
-    var settings: Profile.OAuthSettings { broker.settings }
+    var session: IdPSession { idpSource.session }
+    var settings: Profile.OAuthSettings { idpSource.settings }
 
     /// Signs in and stores the tokens. With `reuseValid`, a sign-in finished by another process while
     /// this one waited is used instead of starting another.
-    func run(device: Bool, reuseValid: Bool, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    func run(device: Bool, reuseValid: Bool, until deadline: ContinuousClock.Instant) async throws(CredhelperFailure)
         -> StoredTokens
     {
-        return try await broker.store.withLock(broker.key, named: "signin", until: deadline) {
-            (error) async throws(AgentFailure) -> StoredTokens in
+        return try await idpSource.store.withLock(idpSource.key, named: "signin", until: deadline) {
+            (error) async throws(CredhelperFailure) -> StoredTokens in
             guard error.code == .lockTimeout else { throw .tokenStore(error) }
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .signInFailed, "another sign-in for this profile is still waiting for the user; finish it first")
-        } _: { () async throws(AgentFailure) -> StoredTokens in
-            if reuseValid, let latest = try broker.readStore(),
-                broker.freshness.verdict(latest, now: broker.now()) == .good
+        } _: { () async throws(CredhelperFailure) -> StoredTokens in
+            if reuseValid, let latest = try idpSource.readStore(),
+                idpSource.freshness.verdict(latest, now: idpSource.now()) == .good
             {
                 return latest
             }
-            try await broker.tokens.requireKeyring(until: deadline)
-            let previous = try? await broker.tokens.readWithSecrets(until: deadline)
+            try await idpSource.tokens.requireKeyring(until: deadline)
+            let previous = try? await idpSource.tokens.readWithSecrets(until: deadline)
             var record = try await signIn(device: device, previous: previous ?? nil, until: deadline)
-            broker.warnIfShortLived(&record)
+            idpSource.warnIfShortLived(&record)
             try await write(record, until: deadline)
             return record
         }
     }
 
-    private func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(AgentFailure) {
-        try await broker.store.withLock(broker.key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
-            () async throws(AgentFailure) in
-            try await broker.tokens.write(record, until: deadline)
+    private func write(_ record: StoredTokens, until deadline: ContinuousClock.Instant) async throws(CredhelperFailure)
+    {
+        try await idpSource.store.withLock(
+            idpSource.key, until: deadline, unavailable: CredhelperFailure.lockUnavailable
+        ) {
+            () async throws(CredhelperFailure) in
+            try await idpSource.tokens.write(record, until: deadline)
         }
     }
 
     private func signIn(device: Bool, previous: StoredTokens?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> StoredTokens
+        async throws(CredhelperFailure) -> StoredTokens
     {
         let metadata = try await session.metadata(until: deadline)
         let client = try await session.client()
@@ -57,16 +60,16 @@ struct InteractiveSignIn {
             }
             return try await browserSignIn(client, metadata, previous: previous, until: deadline)
         } catch let error as OAuthError {
-            throw ProviderSession.failure(error, profile: broker.profile.name)
-        } catch let failure as AgentFailure {
+            throw IdPSession.failure(error, profile: idpSource.profile.name)
+        } catch let failure as CredhelperFailure {
             throw failure
         } catch {
-            throw AgentFailure(.signInFailed, "\(error)")
+            throw CredhelperFailure(.signInFailed, "\(error)")
         }
     }
 
     private func browserSignIn(
-        _ client: OAuthClient, _ metadata: ProviderMetadata, previous: StoredTokens?,
+        _ client: OAuthClient, _ metadata: IdPMetadata, previous: StoredTokens?,
         until deadline: ContinuousClock.Instant
     ) async throws -> StoredTokens {
         let pkce = PKCE.generate()
@@ -84,7 +87,7 @@ struct InteractiveSignIn {
             throw error
         }
         let preflight = SignInPreflight(
-            client: client, metadata: metadata, settings: settings, profileName: broker.profile.name)
+            client: client, metadata: metadata, settings: settings, profileName: idpSource.profile.name)
         let verdict = await preflight.verdict(redirectURI: listener.redirectURI, until: deadline)
         if let failure = preflight.failure(verdict, redirectURI: listener.redirectURI) {
             await listener.stop()
@@ -101,7 +104,7 @@ struct InteractiveSignIn {
             guard error.code == .expired else { throw error }
             let timeout = SignInTimeout(
                 waited: ContinuousClock.now - started, redirectURI: listener.redirectURI, browser: launch.state,
-                profileName: broker.profile.name)
+                profileName: idpSource.profile.name)
             throw timeout.failure
         }
         await listener.stop()
@@ -111,7 +114,7 @@ struct InteractiveSignIn {
     }
 
     private func deviceSignIn(
-        _ client: OAuthClient, _ metadata: ProviderMetadata, previous: StoredTokens?,
+        _ client: OAuthClient, _ metadata: IdPMetadata, previous: StoredTokens?,
         until deadline: ContinuousClock.Instant
     ) async throws -> StoredTokens {
         let authorization = try await client.requestDeviceCode(metadata: metadata, until: deadline)

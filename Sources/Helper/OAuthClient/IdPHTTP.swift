@@ -12,12 +12,12 @@ import NetworkFailure
 
 /// One HTTP exchange with the provider: a deadline on every request, a bounded body, and errors
 /// that say which endpoint failed and why — never what was sent.
-struct ProviderHTTP: Sendable {
+struct IdPHTTP: Sendable {
     /// The client for a URL (with the profile's trust) and the proxy it goes through, if any.
-    let route: @Sendable (String) throws(OAuthError) -> (client: HTTPClient, proxy: ProviderConnection.ProxyServer?)
+    let route: @Sendable (String) throws(OAuthError) -> (client: HTTPClient, proxy: IdPConnection.ForwardProxy?)
     let requestTimeout: Duration
     /// Where published documents (discovery, JWKS) are kept between runs; nil: always fetched.
-    var documentCache: ProviderDocumentCache?
+    var documentCache: IdPDocumentCache?
     static let bodyLimit = 1 << 20
 
     struct Reply {

@@ -15,9 +15,9 @@ import TokenStore
 /// The lock is held across re-read → check → refresh → write, so concurrent helpers make one
 /// refresh request and all print its token; a rotated refresh token is on disk before its access
 /// token is printed.
-struct OAuthBroker {
+struct OAuthSource {
     let profile: Profile
-    let session: ProviderSession
+    let session: IdPSession
     let tokens: ProfileTokens
     let warn: @Sendable (String) -> Void
     let now: @Sendable () -> Double
@@ -28,13 +28,14 @@ struct OAuthBroker {
     var freshness: Freshness { Freshness(profile: profile) }
 
     /// The stored record as the token file has it (without what the keyring holds), with store
-    /// problems as agent failures.
-    func readStore() throws(AgentFailure) -> StoredTokens? { try tokens.read() }
+    /// problems as credhelper failures.
+    func readStore() throws(CredhelperFailure) -> StoredTokens? { try tokens.read() }
 
     /// A credential without user interaction, or a failure (`sign-in required` when only a sign-in
     /// can help). With `notBefore` (the `mid-session-refresh` context: the host's credential was
     /// refused), a stored token obtained before that time is not trusted.
-    func silentCredential(notBefore: Double? = nil, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    func silentCredential(notBefore: Double? = nil, until deadline: ContinuousClock.Instant)
+        async throws(CredhelperFailure)
         -> Secret
     {
         let cached = try readStore()
@@ -48,22 +49,24 @@ struct OAuthBroker {
         if settings.grant != .clientCredentials, let rejectedAt = cached?.refreshRejectedAt {
             throw Self.alreadyRejected(rejectedAt, profile: profile.name)
         }
-        return try await store.withLock(key, until: deadline) { (error) async throws(AgentFailure) -> Secret in
+        return try await store.withLock(key, until: deadline) { (error) async throws(CredhelperFailure) -> Secret in
             guard error.code == .lockTimeout else { throw .tokenStore(error) }
             // A sibling is still refreshing; use what is valid rather than fail.
             if let latest = try readStore(), freshness.verdict(latest, now: now()) != .expired {
                 warn("another credhelper is still refreshing; using the stored token, which is still valid")
                 return latest.accessToken
             }
-            throw AgentFailure(.providerUnreachable, "a refresh by another credhelper process did not finish in time")
-        } _: { () async throws(AgentFailure) -> Secret in
+            throw CredhelperFailure(
+                .providerUnreachable, "a refresh by another credhelper process did not finish in time")
+        } _: { () async throws(CredhelperFailure) -> Secret in
             try await renewLocked(notBefore: notBefore, until: deadline)
         }
     }
 
     /// Runs with the lock held. A refresh token the provider rejects is marked in the store, so later
     /// silent runs fail without asking the provider again.
-    private func renewLocked(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    private func renewLocked(notBefore: Double?, until deadline: ContinuousClock.Instant)
+        async throws(CredhelperFailure)
         -> Secret
     {
         do {
@@ -77,7 +80,8 @@ struct OAuthBroker {
         }
     }
 
-    private func renewOrFail(notBefore: Double?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    private func renewOrFail(notBefore: Double?, until deadline: ContinuousClock.Instant)
+        async throws(CredhelperFailure)
         -> Secret
     {
         let onFile = try readStore()
@@ -90,7 +94,7 @@ struct OAuthBroker {
         var current = try await tokens.withSecrets(onFile, until: deadline)
         var retriedAfterRotation = false
         while true {
-            do throws(AgentFailure) {
+            do throws(CredhelperFailure) {
                 let grant = try await requestGrant(current, until: deadline)
                 try await keepRotatedRefreshToken(of: grant, in: &current, until: deadline)
                 var record = try await session.record(from: grant, previous: current, until: deadline)
@@ -123,7 +127,7 @@ struct OAuthBroker {
     /// is written when nothing can fail before the record is stored (an access-token profile). Lock held.
     private func keepRotatedRefreshToken(
         of grant: TokenGrant, in current: inout StoredTokens?, until deadline: ContinuousClock.Instant
-    ) async throws(AgentFailure) {
+    ) async throws(CredhelperFailure) {
         guard session.verifiesIDToken(signIn: false), let rotated = grant.refreshToken else { return }
         try await keep(rotated, in: &current, until: deadline)
     }
@@ -131,7 +135,7 @@ struct OAuthBroker {
     /// Stores `rotated` as the refresh token of `current` (which keeps its credential), when it is a
     /// new one. Lock held.
     private func keep(_ rotated: Secret, in current: inout StoredTokens?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure)
+        async throws(CredhelperFailure)
     {
         guard settings.grant != .clientCredentials, var kept = current, kept.refreshToken != rotated else { return }
         kept.refreshToken = rotated
@@ -140,7 +144,7 @@ struct OAuthBroker {
     }
 
     private func requestGrant(_ current: StoredTokens?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> TokenGrant
+        async throws(CredhelperFailure) -> TokenGrant
     {
         let metadata = try await session.metadata(until: deadline)
         let client = try await session.client()
@@ -155,7 +159,7 @@ struct OAuthBroker {
             return try await client.clientCredentials(metadata: metadata, until: deadline)
         } catch {
             await session.forgetDocuments(after: error)
-            let failure = ProviderSession.failure(error, profile: profile.name)
+            let failure = IdPSession.failure(error, profile: profile.name)
             // An answer that rotated the refresh token but cannot be used (no access_token): the old
             // refresh token is gone at a rotating provider, so the new one is stored before the failure
             // is reported.
@@ -187,18 +191,18 @@ struct OAuthBroker {
     }
 
     /// The failure for a stored refresh token that the provider already rejected: no request is made.
-    static func alreadyRejected(_ rejectedAt: Double, profile: String) -> AgentFailure {
-        AgentFailure(
+    static func alreadyRejected(_ rejectedAt: Double, profile: String) -> CredhelperFailure {
+        CredhelperFailure(
             .refreshRejected,
             "the stored refresh token was rejected by the provider at \(Self.timestamp(rejectedAt)) and is not "
-                + "sent again (the session expired or was revoked); \(AgentFailure.loginCommand(profile))")
+                + "sent again (the session expired or was revoked); \(CredhelperFailure.loginCommand(profile))")
     }
 
     private static func timestamp(_ seconds: Double) -> String {
         Date(timeIntervalSince1970: seconds).formatted(.iso8601)
     }
 
-    func signInRequired(_ reason: String) -> AgentFailure {
-        AgentFailure(.signInRequired, "\(AgentFailure.loginCommand(profile.name)) (\(reason))")
+    func signInRequired(_ reason: String) -> CredhelperFailure {
+        CredhelperFailure(.signInRequired, "\(CredhelperFailure.loginCommand(profile.name)) (\(reason))")
     }
 }

@@ -32,7 +32,7 @@ public enum AWSHelperMode {
         let say: @Sendable (String) -> Void = { line in ProcessIO.write(2, Array((line + "\n").utf8)) }
         guard let mode = AWSOutputMode(rawValue: modeName) else {
             say(
-                AgentFailure(
+                CredhelperFailure(
                     .configuration,
                     "unknown AWS output mode \"\(modeName)\"; use one of \(AWSOutputMode.names) (as in a link named "
                         + "credhelper-PROFILE@bedrock-key)"
@@ -49,17 +49,17 @@ public enum AWSHelperMode {
         do {
             let catalog = try ProfileCatalog.locate(userPath: profilesFile, environment: environment)
             let profile = try catalog.select(profileName, environment: environment)
-            let agent = ReadyHelper(
+            let readyHelper = ReadyHelper(
                 catalog: catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
-            let credentials = try await agent.awsCredentials(profile: profile, context: context)
+            let credentials = try await readyHelper.awsCredentials(profile: profile, context: context)
             guard case .oauth(let settings) = profile.source, let aws = settings.aws,
                 let output = AWSAnswer.encoded(
                     credentials, mode: mode, profile: profile, aws: aws, now: Date().timeIntervalSince1970)
             else {
                 say(
-                    AgentFailure(
+                    CredhelperFailure(
                         .awsSTSError,
                         "the AWS credentials of profile \"\(profileName ?? "")\" have no time left for a "
                             + "Bedrock API key; try again"

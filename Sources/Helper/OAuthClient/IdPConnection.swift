@@ -14,19 +14,19 @@ import Synchronization
 /// bundle `SSL_CERT_FILE` names instead (as OpenSSL reads it), plus a profile's `caFile` — and which
 /// HTTP proxy carries them (`HTTPS_PROXY`, or the profile's `proxy`; `NO_PROXY` names the hosts
 /// reached directly). HTTPS goes through the proxy with `CONNECT`, so the proxy sees only the host.
-public struct ProviderConnection: Sendable, Hashable {
+public struct IdPConnection: Sendable, Hashable {
     /// A PEM bundle trusted in addition to the roots.
     public var caFile: String?
     /// A PEM bundle trusted instead of the system's roots (`SSL_CERT_FILE`).
     public var rootsFile: String?
     /// The proxy, if any.
-    public var proxy: ProxyServer?
+    public var proxy: ForwardProxy?
     /// Hosts reached without the proxy (`NO_PROXY`).
     public var exemptions: ProxyExemptions
 
     /// An HTTP proxy: host, port, and Basic credentials from the URL's user information. Its
     /// description and mirror show `host:port` only, never the credentials.
-    public struct ProxyServer: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
+    public struct ForwardProxy: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
         public var host: String
         public var port: Int
         /// The setting that named it, for messages: `HTTPS_PROXY` or the profile's proxy.
@@ -57,7 +57,7 @@ public struct ProviderConnection: Sendable, Hashable {
     }
 
     /// `http://[user:password@]host[:port]`; the port defaults to 80.
-    static func parseProxy(_ url: String, source: String) throws(OAuthError) -> ProxyServer {
+    static func parseProxy(_ url: String, source: String) throws(OAuthError) -> ForwardProxy {
         var rest = Substring(url)
         if rest.lowercased().hasPrefix("http://") {
             rest = rest.dropFirst(7)
@@ -92,7 +92,7 @@ public struct ProviderConnection: Sendable, Hashable {
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
         }
-        var proxy = ProxyServer(host: host, port: port, setting: source)
+        var proxy = ForwardProxy(host: host, port: port, setting: source)
         if let userInformation {
             guard let credentials = String(userInformation).removingPercentEncoding else {
                 throw OAuthError(
@@ -136,7 +136,7 @@ public struct ProviderConnection: Sendable, Hashable {
     /// connection. A provider given as an IP address is never sent through the proxy: the HTTP
     /// client would check its certificate against the proxy's address, not the provider's, so a
     /// proxy holding a trusted certificate for its own address could answer in its place.
-    func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ProxyServer?) {
+    func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ForwardProxy?) {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
         connection.exemptions = ProxyExemptions("")
@@ -172,5 +172,5 @@ public struct ProviderConnection: Sendable, Hashable {
     }
 
     /// Clients are never shut down: a helper process is short-lived, and there is one per connection.
-    private static let clients = Mutex<[ProviderConnection: HTTPClient]>([:])
+    private static let clients = Mutex<[IdPConnection: HTTPClient]>([:])
 }

@@ -13,17 +13,17 @@ import TokenStore
 /// Everything an OAuth profile needs to talk to its provider, built only when the provider must be
 /// called: the client (with its secret), the discovered metadata, and turning grants into stored
 /// records (expiry on this machine's clock, ID-token verification).
-actor ProviderSession {
+actor IdPSession {
     let settings: Profile.OAuthSettings
     let profileName: String
     private let environment: [String: String]
-    private let documentCache: ProviderDocumentCache?
+    private let documentCache: IdPDocumentCache?
     private var cachedClient: OAuthClient?
-    private var cachedMetadata: ProviderMetadata?
+    private var cachedMetadata: IdPMetadata?
 
     init(
         settings: Profile.OAuthSettings, profileName: String, environment: [String: String],
-        documentCache: ProviderDocumentCache? = nil
+        documentCache: IdPDocumentCache? = nil
     ) {
         self.settings = settings
         self.profileName = profileName
@@ -34,20 +34,20 @@ actor ProviderSession {
     /// The store key: issuer, client id, scopes, audience.
     nonisolated var storeKey: TokenStoreKey { settings.storeKey }
 
-    func client() throws(AgentFailure) -> OAuthClient {
+    func client() throws(CredhelperFailure) -> OAuthClient {
         if let cachedClient { return cachedClient }
         var configuration = OAuthClientConfiguration(
             issuer: settings.issuer, clientID: settings.clientID, clientSecret: try clientSecret(),
             scopes: settings.scopes, audience: settings.audience, discoveryURL: settings.discoveryURL,
             requestTimeout: settings.requestTimeout)
         configuration.documentCache = documentCache
-        let connection: ProviderConnection
+        let connection: IdPConnection
         do {
-            connection = try ProviderConnection(
+            connection = try IdPConnection(
                 caFile: settings.caFile, proxy: settings.proxy, environment: environment)
             try connection.validate()
         } catch {
-            throw AgentFailure(.configuration, error.description)
+            throw CredhelperFailure(.configuration, error.description)
         }
         configuration.endpoints = EndpointOverrides(
             authorization: settings.endpoints["authorizationEndpoint"], token: settings.endpoints["tokenEndpoint"],
@@ -58,7 +58,7 @@ actor ProviderSession {
         return client
     }
 
-    func metadata(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> ProviderMetadata {
+    func metadata(until deadline: ContinuousClock.Instant) async throws(CredhelperFailure) -> IdPMetadata {
         if let cachedMetadata { return cachedMetadata }
         let client = try client()
         do {
@@ -84,7 +84,7 @@ actor ProviderSession {
     func record(
         from grant: TokenGrant, previous: StoredTokens?, signIn: Bool = false, nonce: String? = nil,
         until deadline: ContinuousClock.Instant
-    ) async throws(AgentFailure) -> StoredTokens {
+    ) async throws(CredhelperFailure) -> StoredTokens {
         var claims: IDTokenClaims?
         if let idToken = grant.idToken, verifiesIDToken(signIn: signIn) {
             claims = try await verify(idToken, nonce: nonce, until: deadline)
@@ -100,7 +100,7 @@ actor ProviderSession {
                 receivedAt: grant.receivedAt)
         case .idToken:
             guard let idToken = grant.idToken, let claims else {
-                throw AgentFailure(
+                throw CredhelperFailure(
                     .providerError,
                     "the provider issued no ID token but profile \"\(profileName)\" uses one; add the openid scope")
             }
@@ -124,11 +124,11 @@ actor ProviderSession {
     nonisolated func verifiesIDToken(signIn: Bool) -> Bool { signIn || settings.credential == .idToken }
 
     private func verify(_ idToken: Secret, nonce: String?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> IDTokenClaims
+        async throws(CredhelperFailure) -> IDTokenClaims
     {
         let metadata = try await metadata(until: deadline)
         guard let jwksURI = metadata.jwksURI else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .providerError, "\(settings.issuer) publishes no jwks_uri, so its ID token cannot be verified")
         }
         let client = try client()
@@ -147,10 +147,10 @@ actor ProviderSession {
         }
     }
 
-    private func clientSecret() throws(AgentFailure) -> Secret? {
+    private func clientSecret() throws(CredhelperFailure) -> Secret? {
         if let variable = settings.clientSecretEnvironment {
             guard let value = environment[variable], !value.isEmpty else {
-                throw AgentFailure(
+                throw CredhelperFailure(
                     .configuration,
                     "profile \"\(profileName)\" reads its client secret from $\(variable), which is not set")
             }
@@ -159,30 +159,32 @@ actor ProviderSession {
         guard let path = settings.clientSecretFile else { return nil }
         do {
             guard let bytes = try SecureFile.contents(of: path, role: "the client secret file", limit: 16 * 1024) else {
-                throw AgentFailure(.configuration, "the client secret file \(path) does not exist")
+                throw CredhelperFailure(.configuration, "the client secret file \(path) does not exist")
             }
             let text = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
-            guard !text.isEmpty else { throw AgentFailure(.configuration, "the client secret file \(path) is empty") }
+            guard !text.isEmpty else {
+                throw CredhelperFailure(.configuration, "the client secret file \(path) is empty")
+            }
             return Secret(text)
         } catch let error as SecureFile.Failure {
-            throw AgentFailure(.configuration, "client secret file: \(error.description)")
-        } catch let error as AgentFailure {
+            throw CredhelperFailure(.configuration, "client secret file: \(error.description)")
+        } catch let error as CredhelperFailure {
             throw error
         } catch {
-            throw AgentFailure(.configuration, "\(error)")
+            throw CredhelperFailure(.configuration, "\(error)")
         }
     }
 
-    /// The agent failure for a provider error.
-    static func failure(_ error: OAuthError, profile: String) -> AgentFailure {
+    /// The credhelper failure for a provider error.
+    static func failure(_ error: OAuthError, profile: String) -> CredhelperFailure {
         switch error.code {
-        case .unreachable, .timedOut: AgentFailure(.providerUnreachable, error.description)
+        case .unreachable, .timedOut: CredhelperFailure(.providerUnreachable, error.description)
         case .invalidGrant:
-            AgentFailure(.refreshRejected, "\(error.description); \(AgentFailure.loginCommand(profile))")
-        case .insecureEndpoint, .discovery: AgentFailure(.configuration, error.description)
-        case .accessDenied, .expired, .redirectRejected: AgentFailure(.signInFailed, error.description)
+            CredhelperFailure(.refreshRejected, "\(error.description); \(CredhelperFailure.loginCommand(profile))")
+        case .insecureEndpoint, .discovery: CredhelperFailure(.configuration, error.description)
+        case .accessDenied, .expired, .redirectRejected: CredhelperFailure(.signInFailed, error.description)
         case .rejected, .malformedResponse, .idTokenRejected, .unsupported:
-            AgentFailure(.providerError, error.description)
+            CredhelperFailure(.providerError, error.description)
         }
     }
 }

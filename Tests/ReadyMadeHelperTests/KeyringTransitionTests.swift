@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import TokenStore
 
-@testable import HelperSignIn
+@testable import ReadyMadeHelper
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials

@@ -2,7 +2,7 @@ import TokenStore
 
 /// Why the helper could not produce a credential: one line for stderr with a stable prefix that
 /// hosts, scripts and people can rely on, and the fix.
-public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
+public struct CredhelperFailure: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kind of failure; its raw value is the line's prefix.
     public enum Code: String, Sendable, Hashable, CaseIterable {
         /// No token can be obtained without the user; run `credhelper login`.
@@ -43,13 +43,13 @@ public struct AgentFailure: Error, Sendable, Hashable, CustomStringConvertible {
 
     /// The token store could not be used: its directory, a file or a lock (the error names the path
     /// and the fix).
-    public static func tokenStore(_ error: TokenStoreError) -> AgentFailure {
-        AgentFailure(.tokenStoreUnreadable, error.description)
+    public static func tokenStore(_ error: TokenStoreError) -> CredhelperFailure {
+        CredhelperFailure(.tokenStoreUnreadable, error.description)
     }
 
     /// For ``TokenStore/withLock(_:named:until:unavailable:_:)``: a lock that cannot be had fails
     /// the run as ``tokenStore(_:)``.
-    public static func lockUnavailable<T>(_ error: TokenStoreError) throws(AgentFailure) -> T {
+    public static func lockUnavailable<T>(_ error: TokenStoreError) throws(CredhelperFailure) -> T {
         throw .tokenStore(error)
     }
 

@@ -26,7 +26,7 @@ final class HelperRunRecord: Sendable {
     }
 
     /// Appends the run's entry; `failure` nil means an answer was printed.
-    func finish(failure: AgentFailure?) {
+    func finish(failure: CredhelperFailure?) {
         let (profile, store, before, signedIn) = state.withLock { $0 }
         guard let profile, let store else { return }
         let outcome: String

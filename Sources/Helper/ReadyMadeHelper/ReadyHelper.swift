@@ -29,7 +29,7 @@ public struct ReadyHelper: Sendable {
     let say: @Sendable (String) -> Void
     let now: @Sendable () -> Double
 
-    /// An agent over `catalog`. `say` receives each line meant for the user's stderr. `keyring`
+    /// A ready-made helper over `catalog`. `say` receives each line meant for the user's stderr. `keyring`
     /// replaces the system keyring (nil: the system's).
     public init(
         catalog: ProfileCatalog, store: TokenStore, environment: [String: String], keyring: (any Keyring)? = nil,
@@ -46,7 +46,7 @@ public struct ReadyHelper: Sendable {
 
     /// The protocol answer for `profile` in `context` (nil: a host that sets no context, treated as
     /// silent-only).
-    public func answer(profile: Profile, context: HelperContext?) async throws(AgentFailure) -> HelperAnswer {
+    public func answer(profile: Profile, context: HelperContext?) async throws(CredhelperFailure) -> HelperAnswer {
         let deadline = ContinuousClock.now + profile.silentBudget(for: context ?? .background)
         // A rejected credential must not come back: only a token obtained from now on will do.
         let notBefore = context == .midSessionRefresh ? now() : nil
@@ -55,27 +55,27 @@ public struct ReadyHelper: Sendable {
         case .literal(let secret): token = secret
         case .file(let path): token = try FileSource.read(path)
         case .exec(let settings):
-            token = try await CommandBroker(
+            token = try await CommandSource(
                 profile: profile, settings: settings, store: store, environment: childEnvironment, now: now
             ).credential(context: context ?? .background, notBefore: notBefore, until: deadline)
         case .googleSTS(let settings):
             let subject = try googleSTSSubject(of: profile, settings)
-            token = try await GoogleSTSBroker(
+            token = try await GoogleSTSSource(
                 profile: profile, settings: settings, store: store, environment: environment, now: now,
-                subject: { (context) async throws(AgentFailure) -> Secret in
+                subject: { (context) async throws(CredhelperFailure) -> Secret in
                     try await answer(profile: subject, context: context).token
                 }
             ).credential(context: context, notBefore: notBefore, until: deadline)
         case .oauth(let settings):
-            let broker = oauthBroker(profile, settings)
+            let idpSource = oauthSource(profile, settings)
             do {
-                token = try await broker.silentCredential(notBefore: notBefore, until: deadline)
+                token = try await idpSource.silentCredential(notBefore: notBefore, until: deadline)
             } catch let failure where context == .interactive && failure.code.isRecoverableBySignIn {
                 // The user is here: an exhausted silent path (no sign-in, an expired or revoked session)
                 // is what interactive sign-in is for.
                 if failure.code != .signInRequired { say("\(failure.code.rawValue); signing in again") }
                 let signIn = InteractiveSignIn(
-                    broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
+                    idpSource: idpSource, browser: BrowserOpener(environment: childEnvironment), say: say)
                 let record = try await signIn.run(
                     device: settings.grant == .device, reuseValid: true, until: ContinuousClock.now + .seconds(600))
                 token = record.accessToken
@@ -86,20 +86,20 @@ public struct ReadyHelper: Sendable {
     }
 
     /// Signs in to an OAuth profile interactively (`credhelper login`).
-    public func login(profile: Profile, device: Bool, timeout: Duration = .seconds(600)) async throws(AgentFailure)
+    public func login(profile: Profile, device: Bool, timeout: Duration = .seconds(600)) async throws(CredhelperFailure)
         -> StoredTokens
     {
         guard case .oauth(let settings) = profile.source else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration, "profile \"\(profile.name)\" is not an oauth profile; there is nothing to sign in to")
         }
-        let broker = oauthBroker(profile, settings)
+        let idpSource = oauthSource(profile, settings)
         if settings.grant == .clientCredentials {
-            _ = try await broker.silentCredential(until: ContinuousClock.now + timeout)
-            return try broker.readStore() ?? StoredTokens(accessToken: Secret(""), obtainedAt: now(), expiresAt: nil)
+            _ = try await idpSource.silentCredential(until: ContinuousClock.now + timeout)
+            return try idpSource.readStore() ?? StoredTokens(accessToken: Secret(""), obtainedAt: now(), expiresAt: nil)
         }
         let signIn = InteractiveSignIn(
-            broker: broker, browser: BrowserOpener(environment: childEnvironment), say: say)
+            idpSource: idpSource, browser: BrowserOpener(environment: childEnvironment), say: say)
         let tokens = try await signIn.run(
             device: device || settings.grant == .device, reuseValid: false, until: ContinuousClock.now + timeout)
         // The new sign-in may be another user: what was derived from the previous one (an AWS role
@@ -130,24 +130,24 @@ public struct ReadyHelper: Sendable {
     /// Removes a profile's stored tokens (and its keyring item), revoking the refresh token at the
     /// provider when it offers revocation (best effort: a provider that cannot be reached does not
     /// keep the tokens on disk).
-    public func logout(profile: Profile) async throws(AgentFailure) -> LogoutOutcome {
+    public func logout(profile: Profile) async throws(CredhelperFailure) -> LogoutOutcome {
         guard let key = profile.storeKey else { return LogoutOutcome(removed: false, revocation: .notNeeded) }
         // A Google token exchanged for this profile's credential must not outlive its sign-in either.
         try removeExchangedTokens(subject: profile.name)
         guard case .oauth(let settings) = profile.source else {
             do { return LogoutOutcome(removed: try store.remove(key), revocation: .notNeeded) } catch {
-                throw AgentFailure(.tokenStoreUnreadable, error.description)
+                throw CredhelperFailure(.tokenStoreUnreadable, error.description)
             }
         }
-        let broker = oauthBroker(profile, settings)
+        let idpSource = oauthSource(profile, settings)
         let deadline = ContinuousClock.now + .seconds(10)
         var revocation = LogoutOutcome.Revocation.notNeeded
-        if let record = try? await broker.tokens.readWithSecrets(until: deadline),
+        if let record = try? await idpSource.tokens.readWithSecrets(until: deadline),
             let refreshToken = record.refreshToken
         {
             do {
-                let metadata = try await broker.session.metadata(until: deadline)
-                let revoked = try await broker.session.client().revoke(
+                let metadata = try await idpSource.session.metadata(until: deadline)
+                let revoked = try await idpSource.session.client().revoke(
                     refreshToken, hint: "refresh_token", metadata: metadata, until: deadline)
                 revocation = revoked ? .revoked : .unsupported
             } catch {
@@ -155,15 +155,15 @@ public struct ReadyHelper: Sendable {
             }
         }
         try removeAWSSession(settings)
-        return LogoutOutcome(removed: try await broker.tokens.remove(until: deadline), revocation: revocation)
+        return LogoutOutcome(removed: try await idpSource.tokens.remove(until: deadline), revocation: revocation)
     }
 
     /// Deletes the stored tokens of the `google-sts` profiles whose subject profile is `subject`.
-    private func removeExchangedTokens(subject: String) throws(AgentFailure) {
+    private func removeExchangedTokens(subject: String) throws(CredhelperFailure) {
         for dependent in catalog.profiles.values {
             guard case .googleSTS(let settings) = dependent.source, settings.subjectProfile == subject else { continue }
             do { try store.remove(settings.storeKey) } catch {
-                throw AgentFailure(.tokenStoreUnreadable, error.description)
+                throw CredhelperFailure(.tokenStoreUnreadable, error.description)
             }
         }
     }
@@ -209,17 +209,17 @@ public struct ReadyHelper: Sendable {
     }
 
     /// The subject profile of a `google-sts` profile: it must exist and not be another exchange.
-    private func googleSTSSubject(of profile: Profile, _ settings: Profile.GoogleSTSSettings) throws(AgentFailure)
+    private func googleSTSSubject(of profile: Profile, _ settings: Profile.GoogleSTSSettings) throws(CredhelperFailure)
         -> Profile
     {
         guard let subject = catalog.profiles[settings.subjectProfile] else {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "profile \"\(profile.name)\" exchanges the token of profile \"\(settings.subjectProfile)\", which is not in "
                     + "\(catalog.filesDescription); set \"subjectProfile\" to one of its profiles")
         }
         if case .googleSTS = subject.source {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .configuration,
                 "profile \"\(profile.name)\" exchanges the token of profile \"\(subject.name)\", itself a google-sts "
                     + "profile; set \"subjectProfile\" to the profile that signs in to your identity provider")
@@ -227,17 +227,17 @@ public struct ReadyHelper: Sendable {
         return subject
     }
 
-    func oauthBroker(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthBroker {
-        let session = ProviderSession(
+    func oauthSource(_ profile: Profile, _ settings: Profile.OAuthSettings) -> OAuthSource {
+        let session = IdPSession(
             settings: settings, profileName: profile.name, environment: environment,
-            documentCache: ProviderDocumentCache(directory: store.directory + "/metadata"))
+            documentCache: IdPDocumentCache(directory: store.directory + "/metadata"))
         let say = say
         let warn: @Sendable (String) -> Void = { say("warning: \($0)") }
         let tokens = ProfileTokens(
             store: store, key: settings.storeKey, storage: settings.tokenStorage,
             keyring: keyring ?? SystemKeyring.make(environment: childEnvironment), profileName: profile.name,
             warn: warn)
-        return OAuthBroker(profile: profile, session: session, tokens: tokens, warn: warn, now: now)
+        return OAuthSource(profile: profile, session: session, tokens: tokens, warn: warn, now: now)
     }
 }
 

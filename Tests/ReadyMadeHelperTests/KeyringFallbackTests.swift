@@ -6,7 +6,7 @@ import TestSupport
 import Testing
 import TokenStore
 
-@testable import HelperSignIn
+@testable import ReadyMadeHelper
 
 /// A keyring in memory: what a profile's tokens do with a keyring that works, refuses, or is full,
 /// without a Secret Service. The real keyring (GNOME Keyring on a private D-Bus session) is tested in
@@ -104,7 +104,7 @@ struct KeyringFallbackTests {
     @Test("keyring storage without a keyring: a sign-in fails, naming the fallback setting, and stores nothing")
     func keyringRequiredFails() async throws {
         let tokens = tokens(.keyring, MemoryKeyring(.unavailable))
-        let error = await #expect(throws: AgentFailure.self) { try await tokens.write(record, until: deadline) }
+        let error = await #expect(throws: CredhelperFailure.self) { try await tokens.write(record, until: deadline) }
         #expect(error?.code == .tokenStoreUnreadable)
         #expect(error.map { "\($0)" }?.contains("\"tokenStorage\": \"keyring-or-file\"") == true)
         #expect(try tokens.read() == nil, "something was stored")
@@ -154,7 +154,7 @@ struct KeyringFallbackTests {
         let keyring = MemoryKeyring()
         try await tokens(.keyring, keyring).write(record, until: deadline)
         let cutOff = tokens(.keyring, MemoryKeyring(.unavailable))
-        await #expect(throws: AgentFailure.self) { _ = try await cutOff.remove(until: deadline) }
+        await #expect(throws: CredhelperFailure.self) { _ = try await cutOff.remove(until: deadline) }
         #expect(try await tokens(.keyring, keyring).remove(until: deadline))
         #expect(keyring.count == 0, "the keyring item was left behind")
     }

@@ -38,13 +38,13 @@ public enum HelperMode {
             let catalog = try ProfileCatalog.locate(environment: environment)
             let (mode, name) = try request.resolve(in: catalog)
             let profile = try catalog.select(name, environment: environment)
-            let agent = ReadyHelper(
+            let readyHelper = ReadyHelper(
                 catalog: catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
-            run.begin(profile: profile, store: agent.store)
+            run.begin(profile: profile, store: readyHelper.store)
             let context = request.context(mode: mode, variable: variable, stdinIsTerminal: isatty(0) == 1)
-            let answer = try await agent.answer(profile: profile, context: context)
+            let answer = try await readyHelper.answer(profile: profile, context: context)
             guard ProcessIO.write(1, mode.render(answer)) else {
                 say("cannot write the answer to stdout: \(String(cString: strerror(errno)))")
                 return 1

@@ -7,7 +7,7 @@ import OAuthClient
 /// timeout. `credhelper doctor` reports the same verdict.
 struct SignInPreflight {
     let client: OAuthClient
-    let metadata: ProviderMetadata
+    let metadata: IdPMetadata
     let settings: Profile.OAuthSettings
     let profileName: String
 
@@ -38,13 +38,13 @@ struct SignInPreflight {
     }
 
     /// The failure for a verdict that means no sign-in can finish; nil otherwise.
-    func failure(_ verdict: Verdict, redirectURI: String) -> AgentFailure? {
+    func failure(_ verdict: Verdict, redirectURI: String) -> CredhelperFailure? {
         switch verdict {
         case .accepted, .inconclusive: return nil
         case .unknownClient(let refusal):
-            return AgentFailure(.signInFailed, Self.unknownClientAdvice(settings, profileName, refusal))
+            return CredhelperFailure(.signInFailed, Self.unknownClientAdvice(settings, profileName, refusal))
         case .unregisteredRedirect(let refusal):
-            return AgentFailure(
+            return CredhelperFailure(
                 .signInFailed, Self.unregisteredRedirectAdvice(settings, profileName, redirectURI, refusal))
         }
     }

@@ -7,7 +7,7 @@ import TokenStore
 /// command), directly through the child-process layer (no shell), once ``TrustedExecutable`` trusts
 /// it, with `CLAUDE_HELPER_CONTEXT` passed on, 64 KiB output caps and its own timeout, and keeps its answer in the token store so that
 /// concurrent helpers run it once and a cached answer is reused while it covers the host TTL.
-struct CommandBroker {
+struct CommandSource {
     let profile: Profile
     let settings: Profile.ExecSettings
     let store: TokenStore
@@ -17,14 +17,14 @@ struct CommandBroker {
     var key: TokenStoreKey { settings.storeKey }
 
     func credential(context: HelperContext, notBefore: Double?, until deadline: ContinuousClock.Instant)
-        async throws(AgentFailure) -> Secret
+        async throws(CredhelperFailure) -> Secret
     {
         let freshness = Freshness(profile: profile)
         if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
             return cached.accessToken
         }
-        return try await store.withLock(key, until: deadline, unavailable: AgentFailure.lockUnavailable) {
-            () async throws(AgentFailure) -> Secret in
+        return try await store.withLock(key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
+            () async throws(CredhelperFailure) -> Secret in
             if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
                 return cached.accessToken
             }
@@ -47,17 +47,18 @@ struct CommandBroker {
             + context.environmentEntries
     }
 
-    private func read() throws(AgentFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    private func read() throws(CredhelperFailure) -> StoredTokens? {
+        do { return try store.read(key) } catch { throw CredhelperFailure(.tokenStoreUnreadable, error.description) }
     }
 
-    private func runCommand(context: HelperContext, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    private func runCommand(context: HelperContext, until deadline: ContinuousClock.Instant)
+        async throws(CredhelperFailure)
         -> Secret
     {
         let tool = settings.command[0]
         let timeout = min(settings.timeout, max(deadline - ContinuousClock.now, .milliseconds(100)))
         if let problem = TrustedExecutable.problem(tool, role: "the exec command") {
-            throw AgentFailure(.commandFailed, problem)
+            throw CredhelperFailure(.commandFailed, problem)
         }
         let run: ChildProcessRun
         do {
@@ -67,23 +68,25 @@ struct CommandBroker {
                 tool, arguments: Array(settings.command.dropFirst()), environment: toolEnvironment(context),
                 timeout: timeout)
         } catch {
-            throw AgentFailure(.commandFailed, error.description)
+            throw CredhelperFailure(.commandFailed, error.description)
         }
         let lastLine = TextRedactor().redactedLines(of: run.stderr).last.map { ": \($0)" } ?? ""
         switch run.outcome {
         case .exited(0): break
-        case .exited(let status): throw AgentFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
+        case .exited(let status):
+            throw CredhelperFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
         case .signaled(let signal):
-            throw AgentFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
-        case .timedOut: throw AgentFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
+            throw CredhelperFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
+        case .timedOut: throw CredhelperFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
         case .outputTooLarge:
-            throw AgentFailure(.commandFailed, "\(tool) printed more than \(Self.outputLimit / 1024) KiB")
-        case .cancelled: throw AgentFailure(.commandFailed, "\(tool) was cancelled")
+            throw CredhelperFailure(.commandFailed, "\(tool) printed more than \(Self.outputLimit / 1024) KiB")
+        case .cancelled: throw CredhelperFailure(.commandFailed, "\(tool) was cancelled")
         }
         do {
             return try HelperOutputParser().parse(run.stdout).token
         } catch {
-            throw AgentFailure(.commandFailed, "\(tool) printed something that is not a token: \(error.description)")
+            throw CredhelperFailure(
+                .commandFailed, "\(tool) printed something that is not a token: \(error.description)")
         }
     }
 }

@@ -33,25 +33,25 @@ struct ProfileTokens {
     private var item: String { key.digest }
 
     /// The record in the token file, without what the keyring holds.
-    func read() throws(AgentFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+    func read() throws(CredhelperFailure) -> StoredTokens? {
+        do { return try store.read(key) } catch { throw CredhelperFailure(.tokenStoreUnreadable, error.description) }
     }
 
     /// The record with the refresh token and ID token filled in from the keyring when it holds them.
-    func readWithSecrets(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> StoredTokens? {
+    func readWithSecrets(until deadline: ContinuousClock.Instant) async throws(CredhelperFailure) -> StoredTokens? {
         try await withSecrets(try read(), until: deadline)
     }
 
     /// `record` (read from the file) with the refresh token and ID token filled in from the keyring
     /// when it holds them; unchanged, and no keyring touched, when it does not.
-    func withSecrets(_ record: StoredTokens?, until deadline: ContinuousClock.Instant) async throws(AgentFailure)
+    func withSecrets(_ record: StoredTokens?, until deadline: ContinuousClock.Instant) async throws(CredhelperFailure)
         -> StoredTokens?
     {
         guard var record else { return nil }
         guard let share = record.inKeyring else { return record }
         let stored: Secret?
         do { stored = try await keyring.secret(for: item, until: deadline) } catch {
-            throw AgentFailure(
+            throw CredhelperFailure(
                 .tokenStoreUnreadable,
                 "profile \"\(profileName)\" keeps its refresh token in \(keyring.name), which cannot be read: "
                     + "\(error.message)")
@@ -82,7 +82,7 @@ struct ProfileTokens {
     func write(
         _ record: StoredTokens, onRefusal refusal: KeyringRefusal = .fail, until deadline: ContinuousClock.Instant
     )
-        async throws(AgentFailure)
+        async throws(CredhelperFailure)
     {
         var fileRecord = record
         fileRecord.inKeyring = nil
@@ -92,7 +92,7 @@ struct ProfileTokens {
                 // The file holds a refresh token the provider may have invalidated: replace it before
                 // the keyring is written, so no kill between the writes leaves it the one to send.
                 do { try store.write(fileRecord, for: key) } catch {
-                    throw AgentFailure(.tokenStoreUnreadable, error.description)
+                    throw CredhelperFailure(.tokenStoreUnreadable, error.description)
                 }
             }
             do {
@@ -106,18 +106,18 @@ struct ProfileTokens {
             } catch let error as KeyringError where refusal == .keepAccessTokenOnly {
                 warn(
                     "\(error.message); the new refresh token of profile \"\(profileName)\" could not be stored, so "
-                        + "this access token is the last one: \(AgentFailure.loginCommand(profileName)) once the "
+                        + "this access token is the last one: \(CredhelperFailure.loginCommand(profileName)) once the "
                         + "keyring works again")
                 fileRecord.refreshToken = nil
                 fileRecord.idToken = nil
             } catch let error as KeyringError {
                 throw unavailable(error)
             } catch {
-                throw AgentFailure(.tokenStoreUnreadable, "cannot encode the tokens for the keyring: \(error)")
+                throw CredhelperFailure(.tokenStoreUnreadable, "cannot encode the tokens for the keyring: \(error)")
             }
         }
         do { try store.write(fileRecord, for: key) } catch {
-            throw AgentFailure(.tokenStoreUnreadable, error.description)
+            throw CredhelperFailure(.tokenStoreUnreadable, error.description)
         }
     }
 
@@ -145,20 +145,20 @@ struct ProfileTokens {
     /// Deletes the record and its keyring item, whatever the storage setting (a profile switched back
     /// to file storage may have left one). Returns whether there was a record. A keyring that cannot
     /// be reached is reported only when the record says it holds tokens there.
-    func remove(until deadline: ContinuousClock.Instant) async throws(AgentFailure) -> Bool {
+    func remove(until deadline: ContinuousClock.Instant) async throws(CredhelperFailure) -> Bool {
         let record = try? read()
         do { _ = try await keyring.remove(item, until: deadline) } catch {
             if record?.inKeyring != nil { throw unavailable(error) }
         }
-        do { return try store.remove(key) } catch { throw AgentFailure(.tokenStoreUnreadable, error.description) }
+        do { return try store.remove(key) } catch { throw CredhelperFailure(.tokenStoreUnreadable, error.description) }
     }
 
-    func unavailable(_ error: KeyringError) -> AgentFailure {
+    func unavailable(_ error: KeyringError) -> CredhelperFailure {
         let fix =
             storage == .keyring
             ? "; or set \"tokenStorage\": \"keyring-or-file\" in profile \"\(profileName)\" to fall back to the "
                 + "0600 token file" : ""
-        return AgentFailure(
+        return CredhelperFailure(
             .tokenStoreUnreadable,
             "profile \"\(profileName)\" keeps its refresh token in \(keyring.name): \(error.message)\(fix)")
     }

@@ -15,7 +15,7 @@ import Crypto
 /// entries steer where tokens are sent, so they live in a private directory (0700, each file 0600,
 /// written atomically) — the token store's — and an entry whose file is not private is ignored.
 /// Callers drop the entries (``forget(_:)``) when an endpoint found through them fails.
-public struct ProviderDocumentCache: Sendable, Hashable {
+public struct IdPDocumentCache: Sendable, Hashable {
     /// The directory (created 0700 on first write).
     public let directory: String
     /// The longest a document is kept, whatever the provider says. Default 24 hours.
