@@ -57,9 +57,7 @@ public enum AWSAnswer {
                 let key = BedrockAPIKey.make(
                     credentials: credentials, region: aws.region, now: now, lifetime: aws.bedrockKeyLifetime)
             else { return nil }
-            return HelperAnswer(
-                token: key, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject
-            ).encoded()
+            return profile.answer(token: key).encoded()
         }
     }
 }

@@ -23,11 +23,11 @@ public enum CachedAnswer {
         }
         // A rejected credential must be replaced, which the stored one cannot do.
         guard context != .midSessionRefresh,
-            let catalog = try? ProfileCatalog.locate(environment: environment),
-            let request = try? (HelperRequest.subcommand(arguments) ?? HelperRequest(executable: arguments[0]))
-                .resolve(in: catalog),
-            let profile = try? catalog.select(request.profile, environment: environment)
+            let target = try? HelperRunTarget.resolve(
+                HelperRequest.subcommand(arguments) ?? HelperRequest(executable: arguments[0]), environment: environment
+            )
         else { return nil }
+        let profile = target.profile
         let token: Secret
         switch profile.source {
         case .literal(let secret): token = secret
@@ -43,9 +43,7 @@ public enum CachedAnswer {
             else { return nil }
             token = record.accessToken
         }
-        return request.mode.render(
-            HelperAnswer(
-                token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject))
+        return target.render(token)
     }
 }
 

@@ -35,11 +35,10 @@ public enum HelperMode {
             say("warning: unknown \(HelperContext.environmentVariable) \"\(variable)\"; using the silent path only")
         }
         do {
-            let catalog = try ProfileCatalog.locate(environment: environment)
-            let (mode, name) = try request.resolve(in: catalog)
-            let profile = try catalog.select(name, environment: environment)
+            let target = try HelperRunTarget.resolve(request, environment: environment)
+            let (mode, profile) = (target.mode, target.profile)
             let readyHelper = ReadyHelper(
-                catalog: catalog,
+                catalog: target.catalog,
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
             run.begin(profile: profile, store: readyHelper.store)

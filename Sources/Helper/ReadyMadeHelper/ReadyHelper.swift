@@ -81,8 +81,7 @@ public struct ReadyHelper: Sendable {
                 token = record.accessToken
             }
         }
-        return HelperAnswer(
-            token: token, headers: profile.headers, format: profile.headers.isEmpty ? .bareToken : .jsonObject)
+        return profile.answer(token: token)
     }
 
     /// Signs in to an OAuth profile interactively (`credhelper login`).
