@@ -34,11 +34,19 @@ import Testing
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", casesScript, String(seed), String(count)]
-        let output = Pipe()
+        // Into a file, not a pipe read to its end: a fixture started at the same moment by another
+        // test can inherit the pipe's write end and hold it open for the whole run (a fresh-clone
+        // run hung here, a gateway fixture holding the write end; seen in /proc).
+        let outputPath = NSTemporaryDirectory() + "/credhelper-sigv4-cases-\(UUID().uuidString).jsonl"
+        guard FileManager.default.createFile(atPath: outputPath, contents: nil),
+            let output = FileHandle(forWritingAtPath: outputPath)
+        else { throw FixtureError("cannot create \(outputPath)") }
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        try output.close()
+        let data = try Data(contentsOf: URL(fileURLWithPath: outputPath))
         guard process.terminationStatus == 0 else {
             throw FixtureError("sigv4_cases.py exited with status \(process.terminationStatus)")
         }

@@ -14,6 +14,7 @@ usage: python3 sts.py [--trust ROLE_ARN=ISSUER]...   prints {"port": N} once it 
 
 import base64
 import json
+import os
 import sys
 import threading
 import time
@@ -86,6 +87,15 @@ def main():
             sys.exit(f"unknown argument {args[0]}")
     server = make_server("127.0.0.1", 0, Gate(DomainDispatcherApplication(create_backend_app), trust), threaded=True)
     print(json.dumps({"port": server.server_port}), flush=True)
+    # Stop with the test process, as the other fixtures do (killed tests left STS servers behind).
+    parent = os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     server.serve_forever()
 
 
