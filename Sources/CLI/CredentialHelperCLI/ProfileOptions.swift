@@ -24,7 +24,7 @@ struct ProfileOptions: ParsableArguments {
             """)
     var profilesFile: String?
 
-    /// The readyHelper over the selected profiles file, printing user-facing lines on stderr.
+    /// The ready-made helper over the selected profiles file, printing user-facing lines on stderr.
     func readyHelper() throws -> ReadyHelper {
         let environment = ProcessInfo.processInfo.environment
         let (catalog, store) = try Self.failing { () throws(CredhelperFailure) in
@@ -44,7 +44,7 @@ struct ProfileOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body`, printing an readyHelper failure as its one line and exiting with its status.
+    /// Runs `body`, printing a `CredhelperFailure` as its one line and exiting with its status.
     static func failing<T>(_ body: () async throws(CredhelperFailure) -> T) async throws -> T {
         do { return try await body() } catch {
             Terminal.standardError(error.description + "\n")

@@ -198,7 +198,9 @@ public struct Deployment: Sendable {
         ("a"..."z").contains(scalar) || ("A"..."Z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-"
     }
 
+    /// C0 controls and DEL: a value with one would break the line-based formats. Bidirectional marks
+    /// are allowed (a right-to-left display name may need them); the writers escape every value.
     static func hasControl(_ text: String) -> Bool {
-        !VisibleText.isVisible(text)
+        text.unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F }
     }
 }

@@ -48,7 +48,8 @@ public enum AuthorizationProbe: Sendable, Hashable {
             let parameters = location.map(queryParameters(of:)) ?? [:]
             guard let error = parameters["error"] else { return .accepted }
             return .refused(
-                Refusal(status: status, error: error, errorDescription: parameters["error_description"].map(shortened)))
+                Refusal(
+                    status: status, error: shown(error), errorDescription: parameters["error_description"].map(shown)))
         case 400..<500:
             struct Body: Decodable {
                 var error: String?
@@ -57,8 +58,8 @@ public enum AuthorizationProbe: Sendable, Hashable {
             let parsed = try? JSONDecoder().decode(Body.self, from: Data(body))
             return .refused(
                 Refusal(
-                    status: status, error: parsed?.error.flatMap(printable),
-                    errorDescription: parsed?.error_description.flatMap(printable).map(shortened)))
+                    status: status, error: parsed?.error.map(shown),
+                    errorDescription: parsed?.error_description.map(shown)))
         default:
             return nil
         }
@@ -79,10 +80,9 @@ public enum AuthorizationProbe: Sendable, Hashable {
         return parameters
     }
 
-    private static func shortened(_ text: String) -> String { String(text.prefix(200)) }
-
-    /// `text` when it is printable (``VisibleText``): what a provider's error may show on a terminal.
-    private static func printable(_ text: String) -> String? { VisibleText.isVisible(text) ? text : nil }
+    /// A provider's error text as a terminal may show it (``VisibleText``), at most 200 characters.
+    /// The redirect's parameters are percent-decoded, so they may hold any byte.
+    static func shown(_ text: String) -> String { VisibleText.of(text, limit: 200) }
 }
 
 extension OAuthClient {
