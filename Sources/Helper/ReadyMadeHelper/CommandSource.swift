@@ -19,22 +19,13 @@ struct CommandSource {
     func credential(context: HelperContext, notBefore: Double?, until deadline: ContinuousClock.Instant)
         async throws(CredhelperFailure) -> Secret
     {
-        let freshness = Freshness(profile: profile)
-        if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-            return cached.accessToken
-        }
-        return try await store.withLock(key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
-            () async throws(CredhelperFailure) -> Secret in
-            if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-                return cached.accessToken
-            }
+        try await store.storedOrObtained(
+            key, freshness: Freshness(profile: profile), now: now, notBefore: notBefore, until: deadline
+        ) { () async throws(CredhelperFailure) -> StoredTokens in
             let token = try await runCommand(context: context, until: deadline)
             let obtainedAt = now()
             let lifetime = settings.tokenLifetime.map { Double($0.components.seconds) }
-            let record = StoredTokens(
-                accessToken: token, obtainedAt: obtainedAt, expiresAt: lifetime.map { obtainedAt + $0 })
-            do throws(TokenStoreError) { try store.write(record, for: key) } catch { throw .tokenStore(error) }
-            return token
+            return StoredTokens(accessToken: token, obtainedAt: obtainedAt, expiresAt: lifetime.map { obtainedAt + $0 })
         }
     }
 
@@ -45,10 +36,6 @@ struct CommandSource {
     private func toolEnvironment(_ context: HelperContext) -> [String] {
         environment.filter { !HelperContext.isContextVariable($0.key) }.map { "\($0.key)=\($0.value)" }
             + context.environmentEntries
-    }
-
-    private func read() throws(CredhelperFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch { throw CredhelperFailure(.tokenStoreUnreadable, error.description) }
     }
 
     private func runCommand(context: HelperContext, until deadline: ContinuousClock.Instant)

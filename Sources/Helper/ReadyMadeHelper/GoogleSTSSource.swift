@@ -21,23 +21,15 @@ struct GoogleSTSSource {
     func credential(context: HelperContext?, notBefore: Double?, until deadline: ContinuousClock.Instant)
         async throws(CredhelperFailure) -> Secret
     {
-        let freshness = Freshness(profile: profile)
-        if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-            return cached.accessToken
-        }
-        return try await store.withLock(key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
-            () async throws(CredhelperFailure) -> Secret in
-            if let cached = try read(), freshness.verdict(cached, now: now(), notBefore: notBefore) == .good {
-                return cached.accessToken
-            }
+        try await store.storedOrObtained(
+            key, freshness: Freshness(profile: profile), now: now, notBefore: notBefore, until: deadline
+        ) { () async throws(CredhelperFailure) -> StoredTokens in
             // Google refused the Google token, not the company's: the subject need not be renewed.
             let subjectToken = try await subject(context == .midSessionRefresh ? .background : context)
             let grant = try await exchange(subjectToken, until: deadline)
-            let record = StoredTokens(
+            return StoredTokens(
                 accessToken: grant.accessToken, obtainedAt: grant.receivedAt,
                 expiresAt: grant.expiresIn.map { grant.receivedAt + $0 })
-            do throws(TokenStoreError) { try store.write(record, for: key) } catch { throw .tokenStore(error) }
-            return grant.accessToken
         }
     }
 
@@ -57,7 +49,4 @@ struct GoogleSTSSource {
         }
     }
 
-    private func read() throws(CredhelperFailure) -> StoredTokens? {
-        do { return try store.read(key) } catch { throw .tokenStore(error) }
-    }
 }
