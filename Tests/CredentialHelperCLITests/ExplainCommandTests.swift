@@ -18,7 +18,7 @@ struct ExplainCommandTests {
         let helper = scripts.script("helper.sh", "touch '\(marker)'; echo tok-0123456789")
         let config = scripts.path("c.json")
         scripts.write(
-            #"{"inferenceCredentialHelper": "\#(helper)", "inferenceGatewayApiKey": "sk-very-secret", "inferenceCustomHeaders": "{\"X-Org\":\"secret-org-value\"}", "inferenceGatewayBaseUrl": "https://u:pw@gw.example.com"}"#,
+            #"{"inferenceCredentialHelper": "\#(helper)", "inferenceGatewayApiKey": "sk-very-secret", "inferenceCustomHeaders": "{\"X-Org\":\"secret-org-value\"}", "inferenceGatewayBaseUrl": "https://u:pw@gw.example.com/v1?key=query-secret"}"#,
             to: config, mode: 0o600)
         let environment = ["INFERENCE_CREDENTIAL_HELPER_TTL_SEC": "120"]
         let text = try await BuiltBinary.run(["get", "--config", config, "--explain"], environment: environment)
@@ -28,8 +28,8 @@ struct ExplainCommandTests {
         #expect(text.stdout.contains("[config file \(config)]"))
         #expect(text.stdout.contains("inferenceGatewayAuthScheme") && text.stdout.contains("bearer  [default]"))
         #expect(text.stdout.contains("X-Org (values hidden)"))
-        #expect(text.stdout.contains("https://…@gw.example.com"))
-        let leaked = ["sk-very-secret", "secret-org-value", "pw@"].contains { text.stdout.contains($0) }
+        #expect(text.stdout.contains("https://…@gw.example.com/v1?…"))
+        let leaked = ["sk-very-secret", "secret-org-value", "pw@", "query-secret"].contains { text.stdout.contains($0) }
         #expect(!leaked, "a secret was printed")
         #expect(!FileManager.default.fileExists(atPath: marker), "--explain ran the helper")
 

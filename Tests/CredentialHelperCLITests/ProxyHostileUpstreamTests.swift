@@ -83,7 +83,7 @@ extension ProxyTests {
         "--upstream with a space, CR or LF, or an invalid host, is a configuration error",
         arguments: [
             "http://127.0.0.1:9/v1\r\nX-Injected: 1", "http://127.0.0.1:9/a b", "http://bad host/", "http://a\u{1B}b/",
-            "http://[::1/", "http://[not-v6]/", "http://host/x\u{7F}",
+            "http://[::1/", "http://[not-v6]/", "http://[::1]x/", "http://host/x\u{7F}",
         ])
     func upstreamValidated(upstream: String) {
         let configuration = ProxyConfiguration(upstream: upstream, listenPort: 0)

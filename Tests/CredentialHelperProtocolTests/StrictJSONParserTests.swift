@@ -84,7 +84,7 @@ struct StrictJSONParserTests {
 }
 
 /// SplitMix64, for reproducible mutations.
-private struct SeededGenerator: RandomNumberGenerator {
+struct SeededGenerator: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {

@@ -74,9 +74,12 @@ struct ProviderProxySettingsTests {
         }
     }
 
-    @Test("a '/' left unescaped in the proxy's user information is refused, not read as the host and port")
+    @Test("a '/', '?' or '#' left unescaped in the proxy's user information is refused, not read as the host and port")
     func unescapedSlashInPassword() throws {
-        for url in ["http://alice:1234/5678@127.0.0.2:3128", "http://alice:1234/@127.0.0.2:3128"] {
+        for url in [
+            "http://alice:1234/5678@127.0.0.2:3128", "http://alice:1234/@127.0.0.2:3128",
+            "http://alice:12?34@127.0.0.2:3128", "http://alice:12#34@127.0.0.2:3128",
+        ] {
             let error = #expect(throws: OAuthError.self) {
                 try IdPConnection(caFile: nil, proxy: url, environment: [:])
             }

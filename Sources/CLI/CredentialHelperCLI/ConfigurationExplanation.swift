@@ -74,18 +74,9 @@ struct ConfigurationExplanation {
             return names.isEmpty ? nil : names.joined(separator: ", ") + " (values hidden)"
         case .authScheme: return configuration.authScheme.rawValue
         case .provider: return configuration.provider
-        case .gatewayBaseURL: return configuration.gatewayBaseURL.map(Self.withoutUserInformation)
+        case .gatewayBaseURL: return configuration.gatewayBaseURL.map { SplitURL($0).shown }
         case .gatewayAPIKey: return configuration.hasGatewayAPIKey ? "(set; hidden)" : nil
         case .credentialKind: return configuration.credentialKind
         }
-    }
-
-    /// `url` with anything before an `@` in its authority replaced by `…`.
-    static func withoutUserInformation(_ url: String) -> String {
-        guard let scheme = url.range(of: "://") else { return url }
-        let authorityEnd =
-            url[scheme.upperBound...].firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) ?? url.endIndex
-        guard let at = url[scheme.upperBound..<authorityEnd].lastIndex(of: "@") else { return url }
-        return String(url[..<scheme.upperBound]) + "…" + String(url[at...])
     }
 }

@@ -1,3 +1,4 @@
+import CredentialHelperProtocol
 import Crypto
 
 /// AWS Signature Version 4 (docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-create-signed-request.html)

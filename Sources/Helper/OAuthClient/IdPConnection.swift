@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import CredentialHelperProtocol
 import CredentialSupport
 import NIOSSL
 import Synchronization
@@ -58,37 +59,29 @@ public struct IdPConnection: Sendable, Hashable {
 
     /// `http://[user:password@]host[:port]`; the port defaults to 80.
     static func parseProxy(_ url: String, source: String) throws(OAuthError) -> ForwardProxy {
-        var rest = Substring(url)
-        if rest.lowercased().hasPrefix("http://") {
-            rest = rest.dropFirst(7)
-        } else if rest.contains("://") {
+        let split = SplitURL(url)
+        guard split.scheme == "http" || (split.scheme.isEmpty && !url.contains("://")) else {
             throw OAuthError(
                 .insecureEndpoint, "\(source) must be an http:// proxy URL (HTTPS still goes through it encrypted)")
         }
-        // An '@' after the first '/' means a '/' in the user name or password: cutting there would
-        // read part of the password as the proxy's host and port, and show it in every message.
-        if rest.drop(while: { $0 != "/" }).contains("@") {
+        // An '@' after the authority means a '/', '?' or '#' in the user name or password: cutting
+        // there would read part of the password as the proxy's host and port, and show it in every
+        // message.
+        if (split.path + (split.query ?? "") + (split.fragment ?? "")).contains("@") {
             throw OAuthError(
                 .insecureEndpoint,
-                "\(source) has a '/' in its user name or password; write it as %2F (and a reserved character as % "
-                    + "and two hex digits: %40 for @, %3A for :, %25 for %)")
+                "\(source) has a '/', '?' or '#' in its user name or password; write them as %2F, %3F and %23 (and "
+                    + "a reserved character as % and two hex digits: %40 for @, %3A for :, %25 for %)")
         }
-        rest = rest.prefix { $0 != "/" }
-        var userInformation: Substring?
-        if let at = rest.lastIndex(of: "@") {
-            userInformation = rest[..<at]
-            rest = rest[rest.index(after: at)...]
-        }
-        var host = String(rest)
+        let userInformation = split.userInformation
+        let host = String(split.host)
         var port = 80
-        if let colon = rest.lastIndex(of: ":"), !rest.hasSuffix("]") {
-            guard let number = Int(rest[rest.index(after: colon)...]), (1...65_535).contains(number) else {
+        if let portText = split.portText {
+            guard let number = Int(portText), (1...65_535).contains(number) else {
                 throw OAuthError(.insecureEndpoint, "\(source) has an invalid port; use http://host:port")
             }
-            host = String(rest[..<colon])
             port = number
         }
-        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         guard !host.isEmpty, host.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
             throw OAuthError(.insecureEndpoint, "\(source) names no host; use http://host:port")
         }
@@ -109,7 +102,8 @@ public struct IdPConnection: Sendable, Hashable {
     /// (``ProxyExemptions``), or it is plain `http://`, which a provider may use only on loopback.
     public func isDirect(_ url: String) -> Bool {
         guard proxy != nil, url.lowercased().hasPrefix("https://") else { return true }
-        return exemptions.covers(host: EndpointSecurity.host(of: url), port: EndpointSecurity.port(of: url))
+        let split = SplitURL(url)
+        return exemptions.covers(host: String(split.host), port: split.port)
     }
 
     /// Checks that each CA file can be trusted and read as PEM certificates: owned by root or this
@@ -140,7 +134,7 @@ public struct IdPConnection: Sendable, Hashable {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
         connection.exemptions = ProxyExemptions("")
-        let host = EndpointSecurity.host(of: url)
+        let host = String(SplitURL(url).host)
         if let proxy = connection.proxy, IPAddress(host) != nil {
             throw OAuthError(
                 .insecureEndpoint,

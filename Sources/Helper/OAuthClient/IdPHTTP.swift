@@ -130,8 +130,8 @@ struct IdPHTTP: Sendable {
 
     /// `host:port` of `url` (IPv6 in brackets), as a `CONNECT` names it.
     static func target(_ url: String) -> String {
-        let host = EndpointSecurity.host(of: url)
-        return (host.contains(":") ? "[\(host)]" : host) + ":\(EndpointSecurity.port(of: url))"
+        let split = SplitURL(url)
+        return (split.host.contains(":") ? "[\(split.host)]" : String(split.host)) + ":\(split.port)"
     }
 
     /// `application/x-www-form-urlencoded` escaping: everything but unreserved characters.

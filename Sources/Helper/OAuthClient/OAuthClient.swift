@@ -97,8 +97,11 @@ public struct OAuthClient: Sendable {
         let issuer = configuration.issuer
         let trimmed = issuer.hasSuffix("/") ? String(issuer.dropLast()) : issuer
         var candidates = [configuration.discoveryURL ?? trimmed + "/.well-known/openid-configuration"]
-        if configuration.discoveryURL == nil, let origin = Self.origin(of: trimmed) {
-            candidates.append(origin + "/.well-known/oauth-authorization-server" + trimmed.dropFirst(origin.count))
+        let split = SplitURL(trimmed)
+        if configuration.discoveryURL == nil, !split.scheme.isEmpty {
+            // RFC 8414 §3.1: the well-known segment goes between the host and the issuer's path.
+            candidates.append(
+                split.scheme + "://" + split.authority + "/.well-known/oauth-authorization-server" + split.path)
         }
         return candidates
     }
@@ -382,12 +385,5 @@ public struct OAuthClient: Sendable {
     /// Whether `text` is non-empty visible ASCII (what a URL or a user code shown on a terminal may hold).
     static func isPrintable(_ text: String) -> Bool {
         !text.isEmpty && text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F }
-    }
-
-    static func origin(of url: String) -> String? {
-        guard let scheme = url.range(of: "://") else { return nil }
-        let rest = url[scheme.upperBound...]
-        let host = rest.prefix { $0 != "/" }
-        return String(url[..<scheme.upperBound]) + host
     }
 }

@@ -65,13 +65,7 @@ public enum EntraAudienceRule {
     /// The host name in `endpoint` (a URL, or a bare host name), lowercased, without user
     /// information, port or trailing dot; nil when there is none.
     public static func host(of endpoint: String) -> String? {
-        var rest = Substring(endpoint)
-        if let colon = rest.firstIndex(of: ":"), rest[colon...].hasPrefix("://") {
-            rest = rest[rest.index(colon, offsetBy: 3)...]
-        }
-        rest = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }
-        if let colon = rest.lastIndex(of: ":") { rest = rest[..<colon] }
+        var rest = SplitURL(endpoint).host
         while rest.hasSuffix(".") { rest = rest.dropLast() }
         let host = rest.lowercased()
         guard !host.isEmpty, host.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "-" || $0 == "." }) else {

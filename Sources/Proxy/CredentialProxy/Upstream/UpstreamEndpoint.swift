@@ -23,64 +23,48 @@ struct UpstreamEndpoint: Sendable, Hashable {
                 "--upstream \"\(url)\" contains a space, a control character (CR, LF, …) or a non-ASCII byte; "
                     + "percent-encode them or fix the URL")
         }
-        let lower = given.lowercased()
-        let rest: Substring
-        if lower.hasPrefix("https://") {
-            useTLS = true
-            rest = given.dropFirst(8)
-        } else if lower.hasPrefix("http://") {
-            useTLS = false
-            rest = given.dropFirst(7)
-        } else {
-            throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(url)\"")
+        let split = SplitURL(given)
+        switch split.scheme {
+        case "https": useTLS = true
+        case "http": useTLS = false
+        default: throw ProxyConfigurationError("--upstream must be an http:// or https:// URL, not \"\(url)\"")
         }
-        guard !given.contains("?"), !given.contains("#") else {
+        guard split.query == nil, split.fragment == nil else {
             throw ProxyConfigurationError("--upstream must not have a query or fragment")
         }
-        let authority = rest.prefix { $0 != "/" }
-        var prefix = String(rest.dropFirst(authority.count))
-        while prefix.hasSuffix("/") { prefix.removeLast() }
-        guard !authority.isEmpty, !authority.contains("@") else {
+        guard !split.authority.isEmpty, split.userInformation == nil else {
             throw ProxyConfigurationError(
                 "--upstream needs a host, and no user or password in the URL (the helper supplies the credential)")
         }
-        let defaultPort = useTLS ? 443 : 80
-        var host: Substring
-        var portText: Substring?
-        if authority.hasPrefix("[") {
-            guard let close = authority.firstIndex(of: "]") else {
-                throw ProxyConfigurationError("--upstream \"\(url)\" has an unclosed IPv6 address")
-            }
-            host = authority[authority.index(after: authority.startIndex)..<close]
-            let after = authority[authority.index(after: close)...]
-            if after.hasPrefix(":") { portText = after.dropFirst() }
-        } else if let colon = authority.lastIndex(of: ":") {
-            host = authority[..<colon]
-            portText = authority[authority.index(after: colon)...]
-        } else {
-            host = authority
+        let host = split.host
+        if split.isBracketed, !split.authority.contains("]") {
+            throw ProxyConfigurationError("--upstream \"\(url)\" has an unclosed IPv6 address")
         }
-        var port = defaultPort
-        if let portText {
+        var port = split.defaultPort
+        if let portText = split.portText {
             guard let parsed = Int(portText), (1...65_535).contains(parsed) else {
                 throw ProxyConfigurationError("--upstream \"\(url)\" has an invalid port \"\(portText)\"")
             }
             port = parsed
         }
         guard !host.isEmpty else { throw ProxyConfigurationError("--upstream \"\(url)\" needs a host") }
-        let bracketed = authority.hasPrefix("[")
-        guard bracketed ? LoopbackHost.ipv6(host) != nil : host.allSatisfy(Self.isHostCharacter) else {
+        let written = split.isBracketed ? "[\(host)]" : String(host)
+        guard split.isBracketed ? LoopbackHost.ipv6(host) != nil : host.allSatisfy(Self.isHostCharacter),
+            split.authority == written + (split.portText.map { ":" + $0 } ?? "")
+        else {
             throw ProxyConfigurationError(
                 "--upstream \"\(url)\" has an invalid host \"\(host)\"; use a DNS name, an IPv4 address or a "
                     + "bracketed IPv6 address")
         }
+        var prefix = split.path
+        while prefix.hasSuffix("/") { prefix.removeLast() }
         guard prefix.allSatisfy(Self.isPathCharacter) else {
             throw ProxyConfigurationError(
                 "--upstream \"\(url)\" has characters a URL path cannot hold; percent-encode them")
         }
         self.host = String(host)
         self.port = port
-        self.authority = String(authority)
+        self.authority = split.authority
         self.pathPrefix = prefix
     }
 
