@@ -117,7 +117,7 @@ struct CheckCommandTests {
         scripts.write(
             """
             {"inferenceCredentialHelper": "\(helper)", "inferenceGatewayAuthScheme": "x-api-key",
-             "inferenceCustomHeaders": ["X-Team: ml"], "inferenceCredentialHelperTimeoutSec": 7}
+             "inferenceCustomHeaders": {"X-Team": "ml"}, "inferenceCredentialHelperTimeoutSec": 7}
             """, to: config)
         let result = try await BuiltBinary.run(["check", "--config", config, "--json", "--context", "setup-test"])
         #expect(result.status == 0)

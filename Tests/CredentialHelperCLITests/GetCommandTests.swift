@@ -16,7 +16,7 @@ struct GetCommandTests {
             echo '{"token": "tok-0123456789abcdef", "headers": {"X-Org-Route": "prod"}}'
             """)
         let result = try await BuiltBinary.run(
-            ["get", "--helper", helper, "--context", "background", "--custom-headers", "[\"X-Team: ml\"]"],
+            ["get", "--helper", helper, "--context", "background", "--custom-headers", "{\"X-Team\": \"ml\"}"],
             environment: cacheEnvironment)
         #expect(result.status == 0)
         #expect(result.stdout == "Authorization: Bearer tok-…\nX-Team: ml\nX-Org-Route: prod\n")

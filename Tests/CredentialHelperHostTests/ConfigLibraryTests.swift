@@ -110,7 +110,7 @@ struct ConfigLibraryTests {
         #expect(throws: Never.self) { try ConfigurationLayer.file(at: widened) }
     }
 
-    @Test("a file in a managed location wins over the local library key by key, whichever is given first")
+    @Test("a file in a managed location wins over the local library entirely, whichever is given first")
     func managedWins() throws {
         let local = library(meta: Self.applied, configuration: Self.configuration)
         let locations = ManagedLocations(directories: [folder.subdirectory("Managed Preferences", mode: 0o755)])
@@ -126,7 +126,7 @@ struct ConfigLibraryTests {
             let layers = try ConfigurationLayer.files(at: paths, managedLocations: locations)
             let configuration = try HostConfiguration.resolve(layers).configuration
             #expect(configuration.helperPath == "/opt/managed/helper", "\(paths)")
-            #expect(configuration.ttlSeconds == 900, "a local key the managed file does not set was lost")
+            #expect(configuration.ttlSeconds == 3600, "a local value applied while a managed source is present")
         }
     }
 }

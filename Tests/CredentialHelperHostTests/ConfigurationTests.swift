@@ -39,19 +39,21 @@ struct ConfigurationTests {
         #expect(try resolve([.ttl: value]).configuration.ttlSeconds == expected)
     }
 
-    @Test("custom headers: object, \"Name: Value\" array, and both as JSON text")
+    @Test("custom headers: an object, native or as JSON text; the retired \"Name: Value\" list is refused")
     func headers() throws {
         let forms: [JSONValue] = [
             .object(["X-Org": .string("prod"), "X-Team": .string("ml")]),
-            .array([.string("X-Org: prod"), .string("X-Team:ml")]),
             .string("{\"X-Org\":\"prod\",\"X-Team\":\"ml\"}"),
-            .string("[\"X-Org: prod\", \"X-Team: ml\"]"),
         ]
         for form in forms {
             let headers = try resolve([.customHeaders: form]).configuration.customHeaders
             #expect(headers["x-org"] == "prod")
             #expect(headers["X-Team"] == "ml")
             #expect(headers.count == 2)
+        }
+        for retired in [JSONValue.array([.string("X-Org: prod")]), .string("[\"X-Org: prod\"]")] {
+            let error = #expect(throws: HelperError.self) { try resolve([.customHeaders: retired]) }
+            #expect(error?.message.contains("rejects as malformed") == true, "\(error?.message ?? "")")
         }
     }
 
@@ -66,10 +68,10 @@ struct ConfigurationTests {
             (.timeout, .string("0"), "\"0\""),
             (.timeout, .bool(true), "true"),
             (.authScheme, .string("basic"), "\"basic\""),
-            (.customHeaders, .string("X-Org: prod"), "\"X-Org: prod\""),
+            (.customHeaders, .string("X-Org: prod"), "is a string"),
             (.customHeaders, .object(["Host": .string("x")]), "Host"),
             (.customHeaders, .object(["X-A": .number(1)]), "X-A"),
-            (.customHeaders, .array([.string("no colon")]), "colon"),
+            (.customHeaders, .array([.string("no colon")]), "list of"),
             (.helper, .number(5), "5"),
         ])
     func invalid(key: ConfigurationKey, value: JSONValue, shown: String) {
@@ -119,7 +121,7 @@ struct ConfigurationTests {
         #expect(resolved.configuration.authScheme == .xAPIKey)
         #expect(resolved.warnings.contains { $0.contains("inferenceCredentialHelperTTL") })
 
-        let flat = "{\"inferenceCredentialHelper\": \"/opt/flat\", \"inferenceCustomHeaders\": [\"X-A: 1\"]}"
+        let flat = "{\"inferenceCredentialHelper\": \"/opt/flat\", \"inferenceCustomHeaders\": {\"X-A\": \"1\"}}"
         let flatResolved = try HostConfiguration.resolve([
             try ConfigurationLayer.parse(Array(flat.utf8), source: "flat")
         ])
@@ -180,7 +182,7 @@ struct ConfigurationBoundsTests {
 
     @Test(
         "custom header values with control characters are configuration errors",
-        arguments: ["{\"X-A\": \"\\u001b[2J\"}", "[\"X-A: a\\u007fb\"]", "{\"X-A\": \"a\\u000bb\"}"])
+        arguments: ["{\"X-A\": \"\\u001b[2J\"}", "{\"X-A\": \"a\\u007fb\"}", "{\"X-A\": \"a\\u000bb\"}"])
     func controlCharacters(json: String) {
         do {
             _ = try resolve([.customHeaders: .string(json)])

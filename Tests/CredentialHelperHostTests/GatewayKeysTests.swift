@@ -16,13 +16,42 @@ struct GatewayKeysTests {
     @Test("gateway keys are read; the API key is kept only as set")
     func gatewayKeys() throws {
         let resolved = try resolve(
-            #"{"inferenceCredentialHelper": "/h", "inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gw.example.com/v1", "inferenceCredentialKind": "helper", "inferenceGatewayApiKey": "sk-not-shown"}"#
+            #"{"inferenceCredentialHelper": "/h", "inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gw.example.com/v1", "inferenceCredentialKind": "helper-script"}"#
         )
         #expect(resolved.configuration.provider == "gateway")
         #expect(resolved.configuration.gatewayBaseURL == "https://gw.example.com/v1")
-        #expect(resolved.configuration.credentialKind == "helper")
-        #expect(resolved.configuration.hasGatewayAPIKey)
+        #expect(resolved.configuration.credentialKind == "helper-script")
         #expect(resolved.warnings.isEmpty, "\(resolved.warnings)")
+    }
+
+    @Test(
+        "a credential kind or provider the app does not list: 'helper' and the retired 'oauth' are refused; an unknown provider warned about"
+    )
+    func kindValues() throws {
+        for kind in ["helper", "oauth", "Helper-Script"] {
+            let error = #expect(throws: HelperError.self) {
+                try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "\#(kind)"}"#)
+            }
+            #expect(error?.message.contains("helper-script") == true, "\(error?.message ?? "")")
+        }
+        let oauth = #expect(throws: HelperError.self) {
+            try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "oauth"}"#)
+        }
+        #expect(oauth?.message.contains("use \"interactive\"") == true)
+        let provider = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceProvider": "gatway"}"#)
+        #expect(provider.warnings.contains { $0.contains("inferenceProvider") && $0.contains("gateway, anthropic") })
+    }
+
+    @Test("the retired auth schemes sso and auto are refused with their replacement")
+    func retiredAuthSchemes() {
+        for (scheme, replacement) in [
+            ("sso", "inferenceCredentialKind to \"interactive\""), ("AUTO", "use \"bearer\""),
+        ] {
+            let error = #expect(throws: HelperError.self) {
+                try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayAuthScheme": "\#(scheme)"}"#)
+            }
+            #expect(error?.message.contains(replacement) == true, "\(error?.message ?? "")")
+        }
     }
 
     @Test("the gateway base URL must be https://", arguments: ["http://gw.example.com", "gw.example.com", "https://"])
@@ -70,26 +99,36 @@ struct GatewayKeysTests {
         #expect(resolved.warnings.contains { $0.contains("does not run the helper") }, "\(resolved.warnings)")
     }
 
-    @Test(
-        "a static key and a helper with no credential kind: the app's 'Multiple credential methods' case is warned about"
-    )
+    @Test("a static key next to a helper is warned about: the helper always wins, the key is ignored")
     func keyAndHelper() throws {
         let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayApiKey": "sk-secret-value"}"#)
-        #expect(resolved.warnings.contains { $0.contains("Multiple credential methods configured") })
+        #expect(resolved.configuration.hasGatewayAPIKey)
+        #expect(
+            resolved.warnings.contains { $0.contains("inferenceGatewayApiKey") && $0.contains("helper always wins") },
+            "\(resolved.warnings)")
         let leaked = resolved.warnings.contains { $0.contains("sk-secret-value") }
         #expect(!leaked, "a warning showed the API key")
     }
 
-    @Test(
-        "inferenceGatewayHeaders is read as the older name of inferenceCustomHeaders; the newer wins when both are set")
+    @Test("inferenceGatewayHeaders, which the app stopped reading on 7 October 2026, is ignored with a warning")
     func olderHeadersName() throws {
         let older = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayHeaders": "{\"X-Org\":\"a\"}"}"#)
-        #expect(older.configuration.customHeaders["X-Org"] == "a")
+        #expect(older.configuration.customHeaders.fields.isEmpty)
+        #expect(older.warnings.contains { $0.contains("inferenceGatewayHeaders is ignored") && $0.contains("rename") })
         let both = try resolve(
             #"{"inferenceCredentialHelper": "/h", "inferenceGatewayHeaders": "{\"X-Org\":\"a\"}", "inferenceCustomHeaders": "{\"X-Org\":\"b\"}"}"#
         )
         #expect(both.configuration.customHeaders["X-Org"] == "b")
-        #expect(both.warnings.contains { $0.contains("inferenceGatewayHeaders is ignored") })
+    }
+
+    @Test("a dotted name such as inferenceCustomHeaders.X-Org is never read; the warning names the whole key")
+    func dottedName() throws {
+        let resolved = try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders.X-Org": "acme"}"#)
+        #expect(resolved.configuration.customHeaders.fields.isEmpty)
+        #expect(
+            resolved.warnings.contains {
+                $0.contains("never reads dotted names") && $0.contains("inferenceCustomHeaders,")
+            })
     }
 
     @Test(

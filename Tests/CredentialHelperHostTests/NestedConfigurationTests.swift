@@ -4,28 +4,31 @@ import Foundation
 import TestSupport
 import Testing
 
-/// The nested JSON shape of the app's configuration changelog ("JSON (Non-MDM User, Bootstrap
-/// Remote)"), in a `configLibrary` entry and in a JSON file, read as the flat keys it maps to.
+/// The nested JSON shape of the app's configuration changelog ("JSON (e.g. for non-MDM users or
+/// Bootstrap)"), in a `configLibrary` entry and in a JSON file, read as the flat keys it maps to.
+/// The changelog documents nested names for the credential kind, timeout, silent refresh, auth
+/// scheme and custom headers; the helper path, TTL, provider and gateway URL have flat names only.
 @Suite("Configuration in the nested JSON shape")
 struct NestedConfigurationTests {
     let folder = HelperScripts()
     static let id = "5b2a9c1e-0d3f-4e6a-8b7c-1a2b3c4d5e6f"
 
     static let nested = """
-        {"inference": {"provider": "gateway",
-          "gateway": {"baseUrl": "https://gw.example.com", "authScheme": "x-api-key", "apiKey": "sk-nested-secret"},
-          "credential": {"helper": "/opt/corp/helper", "helperTtlSec": "900", "helperTimeoutSec": "45",
-                         "helperSilentRefreshEnabled": "false", "kind": "helper"},
+        {"inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gw.example.com",
+         "inferenceCredentialHelper": "/opt/corp/helper", "inferenceCredentialHelperTtlSec": "900",
+         "inference": {
+          "credential": {"kind": "helper-script", "timeoutSec": "45", "silentRefreshEnabled": "false",
+                         "authScheme": "x-api-key"},
           "customHeaders": "{\\"X-Org\\":\\"acme\\"}"},
          "chatSurface": {"enabled": "true"}}
         """
 
     static let flat = """
         {"inferenceProvider": "gateway", "inferenceGatewayBaseUrl": "https://gw.example.com",
-         "inferenceGatewayAuthScheme": "x-api-key", "inferenceGatewayApiKey": "sk-nested-secret",
+         "inferenceGatewayAuthScheme": "x-api-key",
          "inferenceCredentialHelper": "/opt/corp/helper", "inferenceCredentialHelperTtlSec": "900",
          "inferenceCredentialHelperTimeoutSec": "45", "inferenceCredentialHelperSilentRefreshEnabled": "false",
-         "inferenceCredentialKind": "helper", "inferenceCustomHeaders": "{\\"X-Org\\":\\"acme\\"}"}
+         "inferenceCredentialKind": "helper-script", "inferenceCustomHeaders": "{\\"X-Org\\":\\"acme\\"}"}
         """
 
     func library(entry: String) -> String {
@@ -47,27 +50,35 @@ struct NestedConfigurationTests {
         #expect(nested.configuration.helperPath == "/opt/corp/helper")
         #expect(nested.configuration.ttlSeconds == 900 && nested.configuration.timeoutSeconds == 45)
         #expect(!nested.configuration.silentRefreshEnabled)
+        #expect(nested.configuration.authScheme == .xAPIKey)
         #expect(nested.configuration.customHeaders["X-Org"] == "acme")
-        #expect(nested.configuration.gatewayBaseURL == "https://gw.example.com")
+        #expect(nested.configuration.credentialKind == "helper-script")
         #expect(nested.warnings.isEmpty, "\(nested.warnings)")
     }
 
     @Test("a key set in both shapes is refused, naming both")
     func bothShapes() {
-        let json = #"{"inferenceCredentialHelper": "/a", "inference": {"credential": {"helper": "/b"}}}"#
+        let json = #"{"inferenceCredentialHelperTimeoutSec": "30", "inference": {"credential": {"timeoutSec": "40"}}}"#
         do {
             _ = try ConfigurationLayer.parse(Array(json.utf8), source: "config file /c.json")
             Issue.record("accepted a key set twice")
         } catch {
-            #expect(error.message.contains("inferenceCredentialHelper twice"), "\(error.message)")
-            #expect(error.message.contains("inference.credential.helper"))
+            #expect(error.message.contains("inferenceCredentialHelperTimeoutSec twice"), "\(error.message)")
+            #expect(error.message.contains("inference.credential.timeoutSec"))
         }
     }
 
-    @Test("a nested helper-looking name the host does not read is warned about with the names it reads")
-    func unknownNestedName() throws {
-        let json = #"{"inference": {"credential": {"helper": "/h", "helperTTL": "5"}}}"#
+    @Test("a guessed nested name the changelog does not document is ignored, with a warning naming the flat key")
+    func undocumentedNestedName() throws {
+        let json =
+            #"{"inferenceCredentialHelper": "/h", "inference": {"credential": {"helper": "/other", "helperTimeoutSec": "5"}}}"#
         let layer = try ConfigurationLayer.parse(Array(json.utf8), source: "config file /c.json")
-        #expect(layer.warnings.contains { $0.contains("inference.credential.helperTTL is not a key the host reads") })
+        let resolved = try HostConfiguration.resolve([layer])
+        #expect(resolved.configuration.helperPath == "/h" && resolved.configuration.timeoutSeconds == 60)
+        #expect(
+            layer.warnings.contains {
+                $0.contains("inference.credential.helper is ignored") && $0.contains("inferenceCredentialHelper")
+            }, "\(layer.warnings)")
+        #expect(layer.warnings.contains { $0.contains("inference.credential.helperTimeoutSec is ignored") })
     }
 }

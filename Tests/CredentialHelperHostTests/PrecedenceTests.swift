@@ -54,7 +54,7 @@ struct PrecedenceTests {
         return try HostConfiguration.resolve(layers).configuration
     }
 
-    @Test("managed over local file, in either order; a key the managed file does not set stays local")
+    @Test("managed over local file, in either order; a key the managed file does not set is ignored too")
     func managedOverLocal() throws {
         let managed = managedPlist()
         let local = localJSON("local.json", helper: "/local/helper")
@@ -62,8 +62,44 @@ struct PrecedenceTests {
             let configuration = try resolve(files: files)
             #expect(configuration.helperPath == "/managed/helper")
             #expect(configuration.authScheme == .xAPIKey)
-            #expect(configuration.ttlSeconds == 900)
+            #expect(configuration.ttlSeconds == 3600, "a local value applied while a managed source is present")
         }
+    }
+
+    @Test("a managed source that sets only the update keys leaves the configuration local")
+    func updateKeysOnly() throws {
+        let path = locations.directories[0] + "/updates.plist"
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict><key>disableAutoUpdates</key><string>true</string></dict></plist>
+            """, to: path, mode: 0o644)
+        let configuration = try resolve(files: [path, localJSON("local.json", helper: "/local/helper")])
+        #expect(configuration.helperPath == "/local/helper" && configuration.ttlSeconds == 900)
+        // Any other key, even one the host does not read, makes the managed source own the configuration.
+        folder.write(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <plist version="1.0"><dict><key>disableAutoUpdates</key><string>true</string>
+            <key>inferenceModels</key><string>["claude-sonnet-5"]</string></dict></plist>
+            """, to: path, mode: 0o644)
+        let error = #expect(throws: HelperError.self) {
+            try resolve(files: [path, localJSON("local.json", helper: "/local/helper")], environment: environment)
+        }
+        #expect(error?.message.contains("a managed source") == true, "\(error?.message ?? "")")
+    }
+
+    @Test("an environment variable for a key the managed source does not set is ignored, and get says so")
+    func environmentIgnoredForUnsetKey() throws {
+        var layers = try ConfigurationLayer.files(at: [managedPlist()], managedLocations: locations)
+        layers.append(ConfigurationLayer.environment(["INFERENCE_CREDENTIAL_HELPER_TTL_SEC": "120"]))
+        let resolved = try HostConfiguration.resolve(layers)
+        #expect(resolved.configuration.ttlSeconds == 3600)
+        #expect(
+            resolved.warnings.contains {
+                $0.contains("INFERENCE_CREDENTIAL_HELPER_TTL_SEC in the environment is ignored")
+            },
+            "\(resolved.warnings)")
     }
 
     @Test("managed over environment variables")

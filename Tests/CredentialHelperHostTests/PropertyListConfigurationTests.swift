@@ -54,10 +54,9 @@ struct PropertyListConfigurationTests {
         #expect(!configuration.silentRefreshEnabled)
     }
 
-    @Test(
-        "a native <dict> or <array> for inferenceCustomHeaders is an error naming the key: the app reads JSON text only",
-        arguments: [#"{"X-Org": "acme"}"#, #"["X-Org: acme"]"#])
-    func nativeContainers(headers: String) throws {
+    @Test("a native <dict> for inferenceCustomHeaders is read as the equivalent JSON, as the app reads it on macOS")
+    func nativeDictionary() throws {
+        let headers = #"{"X-Org": "acme"}"#
         let profile =
             #"{"PayloadContent": [{"PayloadType": "com.anthropic.claudefordesktop", "inferenceCredentialHelper": "/h", "inferenceCustomHeaders": "#
             + headers + "}]}"
@@ -66,14 +65,21 @@ struct PropertyListConfigurationTests {
             try plist("native-headers.plist", flat, format: "FMT_XML"),
             try plist("native-headers.mobileconfig", profile, format: "FMT_XML"),
         ] {
-            do {
-                _ = try ConfigurationLayer.file(at: path)
-                Issue.record("accepted a native container in \(path)")
-            } catch {
-                #expect(error.message.hasPrefix("inferenceCustomHeaders (from config file \(path)) is a native <"))
-                #expect(error.message.contains("the app will not read"), "\(error.message)")
-            }
+            let configuration = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)]).configuration
+            #expect(configuration.customHeaders["X-Org"] == "acme", "\(path)")
         }
+    }
+
+    @Test("a native <array> of \"Name: Value\" strings is the retired list form: an error naming the key")
+    func nativeArray() throws {
+        let path = try plist(
+            "native-list.plist", #"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": ["X-Org: acme"]}"#,
+            format: "FMT_XML")
+        let error = #expect(throws: HelperError.self) {
+            try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)])
+        }
+        #expect(error?.message.hasPrefix("inferenceCustomHeaders (from config file \(path))") == true)
+        #expect(error?.message.contains("JSON object") == true, "\(error?.message ?? "")")
     }
 
     @Test("a .mobileconfig profile: the keys of the app's payload, other payloads ignored")

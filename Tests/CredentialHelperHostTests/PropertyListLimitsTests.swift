@@ -221,7 +221,7 @@ struct ConfigurationAmbiguityTests {
             #expect(layers.map(\.managed) == [false, true], "\(paths)")
             let configuration = try HostConfiguration.resolve(layers).configuration
             #expect(configuration.helperPath == "/opt/managed/helper", "\(paths)")
-            #expect(configuration.ttlSeconds == 60, "a local key the managed file does not set was lost")
+            #expect(configuration.ttlSeconds == 3600, "a local value applied while a managed source is present")
         }
         // Reached through a symbolic link from elsewhere, the managed file is still the managed file.
         let link = folder.path("link.plist")

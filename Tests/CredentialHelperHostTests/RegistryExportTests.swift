@@ -51,7 +51,7 @@ struct RegistryExportTests {
         }
     }
 
-    @Test("machine policy (HKLM) wins over user policy (HKCU) in one export; other keys are ignored")
+    @Test("machine policy (HKLM) present: HKCU is ignored entirely, with a warning naming what was ignored")
     func machineOverUser() throws {
         let export = Self.text([
             "Windows Registry Editor Version 5.00", "",
@@ -64,35 +64,81 @@ struct RegistryExportTests {
             #""inferenceCredentialHelperTtlSec"="5""#,
         ])
         let path = file("both.reg", Self.utf16(export))
-        let configuration = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)]).configuration
-        #expect(configuration.helperPath == "/machine/helper")
-        #expect(configuration.timeoutSeconds == 45)
-        #expect(configuration.ttlSeconds == 3600)
+        let resolved = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)])
+        #expect(resolved.configuration.helperPath == "/machine/helper")
+        #expect(resolved.configuration.timeoutSeconds == 60, "a user-hive value applied next to machine policy")
+        #expect(resolved.configuration.ttlSeconds == 3600)
+        #expect(
+            resolved.warnings.contains {
+                $0.contains("HKEY_CURRENT_USER") && $0.contains("inferenceCredentialHelperTimeoutSec")
+            }, "\(resolved.warnings)")
+
+        let userOnly = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_CURRENT_USER\SOFTWARE\Policies\Claude]"#,
+            #""inferenceCredentialHelper"="/user/helper""#, #""inferenceCredentialHelperTimeoutSec"="45""#,
+        ])
+        let user = try HostConfiguration.resolve([
+            try ConfigurationLayer.file(at: file("user.reg", Self.utf16(userOnly)))
+        ]).configuration
+        #expect(user.helperPath == "/user/helper" && user.timeoutSeconds == 45)
     }
 
-    @Test("a DWORD or a multi-string (continued hex lines) for a key is an error naming it: the app reads REG_SZ only")
+    @Test(
+        "REG_DWORD is read as its decimal value; REG_MULTI_SZ, REG_QWORD and REG_EXPAND_SZ are warned about, not read")
     func nonStringValues() throws {
-        let cases: [(String, String)] = [
-            (#""inferenceCredentialHelperTtlSec"=dword:00000e10"#, "inferenceCredentialHelperTtlSec"),
+        let dword = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude]"#,
+            #""inferenceCredentialHelper"="/h""#, #""inferenceCredentialHelperTtlSec"=dword:00000e10"#,
+            #""inferenceCredentialHelperSilentRefreshEnabled"=dword:00000000"#,
+        ])
+        let read = try HostConfiguration.resolve([
+            try ConfigurationLayer.file(at: file("dword.reg", Self.utf16(dword)))
+        ]).configuration
+        #expect(read.ttlSeconds == 3600 && !read.silentRefreshEnabled)
+
+        let unseen: [(String, String)] = [
             (
                 #""inferenceCustomHeaders"=hex(7):58,00,2d,00,4f,00,72,00,67,00,3a,00,20,00,61,00,\"# + "\r\n"
-                    + "  00,00,00,00", "inferenceCustomHeaders"
+                    + "  00,00,00,00", "REG_MULTI_SZ"
             ),
+            (#""inferenceCredentialHelperTtlSec"=hex(b):10,0e,00,00,00,00,00,00"#, "REG_QWORD"),
+            (#""inferenceCustomHeaders"=hex(2):7b,00,7d,00,00,00"#, "REG_EXPAND_SZ"),
         ]
-        for (line, key) in cases {
+        for (line, type) in unseen {
             let export = Self.text([
                 "Windows Registry Editor Version 5.00", "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude]"#,
                 #""inferenceCredentialHelper"="/h""#, line,
             ])
-            let path = file("typed.reg", Self.utf16(export))
-            do {
-                _ = try ConfigurationLayer.file(at: path)
-                Issue.record("accepted \(line)")
-            } catch {
-                #expect(error.message.hasPrefix("\(key) (from config file \(path))"), "\(error.message)")
-                #expect(error.message.contains("will not read it"), "\(error.message)")
-            }
+            let resolved = try HostConfiguration.resolve([
+                try ConfigurationLayer.file(at: file("typed.reg", Self.utf16(export)))
+            ])
+            #expect(resolved.configuration.ttlSeconds == 3600 && resolved.configuration.customHeaders.fields.isEmpty)
+            #expect(resolved.warnings.contains { $0.contains(type) && $0.contains("REG_SZ") }, "\(resolved.warnings)")
         }
+
+        // A REG_EXPAND_SZ in HKLM is machine policy being present: HKCU is then ignored.
+        let expand = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude]"#,
+            #""inferenceCredentialHelper"=hex(2):2f,00,68,00,00,00"#, "",
+            #"[HKEY_CURRENT_USER\SOFTWARE\Policies\Claude]"#, #""inferenceCredentialHelper"="/user/helper""#,
+        ])
+        #expect(throws: HelperError.self) {
+            try HostConfiguration.resolve([try ConfigurationLayer.file(at: file("expand.reg", Self.utf16(expand)))])
+        }
+    }
+
+    @Test("values in a subkey of the policy key are never read, and are warned about")
+    func subkey() throws {
+        let export = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude]"#,
+            #""inferenceCredentialHelper"="/h""#, "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude\Inference]"#,
+            #""inferenceCredentialHelperTtlSec"="60""#,
+        ])
+        let resolved = try HostConfiguration.resolve([
+            try ConfigurationLayer.file(at: file("sub.reg", Self.utf16(export)))
+        ])
+        #expect(resolved.configuration.ttlSeconds == 3600)
+        #expect(resolved.warnings.contains { $0.contains("never reads subkeys") }, "\(resolved.warnings)")
     }
 
     @Test("broken exports are configuration errors naming the file and the line")

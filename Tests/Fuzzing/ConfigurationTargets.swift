@@ -20,13 +20,14 @@ enum ConfigurationTargets {
     }
 
     static let registryDictionary = [
-        "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Claude]", "\r\n", "\"=\"", "dword:", "hex(7):", "\\\\", "\\\"", "=-",
+        "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Claude]", "\r\n", "\"=\"", "dword:", "hex(7):", "hex(2):", "hex(b):",
+        "[HKEY_CURRENT_USER\\SOFTWARE\\Policies\\Claude\\Sub]", "\\\\", "\\\"", "=-",
         "\"inferenceCredentialHelper\"", "\"inferenceGatewayHeaders\"", "[-", "@=", "\\\n",
     ]
 
     static let nestedCorpus = [
-        #"{"inference": {"credential": {"helper": "/h", "helperTtlSec": "900", "kind": "helper"}, "customHeaders": "{\"X-A\":\"1\"}"}}"#,
-        #"{"inference": {"provider": "gateway", "gateway": {"baseUrl": "https://gw.example.com", "authScheme": "x-api-key", "apiKey": "k"}, "credential": {"helper": "/h", "helperSilentRefreshEnabled": "false"}}}"#,
+        #"{"inferenceCredentialHelper": "/h", "inference": {"credential": {"kind": "helper-script", "timeoutSec": "45", "authScheme": "bearer"}, "customHeaders": "{\"X-A\":\"1\"}"}}"#,
+        #"{"inference": {"provider": "gateway", "gateway": {"baseUrl": "https://gw.example.com", "authScheme": "x-api-key", "apiKey": "k"}, "credential": {"helper": "/h", "silentRefreshEnabled": "false"}}}"#,
         #"{"inferenceCredentialHelper": "/h", "inference": {"credential": {"helperTimeoutSec": 30, "helperTTL": "1"}}}"#,
     ]
 

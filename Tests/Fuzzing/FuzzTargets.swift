@@ -55,7 +55,7 @@ public enum FuzzTarget: String, Sendable, CaseIterable {
             [
                 #"{"inferenceCredentialHelper":"/usr/local/bin/helper","inferenceCredentialHelperTtlSec":"3600"}"#,
                 #"{"enterpriseConfig":{"inferenceCredentialHelper":"/h","inferenceCustomHeaders":"{\"X-A\":\"1\"}","inferenceGatewayAuthScheme":"x-api-key"}}"#,
-                #"{"inferenceCredentialHelper":"/h","inferenceCustomHeaders":["X-A: 1"],"inferenceCredentialHelperSilentRefreshEnabled":"0","inferenceCredentialHelperTimeoutSec":900}"#,
+                #"{"inferenceCredentialHelper":"/h","inferenceCustomHeaders":{"X-A":"1"},"inferenceCredentialHelperSilentRefreshEnabled":"0","inferenceCredentialHelperTimeoutSec":900}"#,
             ]
         }
     }

@@ -4,15 +4,16 @@ import CredentialHelperProtocol
 
 /// The host configuration flags shared by the commands that act as a host.
 ///
-/// Resolution order: a file in a managed location (``ManagedLocations``) over everything, then flags
-/// over environment variables over local config files. `--config` replaces `$CREDHELPER_CONFIG`, never adds to it.
+/// Resolution order: a file in a managed location (``ManagedLocations``) takes the configuration
+/// over (every other value is then ignored); otherwise flags over environment variables over local
+/// config files. `--config` replaces `$CREDHELPER_CONFIG`, never adds to it.
 struct HostOptions: ParsableArguments {
     @Option(
         name: .long,
         help: ArgumentHelp(
             "A config file (claude_desktop_config.json, a flat JSON object of keys, a managed-preferences plist or "
                 + ".mobileconfig) or the app's configLibrary folder; repeatable, a later file wins, and a file in a managed "
-                + "location (\(ManagedLocations.system.directories.joined(separator: ", "))) wins over the others. "
+                + "location (\(ManagedLocations.system.directories.joined(separator: ", "))) wins and the others are ignored. "
                 + "Default: $CREDHELPER_CONFIG (paths separated by \":\").", valueName: "path"))
     var config: [String] = []
 
@@ -38,7 +39,7 @@ struct HostOptions: ParsableArguments {
     @Option(
         name: .customLong("custom-headers"),
         help: ArgumentHelp(
-            "Static headers as JSON: {\"Name\":\"Value\"} or [\"Name: Value\"] (inferenceCustomHeaders).",
+            "Static headers as a JSON object: {\"Name\":\"Value\"} (inferenceCustomHeaders).",
             valueName: "json"))
     var customHeaders: String?
 

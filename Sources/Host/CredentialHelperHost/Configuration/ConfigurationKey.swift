@@ -12,11 +12,28 @@ public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
     case gatewayBaseURL = "inferenceGatewayBaseUrl"
     /// `inferenceGatewayApiKey`: a static gateway key; only whether it is set is kept, never the value.
     case gatewayAPIKey = "inferenceGatewayApiKey"
-    /// `inferenceCredentialKind`: which credential method the app uses when several are configured.
+    /// `inferenceCredentialKind`: the one credential source the app uses (no fallback when set).
     case credentialKind = "inferenceCredentialKind"
 
-    /// The older name of ``customHeaders``, still read by the app (docs/configuration.md).
+    /// The older name of ``customHeaders``, which the app stopped reading at its deprecation
+    /// cut-off, 7 October 2026 (docs/configuration.md).
     public static let olderCustomHeadersName = "inferenceGatewayHeaders"
+
+    /// The values of `inferenceCredentialKind` the app's configuration reference lists and still
+    /// accepts (`oauth` was deprecated and is invalid since 7 October 2026).
+    public static let credentialKinds = ["static", "helper-script", "interactive", "vendor-profile", "workforce"]
+
+    /// The `inferenceCredentialKind` value that makes the app use `inferenceCredentialHelper`.
+    public static let helperCredentialKind = "helper-script"
+
+    /// The values of `inferenceProvider` the app's configuration reference lists.
+    public static let providers = ["gateway", "anthropic", "bedrock", "mantle", "vertex", "foundry"]
+
+    /// The keys a managed source may set while the rest of the configuration stays local: a managed
+    /// source that sets only these does not take the configuration over (docs/configuration.md).
+    public static let updateKeyNames: Set<String> = [
+        "disableAutoUpdates", "autoUpdaterEnforcementHours", "updateViaUpdatesHost",
+    ]
 
     /// The environment variable that overrides this key for CLI hosts: the key in upper snake case,
     /// e.g. `INFERENCE_CREDENTIAL_HELPER_TTL_SEC`.
@@ -35,12 +52,12 @@ public enum ConfigurationKey: String, Sendable, Hashable, CaseIterable {
         case .helper: "the absolute path of the helper executable, as a string"
         case .ttl, .timeout: "a whole number of seconds, like 3600 or \"3600\""
         case .silentRefresh: "true or false (or \"true\", \"false\", \"1\", \"0\")"
-        case .customHeaders: "a JSON object like {\"X-Org\": \"prod\"} or a JSON array like [\"X-Org: prod\"]"
+        case .customHeaders: "a JSON object like {\"X-Org\": \"prod\"}"
         case .authScheme: "\"bearer\" or \"x-api-key\""
-        case .provider: "a provider name such as \"gateway\", as a string"
+        case .provider: "one of " + Self.providers.joined(separator: ", ")
         case .gatewayBaseURL: "an https:// URL such as \"https://gateway.example.com\""
         case .gatewayAPIKey: "the gateway API key, as a string"
-        case .credentialKind: "a credential method such as \"helper\" or \"interactive\", as a string"
+        case .credentialKind: "one of " + Self.credentialKinds.joined(separator: ", ")
         }
     }
 

@@ -1,11 +1,8 @@
 import CredentialHelperProtocol
 
 extension ConfigurationKey {
-    /// The key `name` stands for: its own, or ``customHeaders`` for its older name
-    /// `inferenceGatewayHeaders`.
-    public static func named(_ name: String) -> ConfigurationKey? {
-        ConfigurationKey(rawValue: name) ?? (name == olderCustomHeadersName ? .customHeaders : nil)
-    }
+    /// The key `name` stands for, if it is one the host reads.
+    public static func named(_ name: String) -> ConfigurationKey? { ConfigurationKey(rawValue: name) }
 
     /// What a layer keeps of `value`: a secret (the gateway API key) only as set, so no layer,
     /// message or dump holds it; anything else as it is.
@@ -43,31 +40,35 @@ extension ConfigurationKey {
 
 extension ConfigurationLayer {
     /// The layer for a decoded object of keys: configuration keys kept (null means unset), the older
-    /// `inferenceGatewayHeaders` read as `inferenceCustomHeaders` unless that is set too, and unknown
-    /// keys that look like a typo of a known one warned about, naming the closest.
+    /// `inferenceGatewayHeaders` and dotted names (`inferenceCustomHeaders.X-Org`) warned about as
+    /// the app does not read them, and unknown keys that look like a typo of a known one warned
+    /// about, naming the closest. ``takesOver`` records whether the object sets any key besides
+    /// the update keys.
     static func layer(from object: [String: JSONValue], source: String) -> ConfigurationLayer {
         var layer = ConfigurationLayer(source: source)
+        layer.takesOver = object.keys.contains {
+            !ConfigurationKey.updateKeyNames.contains($0) && !$0.hasPrefix("Payload")
+        }
         for name in object.keys.sorted() {
             guard let value = object[name] else { continue }
+            let shownName = VisibleText.of(String(name.prefix(80)))
             if let key = ConfigurationKey(rawValue: name) {
                 if value != .null { layer.values[key] = key.kept(value) }
             } else if name == ConfigurationKey.olderCustomHeadersName {
-                if object[ConfigurationKey.customHeaders.rawValue] != nil {
-                    layer.warnings.append(
-                        "\(source): \(name) is ignored because \(ConfigurationKey.customHeaders.rawValue), its newer "
-                            + "name, is set too; keep one")
-                } else if value != .null {
-                    layer.values[.customHeaders] = value
-                }
+                layer.warnings.append(
+                    "\(source): \(name) is ignored: the app stopped reading it at its deprecation cut-off (7 October "
+                        + "2026) and sends no headers from it; rename it to \(ConfigurationKey.customHeaders.rawValue)")
+            } else if let dot = name.firstIndex(of: "."), let key = ConfigurationKey(rawValue: String(name[..<dot])) {
+                layer.warnings.append(
+                    "\(source): \"\(shownName)\" is ignored: the app never reads dotted names; write the whole value "
+                        + "as one key, \(key.rawValue), e.g. \(key.rawValue) = {\"X-Org\": \"prod\"}")
             } else if let closest = ConfigurationKey.closest(to: name) {
                 layer.warnings.append(
-                    "\(source): unknown key \"\(VisibleText.of(String(name.prefix(80))))\" is ignored; did you mean "
-                        + "\"\(closest.rawValue)\"?")
+                    "\(source): unknown key \"\(shownName)\" is ignored; did you mean \"\(closest.rawValue)\"?")
             } else if name.lowercased().hasPrefix("inferencecredentialhelper") {
                 let known = ConfigurationKey.allCases.map(\.rawValue).joined(separator: ", ")
                 layer.warnings.append(
-                    "\(source): unknown key \"\(VisibleText.of(String(name.prefix(80))))\" is ignored; the known keys "
-                        + "are \(known)")
+                    "\(source): unknown key \"\(shownName)\" is ignored; the known keys are \(known)")
             }
         }
         return layer

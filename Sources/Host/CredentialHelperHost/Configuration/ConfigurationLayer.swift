@@ -25,8 +25,12 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// Things worth telling the user about this source (unknown keys that look like typos).
     public var warnings: [String]
     /// Whether the values are managed by an administrator: the file is in one of the
-    /// ``ManagedLocations``. Among config files, a managed one wins over local ones key by key.
+    /// ``ManagedLocations``.
     public var managed: Bool
+    /// Whether the source sets any key other than the app's update keys
+    /// (``ConfigurationKey/updateKeyNames``), known to the host or not. A managed layer that does
+    /// takes the configuration over: every local value is ignored (docs/configuration.md).
+    public var takesOver = true
     /// What kind of source this is.
     public var origin: Origin
 
@@ -113,8 +117,9 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// file is (``file(at:managedLocations:)``), not on what it holds.
     public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
         var object: [String: JSONValue]
+        var warnings: [String] = []
         if RegistryExport.looksLikeRegistryExport(bytes) {
-            object = try RegistryExport.configurationValues(bytes, source: source)
+            object = try RegistryExport.configurationValues(bytes, source: source, warnings: &warnings)
         } else if PropertyListConfiguration.looksLikePropertyList(bytes) {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
@@ -140,7 +145,6 @@ public struct ConfigurationLayer: Sendable, Hashable {
             }
             object = inner
         }
-        var warnings: [String] = []
         object = try NestedConfiguration.flattened(object, source: source, warnings: &warnings)
         var layer = layer(from: object, source: source)
         layer.warnings = warnings + layer.warnings

@@ -5,28 +5,28 @@ extension HostConfiguration {
     /// (pass them as file, environment, flags). Every value is validated here, and an error names
     /// the key, where the value came from and what is expected.
     ///
-    /// A managed layer (``ConfigurationLayer/managed``) wins over every other layer for the keys it
-    /// sets, wherever it is in the list: the app's rule (docs/configuration.md, "Precedence"). The
-    /// values it overrides are listed in ``ResolvedConfiguration/ignored``, and an environment
-    /// variable or flag ignored so gets a warning.
+    /// The app's precedence rule (docs/configuration.md, "Precedence"): when a managed layer
+    /// (``ConfigurationLayer/managed``) that takes the configuration over is present, it wins and
+    /// every value of every other layer — local files, environment variables, flags — is ignored,
+    /// whether or not the managed layer sets that key. A managed layer that sets only the update
+    /// keys leaves the configuration local. The values ignored are listed in
+    /// ``ResolvedConfiguration/ignored``, and an environment variable or flag ignored so gets a warning.
     public static func resolve(_ layers: [ConfigurationLayer]) throws(HelperError) -> ResolvedConfiguration {
         var chosen: [ConfigurationKey: (value: JSONValue, source: String)] = [:]
-        var managedBy: [ConfigurationKey: String] = [:]
         var ignored: [ResolvedConfiguration.IgnoredValue] = []
         var warnings: [String] = []
+        let owners = layers.filter { $0.managed && $0.takesOver }
+        let winner = owners.map(\.source).joined(separator: ", ")
         for layer in layers {
             warnings += layer.warnings
+            let applies = owners.isEmpty || (layer.managed && layer.takesOver)
             for key in ConfigurationKey.allCases {
                 guard let value = layer.values[key] else { continue }
-                if let winner = managedBy[key], !layer.managed {
+                guard applies else {
                     ignored.append(.init(key: key, source: layer.source, origin: layer.origin, winner: winner))
                     continue
                 }
-                if layer.managed, managedBy[key] == nil, let previous = chosen[key] {
-                    ignored.append(.init(key: key, source: previous.source, origin: nil, winner: layer.source))
-                }
                 chosen[key] = (value, layer.source)
-                if layer.managed { managedBy[key] = layer.source }
             }
         }
         for entry in ignored where entry.origin == .environment || entry.origin == .commandLine {
@@ -34,10 +34,16 @@ extension HostConfiguration {
                 entry.origin == .environment
                 ? "\(entry.key.environmentVariable) in the environment" : "\(entry.key.rawValue) from the command line"
             warnings.append(
-                "\(what) is ignored: \(entry.winner), a managed source, sets \(entry.key.rawValue), and a managed value "
-                    + "wins over local files, environment variables and flags")
+                "\(what) is ignored: \(entry.winner) is a managed source, and when one is present the app ignores every "
+                    + "local value (files, environment variables, flags), whether or not the managed source sets that key"
+            )
         }
         guard let helper = chosen[.helper] else {
+            if !owners.isEmpty {
+                throw .configuration(
+                    "\(ConfigurationKey.helper.rawValue) is not set in \(winner), a managed source; when one is present "
+                        + "the app ignores local files, environment variables and flags, so set the helper there")
+            }
             throw .configuration(
                 "\(ConfigurationKey.helper.rawValue) is not set; set it in the config file, in "
                     + "\(ConfigurationKey.helper.environmentVariable), or with --helper")
@@ -62,7 +68,15 @@ extension HostConfiguration {
         if let headers = chosen[.customHeaders] { configuration.customHeaders = try headerList(headers) }
         if let scheme = chosen[.authScheme] {
             guard case .string(let text) = scheme.value, let parsed = AuthScheme(rawValue: text.lowercased()) else {
-                throw invalid(.authScheme, scheme, expected: ConfigurationKey.authScheme.expected)
+                let written = if case .string(let text) = scheme.value { text.lowercased() } else { "" }
+                let retired = [
+                    "sso": "; \"sso\" is invalid since the app's deprecation cut-off (7 October 2026): set "
+                        + "inferenceCredentialKind to \"interactive\" instead",
+                    "auto": "; \"auto\" is invalid since the app's deprecation cut-off (7 October 2026): use "
+                        + "\"bearer\" or remove the key (bearer is the default)",
+                ]
+                throw invalid(
+                    .authScheme, scheme, expected: ConfigurationKey.authScheme.expected + (retired[written] ?? ""))
             }
             configuration.authScheme = parsed
         }
@@ -76,8 +90,24 @@ extension HostConfiguration {
     private static func resolveGatewayKeys(
         _ chosen: [ConfigurationKey: Sourced], into configuration: inout HostConfiguration, warnings: inout [String]
     ) throws(HelperError) {
-        if let provider = chosen[.provider] { configuration.provider = try text(.provider, provider) }
-        if let kind = chosen[.credentialKind] { configuration.credentialKind = try text(.credentialKind, kind) }
+        if let provider = chosen[.provider] {
+            configuration.provider = try text(.provider, provider)
+            if !ConfigurationKey.providers.contains(configuration.provider ?? "") {
+                warnings.append(
+                    "inferenceProvider is \(shown(provider.value)) (from \(provider.source)), which is not one the app "
+                        + "lists (\(ConfigurationKey.providers.joined(separator: ", "))); the app will not use it")
+            }
+        }
+        if let kind = chosen[.credentialKind] {
+            let value = try text(.credentialKind, kind)
+            guard ConfigurationKey.credentialKinds.contains(value) else {
+                let hint =
+                    value == "oauth"
+                    ? "; \"oauth\" was deprecated and is invalid since 7 October 2026: use \"interactive\"" : ""
+                throw invalid(.credentialKind, kind, expected: ConfigurationKey.credentialKind.expected + hint)
+            }
+            configuration.credentialKind = value
+        }
         if let url = chosen[.gatewayBaseURL] {
             let value = try text(.gatewayBaseURL, url)
             guard value.lowercased().hasPrefix("https://"), value.count > "https://".count,
@@ -97,22 +127,20 @@ extension HostConfiguration {
             configuration.hasGatewayAPIKey = true
         }
         let helperSource = chosen[.helper]?.source ?? "the configuration"
-        if let kind = configuration.credentialKind, kind.lowercased() != "helper",
+        if let kind = configuration.credentialKind, kind != ConfigurationKey.helperCredentialKind,
             let source = chosen[.credentialKind]?.source
         {
             warnings.append(
-                "inferenceCredentialKind is \"\(VisibleText.of(String(kind.prefix(40))))\" (from \(source)) while "
-                    + "inferenceCredentialHelper is set (from \(helperSource)): the app uses the method the kind names "
-                    + "and does not run the helper; set inferenceCredentialKind to \"helper\", or remove the helper")
+                "inferenceCredentialKind is \"\(kind)\" (from \(source)) while inferenceCredentialHelper is set (from "
+                    + "\(helperSource)): the app uses only the source the kind names, with no fallback, and does not run "
+                    + "the helper; set inferenceCredentialKind to \"\(ConfigurationKey.helperCredentialKind)\", or remove "
+                    + "the helper")
         }
-        if configuration.hasGatewayAPIKey, configuration.credentialKind == nil,
-            let keySource = chosen[.gatewayAPIKey]?.source
-        {
+        if configuration.hasGatewayAPIKey, let keySource = chosen[.gatewayAPIKey]?.source {
             warnings.append(
-                "both a static key (inferenceGatewayApiKey, from \(keySource)) and a helper (inferenceCredentialHelper, "
-                    + "from \(helperSource)) are configured and inferenceCredentialKind is not set: the app reports "
-                    + "\"Multiple credential methods configured\" and picks one itself; set inferenceCredentialKind to "
-                    + "\"helper\", or remove the static key")
+                "inferenceGatewayApiKey (from \(keySource)) is ignored: inferenceCredentialHelper is set (from "
+                    + "\(helperSource)), and the helper always wins over static credential fields; remove the static key "
+                    + "so the deployment says what it does")
         }
     }
 
@@ -194,19 +222,11 @@ extension HostConfiguration {
                 }
                 fields.append(HeaderField(name: name, value: text))
             }
-        case .array(let items):
-            for item in items {
-                guard case .string(let line) = item, let colon = line.firstIndex(of: ":") else {
-                    throw .configuration(
-                        "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)): each array item must "
-                            + "be a string \"Name: Value\"; found \(item.typeName == "a string" ? "one without a colon" : item.typeName)"
-                    )
-                }
-                fields.append(
-                    HeaderField(
-                        name: String(line[..<colon]).trimmingASCIIWhitespace(),
-                        value: String(line[line.index(after: colon)...]).trimmingASCIIWhitespace()))
-            }
+        case .array:
+            throw .configuration(
+                "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)) is a list of \"Name: Value\" "
+                    + "strings, which the app rejects as malformed since its deprecation cut-off (7 October 2026), and "
+                    + "then sends no custom headers; write a JSON object such as {\"X-Org\": \"prod\"}")
         default:
             throw invalid(.customHeaders, sourced, expected: expected)
         }

@@ -7,8 +7,8 @@ import CredentialSupport
     import Darwin
 #endif
 
-/// Where an administrator's configuration lives. A config file is managed — its values win over the
-/// user's own files key by key — because of where it is, never because of its format: the user can
+/// Where an administrator's configuration lives. A config file is managed — when present it wins and
+/// the user's own values are ignored — because of where it is, never because of its format: the user can
 /// write a property list anywhere, but not into these directories. A file is managed when, with
 /// symbolic links resolved, it lies inside one of ``directories`` and is owned by ``owner`` (root);
 /// it has already passed `TrustedPath` like every config file (docs/configuration.md).
@@ -24,10 +24,11 @@ public struct ManagedLocations: Sendable, Hashable {
         self.owner = owner
     }
 
-    /// The system's managed locations: macOS managed preferences, written by MDM, and
-    /// `/etc/credhelper/managed` for Linux and other systems configured by an administrator.
+    /// The system's managed locations: macOS managed preferences, written by MDM; the folder of
+    /// the app's Linux managed file (`/etc/claude-desktop/managed-settings.json`); and
+    /// `/etc/credhelper/managed` for other files an administrator keeps.
     public static let system = ManagedLocations(directories: [
-        "/Library/Managed Preferences", "/etc/credhelper/managed",
+        "/Library/Managed Preferences", "/etc/claude-desktop", "/etc/credhelper/managed",
     ])
 
     /// Whether the config file or folder at `path` is managed. One inside a managed directory that

@@ -1,19 +1,31 @@
 import CredentialHelperProtocol
 
 /// The nested JSON shape of the app's configuration, which its public configuration changelog shows
-/// next to each managed key as "JSON (Non-MDM User, Bootstrap Remote)": keys grouped in objects,
+/// next to each managed key ("JSON (e.g. for non-MDM users or Bootstrap)"): keys grouped in objects,
 /// such as `{"inference": {"credential": {…}, "customHeaders": …}}`. Local `configLibrary` entries
-/// are found in this shape as well as in the flat one. ``flatNames`` maps each nested path the host
-/// reads to its flat (managed-preference) name (docs/configuration.md cites the changelog).
+/// are found in this shape as well as in the flat one. ``flatNames`` maps each nested path the
+/// changelog documents to its flat (managed-preference) name (docs/configuration.md cites each).
+/// The changelog gives no nested name for the helper's path, its TTL, the provider or the gateway's
+/// URL and key (they predate it); those are read only under their flat names, and a guess at a
+/// nested one is warned about.
 enum NestedConfiguration {
-    /// The nested paths the host reads, and their flat names.
+    /// The nested paths the changelog documents, and their flat names.
     static let flatNames: [[String]: ConfigurationKey] = [
+        ["inference", "credential", "kind"]: .credentialKind,
+        ["inference", "credential", "timeoutSec"]: .timeout,
+        ["inference", "credential", "silentRefreshEnabled"]: .silentRefresh,
+        ["inference", "credential", "authScheme"]: .authScheme,
+        ["inference", "customHeaders"]: .customHeaders,
+    ]
+
+    /// Nested names people guess for keys the changelog gives no nested name, with the flat key to use.
+    static let undocumented: [[String]: ConfigurationKey] = [
         ["inference", "credential", "helper"]: .helper,
+        ["inference", "credential", "helperPath"]: .helper,
         ["inference", "credential", "helperTtlSec"]: .ttl,
+        ["inference", "credential", "ttlSec"]: .ttl,
         ["inference", "credential", "helperTimeoutSec"]: .timeout,
         ["inference", "credential", "helperSilentRefreshEnabled"]: .silentRefresh,
-        ["inference", "credential", "kind"]: .credentialKind,
-        ["inference", "customHeaders"]: .customHeaders,
         ["inference", "provider"]: .provider,
         ["inference", "gateway", "baseUrl"]: .gatewayBaseURL,
         ["inference", "gateway", "apiKey"]: .gatewayAPIKey,
@@ -22,8 +34,8 @@ enum NestedConfiguration {
 
     /// `object` with the nested values under `inference` added under their flat names, or `object`
     /// unchanged when it has no `inference` object. A key set in both shapes is refused, naming both.
-    /// Nested names the host does not read are left alone, except one under `inference.credential`
-    /// that looks like a helper key, which is warned about with the names the host reads.
+    /// Nested names the changelog does not document are left alone; a guess at a nested name for a
+    /// key the host reads (``undocumented``) is warned about, naming the flat key to use.
     static func flattened(
         _ object: [String: JSONValue], source: String, warnings: inout [String]
     ) throws(HelperError) -> [String: JSONValue] {
@@ -39,13 +51,11 @@ enum NestedConfiguration {
             }
             result[key.rawValue] = value
         }
-        if case .object(let inference)? = object["inference"], case .object(let credential)? = inference["credential"] {
-            let known = Set(flatNames.keys.filter { $0.count == 3 && $0[1] == "credential" }.map { $0[2] })
-            for name in credential.keys.sorted() where name.lowercased().hasPrefix("helper") && !known.contains(name) {
-                warnings.append(
-                    "\(source): inference.credential.\(VisibleText.of(String(name.prefix(80)))) is not a key the host "
-                        + "reads; the helper keys there are \(known.sorted().joined(separator: ", "))")
-            }
+        for (path, key) in undocumented.sorted(by: { $0.key.joined() < $1.key.joined() })
+        where lookup(path, in: object) != nil {
+            warnings.append(
+                "\(source): \(path.joined(separator: ".")) is ignored: the app's configuration changelog documents no "
+                    + "such nested name; set \(key.rawValue) at the top level of the same file instead")
         }
         return result
     }

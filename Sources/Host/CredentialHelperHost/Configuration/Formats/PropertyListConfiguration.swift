@@ -9,9 +9,9 @@ import CredentialHelperProtocol
 /// Configuration kept where macOS hosts keep it: a managed-preferences property list
 /// (`/Library/Managed Preferences/<user>/com.anthropic.claudefordesktop.plist`, XML or binary), or a
 /// `.mobileconfig` profile whose payload of type `com.anthropic.claudefordesktop` holds the keys.
-/// Managed stores keep every value as a string; native integers and booleans are accepted too, a
-/// native `<array>` or `<dict>` for a configuration key is refused (the app reads only JSON text
-/// there). Whether a file
+/// Managed stores keep every value as a string; native integers and booleans are accepted too, and
+/// a native `<array>` or `<dict>` is read as the equivalent JSON, as the app reads it in a macOS
+/// profile (the portable form is JSON text in a `<string>`, docs/configuration.md). Whether a file
 /// is managed depends on where it is (``ManagedLocations``), never on its format.
 enum PropertyListConfiguration {
     /// The payload type of the desktop app's preferences in a configuration profile.
@@ -77,12 +77,6 @@ enum PropertyListConfiguration {
                         "\(name) (from \(source)) is \(kind), which is not a configuration value; expected "
                             + key.expected)
                 }
-                if let native = value.nativeContainer {
-                    throw .configuration(
-                        "\(name) (from \(source)) is a native \(native); managed preferences keep objects and "
-                            + "arrays as JSON text in a <string>, and the app will not read a native one; write it as "
-                            + "<string>{\"X-Org\": \"value\"}</string>")
-                }
             }
         }
         return object.mapValues(\.json)
@@ -128,15 +122,6 @@ enum PropertyListConfiguration {
             case .other(let kind): kind
             case .array(let items): items.lazy.compactMap(\.unreadable).first
             case .dictionary(let entries): entries.values.lazy.compactMap(\.unreadable).first
-            default: nil
-            }
-        }
-
-        /// `<array>` or `<dict>` when the value is one: the app reads only JSON text for those types.
-        var nativeContainer: String? {
-            switch self {
-            case .array: "<array>"
-            case .dictionary: "<dict>"
             default: nil
             }
         }

@@ -14,9 +14,9 @@ public enum RegistryExport {
 
     /// One value of a section.
     public enum Value: Sendable, Hashable {
-        /// `"name"="text"`: `REG_SZ`, the only type the app reads.
+        /// `"name"="text"`: `REG_SZ`, the type the app reads for every key.
         case string(String)
-        /// `"name"=dword:0000002a`: `REG_DWORD`.
+        /// `"name"=dword:0000002a`: `REG_DWORD`, which the app reads as its decimal value.
         case dword(UInt32)
         /// `"name"=hex(7):…` and other hex forms: the type's name (`hex(7)`), data not decoded.
         case binary(type: String)
@@ -116,39 +116,58 @@ public enum RegistryExport {
         return sections
     }
 
-    /// The app's values in the export: those of `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude`, over
-    /// those of `HKEY_CURRENT_USER\SOFTWARE\Policies\Claude` (machine policy wins, as on Windows).
-    /// Other keys are ignored. A configuration key whose value is not `REG_SZ` is an error naming it:
-    /// the app reads strings only, so it would not read that value.
-    static func configurationValues(_ bytes: [UInt8], source: String) throws(HelperError) -> [String: JSONValue] {
+    /// The app's values in the export, read as the app reads the registry (docs/configuration.md):
+    /// when `HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude` holds any value, that hive alone applies and
+    /// `HKEY_CURRENT_USER\SOFTWARE\Policies\Claude` is ignored entirely (warned about); otherwise the
+    /// user hive applies. `REG_SZ` values are read as they are, `REG_DWORD` as its decimal value. A
+    /// `REG_EXPAND_SZ` value counts toward machine policy being present but cannot be read;
+    /// `REG_QWORD`, `REG_MULTI_SZ` and `REG_BINARY` are not seen at all; a subkey of the policy key
+    /// is never read. Each of those is warned about when it names a configuration key.
+    static func configurationValues(
+        _ bytes: [UInt8], source: String, warnings: inout [String]
+    ) throws(HelperError) -> [String: JSONValue] {
         let sections: [Section]
         do {
             sections = try parse(bytes)
         } catch {
             throw .configuration("\(source) is not a registry export regedit can import: \(error.description)")
         }
-        var machine: [String: JSONValue] = [:]
-        var user: [String: JSONValue] = [:]
+        var hives: [Bool: [String: JSONValue]] = [:]
+        var machinePresent = false
         var found = false
         for section in sections where !section.deletesKey {
             let hive = section.path.split(separator: "\\", maxSplits: 1).first.map { $0.uppercased() } ?? ""
             let rest = section.path.split(separator: "\\", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
-            guard rest.lowercased() == policyKey.lowercased() else { continue }
             let isMachine = hive == "HKEY_LOCAL_MACHINE" || hive == "HKLM"
             guard isMachine || hive == "HKEY_CURRENT_USER" || hive == "HKCU" else { continue }
+            if rest.lowercased().hasPrefix(policyKey.lowercased() + "\\") {
+                if section.values.contains(where: { ConfigurationKey.named($0.name) != nil }) {
+                    warnings.append(
+                        "\(source): the key [\(shown(section.path))] is ignored: the app never reads subkeys; put the "
+                            + "values directly under \(hive)\\\(policyKey)")
+                }
+                continue
+            }
+            guard rest.lowercased() == policyKey.lowercased() else { continue }
             found = true
             for (name, value) in section.values {
                 let json: JSONValue
                 switch value {
                 case .string(let text): json = .string(text)
+                case .dword(let number): json = .string(String(number))
                 case .deleted: continue
-                case .dword, .binary:
-                    guard ConfigurationKey.named(name) != nil else { continue }
-                    throw .configuration(
-                        "\(name) (from \(source)) is a \(typeName(value)) value; the app reads only REG_SZ "
-                            + "strings and will not read it; write it as a string, e.g. \"\(name)\"=\"…\"")
+                case .binary(let type):
+                    if isMachine, type == "hex(2)" { machinePresent = true }
+                    if ConfigurationKey.named(name) != nil {
+                        warnings.append(
+                            "\(source): \(name) is a \(typeName(value)) value, which the app "
+                                + (type == "hex(2)" ? "cannot read" : "does not see at all")
+                                + "; write it as REG_SZ, e.g. \"\(name)\"=\"…\"")
+                    }
+                    continue
                 }
-                if isMachine { machine[name] = json } else { user[name] = json }
+                if isMachine { machinePresent = true }
+                hives[isMachine, default: [:]][name] = json
             }
         }
         guard found else {
@@ -156,14 +175,29 @@ public enum RegistryExport {
                 "\(source) has no HKEY_LOCAL_MACHINE\\\(policyKey) or HKEY_CURRENT_USER\\\(policyKey) key; export "
                     + "that key with regedit")
         }
-        return user.merging(machine) { _, machineValue in machineValue }
+        let user = hives[false] ?? [:]
+        guard machinePresent else { return user }
+        let ignored = user.keys.filter { ConfigurationKey.named($0) != nil }.sorted()
+        if !ignored.isEmpty {
+            warnings.append(
+                "\(source): HKEY_CURRENT_USER\\\(policyKey) is ignored (\(ignored.joined(separator: ", "))): machine "
+                    + "policy is present, and the app then reads HKEY_LOCAL_MACHINE alone; move these values there")
+        }
+        return hives[true] ?? [:]
     }
 
     private static func typeName(_ value: Value) -> String {
         switch value {
         case .string: "REG_SZ"
         case .dword: "REG_DWORD (dword:)"
-        case .binary(let type): type == "hex(7)" ? "REG_MULTI_SZ (hex(7):)" : "binary (\(type):)"
+        case .binary(let type):
+            switch type {
+            case "hex(2)": "REG_EXPAND_SZ (hex(2):)"
+            case "hex(7)": "REG_MULTI_SZ (hex(7):)"
+            case "hex(b)": "REG_QWORD (hex(b):)"
+            case "hex", "hex(3)": "REG_BINARY (\(type):)"
+            default: "binary (\(type):)"
+            }
         case .deleted: "deleted"
         }
     }
