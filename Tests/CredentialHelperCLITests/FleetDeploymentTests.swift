@@ -31,26 +31,29 @@ struct FleetDeploymentTests {
             ["config", "write", "--answers", answers, "--out", out, "--format", "plist", "--format", "profiles"])
         #expect(written.status == 0, "\(written.stderr)")
 
-        // Installed as docs/deploy.md says, root-owned and readable by everyone. The machine-wide file
-        // stands in for /etc/credhelper/profiles.json (shared by every test run on this machine) through
-        // CREDHELPER_MACHINE_PROFILES; the app's configuration is the managed plist.
-        let etc = folder.subdirectory("etc", mode: 0o755)
-        let machine = etc + "/profiles.json"
-        let plist = etc + "/com.anthropic.claudefordesktop.plist"
-        for (from, to) in [(out + "/profiles.json", machine), (out + "/com.anthropic.claudefordesktop.plist", plist)] {
-            let install = Process()
-            install.executableURL = URL(fileURLWithPath: "/usr/bin/install")
-            install.arguments = ["-o", "root", "-g", "root", "-m", "0644", from, to]
-            try install.run()
-            install.waitUntilExit()
-            #expect(install.terminationStatus == 0, "install \(from) failed")
+        // Installed as docs/deploy.md says, root-owned and readable by everyone, at the real paths:
+        // /etc/credhelper/profiles.json (the default machine-wide file, no variable pointing at it)
+        // and the managed location /etc/credhelper/managed. The machine's /etc is shared by every
+        // test, so nobody's run sees a copy of it, bind-mounted over /etc in a private mount namespace.
+        let etc = folder.path("etc-root")
+        try Self.run("/bin/cp", ["-a", "/etc", etc])
+        try Self.run("/usr/bin/install", ["-d", "-o", "root", "-g", "root", "-m", "0755", etc + "/credhelper/managed"])
+        for (from, to) in [
+            (out + "/profiles.json", etc + "/credhelper/profiles.json"),
+            (
+                out + "/com.anthropic.claudefordesktop.plist",
+                etc + "/credhelper/managed/com.anthropic.claudefordesktop.plist"
+            ),
+        ] {
+            try Self.run("/usr/bin/install", ["-o", "root", "-g", "root", "-m", "0644", from, to])
         }
+        let plist = "/etc/credhelper/managed/com.anthropic.claudefordesktop.plist"
         let home = folder.subdirectory("home", mode: 0o700)
         chown(home, SecondUser.uid, SecondUser.gid)
 
         let (status, output) = try SecondUser.shell(
             "'\(helper)' get --config '\(plist)' --context interactive --json --show-secrets",
-            environment: ["HOME": home, "CREDHELPER_MACHINE_PROFILES": machine])
+            environment: ["HOME": home], etc: etc)
         #expect(status == 0, "\(output)")
         let answered = output.contains("Bearer fleet-token-0123456789abcdef")
         #expect(answered, "nobody's first run did not answer the fleet profile's token")
@@ -60,5 +63,17 @@ struct FleetDeploymentTests {
         #expect(stat(tokens, &info) == 0 && info.st_uid == SecondUser.uid, "no token store of nobody's at \(tokens)")
         #expect(info.st_mode & 0o077 == 0, "nobody's token store is open to others")
         #expect(!FileManager.default.fileExists(atPath: home + "/.config/credhelper/profiles.json"))
+    }
+
+    /// Runs `tool` with `arguments` as root; throws when it fails.
+    static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw FixtureError("\(tool) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
+        }
     }
 }

@@ -37,13 +37,28 @@ public enum SecondUser {
 
     /// Runs `/bin/sh -c script` as nobody with an empty environment but `extra`; returns the exit
     /// status and what it printed on stdout and stderr together.
+    ///
+    /// With `etc`, the script runs in a private mount namespace (`unshare`) where the folder `etc`
+    /// is bind-mounted over `/etc`: a test can install files at their real system paths
+    /// (`/etc/credhelper/profiles.json`) without touching the machine's, which other tests share.
     @discardableResult
-    public static func shell(_ script: String, environment extra: [String: String] = [:]) throws -> (Int32, String) {
+    public static func shell(
+        _ script: String, environment extra: [String: String] = [:], etc: String? = nil
+    ) throws -> (Int32, String) {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/setpriv")
-        process.arguments = [
-            "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--", "/bin/sh", "-c", script,
-        ]
+        let asNobody = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
+        if let etc {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+            process.arguments =
+                [
+                    "--mount", "--propagation", "private", "/bin/sh", "-c",
+                    #"mount --bind "$0" /etc && exec "$@""#,
+                ]
+                + [etc] + asNobody + ["/bin/sh", "-c", script]
+        } else {
+            process.executableURL = URL(fileURLWithPath: asNobody[0])
+            process.arguments = Array(asNobody.dropFirst()) + ["/bin/sh", "-c", script]
+        }
         process.environment = ["PATH": "/usr/bin:/bin"].merging(extra) { $1 }
         let output = Pipe()
         process.standardOutput = output
