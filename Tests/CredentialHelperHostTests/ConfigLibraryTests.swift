@@ -46,7 +46,7 @@ struct ConfigLibraryTests {
     func nothingApplied() throws {
         for meta in [#"{"appliedId": null, "entries": []}"#, #"{"entries": []}"#, #"{"appliedId": ""}"#] {
             let path = library(meta: meta, name: "lib\(meta.count)")
-            let error = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: path) }
             #expect(error?.description.contains("no configuration is applied") == true, "\(error?.description ?? "")")
             #expect(error?.description.contains("apply one in the app") == true)
         }
@@ -59,7 +59,7 @@ struct ConfigLibraryTests {
         for id in ["../outside", "/etc/passwd", ".hidden", "a/b", "x\\u001b[2J"] {  // JSON text: the last is an ESC
             let meta = #"{"appliedId": "\#(id)"}"#
             let path = library(meta: meta, name: "lib\(id.unicodeScalars.map(\.value).reduce(0, +))")
-            let error = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+            let error = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: path) }
             #expect(error?.description.contains("is not a configuration id") == true, "\(error?.description ?? "")")
             #expect(error?.description.contains("\u{1B}") == false)
         }
@@ -68,20 +68,20 @@ struct ConfigLibraryTests {
     @Test("a missing or broken applied file names the configuration; a folder without _meta.json names the fix")
     func brokenLibrary() throws {
         let missing = library(meta: Self.applied, name: "missing")
-        let missingError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: missing) }
+        let missingError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: missing) }
         #expect(missingError?.description.contains("\(Self.id) \"Corp gateway\"") == true)
         #expect(missingError?.description.contains("file is missing") == true)
 
         let broken = library(meta: Self.applied, configuration: "{not json", name: "broken")
-        let brokenError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: broken) }
+        let brokenError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: broken) }
         #expect(brokenError?.description.contains("is not valid") == true, "\(brokenError?.description ?? "")")
 
         let empty = folder.subdirectory("empty", mode: 0o700)
-        let emptyError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: empty) }
+        let emptyError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: empty) }
         #expect(emptyError?.description.contains("configLibrary folder") == true)
 
         let notJSON = library(meta: "[1]", name: "array")
-        let notJSONError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: notJSON) }
+        let notJSONError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: notJSON) }
         #expect(notJSONError?.description.contains("expected a JSON object") == true)
     }
 
@@ -92,18 +92,18 @@ struct ConfigLibraryTests {
         let shared = folder.subdirectory("shared", mode: 0o777)
         let inShared = shared + "/config.json"
         folder.write(Self.configuration, to: inShared, mode: 0o600)
-        let sharedError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: inShared) }
+        let sharedError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: inShared) }
         #expect(sharedError?.message.contains("the config file \(inShared) is not trusted") == true)
         #expect(sharedError?.message.contains("chmod") == true, "\(sharedError?.message ?? "")")
 
         let widened = folder.path("widened.json")
         folder.write(Self.configuration, to: widened, mode: 0o666)
         chmod(widened, 0o666)
-        #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: widened) }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: widened) }
 
         let path = library(meta: Self.applied, configuration: Self.configuration, name: "widened-library")
         chmod(path + "/\(Self.id).json", 0o646)
-        let libraryError = #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: path) }
+        let libraryError = #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: path) }
         #expect(libraryError?.message.contains("the configuration library file") == true)
 
         chmod(widened, 0o600)

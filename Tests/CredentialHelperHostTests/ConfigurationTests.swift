@@ -4,7 +4,7 @@ import Testing
 
 @Suite("Configuration: keys, string forms, layering")
 struct ConfigurationTests {
-    func resolve(_ values: [ConfigurationKey: JSONValue]) throws(HelperError) -> ResolvedConfiguration {
+    func resolve(_ values: [ConfigurationKey: JSONValue]) throws(ConfigurationError) -> ResolvedConfiguration {
         var all = values
         if all[.helper] == nil { all[.helper] = .string("/usr/local/bin/helper") }
         return try HostConfiguration.resolve([ConfigurationLayer(source: "test", values: all)])
@@ -52,7 +52,7 @@ struct ConfigurationTests {
             #expect(headers.count == 2)
         }
         for retired in [JSONValue.array([.string("X-Org: prod")]), .string("[\"X-Org: prod\"]")] {
-            let error = #expect(throws: HelperError.self) { try resolve([.customHeaders: retired]) }
+            let error = #expect(throws: ConfigurationError.self) { try resolve([.customHeaders: retired]) }
             #expect(error?.message.contains("rejects as malformed") == true, "\(error?.message ?? "")")
         }
     }
@@ -79,7 +79,7 @@ struct ConfigurationTests {
             _ = try resolve([key: value])
             Issue.record("\(key) accepted \(value)")
         } catch {
-            #expect(error.code == .configuration)
+            #expect(error.code == .invalidValue)
             #expect(error.message.contains(key.rawValue))
             #expect(error.message.contains("from test"))
             #expect(error.message.contains(shown), "\(error.message)")
@@ -101,7 +101,7 @@ struct ConfigurationTests {
             _ = try HostConfiguration.resolve([])
             Issue.record("resolved without a helper")
         } catch {
-            #expect(error.code == .configuration)
+            #expect(error.code == .invalidValue)
             #expect(error.message.contains("INFERENCE_CREDENTIAL_HELPER"))
         }
     }
@@ -128,9 +128,11 @@ struct ConfigurationTests {
         #expect(flatResolved.configuration.helperPath == "/opt/flat")
         #expect(flatResolved.configuration.customHeaders["X-A"] == "1")
 
-        #expect(throws: HelperError.self) { try ConfigurationLayer.parse(Array("{\"a\":".utf8), source: "broken") }
-        #expect(throws: HelperError.self) { try ConfigurationLayer.parse(Array("[1]".utf8), source: "array") }
-        #expect(throws: HelperError.self) { try ConfigurationLayer.file(at: "/nonexistent/config.json") }
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLayer.parse(Array("{\"a\":".utf8), source: "broken")
+        }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLayer.parse(Array("[1]".utf8), source: "array") }
+        #expect(throws: ConfigurationError.self) { try ConfigurationLayer.file(at: "/nonexistent/config.json") }
     }
 
     @Test("layers: flags over environment over file")
@@ -165,7 +167,7 @@ struct ConfigurationTests {
 
 @Suite("Configuration: bounds and hostile values")
 struct ConfigurationBoundsTests {
-    func resolve(_ values: [ConfigurationKey: JSONValue]) throws(HelperError) -> ResolvedConfiguration {
+    func resolve(_ values: [ConfigurationKey: JSONValue]) throws(ConfigurationError) -> ResolvedConfiguration {
         var all = values
         if all[.helper] == nil { all[.helper] = .string("/usr/local/bin/helper") }
         return try HostConfiguration.resolve([ConfigurationLayer(source: "test", values: all)])
@@ -188,7 +190,7 @@ struct ConfigurationBoundsTests {
             _ = try resolve([.customHeaders: .string(json)])
             Issue.record("accepted \(json)")
         } catch {
-            #expect(error.code == .configuration)
+            #expect(error.code == .invalidValue)
             #expect(error.description.contains("control character"), "\(error)")
         }
     }
@@ -206,7 +208,7 @@ struct ConfigurationFuzzFindingTests {
                 _ = try HostConfiguration.resolve([try ConfigurationLayer.parse(Array(text.utf8), source: "f")])
                 Issue.record("accepted \(text)")
             } catch {
-                #expect(error.code == .configuration && !error.description.isEmpty)
+                #expect(error.code == .malformedFile && !error.description.isEmpty)
             }
         }
     }

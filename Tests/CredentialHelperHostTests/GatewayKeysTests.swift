@@ -8,7 +8,7 @@ import Testing
 /// the older `inferenceGatewayHeaders`, and unknown keys named with the closest known one.
 @Suite("Configuration: gateway keys, credential kind, older names, typos")
 struct GatewayKeysTests {
-    func resolve(_ json: String) throws(HelperError) -> ResolvedConfiguration {
+    func resolve(_ json: String) throws(ConfigurationError) -> ResolvedConfiguration {
         let layer = try ConfigurationLayer.parse(Array(json.utf8), source: "config file /c.json")
         return try HostConfiguration.resolve([layer])
     }
@@ -29,12 +29,12 @@ struct GatewayKeysTests {
     )
     func kindValues() throws {
         for kind in ["helper", "oauth", "Helper-Script"] {
-            let error = #expect(throws: HelperError.self) {
+            let error = #expect(throws: ConfigurationError.self) {
                 try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "\#(kind)"}"#)
             }
             #expect(error?.message.contains("helper-script") == true, "\(error?.message ?? "")")
         }
-        let oauth = #expect(throws: HelperError.self) {
+        let oauth = #expect(throws: ConfigurationError.self) {
             try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceCredentialKind": "oauth"}"#)
         }
         #expect(oauth?.message.contains("use \"interactive\"") == true)
@@ -47,7 +47,7 @@ struct GatewayKeysTests {
         for (scheme, replacement) in [
             ("sso", "inferenceCredentialKind to \"interactive\""), ("AUTO", "use \"bearer\""),
         ] {
-            let error = #expect(throws: HelperError.self) {
+            let error = #expect(throws: ConfigurationError.self) {
                 try resolve(#"{"inferenceCredentialHelper": "/h", "inferenceGatewayAuthScheme": "\#(scheme)"}"#)
             }
             #expect(error?.message.contains(replacement) == true, "\(error?.message ?? "")")

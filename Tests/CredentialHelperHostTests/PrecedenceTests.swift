@@ -83,7 +83,7 @@ struct PrecedenceTests {
             <plist version="1.0"><dict><key>disableAutoUpdates</key><string>true</string>
             <key>inferenceModels</key><string>["claude-sonnet-5"]</string></dict></plist>
             """, to: path, mode: 0o644)
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try resolve(files: [path, localJSON("local.json", helper: "/local/helper")], environment: environment)
         }
         #expect(error?.message.contains("a managed source") == true, "\(error?.message ?? "")")

@@ -75,7 +75,7 @@ struct PropertyListConfigurationTests {
         let path = try plist(
             "native-list.plist", #"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": ["X-Org: acme"]}"#,
             format: "FMT_XML")
-        let error = #expect(throws: HelperError.self) {
+        let error = #expect(throws: ConfigurationError.self) {
             try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)])
         }
         #expect(error?.message.hasPrefix("inferenceCustomHeaders (from config file \(path))") == true)
@@ -107,7 +107,7 @@ struct PropertyListConfigurationTests {
                 _ = try ConfigurationLayer.file(at: path)
                 Issue.record("accepted \(path)")
             } catch {
-                #expect(error.code == .configuration && error.description.contains(path), "\(error)")
+                #expect(error.code == .malformedFile && error.description.contains(path), "\(error)")
             }
         }
     }

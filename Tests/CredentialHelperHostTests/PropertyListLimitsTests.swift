@@ -43,7 +43,7 @@ struct PropertyListLimitsTests {
     let folder = HelperScripts()
 
     /// Reads `bytes` as the config file `name`; returns the error, which must come within a second.
-    func refusal(_ name: String, _ bytes: [UInt8]) -> HelperError? {
+    func refusal(_ name: String, _ bytes: [UInt8]) -> ConfigurationError? {
         let path = folder.path(name)
         FileManager.default.createFile(atPath: path, contents: Data(bytes))
         let started = ContinuousClock.now
@@ -52,7 +52,7 @@ struct PropertyListLimitsTests {
             _ = try ConfigurationLayer.file(at: path)
             return nil
         } catch {
-            #expect(error.code == .configuration)
+            #expect([.malformedFile, .unusableFile].contains(error.code), "\(error.code)")
             #expect(error.message.contains(path), "the error does not name the file: \(error.message)")
             return error
         }
@@ -119,12 +119,14 @@ struct PropertyListLimitsTests {
 struct ConfigurationAmbiguityTests {
     let folder = HelperScripts()
 
-    func expectRefused(_ bytes: [UInt8], mentioning words: [String]) {
+    func expectRefused(
+        _ bytes: [UInt8], mentioning words: [String], code: ConfigurationError.Code = .malformedFile
+    ) {
         do {
             let layer = try ConfigurationLayer.parse(bytes, source: "config file /x/y")
             Issue.record("accepted, with \(layer.values.count) values")
         } catch {
-            #expect(error.code == .configuration)
+            #expect(error.code == code)
             for word in words + ["config file /x/y"] {
                 #expect(error.message.contains(word), "\(error.message) does not mention \(word)")
             }
@@ -181,7 +183,7 @@ struct ConfigurationAmbiguityTests {
             <key>\(key)</key>\(value)
             </dict></plist>
             """
-        expectRefused(Array(xml.utf8), mentioning: [key, found, "expected"])
+        expectRefused(Array(xml.utf8), mentioning: [key, found, "expected"], code: .invalidValue)
     }
 
     @Test("a plist given with --config is a local file like any other: a later local file wins over it")
@@ -238,7 +240,7 @@ struct ConfigurationAmbiguityTests {
             _ = try ConfigurationLayer.file(at: managed, managedLocations: locations)
             Issue.record("accepted a managed file with the wrong owner")
         } catch {
-            #expect(error.code == .configuration && error.message.contains("user 4242"), "\(error.message)")
+            #expect(error.code == .unusableFile && error.message.contains("user 4242"), "\(error.message)")
         }
     }
 }

@@ -122,7 +122,7 @@ struct RegistryExportTests {
             #""inferenceCredentialHelper"=hex(2):2f,00,68,00,00,00"#, "",
             #"[HKEY_CURRENT_USER\SOFTWARE\Policies\Claude]"#, #""inferenceCredentialHelper"="/user/helper""#,
         ])
-        #expect(throws: HelperError.self) {
+        #expect(throws: ConfigurationError.self) {
             try HostConfiguration.resolve([try ConfigurationLayer.file(at: file("expand.reg", Self.utf16(expand)))])
         }
     }
@@ -163,7 +163,7 @@ struct RegistryExportTests {
                 _ = try ConfigurationLayer.file(at: path)
                 Issue.record("accepted a broken export (\(expected))")
             } catch {
-                #expect(error.code == .configuration && error.message.contains(path), "\(error)")
+                #expect(error.code == .malformedFile && error.message.contains(path), "\(error)")
                 #expect(error.message.contains(expected), "\(error.message)")
             }
         }

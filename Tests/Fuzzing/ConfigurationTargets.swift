@@ -66,9 +66,8 @@ enum ConfigurationTargets {
             return nil
         } catch let finding as FuzzFinding {
             throw finding
-        } catch let error as HelperError {
-            guard error.code == .configuration else { throw FuzzFinding("configuration rejected with \(error.code)") }
-            return "configuration"
+        } catch let error as ConfigurationError {
+            return error.code.rawValue
         } catch {
             throw FuzzFinding("an unexpected error: \(error)")
         }

@@ -7,12 +7,12 @@ import Testing
 /// the scan accepts must hold as many values as Foundation's own parser reads there.
 @Suite("Property-list scan: truncated, split and corrupted at every byte, against Foundation")
 struct PropertyListScanTests {
-    @Test("every proper prefix of a valid plist is refused as a configuration error")
+    @Test("every proper prefix of a valid plist is refused as a malformed file")
     func prefixes() throws {
         for seed in FuzzTarget.propertyList.seeds {
             for length in 0..<seed.count {
                 let code = try FuzzTarget.propertyList.run(Array(seed[..<length]))
-                #expect(code == "configuration", "a \(length)-byte prefix of a \(seed.count)-byte seed was accepted")
+                #expect(code == "malformed-file", "a \(length)-byte prefix of a \(seed.count)-byte seed was accepted")
             }
             #expect(try FuzzTarget.propertyList.run(seed) == nil, "a seed is no longer accepted")
         }

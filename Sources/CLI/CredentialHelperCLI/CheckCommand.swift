@@ -54,7 +54,7 @@ struct CheckCommand: AsyncParsableCommand {
             var chosen: [HelperContext] = []
             for name in contexts {
                 guard let context = HelperContext(rawValue: name) else {
-                    throw HelperError(.configuration, "--context: \(HelperContextError(value: name))")
+                    throw ConfigurationError(.invalidValue, "--context: \(HelperContextError(value: name))")
                 }
                 chosen.append(context)
             }
@@ -62,7 +62,7 @@ struct CheckCommand: AsyncParsableCommand {
                 configuration: resolved.configuration, contexts: chosen.isEmpty ? HelperContext.allCases : chosen,
                 runner: await options.helperRunner(environment: environment), showSecrets: showSecrets,
                 endpoint: try destination.validated())
-        } catch let error as HelperError {
+        } catch let error as ConfigurationError {
             Terminal.error(error.description)
             throw ExitStatus.usage.exitCode
         }

@@ -17,20 +17,20 @@ struct EndpointOption: ParsableArguments {
     var endpoint: String?
 
     /// The endpoint, checked to name a host.
-    func validated() throws(HelperError) -> String? {
+    func validated() throws(ConfigurationError) -> String? {
         guard let endpoint else { return nil }
         guard EntraAudienceRule.host(of: endpoint) != nil else {
-            throw HelperError(
-                .configuration,
+            throw ConfigurationError(
+                .invalidValue,
                 "--endpoint: \"\(endpoint)\" names no host; give a URL like https://NAME.openai.azure.com")
         }
         return endpoint
     }
 
     /// Refuses `token` when the endpoint's host would (a configuration error naming the scope to use).
-    func refuseMismatch(_ token: Secret) throws(HelperError) {
+    func refuseMismatch(_ token: Secret) throws(ConfigurationError) {
         guard let endpoint, case .refused(let message) = EntraAudienceRule.verdict(token: token, endpoint: endpoint)
         else { return }
-        throw HelperError(.configuration, "--endpoint \(endpoint): \(message)")
+        throw ConfigurationError(.invalidValue, "--endpoint \(endpoint): \(message)")
     }
 }

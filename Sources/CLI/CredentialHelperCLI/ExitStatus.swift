@@ -10,10 +10,10 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case protocolViolation = 5
     case helperNotStarted = 6
 
-    /// The status for a helper error.
+    /// The status for a helper error (a configuration error is ``usage``).
     public init(_ error: HelperError) {
         switch error.code {
-        case .configuration, .pathNotAbsolute: self = .usage
+        case .pathNotAbsolute: self = .usage
         case .nonZeroExit: self = .helperFailed
         case .timedOut, .cancelled: self = .helperTimedOut
         case .malformedOutput, .outputTooLarge: self = .protocolViolation

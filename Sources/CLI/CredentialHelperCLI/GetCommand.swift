@@ -64,7 +64,7 @@ struct GetCommand: AsyncParsableCommand {
             do {
                 helperContext = try HelperContext.parse(context)
             } catch {
-                throw HelperError(.configuration, "--context: \(error)")
+                throw ConfigurationError(.invalidValue, "--context: \(error)")
             }
             _ = try destination.validated()
             let resolved = try host.resolve(environment: environment)
@@ -113,6 +113,9 @@ struct GetCommand: AsyncParsableCommand {
         } catch let error as HelperError {
             Terminal.error(error.description)
             throw ExitStatus(error).exitCode
+        } catch let error as ConfigurationError {
+            Terminal.error(error.description)
+            throw ExitStatus.usage.exitCode
         }
     }
 }

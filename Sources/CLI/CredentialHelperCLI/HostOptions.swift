@@ -57,7 +57,7 @@ struct HostOptions: ParsableArguments {
     var launchPathOnly = false
 
     /// The configuration from the config file, the environment and these flags, with its warnings.
-    func resolve(environment: [String: String]) throws(HelperError) -> ResolvedConfiguration {
+    func resolve(environment: [String: String]) throws(ConfigurationError) -> ResolvedConfiguration {
         var paths = config
         if paths.isEmpty, let listed = environment["CREDHELPER_CONFIG"] {
             paths = listed.split(separator: ":").map(String.init)

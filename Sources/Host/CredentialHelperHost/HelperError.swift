@@ -7,8 +7,6 @@ import CredentialHelperProtocol
 public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The kinds of failure. Raw values are stable identifiers.
     public enum Code: String, Sendable, Hashable, CaseIterable {
-        /// A configuration key has a bad value, or a required key is missing.
-        case configuration
         /// `inferenceCredentialHelper` is not an absolute path.
         case pathNotAbsolute = "path-not-absolute"
         /// The helper file does not exist.
@@ -64,6 +62,4 @@ public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
         }
         return text
     }
-
-    static func configuration(_ message: String) -> HelperError { HelperError(.configuration, message) }
 }

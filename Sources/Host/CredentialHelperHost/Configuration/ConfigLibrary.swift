@@ -26,7 +26,7 @@ enum ConfigLibrary {
     }
 
     /// The applied configuration of the library at `folder`, as a layer.
-    static func layer(at folder: String) throws(HelperError) -> ConfigurationLayer {
+    static func layer(at folder: String) throws(ConfigurationError) -> ConfigurationLayer {
         let metaPath = folder + "/" + metaFile
         let metaSource = "configuration library \(folder) (\(metaFile))"
         let meta = try object(readingFile: metaPath, source: metaSource) {
@@ -38,14 +38,14 @@ enum ConfigLibrary {
         case .string(let applied) where !applied.isEmpty:
             id = applied
         case nil, .null?, .string?:
-            throw .configuration(
+            throw .malformed(
                 "no configuration is applied in \(metaSource) (appliedId is empty); apply one in the app's "
                     + "third-party inference settings, or pass a configuration file to --config")
         case let other?:
-            throw .configuration("appliedId in \(metaSource) is \(other.typeName); expected the id of a configuration")
+            throw .malformed("appliedId in \(metaSource) is \(other.typeName); expected the id of a configuration")
         }
         guard isSafeIdentifier(id) else {
-            throw .configuration(
+            throw .malformed(
                 "appliedId in \(metaSource) is not a configuration id (letters, digits, \"-\", \"_\" and \".\" only, "
                     + "no path): it must name a file in the folder; apply the configuration again in the app")
         }
@@ -79,28 +79,28 @@ enum ConfigLibrary {
 
     private static func object(
         readingFile path: String, source: String, unreadable: () -> String
-    ) throws(HelperError) -> [String: JSONValue] {
+    ) throws(ConfigurationError) -> [String: JSONValue] {
         let bytes = try contents(of: path, unreadable: unreadable)
         let root: JSONValue
         do {
             root = try JSONValue.decode(bytes)
         } catch {
-            throw .configuration("\(source) is not valid: \(error.detail); apply a configuration again in the app")
+            throw .malformed("\(source) is not valid: \(error.detail); apply a configuration again in the app")
         }
         guard case .object(let object) = root else {
-            throw .configuration("\(source) holds \(root.typeName); expected a JSON object")
+            throw .malformed("\(source) holds \(root.typeName); expected a JSON object")
         }
         if let duplicate = JSONDuplicateKeys.first(in: bytes) {
-            throw .configuration(
+            throw .malformed(
                 "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object; "
                     + "apply a configuration again in the app")
         }
         return object
     }
 
-    private static func contents(of path: String, unreadable: () -> String) throws(HelperError) -> [UInt8] {
+    private static func contents(of path: String, unreadable: () -> String) throws(ConfigurationError) -> [UInt8] {
         try ConfigurationLayer.checkTrusted(path, role: "the configuration library file")
-        guard let data = FileManager.default.contents(atPath: path) else { throw .configuration(unreadable()) }
+        guard let data = FileManager.default.contents(atPath: path) else { throw .unusable(unreadable()) }
         return Array(data)
     }
 }

@@ -55,7 +55,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// then managed ones (those in `managedLocations`), so that a managed value wins over a local one.
     public static func files(
         at paths: [String], managedLocations: ManagedLocations = .system
-    ) throws(HelperError) -> [ConfigurationLayer] {
+    ) throws(ConfigurationError) -> [ConfigurationLayer] {
         var layers: [ConfigurationLayer] = []
         for path in paths { layers.append(try file(at: path, managedLocations: managedLocations)) }
         return layers.filter { !$0.managed } + layers.filter(\.managed)
@@ -84,7 +84,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
     /// `managedLocations`, whatever its format.
     public static func file(
         at path: String, managedLocations: ManagedLocations = .system
-    ) throws(HelperError) -> ConfigurationLayer {
+    ) throws(ConfigurationError) -> ConfigurationLayer {
         try checkTrusted(path, role: "the config file")
         if ConfigLibrary.isFolder(path) {
             var layer = try ConfigLibrary.layer(at: path)
@@ -103,19 +103,19 @@ public struct ConfigurationLayer: Sendable, Hashable {
 
     /// Refuses `path` when another user could have changed it (`TrustedPath`); a missing file is
     /// left to the reader, whose message says what was expected there.
-    static func checkTrusted(_ path: String, role: String) throws(HelperError) {
+    static func checkTrusted(_ path: String, role: String) throws(ConfigurationError) {
         let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
         do { try TrustedPath.check(absolute, role: role) } catch  where error.code == .missing {
             return
         } catch {
-            throw .configuration("\(role) \(path) is not trusted: \(error.description)")
+            throw .unusable("\(role) \(path) is not trusted: \(error.description)")
         }
     }
 
     /// Parses the text of a config file, JSON or a property list; `source` names it in messages. A
     /// key set twice in one object is refused. The layer is not managed: that depends on where the
     /// file is (``file(at:managedLocations:)``), not on what it holds.
-    public static func parse(_ bytes: [UInt8], source: String) throws(HelperError) -> ConfigurationLayer {
+    public static func parse(_ bytes: [UInt8], source: String) throws(ConfigurationError) -> ConfigurationLayer {
         var object: [String: JSONValue]
         var warnings: [String] = []
         if RegistryExport.looksLikeRegistryExport(bytes) {
@@ -127,13 +127,13 @@ public struct ConfigurationLayer: Sendable, Hashable {
             do {
                 root = try JSONValue.decode(bytes)
             } catch {
-                throw .configuration("\(source) is not valid: \(error.detail); fix the JSON syntax")
+                throw .malformed("\(source) is not valid: \(error.detail); fix the JSON syntax")
             }
             guard case .object(let decoded) = root else {
-                throw .configuration("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
+                throw .malformed("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
             }
             if let duplicate = JSONDuplicateKeys.first(in: bytes) {
-                throw .configuration(
+                throw .malformed(
                     "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object, "
                         + "so which value applies is not clear; keep one")
             }
@@ -141,7 +141,7 @@ public struct ConfigurationLayer: Sendable, Hashable {
         }
         if let enterprise = object["enterpriseConfig"] {
             guard case .object(let inner) = enterprise else {
-                throw .configuration("\"enterpriseConfig\" in \(source) is \(enterprise.typeName); expected an object")
+                throw .malformed("\"enterpriseConfig\" in \(source) is \(enterprise.typeName); expected an object")
             }
             object = inner
         }

@@ -11,7 +11,7 @@ extension HostConfiguration {
     /// whether or not the managed layer sets that key. A managed layer that sets only the update
     /// keys leaves the configuration local. The values ignored are listed in
     /// ``ResolvedConfiguration/ignored``, and an environment variable or flag ignored so gets a warning.
-    public static func resolve(_ layers: [ConfigurationLayer]) throws(HelperError) -> ResolvedConfiguration {
+    public static func resolve(_ layers: [ConfigurationLayer]) throws(ConfigurationError) -> ResolvedConfiguration {
         var chosen: [ConfigurationKey: (value: JSONValue, source: String)] = [:]
         var ignored: [ResolvedConfiguration.IgnoredValue] = []
         var warnings: [String] = []
@@ -40,11 +40,11 @@ extension HostConfiguration {
         }
         guard let helper = chosen[.helper] else {
             if !owners.isEmpty {
-                throw .configuration(
+                throw .invalid(
                     "\(ConfigurationKey.helper.rawValue) is not set in \(winner), a managed source; when one is present "
                         + "the app ignores local files, environment variables and flags, so set the helper there")
             }
-            throw .configuration(
+            throw .invalid(
                 "\(ConfigurationKey.helper.rawValue) is not set; set it in the config file, in "
                     + "\(ConfigurationKey.helper.environmentVariable), or with --helper")
         }
@@ -89,7 +89,7 @@ extension HostConfiguration {
     /// combinations the app treats differently from what the helper's presence suggests warned about.
     private static func resolveGatewayKeys(
         _ chosen: [ConfigurationKey: Sourced], into configuration: inout HostConfiguration, warnings: inout [String]
-    ) throws(HelperError) {
+    ) throws(ConfigurationError) {
         if let provider = chosen[.provider] {
             configuration.provider = try text(.provider, provider)
             if !ConfigurationKey.providers.contains(configuration.provider ?? "") {
@@ -145,7 +145,7 @@ extension HostConfiguration {
     }
 
     /// A string value (any non-empty string) for `key`.
-    private static func text(_ key: ConfigurationKey, _ sourced: Sourced) throws(HelperError) -> String {
+    private static func text(_ key: ConfigurationKey, _ sourced: Sourced) throws(ConfigurationError) -> String {
         guard case .string(let value) = sourced.value, !value.trimmingASCIIWhitespace().isEmpty else {
             throw invalid(key, sourced, expected: key.expected)
         }
@@ -154,7 +154,7 @@ extension HostConfiguration {
 
     private typealias Sourced = (value: JSONValue, source: String)
 
-    private static func integer(_ key: ConfigurationKey, _ sourced: Sourced) throws(HelperError) -> Int {
+    private static func integer(_ key: ConfigurationKey, _ sourced: Sourced) throws(ConfigurationError) -> Int {
         switch sourced.value {
         case .number(let number) where number.rounded() == number && abs(number) < 1e15:
             return Int(number)
@@ -171,7 +171,7 @@ extension HostConfiguration {
     private static func seconds(
         _ key: ConfigurationKey, _ sourced: Sourced, minimum: Int, maximum: Int, maximumName: String,
         warnings: inout [String]
-    ) throws(HelperError) -> Int {
+    ) throws(ConfigurationError) -> Int {
         let seconds = try integer(key, sourced)
         guard seconds >= minimum else {
             let expected =
@@ -186,7 +186,7 @@ extension HostConfiguration {
         return min(seconds, maximum)
     }
 
-    private static func boolean(_ key: ConfigurationKey, _ sourced: Sourced) throws(HelperError) -> Bool {
+    private static func boolean(_ key: ConfigurationKey, _ sourced: Sourced) throws(ConfigurationError) -> Bool {
         switch sourced.value {
         case .bool(let value): return value
         case .number(1): return true
@@ -202,7 +202,7 @@ extension HostConfiguration {
         throw invalid(key, sourced, expected: key.expected)
     }
 
-    private static func headerList(_ sourced: Sourced) throws(HelperError) -> HeaderList {
+    private static func headerList(_ sourced: Sourced) throws(ConfigurationError) -> HeaderList {
         let expected = ConfigurationKey.customHeaders.expected
         var value = sourced.value
         if case .string(let text) = value {
@@ -216,14 +216,14 @@ extension HostConfiguration {
         case .object(let object):
             for name in object.keys.sorted() {
                 guard case .string(let text) = object[name] else {
-                    throw .configuration(
+                    throw .invalid(
                         "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)): the value of "
                             + "\"\(name)\" is not a string; quote it")
                 }
                 fields.append(HeaderField(name: name, value: text))
             }
         case .array:
-            throw .configuration(
+            throw .invalid(
                 "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)) is a list of \"Name: Value\" "
                     + "strings, which the app rejects as malformed since its deprecation cut-off (7 October 2026), and "
                     + "then sends no custom headers; write a JSON object such as {\"X-Org\": \"prod\"}")
@@ -234,17 +234,17 @@ extension HostConfiguration {
             do {
                 try HelperOutputParser.validateHeader(name: field.name, value: field.value, origin: "custom header")
             } catch {
-                throw .configuration(
+                throw .invalid(
                     "\(ConfigurationKey.customHeaders.rawValue) (from \(sourced.source)): \(error.message)")
             }
         }
         return HeaderList(fields)
     }
 
-    private static func invalid(_ key: ConfigurationKey, _ sourced: Sourced, expected: String) -> HelperError {
+    private static func invalid(_ key: ConfigurationKey, _ sourced: Sourced, expected: String) -> ConfigurationError {
         // Custom headers carry API keys as often as the gateway key does: neither value is shown.
         let value = key.isSecret || key == .customHeaders ? sourced.value.typeName : shown(sourced.value)
-        return .configuration("\(key.rawValue) (from \(sourced.source)) is \(value); expected \(expected)")
+        return .invalid("\(key.rawValue) (from \(sourced.source)) is \(value); expected \(expected)")
     }
 
     private static func shown(_ value: JSONValue) -> String {

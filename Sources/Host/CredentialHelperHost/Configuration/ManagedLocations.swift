@@ -33,7 +33,7 @@ public struct ManagedLocations: Sendable, Hashable {
 
     /// Whether the config file or folder at `path` is managed. One inside a managed directory that
     /// does not belong to ``owner`` is refused: something is wrong with that directory.
-    func isManaged(_ path: String) throws(HelperError) -> Bool {
+    func isManaged(_ path: String) throws(ConfigurationError) -> Bool {
         guard let resolved = Self.resolved(path) else { return false }
         var info = stat()
         let fileOwner = stat(resolved, &info) == 0 ? UInt32(info.st_uid) : nil
@@ -43,13 +43,14 @@ public struct ManagedLocations: Sendable, Hashable {
     /// Whether the file at `resolved` (symbolic links already resolved), owned by `fileOwner`, is
     /// managed; `path` names it in messages. One inside a managed directory that does not belong to
     /// ``owner`` is refused.
-    func isManaged(resolved: String, owner fileOwner: UInt32?, shownAs path: String) throws(HelperError) -> Bool {
+    func isManaged(resolved: String, owner fileOwner: UInt32?, shownAs path: String) throws(ConfigurationError) -> Bool
+    {
         for directory in directories {
             guard let root = Self.resolved(directory), resolved.hasPrefix(root == "/" ? root : root + "/") else {
                 continue
             }
             guard fileOwner == owner else {
-                throw .configuration(
+                throw .unusable(
                     "config file \(path) is in the managed location \(directory) but does not belong to "
                         + "\(owner == 0 ? "root" : "user \(owner)"), as managed configuration must; have an "
                         + "administrator fix its owner or remove it")

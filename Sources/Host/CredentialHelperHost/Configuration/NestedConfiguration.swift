@@ -38,14 +38,14 @@ enum NestedConfiguration {
     /// key the host reads (``undocumented``) is warned about, naming the flat key to use.
     static func flattened(
         _ object: [String: JSONValue], source: String, warnings: inout [String]
-    ) throws(HelperError) -> [String: JSONValue] {
+    ) throws(ConfigurationError) -> [String: JSONValue] {
         guard case .object? = object["inference"] else { return object }
         var result = object
         for (path, key) in flatNames.sorted(by: { $0.value.rawValue < $1.value.rawValue }) {
             guard let value = lookup(path, in: object) else { continue }
             let dotted = path.joined(separator: ".")
             guard object[key.rawValue] == nil else {
-                throw .configuration(
+                throw .malformed(
                     "\(source) sets \(key.rawValue) twice, as \(key.rawValue) and as \(dotted) (the nested shape), so "
                         + "which value applies is not clear; keep one")
             }

@@ -23,8 +23,8 @@ struct PinnedConfigFile {
     let bytes: [UInt8]
 
     /// Reads the regular file at `path` (shown as `path` in messages), refusing more than `limit` bytes.
-    static func load(_ path: String, limit: Int) throws(HelperError) -> PinnedConfigFile {
-        let unreadable = HelperError.configuration(
+    static func load(_ path: String, limit: Int) throws(ConfigurationError) -> PinnedConfigFile {
+        let unreadable = ConfigurationError.unusable(
             "cannot read config file \(path): it does not exist or is not readable; check the path given to --config")
         guard let pointer = realpath(path, nil) else { throw unreadable }
         let resolved = String(cString: pointer)
@@ -35,10 +35,10 @@ struct PinnedConfigFile {
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { throw unreadable }
         guard info.st_mode & S_IFMT == S_IFREG else {
-            throw .configuration("config file \(path) is not a regular file; give the path of a JSON or plist file")
+            throw .unusable("config file \(path) is not a regular file; give the path of a JSON or plist file")
         }
         guard info.st_size <= limit else {
-            throw .configuration(
+            throw .unusable(
                 "config file \(path) is \(info.st_size) bytes; the limit for a config file is \(limit)")
         }
         var bytes: [UInt8] = []
@@ -51,7 +51,7 @@ struct PinnedConfigFile {
             bytes += chunk[..<count]
         }
         guard bytes.count <= limit else {
-            throw .configuration(
+            throw .unusable(
                 "config file \(path) grew past \(limit) bytes while it was read; the limit for a config file is \(limit)"
             )
         }

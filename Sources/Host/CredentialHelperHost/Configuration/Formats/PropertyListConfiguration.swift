@@ -30,20 +30,20 @@ enum PropertyListConfiguration {
     /// The structure is checked first (``PropertyListScan``: size, depth, values, cycles, keys set
     /// twice); a configuration key whose value is not a string, number, boolean, array or dictionary
     /// (a date, data, an integer out of range) is an error rather than a value silently ignored.
-    static func values(_ bytes: [UInt8], source: String) throws(HelperError) -> [String: JSONValue] {
+    static func values(_ bytes: [UInt8], source: String) throws(ConfigurationError) -> [String: JSONValue] {
         do {
             _ = try PropertyListScan.check(bytes)
         } catch {
-            throw .configuration("\(source) is refused: \(error.description)")
+            throw .malformed("\(source) is refused: \(error.description)")
         }
         let root: Value
         do {
             root = try PropertyListDecoder().decode(Value.self, from: Data(bytes))
         } catch {
-            throw .configuration("\(source) is not a valid property list (XML or binary); export it again")
+            throw .malformed("\(source) is not a valid property list (XML or binary); export it again")
         }
         guard case .dictionary(let object) = root else {
-            throw .configuration("\(source) holds \(root.json.typeName); expected a dictionary of configuration keys")
+            throw .malformed("\(source) holds \(root.json.typeName); expected a dictionary of configuration keys")
         }
         guard case .array(let payloads)? = object["PayloadContent"] else { return try readable(object, source: source) }
         var merged: [String: Value] = [:]
@@ -51,14 +51,14 @@ enum PropertyListConfiguration {
             // Two payloads setting one key are as ambiguous as one dictionary setting it twice.
             for (name, value) in payload where name != "PayloadType" {
                 guard merged.updateValue(value, forKey: name) == nil || ConfigurationKey(rawValue: name) == nil else {
-                    throw .configuration(
+                    throw .malformed(
                         "\(source) sets \(name) in two \(payloadType) payloads, so which value applies is not "
                             + "clear; keep one")
                 }
             }
         }
         guard !merged.isEmpty else {
-            throw .configuration(
+            throw .malformed(
                 "\(source) is a configuration profile without a \(payloadType) payload; add the keys to that payload")
         }
         return try readable(merged, source: source)
@@ -66,14 +66,16 @@ enum PropertyListConfiguration {
 
     /// `object` as JSON values, refusing a configuration key (at the top or in `enterpriseConfig`)
     /// whose value holds something that is not a configuration value.
-    private static func readable(_ object: [String: Value], source: String) throws(HelperError) -> [String: JSONValue] {
+    private static func readable(_ object: [String: Value], source: String) throws(ConfigurationError) -> [String:
+        JSONValue]
+    {
         var checked = [object]
         if case .dictionary(let enterprise)? = object["enterpriseConfig"] { checked.append(enterprise) }
         for dictionary in checked {
             for (name, value) in dictionary {
                 guard let key = ConfigurationKey.named(name) else { continue }
                 if let kind = value.unreadable {
-                    throw .configuration(
+                    throw .invalid(
                         "\(name) (from \(source)) is \(kind), which is not a configuration value; expected "
                             + key.expected)
                 }

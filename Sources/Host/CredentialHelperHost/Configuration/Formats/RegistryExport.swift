@@ -125,12 +125,12 @@ public enum RegistryExport {
     /// is never read. Each of those is warned about when it names a configuration key.
     static func configurationValues(
         _ bytes: [UInt8], source: String, warnings: inout [String]
-    ) throws(HelperError) -> [String: JSONValue] {
+    ) throws(ConfigurationError) -> [String: JSONValue] {
         let sections: [Section]
         do {
             sections = try parse(bytes)
         } catch {
-            throw .configuration("\(source) is not a registry export regedit can import: \(error.description)")
+            throw .malformed("\(source) is not a registry export regedit can import: \(error.description)")
         }
         var hives: [Bool: [String: JSONValue]] = [:]
         var machinePresent = false
@@ -171,7 +171,7 @@ public enum RegistryExport {
             }
         }
         guard found else {
-            throw .configuration(
+            throw .malformed(
                 "\(source) has no HKEY_LOCAL_MACHINE\\\(policyKey) or HKEY_CURRENT_USER\\\(policyKey) key; export "
                     + "that key with regedit")
         }
