@@ -59,22 +59,7 @@ public final class CredentialProvider: Sendable {
     private let logger: Logger
     private let stderrObserver: (@Sendable (HelperContext, [UInt8]) -> Void)?
     private let runObserver = Mutex<(@Sendable (HelperContext, HelperError?) -> Void)?>(nil)
-    private let state = Mutex(State())
-
-    private struct State {
-        var current: Credential?
-        var currentRejected = false
-        var flight: Task<Credential, any Error>?
-        var consecutiveFailures = 0
-        var lastFailure: HelperError?
-        var retryNotBefore: Date?
-        var expiryPromptDue = false
-        /// When the last forced refresh (a rejection that ran the helper) started: the refresh floor
-        /// counts from here.
-        var lastForcedRefresh: Date?
-        /// The credential that refresh obtained: the only one the floor holds back.
-        var forcedRefreshObtained: Credential?
-    }
+    private let state = Mutex(ProviderState())
 
     /// Creates a provider.
     ///
@@ -123,11 +108,7 @@ public final class CredentialProvider: Sendable {
     /// rejected), otherwise a fresh one from the helper run in `context`.
     public func startSession(context: HelperContext? = nil) async throws(HelperError) -> Credential {
         let time = now()
-        let cached = state.withLock { state -> Credential? in
-            guard let current = state.current, !state.currentRejected, current.isFresh(at: time) else { return nil }
-            return current
-        }
-        if let cached { return cached }
+        if let cached = state.withLock({ $0.sessionCredential(at: time) }) { return cached }
         if let stored = loadFromDisk(at: time) { return stored }
         return try await obtain(context ?? sessionContext)
     }
@@ -162,25 +143,11 @@ public final class CredentialProvider: Sendable {
     /// disabled the cached credential is kept, the next session start re-runs the helper, and
     /// ``RejectionOutcome/expiryPromptDue(_:)`` is returned.
     public func credentialRejected(_ rejected: Credential) async throws(HelperError) -> RejectionOutcome {
-        enum Step { case replaced(Credential), prompt(Credential), withheld(Credential), refresh }
-        let silent = configuration.silentRefreshEnabled
         let time = now()
-        let step = state.withLock { state -> Step in
-            if let current = state.current, current != rejected { return .replaced(current) }
-            if silent, state.flight == nil, Self.withinFloor(state, rejected, at: time, configuration.refreshFloor) {
-                return .withheld(state.current ?? rejected)
-            }
-            // Whatever happens next, the rejected credential must not start another session.
-            state.currentRejected = true
-            guard silent else {
-                state.expiryPromptDue = true
-                return .prompt(state.current ?? rejected)
-            }
-            if state.flight == nil {
-                state.lastForcedRefresh = time
-                state.forcedRefreshObtained = nil
-            }
-            return .refresh
+        let step = state.withLock {
+            $0.rejection(
+                of: rejected, at: time, silentRefresh: configuration.silentRefreshEnabled,
+                floor: configuration.refreshFloor)
         }
         switch step {
         case .replaced(let credential):
@@ -196,21 +163,14 @@ public final class CredentialProvider: Sendable {
             diskCache?.remove(for: configuration)
             do {
                 let fresh = try await obtain(.midSessionRefresh)
-                state.withLock { if $0.lastForcedRefresh == time { $0.forcedRefreshObtained = fresh } }
+                state.withLock { $0.forcedRefresh(startedAt: time, obtained: fresh) }
                 return .refreshed(fresh)
             } catch {
                 // A refresh that failed obtained nothing to protect: the back-off paces the next runs.
-                state.withLock { if $0.lastForcedRefresh == time { $0.lastForcedRefresh = nil } }
+                state.withLock { $0.forcedRefreshFailed(startedAt: time) }
                 throw error
             }
         }
-    }
-
-    /// Whether a rejection of `rejected`, at `time`, comes within the refresh floor: the last forced
-    /// refresh obtained `rejected` less than `floor` ago.
-    private static func withinFloor(_ state: State, _ rejected: Credential, at time: Date, _ floor: Duration) -> Bool {
-        guard let last = state.lastForcedRefresh, state.forcedRefreshObtained == rejected else { return false }
-        return time < last + Double(floor.components.seconds)
     }
 
     /// Whether ``credentialRejected(_:)`` would give a credential to retry with if `credential` were
@@ -220,9 +180,8 @@ public final class CredentialProvider: Sendable {
     public func wouldRefresh(afterRejecting credential: Credential) -> Bool {
         guard configuration.silentRefreshEnabled else { return false }
         let time = now()
-        return state.withLock { state in
-            if let current = state.current, current != credential { return true }
-            return state.flight != nil || !Self.withinFloor(state, credential, at: time, configuration.refreshFloor)
+        return state.withLock {
+            $0.wouldRefresh(afterRejecting: credential, at: time, floor: configuration.refreshFloor)
         }
     }
 
@@ -248,7 +207,7 @@ public final class CredentialProvider: Sendable {
 
     /// Forgets the cached credential (memory and disk); the next call runs the helper.
     public func invalidate() {
-        state.withLock { $0.current = nil }
+        state.withLock { $0.forget() }
         diskCache?.remove(for: configuration)
     }
 
@@ -258,9 +217,7 @@ public final class CredentialProvider: Sendable {
             guard let stored = try diskCache.load(for: configuration), stored.isFresh(at: time),
                 stored.obtainedAt <= time
             else { return nil }
-            state.withLock { state in
-                if state.current == nil { state.current = stored }
-            }
+            state.withLock { $0.loaded(stored) }
             return stored
         } catch {
             logger.warning("ignoring the on-disk credential cache", metadata: ["reason": "\(error)"])
@@ -271,15 +228,8 @@ public final class CredentialProvider: Sendable {
     /// Runs the helper once for all concurrent callers, unless it is backing off.
     private func obtain(_ context: HelperContext) async throws(HelperError) -> Credential {
         let time = now()
-        let flight = try state.withLock { state throws(HelperError) -> Task<Credential, any Error> in
-            if let flight = state.flight { return flight }
-            if let notBefore = state.retryNotBefore, time < notBefore, var failure = state.lastFailure {
-                failure.retryAfter = .milliseconds(Int64(notBefore.timeIntervalSince(time) * 1000))
-                throw failure
-            }
-            let flight = Task { try await self.runHelper(context) }
-            state.flight = flight
-            return flight
+        let flight = try state.withLock { state throws(HelperError) in
+            try state.flight(at: time) { Task { try await self.runHelper(context) } }
         }
         do {
             return try await flight.value
@@ -313,28 +263,14 @@ public final class CredentialProvider: Sendable {
                 answer: answer, obtainedAt: obtained,
                 expiresAt: obtained + TimeInterval(configuration.ttl.components.seconds),
                 context: context)
-            state.withLock { state in
-                state.current = credential
-                state.currentRejected = false
-                state.flight = nil
-                state.consecutiveFailures = 0
-                state.lastFailure = nil
-                state.retryNotBefore = nil
-                state.expiryPromptDue = false
-            }
+            state.withLock { $0.obtained(credential) }
             store(credential)
             runObserver.withLock { $0 }?(context, nil)
             return credential
         } catch {
             runObserver.withLock { $0 }?(context, error)
             let time = now()
-            state.withLock { state in
-                state.flight = nil
-                state.consecutiveFailures += 1
-                state.lastFailure = error
-                let delay = backoff.delay(afterFailures: state.consecutiveFailures)
-                state.retryNotBefore = time + Double(delay.wholeMilliseconds) / 1000
-            }
+            state.withLock { $0.failed(error, at: time, backoff: backoff) }
             logger.warning("helper failed", metadata: ["code": "\(error.code.rawValue)", "context": "\(context)"])
             throw error
         }
