@@ -175,8 +175,9 @@ extension ReadyHelperTests {
             let unknown = try await Self.run(harness.link("corp@bedrock"), environment: harness.environment)
             #expect(unknown.status == 2)
             #expect(
-                unknown.stderr == "configuration error: unknown AWS output mode \"bedrock\"; use one of bedrock-key, "
-                    + "credential-process, aws-export (as in a link named credhelper-PROFILE@bedrock-key)\n")
+                unknown.stderr == "configuration error: unknown output mode \"bedrock\"; use one of bedrock-key, "
+                    + "credential-process, aws-export (as in a link named credhelper-PROFILE@bedrock-key), or a token "
+                    + "mode: inference, token, headers\n")
 
             let typo = try Self.harness(sts: sts, aws: ["region": "us-esat-1"])
             let region = try await Self.run(typo.link("corp@credential-process"), environment: typo.environment)

@@ -21,7 +21,10 @@ extension ReadyHelperTests {
             "redirectPort": info.redirectPort, "hostTtlSec": 600, "skewSec": 30, "headers": ["X-Org": "acme"],
         ]
         let harness = try ReadyHelperHarness(extra: ["team": team])
-        for link in ["credhelper-token-corp", "credhelper-headers-team", "credhelper-headers"] {
+        for link in [
+            "credhelper-token-corp", "credhelper-headers-team", "credhelper-headers", "credhelper-corp@token",
+            "credhelper-team@headers",
+        ] {
             try FileManager.default.createSymbolicLink(
                 atPath: harness.folder.path(link), withDestinationPath: BuiltBinary.path)
         }
@@ -45,11 +48,15 @@ extension ReadyHelperTests {
         let link = try await Self.run(harness.folder.path("credhelper-token-corp"), environment: harness.environment)
         let sameFromLink = link.stdout == token + "\n"
         #expect(link.status == 0 && sameFromLink, "credhelper-token-corp: \(link.stderr)")
+        let atLink = try await Self.run(harness.folder.path("credhelper-corp@token"), environment: harness.environment)
+        let sameFromAtLink = atLink.stdout == token + "\n"
+        #expect(atLink.status == 0 && sameFromAtLink, "credhelper-corp@token: \(atLink.stderr)")
 
         let expectedTeam = ["Authorization": "Bearer " + token, "X-Org": "acme"]
         let teamRuns = [
             try await BuiltBinary.run(["headers", "--profile", "team"], environment: harness.environment),
             try await Self.run(harness.folder.path("credhelper-headers-team"), environment: harness.environment),
+            try await Self.run(harness.folder.path("credhelper-team@headers"), environment: harness.environment),
         ]
         for result in teamRuns {
             #expect(result.status == 0, "\(result.stderr)")
@@ -95,7 +102,7 @@ extension ReadyHelperTests {
         #expect(result.status == 2 && result.stdout.isEmpty)
         #expect(
             result.stderr.hasPrefix("configuration error: ") && result.stderr.contains("\"tokne-corp\"")
-                && result.stderr.contains("credhelper-MODE-PROFILE") && result.stderr.contains("token, headers"),
+                && result.stderr.contains("credhelper-PROFILE@MODE") && result.stderr.contains("token, headers"),
             "\(result.stderr)")
     }
 

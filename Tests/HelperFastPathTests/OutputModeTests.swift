@@ -47,6 +47,31 @@ struct OutputModeTests {
         #expect(throws: CredhelperFailure.self) { try resolve("credhelper-tokens-corp") }
     }
 
+    @Test("one link syntax for every mode: credhelper-PROFILE@MODE and credhelper@MODE, as the AWS modes use")
+    func atLinks() throws {
+        func resolve(_ executable: String) throws -> (String, String?) {
+            let resolved = try HelperRequest(executable: executable).resolve(in: catalog)
+            return (resolved.mode.name, resolved.profile)
+        }
+        #expect(try resolve("/usr/bin/credhelper-corp@token") == ("token", "corp"))
+        #expect(try resolve("/usr/bin/credhelper-corp@headers") == ("headers", "corp"))
+        #expect(try resolve("/usr/bin/credhelper-corp@inference") == ("inference", "corp"))
+        #expect(try resolve("/usr/bin/credhelper@token") == ("token", nil))
+        #expect(try resolve("/usr/bin/credhelper@headers") == ("headers", nil))
+        let error = #expect(throws: CredhelperFailure.self) { try resolve("/usr/bin/credhelper-corp@tokens") }
+        #expect(error?.description.contains("bedrock-key") == true, "\(error?.description ?? "")")
+        // A profile whose whole name has an '@' keeps it.
+        let odd = ProfileCatalog(
+            files: ["/p.json"], profiles: ["a@token": Self.profile("a@token")], defaultProfile: nil, origins: [:])
+        let resolved = try HelperRequest(executable: "credhelper-a@token").resolve(in: odd)
+        #expect(resolved.mode == .inference && resolved.profile == "a@token")
+        // The token modes are not AWS links; the AWS modes still are.
+        #expect(AWSInvocation.requested(arguments: ["/usr/bin/credhelper-corp@token"]) == nil)
+        #expect(AWSInvocation.requested(arguments: ["/usr/bin/credhelper@headers"]) == nil)
+        #expect(AWSInvocation.requested(arguments: ["/usr/bin/credhelper-corp@bedrock-key"])?.mode == "bedrock-key")
+        #expect(HelperInvocation.isHelperMode(arguments: ["/usr/bin/credhelper@token"], environment: [:]))
+    }
+
     @Test("no context set: only a mode other than inference may sign in, with --interactive or at a terminal")
     func contextRules() {
         let plain = HelperRequest(mode: .token)

@@ -4,16 +4,19 @@ import TokenStore
 
 /// How an AWS output mode is asked for by link name: `credhelper-PROFILE@MODE` (or `credhelper@MODE`
 /// for the default profile), MODE one of ``AWSOutputMode``, so that a consumer setting that allows no
-/// arguments (`credential_process`, `awsCredentialExport`) names one executable.
+/// arguments (`credential_process`, `awsCredentialExport`) names one executable. The same syntax
+/// names the token modes (`…@token`, `…@headers`, `…@inference`), which ``HelperRequest`` serves.
 public enum AWSInvocation {
     /// The requested profile (nil: the default) and mode name of a link named `…@MODE`, run with no
-    /// arguments; nil when this is not such a link.
+    /// arguments; nil when this is not such a link, or when MODE is one of the token modes
+    /// (``OutputMode``), which helper mode answers.
     public static func requested(arguments: [String]) -> (profile: String?, mode: String)? {
         guard arguments.count == 1 else { return nil }
         let name = arguments[0].split(separator: "/").last.map(String.init) ?? arguments[0]
         guard name.hasPrefix("credhelper"), let at = name.lastIndex(of: "@") else { return nil }
         let base = name[..<at]
         let mode = String(name[name.index(after: at)...])
+        if mode == OutputMode.inference.name || OutputMode.named(mode) != nil { return nil }
         if base == "credhelper" || base == "credhelper-full" { return (nil, mode) }
         guard base.hasPrefix("credhelper-") else { return nil }
         let profile = String(base.dropFirst("credhelper-".count))

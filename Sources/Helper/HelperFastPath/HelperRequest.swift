@@ -1,12 +1,15 @@
+import AWSSigning
 import CredentialHelperProtocol
 
 /// One run of the helper as its command line asks: which output mode, which profile, and whether
 /// the person asked to be signed in if needed.
 ///
 /// Either a mode subcommand (`credhelper token [--profile P] [--interactive]`) or a run with no
-/// arguments, whose executable name may be a link: `credhelper-PROFILE` (the inference helper),
-/// `credhelper-MODE-PROFILE` or `credhelper-MODE` (the default profile). A profile whose whole name
-/// matches the link wins, so links made before modes existed keep their meaning.
+/// arguments, whose executable name may be a link: `credhelper-PROFILE` (the inference helper), or
+/// `credhelper-PROFILE@MODE` / `credhelper@MODE` (the default profile) — the one syntax every mode,
+/// the AWS ones included, is named by. The older `credhelper-MODE-PROFILE` and `credhelper-MODE`
+/// still work. A profile whose whole name matches the link wins, so links made before modes existed
+/// keep their meaning.
 public struct HelperRequest: Sendable, Hashable {
     /// The mode a subcommand named; nil for a run with no arguments (see ``resolve(in:)``).
     public var mode: OutputMode?
@@ -25,9 +28,15 @@ public struct HelperRequest: Sendable, Hashable {
         self.link = link
     }
 
-    /// The request a run with no arguments makes, from its executable's name.
+    /// The request a run with no arguments makes, from its executable's name: what follows
+    /// `credhelper-`, or `@MODE` for a link named `credhelper@MODE`.
     public init(executable: String) {
-        self.init(link: ProfileCatalog.profileName(fromExecutable: executable))
+        let base = executable.split(separator: "/").last.map(String.init) ?? executable
+        if base.hasPrefix("credhelper@") {
+            self.init(link: String(base.dropFirst("credhelper".count)))
+        } else {
+            self.init(link: ProfileCatalog.profileName(fromExecutable: executable))
+        }
     }
 
     /// The mode subcommand in `arguments` (a process's, the executable first) when they are exactly
@@ -65,6 +74,16 @@ public struct HelperRequest: Sendable, Hashable {
             }
         }
         if catalog.profiles[link] != nil { return (.inference, link) }
+        if let at = link.lastIndex(of: "@") {
+            let name = String(link[link.index(after: at)...])
+            guard let mode = name == OutputMode.inference.name ? .inference : OutputMode.named(name) else {
+                throw CredhelperFailure(
+                    .configuration,
+                    "unknown output mode \"\(name)\" in the link credhelper-\(link); use one of inference, "
+                        + "\(OutputMode.names), or an AWS mode: \(AWSOutputMode.names)")
+            }
+            return (mode, at == link.startIndex ? nil : String(link[..<at]))
+        }
         for mode in OutputMode.registered {
             if link == mode.name { return (mode, nil) }
             if link.hasPrefix(mode.name + "-") { return (mode, String(link.dropFirst(mode.name.count + 1))) }
@@ -74,7 +93,7 @@ public struct HelperRequest: Sendable, Hashable {
             .configuration,
             "no profile \"\(link)\" in \(catalog.filesDescription) (\(catalog.files.count > 1 ? "they have" : "it has"): "
                 + "\(known.isEmpty ? "none" : known)); name the link credhelper-PROFILE for the inference helper, or "
-                + "credhelper-MODE-PROFILE with MODE one of \(OutputMode.names)")
+                + "credhelper-PROFILE@MODE with MODE one of \(OutputMode.names)")
     }
 
     /// The context to act in. When the host set `CLAUDE_HELPER_CONTEXT` (`variable`), its value

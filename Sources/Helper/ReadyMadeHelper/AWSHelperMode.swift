@@ -34,8 +34,8 @@ public enum AWSHelperMode {
             say(
                 CredhelperFailure(
                     .configuration,
-                    "unknown AWS output mode \"\(modeName)\"; use one of \(AWSOutputMode.names) (as in a link named "
-                        + "credhelper-PROFILE@bedrock-key)"
+                    "unknown output mode \"\(modeName)\"; use one of \(AWSOutputMode.names) (as in a link named "
+                        + "credhelper-PROFILE@bedrock-key), or a token mode: inference, \(OutputMode.names)"
                 ).description)
             return 2
         }
