@@ -249,7 +249,14 @@ let package = Package(
         ),
         .executableTarget(
             name: "credhelper-fuzz", dependencies: ["Fuzzing"], path: "Benchmarks/credhelper-fuzz", swiftSettings: strict),
-        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strict),
+        // Test fixtures every test target may use; BuiltBinary runs the built credhelper through Subprocess.
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+            ],
+            path: "Tests/TestSupport", swiftSettings: strict),
         .target(
             name: "Fuzzing",
             dependencies: [
@@ -311,6 +318,18 @@ let package = Package(
             ],
             swiftSettings: strict),
         .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),
+        // The proxy started in-process (ProxyServer) against the real identity provider and gateway.
+        .testTarget(
+            name: "CredentialProxyIntegrationTests",
+            dependencies: [
+                "CredentialProxy", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
@@ -339,12 +358,8 @@ let package = Package(
         .testTarget(
             name: "CredentialHelperCLITests",
             dependencies: [
-                "CredentialHelperCLI", "CredentialHelperHost", "CredentialHelperProtocol", "TestSupport", "TokenStore",
-                "CredentialProxy",
+                "CredentialHelperCLI", "CredentialHelperProtocol", "TestSupport", "TokenStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOHTTP1", package: "swift-nio"),
-                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "Subprocess", package: "swift-subprocess"),
                 .product(name: "SystemPackage", package: "swift-system"),
             ],

@@ -12,14 +12,20 @@ import Testing
 #endif
 
 /// The `credhelper` binary built next to the test bundle (or `$CREDHELPER_BIN`), run as a user would.
-enum BuiltBinary {
-    struct Result {
-        let status: Int32
-        let stdout: String
-        let stderr: String
+public enum BuiltBinary {
+    public struct Result: Sendable {
+        public let status: Int32
+        public let stdout: String
+        public let stderr: String
+
+        public init(status: Int32, stdout: String, stderr: String) {
+            self.status = status
+            self.stdout = stdout
+            self.stderr = stderr
+        }
     }
 
-    static var path: String {
+    public static var path: String {
         if let explicit = ProcessInfo.processInfo.environment["CREDHELPER_BIN"] { return explicit }
         var buffer = [CChar](repeating: 0, count: 4096)
         let count = readlink("/proc/self/exe", &buffer, buffer.count - 1)
@@ -32,7 +38,7 @@ enum BuiltBinary {
     }
 
     /// Runs `credhelper ARGS` with `environment` (nothing inherited but PATH) and returns its status and output.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
+    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
         let binary = path
         #expect(access(binary, X_OK) == 0, "credhelper is not built at \(binary); run swift build first")
         var env = ["PATH": "/usr/bin:/bin"]

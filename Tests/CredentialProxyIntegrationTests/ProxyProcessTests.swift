@@ -87,7 +87,7 @@ extension ProxyTests {
     func liteLLMGateway() async throws {
         let folder = HelperScripts()
         let masterKey = "sk-master-" + UUID().uuidString.lowercased()
-        let port = try ReadyHelperTests.closedPort()
+        let port = try LoopbackPort.unused()
         folder.write(
             """
             model_list:

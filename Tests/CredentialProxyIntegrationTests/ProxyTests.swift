@@ -99,7 +99,7 @@ struct ProxyTests {
 
     @Test("upstream down: 502 with an Anthropic-shaped error")
     func upstreamDown() async throws {
-        let closed = try ReadyHelperTests.closedPort()
+        let closed = try LoopbackPort.unused()
         let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(closed)")
         let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
         #expect(reply.status == 502)

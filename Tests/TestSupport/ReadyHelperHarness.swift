@@ -1,7 +1,5 @@
 import Foundation
-import TestSupport
 import Testing
-import TokenStore
 
 #if canImport(FoundationEssentials)
     import FoundationEssentials
@@ -10,17 +8,17 @@ import TokenStore
 /// One test's installation of the ready-made helper: a profiles file, a `credhelper-NAME` link to
 /// the built binary, and a private token store, all in a temp folder, signing in through the real
 /// identity provider.
-final class ReadyHelperHarness: Sendable {
-    let idp: IdentityProvider
-    let folder: HelperScripts
-    let profiles: [String: [String: any Sendable]]
+public final class ReadyHelperHarness: Sendable {
+    public let idp: IdentityProvider
+    public let folder: HelperScripts
+    public let profiles: [String: [String: any Sendable]]
     /// Added to every command's environment (a test keyring's bus address).
-    let extraEnvironment: [String: String]
+    public let extraEnvironment: [String: String]
 
     /// Profiles: `corp` (browser sign-in, public client), `device` (device grant), `svc` (client
     /// credentials with a header); `extra` adds or replaces profiles. `tokenStorage` is set on `corp`
     /// and `device`; `environment` is added to every command's.
-    init(
+    public init(
         hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:], tokenStorage: String? = nil,
         environment: [String: String] = [:], provider: IdentityProvider.Kind = .glewlwyd
     ) throws {
@@ -63,13 +61,12 @@ final class ReadyHelperHarness: Sendable {
     }
 
     /// The helper path a host is configured with for `profile`.
-    func link(_ profile: String) -> String { folder.path("credhelper-\(profile)") }
+    public func link(_ profile: String) -> String { folder.path("credhelper-\(profile)") }
 
-    var storeDirectory: String { folder.path("state") }
-    var store: TokenStore { TokenStore(directory: storeDirectory) }
+    public var storeDirectory: String { folder.path("state") }
 
     /// The environment of every command: the profiles file, the store, and the fixture as browser.
-    var environment: [String: String] {
+    public var environment: [String: String] {
         var environment = idp.browserEnvironment
         environment["CREDHELPER_PROFILES"] = folder.path("profiles.json")
         environment["CREDHELPER_STATE_DIR"] = storeDirectory
@@ -79,7 +76,7 @@ final class ReadyHelperHarness: Sendable {
     }
 
     /// `credhelper get --helper credhelper-PROFILE --context CONTEXT --no-cache --json --show-secrets`.
-    func get(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:]) async throws
+    public func get(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:]) async throws
         -> BuiltBinary.Result
     {
         try await BuiltBinary.run(
@@ -89,7 +86,7 @@ final class ReadyHelperHarness: Sendable {
 
     /// The helper itself, run as a host runs it (no arguments, `CLAUDE_HELPER_CONTEXT` set): for
     /// checking its own stdout and stderr lines, before any host redaction.
-    func helper(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:])
+    public func helper(_ profile: String = "corp", context: String, extraEnvironment: [String: String] = [:])
         async throws -> BuiltBinary.Result
     {
         var environment = environment.merging(extraEnvironment) { $1 }
@@ -99,38 +96,15 @@ final class ReadyHelperHarness: Sendable {
     }
 
     /// The bearer token `get` printed.
-    static func token(from result: BuiltBinary.Result) -> String? {
+    public static func token(from result: BuiltBinary.Result) -> String? {
         guard let object = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any],
             let headers = object["headers"] as? [String: String], let authorization = headers["Authorization"]
         else { return nil }
         return authorization.hasPrefix("Bearer ") ? String(authorization.dropFirst(7)) : nil
     }
 
-    /// The only record in the store (all OAuth test profiles of one client share one key).
-    func record(profile: String = "corp") throws -> StoredTokens? {
-        let files = try FileManager.default.contentsOfDirectory(atPath: storeDirectory).filter { $0.hasSuffix(".json") }
-        for file in files {
-            let key = TokenStoreKey(digestOf: String(file.dropLast(5)))
-            if let record = try store.read(key) { return record }
-        }
-        return nil
-    }
-
-    /// Rewrites the stored record so its access token expired `ago` seconds ago.
-    func expireStoredToken(ago: Double = 10) throws {
-        let files = try FileManager.default.contentsOfDirectory(atPath: storeDirectory).filter { $0.hasSuffix(".json") }
-        for file in files {
-            let key = TokenStoreKey(digestOf: String(file.dropLast(5)))
-            guard var record = try store.read(key) else { continue }
-            let now = Date().timeIntervalSince1970
-            record.obtainedAt = now - 3600
-            record.expiresAt = now - ago
-            try store.write(record, for: key)
-        }
-    }
-
     /// Signs `corp` in through the browser flow (in the interactive context) and returns the token.
-    func signIn() async throws -> String {
+    public func signIn() async throws -> String {
         let result = try await get(context: "interactive")
         #expect(result.status == 0, "sign-in failed: \(result.stderr)")
         return try #require(Self.token(from: result))
