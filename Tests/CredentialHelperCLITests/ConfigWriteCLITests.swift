@@ -39,4 +39,33 @@ struct ConfigWriteCLITests {
         #expect(plist.contains("<key>inferenceCredentialHelperTtlSec</key>\n\t<string>900</string>"), "\(plist)")
         #expect(plist.contains("<key>inferenceCredentialHelperTimeoutSec</key>\n\t<string>300</string>"), "\(plist)")
     }
+
+    @Test("Claude Code's settings as written run through /bin/sh and answer from the machine-wide profile")
+    func claudeCodeSettingsRun() async throws {
+        let issuer = folder.script("issue-token", "#!/bin/sh\necho cc-token-0123456789abcdef\n", mode: 0o755)
+        let answers = folder.path("answers.json")
+        folder.write(
+            """
+            {"helperPath": "\(BuiltBinary.path)", "defaultProfile": "corp",
+             "profiles": {"corp": {"kind": "exec", "command": ["\(issuer)"], "tokenLifetimeSec": 3600}},
+             "claudeCode": {"apiKeyHelper": "corp", "otelHeadersHelper": "corp"}}
+            """, to: answers, mode: 0o600)
+        let out = folder.path("out")
+        let written = try await BuiltBinary.run(
+            ["config", "write", "--answers", answers, "--out", out, "--format", "claude-code", "--format", "profiles"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let data = try Data(contentsOf: URL(fileURLWithPath: out + "/managed-settings.json"))
+        let settings = try JSONDecoder().decode([String: String].self, from: data)
+        let environment = [
+            "HOME": folder.subdirectory("home", mode: 0o700), "CREDHELPER_MACHINE_PROFILES": out + "/profiles.json",
+            "CREDHELPER_STATE_DIR": folder.subdirectory("state", mode: 0o700), "PATH": "/usr/bin:/bin",
+        ]
+        let apiKey = try await BuiltBinary.run(
+            ["-c", settings["apiKeyHelper"] ?? "false"], environment: environment, executable: "/bin/sh")
+        #expect(apiKey.status == 0 && apiKey.stdout == "cc-token-0123456789abcdef\n", "\(apiKey.stderr)")
+        let headers = try await BuiltBinary.run(
+            ["-c", settings["otelHeadersHelper"] ?? "false"], environment: environment, executable: "/bin/sh")
+        let object = try JSONDecoder().decode([String: String].self, from: Data(headers.stdout.utf8))
+        #expect(object["Authorization"] == "Bearer cc-token-0123456789abcdef", "\(headers.stderr)")
+    }
 }

@@ -37,10 +37,14 @@ public enum BuiltBinary {
         return String(directory) + "/credhelper"
     }
 
-    /// Runs `credhelper ARGS` with `environment` (nothing inherited but PATH) and returns its status and output.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> Result {
-        let binary = path
-        #expect(access(binary, X_OK) == 0, "credhelper is not built at \(binary); run swift build first")
+    /// Runs `credhelper ARGS` with `environment` (nothing inherited but PATH) and returns its status and
+    /// output; with `executable`, runs that program instead (a shell running a command line that
+    /// names credhelper, as a consumer such as Claude Code does).
+    public static func run(
+        _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
+    ) async throws -> Result {
+        let binary = executable ?? path
+        #expect(access(path, X_OK) == 0, "credhelper is not built at \(path); run swift build first")
         var env = ["PATH": "/usr/bin:/bin"]
         env.merge(environment) { $1 }
         let result = try await Subprocess.run(

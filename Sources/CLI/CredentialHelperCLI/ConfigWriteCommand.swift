@@ -32,7 +32,8 @@ struct ConfigWriteCommand: AsyncParsableCommand {
     @Option(
         name: .customLong("format"),
         help: ArgumentHelp(
-            "mobileconfig, plist, reg, config-library or profiles; repeatable (default: all, .reg with --windows-helper).",
+            "mobileconfig, plist, reg, config-library, profiles or claude-code; repeatable (default: all, .reg with "
+                + "--windows-helper, claude-code with the claudeCode answer).",
             valueName: "format"))
     var formats: [String] = []
 
@@ -85,6 +86,12 @@ struct ConfigWriteCommand: AsyncParsableCommand {
                     "Install the profiles file as root: install -D -o root -g root -m 0644 \(out)/profiles.json "
                         + "/etc/credhelper/profiles.json (macOS: /Library/Application Support/credhelper/profiles.json)\n"
                 )
+            }
+            if chosen.contains(.claudeCode) {
+                Terminal.standardError(
+                    "Install Claude Code's settings as root: install -D -o root -g root -m 0644 "
+                        + "\(out)/managed-settings.json /etc/claude-code/managed-settings.json (macOS: "
+                        + "/Library/Application Support/ClaudeCode/managed-settings.json)\n")
             }
         } catch {
             Terminal.error("\(error.description) [\(error.code.rawValue)]")

@@ -21,6 +21,7 @@ public struct Deployment: Sendable {
         appValues = try Self.appValues(answers)
         profilesFile = try Self.profilesFile(answers)
         try Self.readBack(appValues, answers: answers)
+        if !answers.claudeCode.isEmpty { _ = try ClaudeCodeSettings.object(answers) }
     }
 
     private static func checkScalars(_ answers: DeploymentAnswers) throws(DeploymentError) {

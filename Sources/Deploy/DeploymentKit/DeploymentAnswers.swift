@@ -33,6 +33,10 @@ public struct DeploymentAnswers: Sendable, Hashable {
     public var defaultProfile: String?
     /// The machine-wide file's `userProfiles` (`add`, `replace`, `ignore`); absent means `add`.
     public var userProfiles: String?
+    /// Claude Code's helper settings answered by a profile: `apiKeyHelper`, `otelHeadersHelper` or
+    /// `awsCredentialExport` → the profile's name. Written to Claude Code's `managed-settings.json`
+    /// (``DeploymentFormat/claudeCode``), each as the `credhelper` subcommand of its output mode.
+    public var claudeCode: [String: String] = [:]
 
     /// The helper timeout written by default: five minutes, enough for a user to finish a browser
     /// sign-in with a second factor; the app's own default (60 s) cuts such a sign-in off.
@@ -45,6 +49,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
     static let keys: Set = [
         "helperPath", "windowsHelperPath", "ttlSec", "timeoutSec", "silentRefreshEnabled", "authScheme",
         "customHeaders", "appSettings", "organization", "displayName", "profiles", "defaultProfile", "userProfiles",
+        "claudeCode",
     ]
 
     /// Reads the answers file's JSON text; `source` names the file in errors.
@@ -87,6 +92,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
         }
         defaultProfile = try read.string("defaultProfile")
         userProfiles = try read.string("userProfiles")
+        if let value = try read.strings("claudeCode") { claudeCode = value }
     }
 }
 

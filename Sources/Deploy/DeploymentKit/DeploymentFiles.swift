@@ -11,9 +11,11 @@ public struct DeploymentFile: Sendable, Hashable {
 
 extension Deployment {
     /// The formats written when none is named: every one this deployment can produce (`.reg` only
-    /// with a Windows helper path).
+    /// with a Windows helper path, Claude Code's settings only with the `claudeCode` answer).
     public var defaultFormats: [DeploymentFormat] {
-        DeploymentFormat.allCases.filter { $0 != .reg || answers.windowsHelperPath != nil }
+        DeploymentFormat.allCases.filter {
+            ($0 != .reg || answers.windowsHelperPath != nil) && ($0 != .claudeCode || !answers.claudeCode.isEmpty)
+        }
     }
 
     /// The files of `formats`, in the order given.
@@ -28,6 +30,8 @@ extension Deployment {
             case .reg: files.append(DeploymentFile(path: format.fileName, bytes: try registryExport()))
             case .configLibrary: files += configLibrary()
             case .profiles: files.append(DeploymentFile(path: format.fileName, bytes: profilesFile))
+            case .claudeCode:
+                files.append(text(format.fileName, JSONText.document(try ClaudeCodeSettings.object(answers))))
             }
         }
         return files

@@ -13,6 +13,10 @@ public enum DeploymentFormat: String, Sendable, Hashable, CaseIterable {
     case configLibrary = "config-library"
     /// The machine-wide profiles file (`/etc/credhelper/profiles.json`).
     case profiles
+    /// Claude Code's managed settings (`/etc/claude-code/managed-settings.json`, macOS
+    /// `/Library/Application Support/ClaudeCode/managed-settings.json`): its helper settings
+    /// (`apiKeyHelper`, `otelHeadersHelper`, `awsCredentialExport`) answered by `credhelper`.
+    case claudeCode = "claude-code"
 
     /// Where the format's file goes, relative to the output directory.
     public var fileName: String {
@@ -22,6 +26,7 @@ public enum DeploymentFormat: String, Sendable, Hashable, CaseIterable {
         case .reg: "claude-credhelper.reg"
         case .configLibrary: "configLibrary"
         case .profiles: "profiles.json"
+        case .claudeCode: "managed-settings.json"
         }
     }
 }
