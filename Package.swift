@@ -136,7 +136,7 @@ let package = Package(
         .target(
             name: "AWSCredentials",
             dependencies: [
-                "AWSSigning", "HelperFastPath", "CredentialHelperProtocol",
+                "AWSSigning", "HelperFastPath", "CredentialHelperProtocol", "NetworkFailure",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],

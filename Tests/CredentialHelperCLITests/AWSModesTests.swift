@@ -36,6 +36,39 @@ extension ReadyHelperTests {
 
         static func sts(trusting issuer: String) throws -> MotoSTS { try MotoSTS(trust: [role: issuer]) }
 
+        @Test(
+            "STS behind the company network: reached over the profile's proxy, trusting its caFile; without the CA, an error naming caFile"
+        )
+        func stsOverProfileConnection() async throws {
+            let certificate = try Gateway.Certificate.make()
+            let sts = try MotoSTS(trust: [Self.role: try Self.issuer()], tls: certificate)
+            let proxy = try ForwardProxy(address: "127.0.0.2")
+            func harness(connection: [String: any Sendable]) throws -> ReadyHelperHarness {
+                var corp = try ReadyHelperHarness().profiles["corp"] ?? [:]
+                corp["aws"] = ["roleArn": Self.role, "region": "us-east-1", "stsEndpoint": sts.endpoint]
+                corp.merge(connection) { $1 }
+                let harness = try ReadyHelperHarness(extra: ["corp": corp])
+                try FileManager.default.createSymbolicLink(
+                    atPath: harness.link("corp@credential-process"), withDestinationPath: BuiltBinary.path)
+                return harness
+            }
+            let target = String(sts.endpoint.dropFirst("https://".count).dropLast())
+
+            let untrusted = try harness(connection: [:])
+            _ = try await untrusted.signIn()
+            let refused = try await Self.run(
+                untrusted.link("corp@credential-process"), environment: untrusted.environment)
+            #expect(refused.status != 0 && refused.stderr.contains("caFile"), "\(refused.stderr)")
+
+            let corporate = try harness(connection: ["caFile": certificate.certificateFile, "proxy": proxy.url])
+            _ = try await corporate.signIn()
+            let answered = try await Self.run(
+                corporate.link("corp@credential-process"), environment: corporate.environment)
+            #expect(answered.status == 0 && answered.stdout.contains("\"AccessKeyId\""), "\(answered.stderr)")
+            #expect(proxy.connects(to: target) == 1, "STS was not reached through the profile's proxy: \(proxy.log)")
+            #expect(try sts.calls() == 1)
+        }
+
         /// Runs `executable` (a link) with no arguments.
         static func run(_ executable: String, environment: [String: String]) async throws -> BuiltBinary.Result {
             var env = ["PATH": "/usr/bin:/bin"]

@@ -4,22 +4,27 @@ import Foundation
 /// expired web identity tokens (ExpiredTokenException) and roles that do not trust the token's
 /// issuer (AccessDenied), and counts AssumeRoleWithWebIdentity calls.
 public final class MotoSTS: Sendable {
-    /// `http://127.0.0.1:PORT/`.
+    /// `http://127.0.0.1:PORT/`, or `https://localhost:PORT/` with TLS.
     public let endpoint: String
+    /// Where ``calls()`` asks: plain HTTP, or HTTPS trusting the fixture's own certificate.
+    let tls: Gateway.Certificate?
     let process: Process
 
-    /// Starts one whose roles `trust` (role ARN → issuer) accept web identities of that issuer.
-    public init(trust: [String: String]) throws {
+    /// Starts one whose roles `trust` (role ARN → issuer) accept web identities of that issuer; with
+    /// `tls`, it serves HTTPS as `localhost` with that certificate.
+    public init(trust: [String: String], tls: Gateway.Certificate? = nil) throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/aws/sts.py").path
-        let arguments = trust.sorted { $0.key < $1.key }.flatMap { ["--trust", "\($0.key)=\($0.value)"] }
+        var arguments = trust.sorted { $0.key < $1.key }.flatMap { ["--trust", "\($0.key)=\($0.value)"] }
+        if let tls { arguments += ["--tls", tls.certificateFile, tls.keyFile] }
         let (process, line) = try IdentityProvider.launch(
             arguments, script: script,
             stderrPath: NSTemporaryDirectory() + "/credhelper-sts-\(UUID().uuidString).stderr")
         struct Port: Decodable { let port: Int }
         let port = try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
         self.process = process
-        endpoint = "http://127.0.0.1:\(port)/"
+        self.tls = tls
+        endpoint = tls == nil ? "http://127.0.0.1:\(port)/" : "https://localhost:\(port)/"
     }
 
     deinit { process.terminate() }
@@ -30,8 +35,10 @@ public final class MotoSTS: Sendable {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
-            "python3", "-c", "import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1]).read().decode())",
-            endpoint + "_calls",
+            "python3", "-c",
+            "import ssl, sys, urllib.request; context = ssl.create_default_context(cafile=sys.argv[2] or None); "
+                + "print(urllib.request.urlopen(sys.argv[1], context=context).read().decode())",
+            endpoint + "_calls", tls?.certificateFile ?? "",
         ]
         let output = Pipe()
         process.standardOutput = output

@@ -3,6 +3,7 @@ import AsyncHTTPClient
 import CredentialHelperProtocol
 import HelperFastPath
 import NIOCore
+import NetworkFailure
 
 /// AWS STS `AssumeRoleWithWebIdentity`: the company sign-in's token (an OpenID Connect ID token, or
 /// a JWT access token) exchanged for temporary AWS credentials of one role. The call is not
@@ -12,11 +13,21 @@ public struct STSClient: Sendable {
     public var endpoint: String
     /// The most one request may take.
     public var requestTimeout: Duration
+    /// The HTTP client the call goes through: the profile's connection (its CA file, its proxy), or
+    /// the shared default one.
+    public var client: HTTPClient
+    /// Where TLS trust is configured, named in a certificate error.
+    public var caOption: String
 
     /// A client for `endpoint`.
-    public init(endpoint: String, requestTimeout: Duration = .seconds(10)) {
+    public init(
+        endpoint: String, requestTimeout: Duration = .seconds(10), client: HTTPClient = .shared,
+        caOption: String = "the profile's \"caFile\""
+    ) {
         self.endpoint = endpoint
         self.requestTimeout = requestTimeout
+        self.client = client
+        self.caOption = caOption
     }
 
     /// What to ask for.
@@ -63,14 +74,14 @@ public struct STSClient: Sendable {
         let status: Int
         let body: String
         do {
-            let response = try await HTTPClient.shared.execute(
+            let response = try await client.execute(
                 http, timeout: .milliseconds(Int64(remaining / .milliseconds(1))))
             status = Int(response.status.code)
             body = String(buffer: try await response.body.collect(upTo: 1 << 20))
         } catch {
             throw CredhelperFailure(
                 .awsSTSError,
-                "AWS STS at \(endpoint) could not be reached (\(Self.describe(error))) for profile \"\(profile)\"; "
+                "AWS STS at \(endpoint) could not be reached (\(describe(error))) for profile \"\(profile)\"; "
                     + "check the network, or the profile's \"aws\".\"stsEndpoint\"")
         }
         guard status == 200 else { throw refusal(status: status, body: body, request, profile: profile) }
@@ -130,13 +141,13 @@ public struct STSClient: Sendable {
         return VisibleText.of(line, limit: 300)
     }
 
-    private static func describe(_ error: any Error) -> String {
+    private func describe(_ error: any Error) -> String {
         if let error = error as? HTTPClientError {
             switch error {
             case .deadlineExceeded, .readTimeout, .connectTimeout: return "timed out"
-            default: return "\(error)"
+            default: break
             }
         }
-        return String(describing: type(of: error))
+        return NetworkFailure(error).reason(caOption: caOption)
     }
 }

@@ -130,7 +130,7 @@ public struct IdPConnection: Sendable, Hashable {
     /// connection. A provider given as an IP address is never sent through the proxy: the HTTP
     /// client would check its certificate against the proxy's address, not the provider's, so a
     /// proxy holding a trusted certificate for its own address could answer in its place.
-    func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ForwardProxy?) {
+    public func route(for url: String) throws(OAuthError) -> (client: HTTPClient, proxy: ForwardProxy?) {
         var connection = self
         if isDirect(url) { connection.proxy = nil }
         connection.exemptions = ProxyExemptions("")

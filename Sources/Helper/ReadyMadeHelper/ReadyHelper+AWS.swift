@@ -2,6 +2,7 @@ import AWSCredentials
 import AWSSigning
 import CredentialHelperProtocol
 import HelperFastPath
+import OAuthClient
 import TokenStore
 
 #if canImport(FoundationEssentials)
@@ -58,7 +59,7 @@ extension ReadyHelper {
         _ profile: Profile, _ settings: Profile.OAuthSettings, _ aws: Profile.AWSSettings, _ sessions: AWSSessionStore,
         context: HelperContext?, until deadline: ContinuousClock.Instant
     ) async throws(CredhelperFailure) -> AWSSessionCredentials {
-        let sts = STSClient(endpoint: aws.stsEndpoint, requestTimeout: settings.requestTimeout)
+        let sts = try stsClient(settings, aws)
         var token = try await webIdentityToken(profile, settings, context: context, signIn: false, until: deadline)
         var request = STSClient.Request(
             roleARN: aws.roleARN,
@@ -79,6 +80,23 @@ extension ReadyHelper {
             AWSSessionRecord(
                 credentials: credentials, obtainedAt: now(), roleARN: aws.roleARN, sessionName: request.sessionName))
         return credentials
+    }
+
+    /// STS over the profile's connection, as its identity provider is reached (its `caFile` added
+    /// to the trusted roots, its `proxy` or `HTTPS_PROXY` with `NO_PROXY`), so an STS endpoint
+    /// behind the same corporate network is reached the same way.
+    private func stsClient(
+        _ settings: Profile.OAuthSettings, _ aws: Profile.AWSSettings
+    ) throws(CredhelperFailure) -> STSClient {
+        do {
+            let connection = try IdPConnection(caFile: settings.caFile, proxy: settings.proxy, environment: environment)
+            try connection.validate()
+            return STSClient(
+                endpoint: aws.stsEndpoint, requestTimeout: settings.requestTimeout,
+                client: try connection.route(for: aws.stsEndpoint).client)
+        } catch {
+            throw CredhelperFailure(.configuration, "\(error.description) (for AWS STS at \(aws.stsEndpoint))")
+        }
     }
 
     /// The profile's credential (ID token or access token) from the silent path; in `interactive`,

@@ -9,7 +9,8 @@ does what moto leaves out for AssumeRoleWithWebIdentity, with AWS's own error co
 
 The token's signature is not checked (AWS would check it against the provider's JWKS).
 
-usage: python3 sts.py [--trust ROLE_ARN=ISSUER]...   prints {"port": N} once it listens on 127.0.0.1
+usage: python3 sts.py [--trust ROLE_ARN=ISSUER]... [--tls CERT KEY]
+       prints {"port": N} once it listens on 127.0.0.1 (HTTPS with --tls, for a name the certificate holds)
 """
 
 import base64
@@ -77,15 +78,20 @@ class Gate:
 
 def main():
     trust = {}
+    tls = None
     args = sys.argv[1:]
     while args:
         if args[0] == "--trust" and len(args) > 1:
             role, _, issuer = args[1].partition("=")
             trust[role] = issuer
             args = args[2:]
+        elif args[0] == "--tls" and len(args) > 2:
+            tls = (args[1], args[2])
+            args = args[3:]
         else:
             sys.exit(f"unknown argument {args[0]}")
-    server = make_server("127.0.0.1", 0, Gate(DomainDispatcherApplication(create_backend_app), trust), threaded=True)
+    server = make_server(
+        "127.0.0.1", 0, Gate(DomainDispatcherApplication(create_backend_app), trust), threaded=True, ssl_context=tls)
     print(json.dumps({"port": server.server_port}), flush=True)
     # Stop with the test process, as the other fixtures do (killed tests left STS servers behind).
     parent = os.getppid()
