@@ -54,6 +54,18 @@ struct GatewayKeysTests {
         }
     }
 
+    @Test("a refused gateway base URL is shown without its user information, query or fragment")
+    func refusedURLHidesSecrets() {
+        let error = #expect(throws: ConfigurationError.self) {
+            try resolve(
+                #"{"inferenceCredentialHelper": "/h", "inferenceGatewayBaseUrl": "http://u:pw-secret@gw.example.com/v1?key=q-secret#f-secret"}"#
+            )
+        }
+        let message = error?.message ?? ""
+        #expect(message.contains("gw.example.com/v1"), "\(message)")
+        #expect(!message.contains("pw-secret") && !message.contains("q-secret") && !message.contains("f-secret"))
+    }
+
     @Test("the gateway base URL must be https://", arguments: ["http://gw.example.com", "gw.example.com", "https://"])
     func httpsOnly(url: String) {
         do {

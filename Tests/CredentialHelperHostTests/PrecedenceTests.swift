@@ -89,6 +89,32 @@ struct PrecedenceTests {
         #expect(error?.message.contains("a managed source") == true, "\(error?.message ?? "")")
     }
 
+    @Test("with a managed source in charge, a broken local file is warned about, not fatal; a broken managed file is")
+    func brokenLocalFile() throws {
+        let broken = folder.path("broken.json")
+        folder.write("{\"inferenceCredentialHelper\": ", to: broken, mode: 0o600)
+        let layers = try ConfigurationLayer.files(at: [broken, managedPlist()], managedLocations: locations)
+        let resolved = try HostConfiguration.resolve(layers)
+        #expect(resolved.configuration.helperPath == "/managed/helper")
+        #expect(resolved.warnings.contains { $0.contains(broken) && $0.contains("ignored") }, "\(resolved.warnings)")
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLayer.files(at: [broken], managedLocations: locations)
+        }
+        let brokenManaged = locations.directories[0] + "/broken.json"
+        folder.write("{\"inferenceCredentialHelper\": ", to: brokenManaged, mode: 0o644)
+        #expect(throws: ConfigurationError.self) {
+            try ConfigurationLayer.files(at: [managedPlist(), brokenManaged], managedLocations: locations)
+        }
+    }
+
+    @Test("a managed file whose only keys are null does not take the configuration over")
+    func nullOnlyManaged() throws {
+        let path = locations.directories[0] + "/nulls.json"
+        folder.write(#"{"inferenceCredentialHelper": null}"#, to: path, mode: 0o644)
+        let configuration = try resolve(files: [path, localJSON("local.json", helper: "/local/helper")])
+        #expect(configuration.helperPath == "/local/helper")
+    }
+
     @Test("an environment variable for a key the managed source does not set is ignored, and get says so")
     func environmentIgnoredForUnsetKey() throws {
         var layers = try ConfigurationLayer.files(at: [managedPlist()], managedLocations: locations)

@@ -127,6 +127,25 @@ struct RegistryExportTests {
         }
     }
 
+    @Test("HKLM and HKCU in two exports, as regedit writes one key per file: the user export is ignored")
+    func hivesInTwoFiles() throws {
+        let machine = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_LOCAL_MACHINE\SOFTWARE\Policies\Claude\]"#,
+            #""inferenceCredentialHelper"="/machine/helper""#,
+        ])
+        let user = Self.text([
+            "Windows Registry Editor Version 5.00", "", #"[HKEY_CURRENT_USER\SOFTWARE\Policies\Claude]"#,
+            #""inferenceCredentialHelper"="/user/helper""#, #""inferenceCredentialHelperTimeoutSec"="45""#,
+        ])
+        let paths = [file("hklm.reg", Self.utf16(machine)), file("hkcu.reg", Self.utf16(user))]
+        for order in [paths, paths.reversed()] {
+            let resolved = try HostConfiguration.resolve(try ConfigurationLayer.files(at: order))
+            #expect(resolved.configuration.helperPath == "/machine/helper", "\(order)")
+            #expect(resolved.configuration.timeoutSeconds == 60)
+            #expect(resolved.warnings.contains { $0.contains("hkcu.reg is ignored") }, "\(resolved.warnings)")
+        }
+    }
+
     @Test("values in a subkey of the policy key are never read, and are warned about")
     func subkey() throws {
         let export = Self.text([

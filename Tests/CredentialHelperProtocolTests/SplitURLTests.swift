@@ -14,7 +14,7 @@ import Testing
         #expect(full.portText == "8443" && full.port == 8443)
         #expect(full.path == "/v1/x" && full.query == "a=1&b" && full.fragment == "frag")
         #expect(full.origin == "https://[::1]:8443")
-        #expect(full.shown == "https://…@[::1]:8443/v1/x?…#frag")
+        #expect(full.shown == "https://…@[::1]:8443/v1/x?…#…")
 
         let bare = SplitURL("proxy.corp:3128")
         #expect(bare.scheme.isEmpty && bare.host == "proxy.corp" && bare.port == 3128)

@@ -88,6 +88,12 @@ struct ProfileCatalogTests {
         #expect(ProfileCatalog.profileName(fromExecutable: "/usr/local/bin/credhelper-corp") == "corp")
         #expect(ProfileCatalog.profileName(fromExecutable: "/usr/local/bin/credhelper") == nil)
         #expect(ProfileCatalog.profileName(fromExecutable: "credhelper-") == nil)
+        // credhelper-full run by itself names no profile "full"; its @MODE links mean the default one.
+        #expect(ProfileCatalog.profileName(fromExecutable: "/usr/bin/credhelper-full") == nil)
+        #expect(ProfileCatalog.profileName(fromExecutable: "/usr/bin/credhelper-full@token") == "@token")
+        #expect(ProfileCatalog.profileName(fromExecutable: "/usr/bin/credhelper@headers") == "@headers")
+        #expect(HelperRequest(executable: "/usr/bin/credhelper-corp@token").linkedProfile == "corp")
+        #expect(HelperRequest(executable: "/usr/bin/credhelper@token").linkedProfile == nil)
     }
 }
 

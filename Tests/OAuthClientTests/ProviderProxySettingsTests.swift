@@ -74,6 +74,17 @@ struct ProviderProxySettingsTests {
         }
     }
 
+    @Test(
+        "a proxy authority that is not exactly host[:port] is refused: the credentials must not go to port 80",
+        arguments: [
+            "http://user:pw@[::1]x:3128", "http://user:pw@[::1", "http://::1:3128", "http://user:pw@[not-v6]:3128",
+        ])
+    func malformedProxyAuthority(url: String) {
+        let error = #expect(throws: OAuthError.self) { try IdPConnection(caFile: nil, proxy: url, environment: [:]) }
+        #expect(error?.code == .insecureEndpoint)
+        #expect(error?.description.contains("pw") == false, "the message shows the proxy's password")
+    }
+
     @Test("a '/', '?' or '#' left unescaped in the proxy's user information is refused, not read as the host and port")
     func unescapedSlashInPassword() throws {
         for url in [

@@ -37,7 +37,7 @@ struct TokenCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: OutputMode.token.name,
         abstract: "Print the profile's token alone on one line (Claude Code's apiKeyHelper).",
-        discussion: "Also as a link named credhelper-token-PROFILE. Exit status: 0; 1 no token; 2 configuration error.")
+        discussion: "Also as a link named credhelper-PROFILE@token. Exit status: 0; 1 no token; 2 configuration error.")
 
     @OptionGroup var options: OutputModeOptions
 
@@ -53,7 +53,7 @@ struct HeadersCommand: AsyncParsableCommand {
             otelHeadersHelper).
             """,
         discussion:
-            "Also as a link named credhelper-headers-PROFILE. Exit status: 0; 1 no token; 2 configuration error.")
+            "Also as a link named credhelper-PROFILE@headers. Exit status: 0; 1 no token; 2 configuration error.")
 
     @OptionGroup var options: OutputModeOptions
 

@@ -15,7 +15,6 @@ public enum HelperInvocation {
         guard arguments.count == 1 else { return false }
         if environment[HelperContext.environmentVariable] != nil { return true }
         if ProfileCatalog.profileName(fromExecutable: arguments[0]) != nil { return true }
-        if (arguments[0].split(separator: "/").last ?? "").hasPrefix("credhelper@") { return true }
         return isatty(0) == 0
     }
 

@@ -28,15 +28,18 @@ public struct HelperRequest: Sendable, Hashable {
         self.link = link
     }
 
-    /// The request a run with no arguments makes, from its executable's name: what follows
-    /// `credhelper-`, or `@MODE` for a link named `credhelper@MODE`.
+    /// The request a run with no arguments makes, from its executable's name
+    /// (``ProfileCatalog/profileName(fromExecutable:)``).
     public init(executable: String) {
-        let base = executable.split(separator: "/").last.map(String.init) ?? executable
-        if base.hasPrefix("credhelper@") {
-            self.init(link: String(base.dropFirst("credhelper".count)))
-        } else {
-            self.init(link: ProfileCatalog.profileName(fromExecutable: executable))
-        }
+        self.init(link: ProfileCatalog.profileName(fromExecutable: executable))
+    }
+
+    /// The profile the link names, for the run log: the part before `@MODE` (nil when none), or the
+    /// whole link.
+    public var linkedProfile: String? {
+        guard let link else { return nil }
+        guard let at = link.lastIndex(of: "@") else { return link }
+        return at == link.startIndex ? nil : String(link[..<at])
     }
 
     /// The mode subcommand in `arguments` (a process's, the executable first) when they are exactly

@@ -3,8 +3,8 @@ import CredentialHelperProtocol
 /// What the helper prints, for which consumer: the same profile, store, lock and refresh behind
 /// every mode; only the last step, writing stdout, differs (docs/helper.md, "Output modes").
 ///
-/// A mode is chosen by subcommand (`credhelper token`) or by link name (`credhelper-token-PROFILE`,
-/// `credhelper-token` for the default profile); with neither, it is ``inference``.
+/// A mode is chosen by subcommand (`credhelper token`) or by link name (`credhelper-PROFILE@token`,
+/// `credhelper@token` for the default profile); with neither, it is ``inference``.
 ///
 /// To add a mode: give it a ``Rendering`` case, a `static let` here, list it in ``registered``, and
 /// handle the case in ``render(_:)``. The subcommand, the link name, the cached fast path and the

@@ -260,10 +260,17 @@ public struct ProfileCatalog: Sendable {
         return profile
     }
 
-    /// The profile name encoded in an executable name `credhelper-NAME`, if any.
+    /// The link name encoded in an executable name: `NAME` for `credhelper-NAME`, `@MODE` for
+    /// `credhelper@MODE` (and `credhelper-full@MODE`); nil for `credhelper` and `credhelper-full`
+    /// themselves, which name no profile.
     public static func profileName(fromExecutable argument0: String) -> String? {
         let base = argument0.split(separator: "/").last.map(String.init) ?? argument0
-        guard base.hasPrefix("credhelper-"), base.count > "credhelper-".count else { return nil }
+        for binary in ["credhelper-full", "credhelper"] where base.hasPrefix(binary + "@") {
+            return String(base.dropFirst(binary.count))
+        }
+        guard base.hasPrefix("credhelper-"), base.count > "credhelper-".count, base != "credhelper-full" else {
+            return nil
+        }
         return String(base.dropFirst("credhelper-".count))
     }
 }

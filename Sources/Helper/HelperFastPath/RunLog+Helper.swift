@@ -11,7 +11,8 @@ extension RunLog {
         guard let directory = TokenStore.defaultDirectory(environment: environment) else { return }
         let profile =
             HelperRequest.subcommand(arguments)?.profile
-            ?? arguments.first.flatMap(ProfileCatalog.profileName(fromExecutable:)) ?? environment["CREDHELPER_PROFILE"]
+            ?? arguments.first.flatMap { HelperRequest(executable: $0).linkedProfile }
+            ?? environment["CREDHELPER_PROFILE"]
             ?? "(default)"
         RunLog(directory: directory).append(
             Entry(

@@ -75,6 +75,18 @@ public struct IdPConnection: Sendable, Hashable {
         }
         let userInformation = split.userInformation
         let host = String(split.host)
+        // The authority must be exactly host[:port], an IPv6 address in brackets: anything else
+        // ("[::1]x", an unclosed bracket, a bare "::1") would otherwise send the proxy's credentials
+        // to a port no one chose.
+        let written = split.isBracketed ? "[\(host)]" : host
+        guard split.hostAndPort == written + (split.portText.map { ":" + $0 } ?? ""),
+            !split.isBracketed || LoopbackHost.ipv6(Substring(host)) != nil
+        else {
+            throw OAuthError(
+                .insecureEndpoint,
+                "\(source) has an invalid host; use http://host:port, with an IPv6 address in brackets "
+                    + "(http://[::1]:3128)")
+        }
         var port = 80
         if let portText = split.portText {
             guard let number = Int(portText), (1...65_535).contains(number) else {

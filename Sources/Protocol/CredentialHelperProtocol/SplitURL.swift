@@ -84,10 +84,13 @@ public struct SplitURL: Sendable, Hashable {
     /// `scheme://host[:port]`, without user information: where a request goes, for messages.
     public var origin: String { (scheme.isEmpty ? "" : scheme + "://") + hostAndPort }
 
-    /// The URL put back together for showing: user information and the query (either may hold a
-    /// key) are replaced by `…`.
+    /// The URL put back together for showing: user information, the query and the fragment (any may
+    /// hold a key) are replaced by `…`.
     public var shown: String {
-        joined(authority: userInformation == nil ? authority : "…@" + hostAndPort, query: query.map { _ in "…" })
+        var hidden = self
+        hidden.fragment = fragment.map { _ in "…" }
+        return hidden.joined(
+            authority: userInformation == nil ? authority : "…@" + hostAndPort, query: query.map { _ in "…" })
     }
 
     /// The URL put back together with `query` in place of its own (nil or empty: no `?`).

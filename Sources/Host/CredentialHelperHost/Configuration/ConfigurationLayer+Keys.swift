@@ -46,8 +46,9 @@ extension ConfigurationLayer {
     /// the update keys.
     static func layer(from object: [String: JSONValue], source: String) -> ConfigurationLayer {
         var layer = ConfigurationLayer(source: source)
-        layer.takesOver = object.keys.contains {
-            !ConfigurationKey.updateKeyNames.contains($0) && !$0.hasPrefix("Payload")
+        // A configuration profile's own Payload… keys and unset (null) values do not count.
+        layer.takesOver = object.contains { name, value in
+            value != .null && !ConfigurationKey.updateKeyNames.contains(name) && !name.hasPrefix("Payload")
         }
         for name in object.keys.sorted() {
             guard let value = object[name] else { continue }

@@ -33,6 +33,14 @@ public struct ConfigurationLayer: Sendable, Hashable {
     public var takesOver = true
     /// What kind of source this is.
     public var origin: Origin
+    /// For a Windows registry export, which hive its values came from: the app ignores the user
+    /// hive entirely when machine policy is present, in the same export or in another one.
+    var registryHive: RegistryHive?
+
+    /// The two policy hives of a registry export.
+    enum RegistryHive: Sendable, Hashable {
+        case machine, user
+    }
 
     /// What kind of source a layer is: a config file, the environment or the command line.
     public enum Origin: String, Sendable, Hashable {
@@ -53,11 +61,38 @@ public struct ConfigurationLayer: Sendable, Hashable {
 
     /// The config files at `paths`, in the order they apply: local ones first, in the order given,
     /// then managed ones (those in `managedLocations`), so that a managed value wins over a local one.
+    ///
+    /// Two of the app's rules apply across files: a registry export of user policy (`HKCU`) is
+    /// dropped, with a warning, when another export holds machine policy (`HKLM`); and when a managed
+    /// file takes the configuration over, a local file that cannot be read is only warned about (its
+    /// values would be ignored anyway), while a managed file that cannot be read is always an error.
     public static func files(
         at paths: [String], managedLocations: ManagedLocations = .system
     ) throws(ConfigurationError) -> [ConfigurationLayer] {
         var layers: [ConfigurationLayer] = []
-        for path in paths { layers.append(try file(at: path, managedLocations: managedLocations)) }
+        var failures: [(error: ConfigurationError, managed: Bool)] = []
+        for path in paths {
+            do {
+                layers.append(try file(at: path, managedLocations: managedLocations))
+            } catch {
+                failures.append((error, (try? managedLocations.isManaged(path)) ?? true))
+            }
+        }
+        let owned = layers.contains { $0.managed && $0.takesOver }
+        if let failure = failures.first(where: { $0.managed || !owned }) { throw failure.error }
+        var ignored = ConfigurationLayer(source: "local config files", origin: .file)
+        ignored.warnings = failures.map {
+            "\($0.error.message) (ignored: a managed source takes the configuration over)"
+        }
+        if let machine = layers.first(where: { $0.registryHive == .machine }) {
+            for user in layers where user.registryHive == .user {
+                ignored.warnings.append(
+                    "\(user.source) is ignored: it holds user policy (HKEY_CURRENT_USER), and \(machine.source) holds "
+                        + "machine policy, which the app then reads alone")
+            }
+            layers.removeAll { $0.registryHive == .user }
+        }
+        if !ignored.warnings.isEmpty { layers.insert(ignored, at: 0) }
         return layers.filter { !$0.managed } + layers.filter(\.managed)
     }
 
@@ -118,8 +153,12 @@ public struct ConfigurationLayer: Sendable, Hashable {
     public static func parse(_ bytes: [UInt8], source: String) throws(ConfigurationError) -> ConfigurationLayer {
         var object: [String: JSONValue]
         var warnings: [String] = []
+        var hive: RegistryHive?
         if RegistryExport.looksLikeRegistryExport(bytes) {
-            object = try RegistryExport.configurationValues(bytes, source: source, warnings: &warnings)
+            var machinePolicy = false
+            object = try RegistryExport.configurationValues(
+                bytes, source: source, warnings: &warnings, machinePolicy: &machinePolicy)
+            hive = machinePolicy ? .machine : .user
         } else if PropertyListConfiguration.looksLikePropertyList(bytes) {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
@@ -148,13 +187,14 @@ public struct ConfigurationLayer: Sendable, Hashable {
         object = try NestedConfiguration.flattened(object, source: source, warnings: &warnings)
         var layer = layer(from: object, source: source)
         layer.warnings = warnings + layer.warnings
+        layer.registryHive = hive
         return layer
     }
 }
 
 /// A configuration resolved from layers, with the warnings raised while resolving it.
 public struct ResolvedConfiguration: Sendable, Hashable {
-    /// A value that did not apply because a managed source set the same key.
+    /// A value that did not apply because a managed source took the configuration over.
     public struct IgnoredValue: Sendable, Hashable {
         /// The key.
         public let key: ConfigurationKey

@@ -94,7 +94,8 @@ extension HostConfiguration {
             configuration.provider = try text(.provider, provider)
             if !ConfigurationKey.providers.contains(configuration.provider ?? "") {
                 warnings.append(
-                    "inferenceProvider is \(shown(provider.value)) (from \(provider.source)), which is not one the app "
+                    "inferenceProvider is \"\(VisibleText.of(String((configuration.provider ?? "").prefix(40))))\" "
+                        + "(from \(provider.source)), which is not one the app "
                         + "lists (\(ConfigurationKey.providers.joined(separator: ", "))); the app will not use it")
             }
         }
@@ -113,8 +114,9 @@ extension HostConfiguration {
             guard value.lowercased().hasPrefix("https://"), value.count > "https://".count,
                 !value.contains(where: { $0.isWhitespace })
             else {
+                // User information and a query may hold a key: the message shows the URL without them.
                 throw invalid(
-                    .gatewayBaseURL, url,
+                    .gatewayBaseURL, (.string(SplitURL(value).shown), url.source),
                     expected: "an https:// URL such as \"https://gateway.example.com\"; the app refuses http:// and "
                         + "other schemes")
             }

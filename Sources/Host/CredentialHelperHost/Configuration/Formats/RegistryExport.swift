@@ -123,8 +123,9 @@ public enum RegistryExport {
     /// `REG_EXPAND_SZ` value counts toward machine policy being present but cannot be read;
     /// `REG_QWORD`, `REG_MULTI_SZ` and `REG_BINARY` are not seen at all; a subkey of the policy key
     /// is never read. Each of those is warned about when it names a configuration key.
+    /// `machinePolicy` says which hive the values came from: true for `HKEY_LOCAL_MACHINE`.
     static func configurationValues(
-        _ bytes: [UInt8], source: String, warnings: inout [String]
+        _ bytes: [UInt8], source: String, warnings: inout [String], machinePolicy: inout Bool
     ) throws(ConfigurationError) -> [String: JSONValue] {
         let sections: [Section]
         do {
@@ -137,7 +138,8 @@ public enum RegistryExport {
         var found = false
         for section in sections where !section.deletesKey {
             let hive = section.path.split(separator: "\\", maxSplits: 1).first.map { $0.uppercased() } ?? ""
-            let rest = section.path.split(separator: "\\", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            var rest = section.path.split(separator: "\\", maxSplits: 1).dropFirst().first.map(String.init) ?? ""
+            while rest.hasSuffix("\\") { rest.removeLast() }
             let isMachine = hive == "HKEY_LOCAL_MACHINE" || hive == "HKLM"
             guard isMachine || hive == "HKEY_CURRENT_USER" || hive == "HKCU" else { continue }
             if rest.lowercased().hasPrefix(policyKey.lowercased() + "\\") {
@@ -176,6 +178,7 @@ public enum RegistryExport {
                     + "that key with regedit")
         }
         let user = hives[false] ?? [:]
+        machinePolicy = machinePresent
         guard machinePresent else { return user }
         let ignored = user.keys.filter { ConfigurationKey.named($0) != nil }.sorted()
         if !ignored.isEmpty {
