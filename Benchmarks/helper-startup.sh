@@ -104,6 +104,25 @@ if "baseline" in results:
     print(f"baseline {base:.2f} ms: baseline / cat = {base / floor:.2f}x, credhelper / baseline = {ours / base:.2f}x")
 PY
 
+# CPU time per run (`perf stat` task-clock: the process's own CPU time, mean of 500 runs), steadier than
+# wall time on a shared machine, where a neighbour's load moves the medians above by ±30 %.
+if command -v perf >/dev/null && perf stat -e task-clock true >/dev/null 2>&1; then
+    clock() { perf stat -x, -r 500 -e task-clock "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'; }
+    c_cat=$(clock cat "$token_file")
+    c_ours=$(clock "$binary")
+    c_theirs=$(clock oidc-token bench)
+    c_base=${BASELINE:+$(clock "$BASELINE")}
+    python3 - "$c_cat" "$c_ours" "$c_theirs" "${c_base:-}" <<'PY'
+import sys
+cat, ours, theirs = (float(x) for x in sys.argv[1:4])
+print(f"task-clock: cat {cat:.3f} ms, credhelper {ours:.3f} ms, oidc-token {theirs:.3f} ms")
+print(f"task-clock credhelper / cat = {ours / cat:.2f}x, / oidc-token = {ours / theirs:.2f}x")
+if sys.argv[4]:
+    base = float(sys.argv[4])
+    print(f"task-clock baseline {base:.3f} ms: credhelper / baseline = {ours / base:.2f}x")
+PY
+fi
+
 # A Bedrock API key from a cached AWS session, against the cached inference token, in a run of its own
 # (an older BASELINE build has no AWS modes).
 exec 5< <(python3 Tests/Fixtures/aws/sts.py --trust "arn:aws:iam::123456789012:role/Bench=$issuer")
