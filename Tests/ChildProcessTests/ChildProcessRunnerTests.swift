@@ -62,6 +62,8 @@ struct ChildProcessRunnerTests {
         task.cancel()
         let run = try await task.value
         #expect(run.outcome == .cancelled)
-        #expect(run.elapsed < .seconds(5))
+        // The failure this guards against is the child running its 30 s; a fresh-clone CI run on a
+        // loaded machine took 5.96 s to tear down, so the bound leaves room for load.
+        #expect(run.elapsed < .seconds(15))
     }
 }

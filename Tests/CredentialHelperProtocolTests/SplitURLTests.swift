@@ -61,7 +61,9 @@ import Testing
             if mine != python, differences.count < 5 { differences.append("\(input): ours \(mine), Python \(python)") }
         }
         #expect(differences.isEmpty, "\(differences)")
-        #expect(compared > 150_000, "Python compared only \(compared) inputs")
+        // Python versions refuse different shares of the bracketed inputs (3.11.2 on a fresh Debian
+        // compared 146,073; 3.11.7 more): at least half must be compared.
+        #expect(compared > 100_000, "Python compared only \(compared) inputs")
     }
 
     /// Each input's (scheme, netloc, path, query, fragment, host as written) by Python, nil where Python
