@@ -80,22 +80,10 @@ enum ConfigLibrary {
     private static func object(
         readingFile path: String, source: String, unreadable: () -> String
     ) throws(ConfigurationError) -> [String: JSONValue] {
-        let bytes = try contents(of: path, unreadable: unreadable)
-        let root: JSONValue
-        do {
-            root = try JSONValue.decode(bytes)
-        } catch {
-            throw .malformed("\(source) is not valid: \(error.detail); apply a configuration again in the app")
-        }
-        guard case .object(let object) = root else {
-            throw .malformed("\(source) holds \(root.typeName); expected a JSON object")
-        }
-        if let duplicate = JSONDuplicateKeys.first(in: bytes) {
-            throw .malformed(
-                "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object; "
-                    + "apply a configuration again in the app")
-        }
-        return object
+        try ConfigurationLayer.jsonObject(
+            try contents(of: path, unreadable: unreadable), source: source, expected: "a JSON object",
+            syntaxFix: "apply a configuration again in the app",
+            duplicateFix: "; apply a configuration again in the app")
     }
 
     private static func contents(of path: String, unreadable: () -> String) throws(ConfigurationError) -> [UInt8] {

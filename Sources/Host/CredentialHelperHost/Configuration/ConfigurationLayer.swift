@@ -162,21 +162,10 @@ public struct ConfigurationLayer: Sendable, Hashable {
         } else if PropertyListConfiguration.looksLikePropertyList(bytes) {
             object = try PropertyListConfiguration.values(bytes, source: source)
         } else {
-            let root: JSONValue
-            do {
-                root = try JSONValue.decode(bytes)
-            } catch {
-                throw .malformed("\(source) is not valid: \(error.detail); fix the JSON syntax")
-            }
-            guard case .object(let decoded) = root else {
-                throw .malformed("\(source) holds \(root.typeName); expected a JSON object of configuration keys")
-            }
-            if let duplicate = JSONDuplicateKeys.first(in: bytes) {
-                throw .malformed(
-                    "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object, "
-                        + "so which value applies is not clear; keep one")
-            }
-            object = decoded
+            object = try jsonObject(
+                bytes, source: source, expected: "a JSON object of configuration keys",
+                syntaxFix: "fix the JSON syntax",
+                duplicateFix: ", so which value applies is not clear; keep one")
         }
         if let enterprise = object["enterpriseConfig"] {
             guard case .object(let inner) = enterprise else {
@@ -189,6 +178,31 @@ public struct ConfigurationLayer: Sendable, Hashable {
         layer.warnings = warnings + layer.warnings
         layer.registryHive = hive
         return layer
+    }
+}
+
+extension ConfigurationLayer {
+    /// The JSON object in `bytes`, refused (naming `source`) when it is not JSON, not an object, or
+    /// sets a key twice in one object: `expected` says what the file should hold, `syntaxFix` and
+    /// `duplicateFix` end the two messages with what to do.
+    static func jsonObject(
+        _ bytes: [UInt8], source: String, expected: String, syntaxFix: String, duplicateFix: String
+    ) throws(ConfigurationError) -> [String: JSONValue] {
+        let root: JSONValue
+        do {
+            root = try JSONValue.decode(bytes)
+        } catch {
+            throw .malformed("\(source) is not valid: \(error.detail); \(syntaxFix)")
+        }
+        guard case .object(let object) = root else {
+            throw .malformed("\(source) holds \(root.typeName); expected \(expected)")
+        }
+        if let duplicate = JSONDuplicateKeys.first(in: bytes) {
+            throw .malformed(
+                "\(source) has the key \"\(VisibleText.of(String(duplicate.prefix(80))))\" twice in one object"
+                    + duplicateFix)
+        }
+        return object
     }
 }
 
