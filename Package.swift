@@ -35,7 +35,8 @@ let package = Package(
     ],
     targets: [
         // The protocol: no dependencies.
-        .target(name: "CredentialHelperProtocol", path: "Sources/Protocol/CredentialHelperProtocol", swiftSettings: strict),
+        .target(
+            name: "CredentialHelperProtocol", path: "Sources/Protocol/CredentialHelperProtocol", swiftSettings: strict),
         // Files and processes both sides share (trusted paths, 0600 files, the home directory, raw stdio).
         .target(name: "CredentialSupport", path: "Sources/Support/CredentialSupport", swiftSettings: strict),
         // Network errors told by type, for the proxy's upstream and the OAuth client's provider.
@@ -214,7 +215,8 @@ let package = Package(
         ),
         // What hosts start for every credential: the cached-token path only, then exec of credhelper-full.
         .executableTarget(
-            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport", "AWSSigning"], path: "Sources/CLI/credhelper",
+            name: "credhelper", dependencies: ["HelperFastPath", "CredentialSupport", "AWSSigning"],
+            path: "Sources/CLI/credhelper",
             swiftSettings: strict),
         .executableTarget(
             name: "credhelper-full", dependencies: ["CredentialHelperCLI", "ReadyMadeHelper", "CredentialSupport"],
@@ -248,7 +250,8 @@ let package = Package(
             swiftSettings: strict
         ),
         .executableTarget(
-            name: "credhelper-fuzz", dependencies: ["Fuzzing"], path: "Benchmarks/credhelper-fuzz", swiftSettings: strict),
+            name: "credhelper-fuzz", dependencies: ["Fuzzing"], path: "Benchmarks/credhelper-fuzz",
+            swiftSettings: strict),
         // Test fixtures every test target may use; BuiltBinary runs the built credhelper through Subprocess.
         .target(
             name: "TestSupport",
@@ -270,7 +273,7 @@ let package = Package(
         .testTarget(
             name: "CredentialProxyHTTP1Tests",
             dependencies: [
-                "CredentialProxyHTTP1", "Fuzzing",
+                "CredentialProxyHTTP1", "Fuzzing", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -279,14 +282,16 @@ let package = Package(
         ),
         .testTarget(name: "CHelperSpawnTests", dependencies: ["CHelperSpawn"], swiftSettings: strict),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"], swiftSettings: strict),
-        .testTarget(name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
             name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
             swiftSettings: strict),
         .testTarget(
             name: "AWSCredentialsTests",
             dependencies: [
-                "AWSSigning", "AWSCredentials", "HelperFastPath", "ReadyMadeHelper", "TokenStore", "CredentialHelperProtocol",
+                "AWSSigning", "AWSCredentials", "HelperFastPath", "ReadyMadeHelper", "TokenStore",
+                "CredentialHelperProtocol",
                 "TestSupport",
             ],
             swiftSettings: strict),
@@ -296,7 +301,8 @@ let package = Package(
         .testTarget(
             name: "ReadyMadeHelperTests",
             dependencies: [
-                "ReadyMadeHelper", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport", "OSKeyring",
+                "ReadyMadeHelper", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport",
+                "OSKeyring",
             ],
             swiftSettings: strict),
         .testTarget(
@@ -317,7 +323,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: strict),
-        .testTarget(name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),
+        .testTarget(
+            name: "CredentialProxyTests", dependencies: ["CredentialProxy", "NetworkFailure"], swiftSettings: strict),
         // The proxy started in-process (ProxyServer) against the real identity provider and gateway.
         .testTarget(
             name: "CredentialProxyIntegrationTests",
@@ -330,7 +337,9 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol", "TestSupport"], swiftSettings: strict),
+        .testTarget(
+            name: "CredentialHelperProtocolTests", dependencies: ["CredentialHelperProtocol", "TestSupport"],
+            swiftSettings: strict),
         .testTarget(
             name: "CredentialHelperHostTests",
             dependencies: ["CredentialHelperHost", "CredentialHelperProtocol", "CredentialSupport", "TestSupport"],

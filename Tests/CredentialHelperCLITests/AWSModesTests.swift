@@ -16,17 +16,17 @@ extension ReadyHelperTests {
         /// A harness whose `corp` profile (its credential: the provider's JWT access token, since the test
         /// provider issues no ID token on refresh) has an `"aws"` role at `sts`, with
         /// `credhelper-corp@MODE` links for every mode.
-        static func harness(sts: MotoSTS, role: String = role, aws: [String: any Sendable] = [:]) throws
+        static func harness(sts: MotoSTS, role: String = role, aws: [String: any Sendable] = [:]) async throws
             -> ReadyHelperHarness
         {
-            let base = try ReadyHelperHarness()
+            let base = try await ReadyHelperHarness()
             var corp = base.profiles["corp"] ?? [:]
             var settings: [String: any Sendable] = [
                 "roleArn": role, "region": "us-east-1", "stsEndpoint": sts.endpoint,
             ]
             settings.merge(aws) { $1 }
             corp["aws"] = settings
-            let harness = try ReadyHelperHarness(extra: ["corp": corp])
+            let harness = try await ReadyHelperHarness(extra: ["corp": corp])
             for mode in ["bedrock-key", "credential-process", "aws-export", "bedrock"] {
                 try FileManager.default.createSymbolicLink(
                     atPath: harness.link("corp@\(mode)"), withDestinationPath: BuiltBinary.path)
@@ -34,39 +34,39 @@ extension ReadyHelperTests {
             return harness
         }
 
-        static func sts(trusting issuer: String) throws -> MotoSTS { try MotoSTS(trust: [role: issuer]) }
+        static func sts(trusting issuer: String) async throws -> MotoSTS { try await MotoSTS(trust: [role: issuer]) }
 
         @Test(
             "STS behind the company network: reached over the profile's proxy, trusting its caFile; without the CA, an error naming caFile"
         )
         func stsOverProfileConnection() async throws {
-            let certificate = try Gateway.Certificate.make()
-            let sts = try MotoSTS(trust: [Self.role: try Self.issuer()], tls: certificate)
+            let certificate = try await Gateway.Certificate.make()
+            let sts = try await MotoSTS(trust: [Self.role: try Self.issuer()], tls: certificate)
             let proxy = try ForwardProxy(address: "127.0.0.2")
-            func harness(connection: [String: any Sendable]) throws -> ReadyHelperHarness {
-                var corp = try ReadyHelperHarness().profiles["corp"] ?? [:]
+            func harness(connection: [String: any Sendable]) async throws -> ReadyHelperHarness {
+                var corp = try await ReadyHelperHarness().profiles["corp"] ?? [:]
                 corp["aws"] = ["roleArn": Self.role, "region": "us-east-1", "stsEndpoint": sts.endpoint]
                 corp.merge(connection) { $1 }
-                let harness = try ReadyHelperHarness(extra: ["corp": corp])
+                let harness = try await ReadyHelperHarness(extra: ["corp": corp])
                 try FileManager.default.createSymbolicLink(
                     atPath: harness.link("corp@credential-process"), withDestinationPath: BuiltBinary.path)
                 return harness
             }
             let target = String(sts.endpoint.dropFirst("https://".count).dropLast())
 
-            let untrusted = try harness(connection: [:])
+            let untrusted = try await harness(connection: [:])
             _ = try await untrusted.signIn()
             let refused = try await Self.run(
                 untrusted.link("corp@credential-process"), environment: untrusted.environment)
             #expect(refused.status != 0 && refused.stderr.contains("caFile"), "\(refused.stderr)")
 
-            let corporate = try harness(connection: ["caFile": certificate.certificateFile, "proxy": proxy.url])
+            let corporate = try await harness(connection: ["caFile": certificate.certificateFile, "proxy": proxy.url])
             _ = try await corporate.signIn()
             let answered = try await Self.run(
                 corporate.link("corp@credential-process"), environment: corporate.environment)
             #expect(answered.status == 0 && answered.stdout.contains("\"AccessKeyId\""), "\(answered.stderr)")
             #expect(proxy.connects(to: target) == 1, "STS was not reached through the profile's proxy: \(proxy.log)")
-            #expect(try sts.calls() == 1)
+            #expect(try await sts.calls() == 1)
         }
 
         /// Runs `executable` (a link) with no arguments.
@@ -89,14 +89,14 @@ extension ReadyHelperTests {
                 status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
         }
 
-        static func issuer() throws -> String { try IdentityProvider.shared(.glewlwyd).info.issuer }
+        static func issuer() async throws -> String { try await IdentityProvider.shared(.glewlwyd).info.issuer }
 
         @Test(
             "credential-process, aws-export and bedrock-key from one sign-in and one STS call; botocore loads the credentials"
         )
         func modesAndBotocore() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
             #expect(process.status == 0, "\(process.stderr)")
@@ -128,7 +128,7 @@ extension ReadyHelperTests {
             #expect(
                 decoded.hasPrefix("bedrock.amazonaws.com/?Action=CallWithBearerToken&X-Amz-Algorithm=AWS4-HMAC-SHA256"))
             #expect(decoded.hasSuffix("&Version=1") && decoded.contains("%2Fus-east-1%2Fbedrock%2Faws4_request"))
-            #expect(try sts.calls() == 1, "the three modes share one STS session")
+            #expect(try await sts.calls() == 1, "the three modes share one STS session")
 
             // A real consumer: botocore with our credential_process line.
             let config = harness.folder.path("aws-config")
@@ -150,19 +150,22 @@ extension ReadyHelperTests {
             let output = Pipe()
             python.standardOutput = output
             try python.run()
-            let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            python.waitUntilExit()
+            let line = try await OffPool.wait {
+                let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                python.waitUntilExit()
+                return line
+            }
             #expect(
                 line.trimmingCharacters(in: .whitespacesAndNewlines)
                     == "custom-process \(json["AccessKeyId"] as? String ?? "") True True",
                 "botocore did not load our credentials")
-            #expect(try sts.calls() == 1, "botocore got the stored session")
+            #expect(try await sts.calls() == 1, "botocore got the stored session")
         }
 
         @Test("A role whose trust policy does not allow the sign-in: one line naming the role and its trust policy")
         func accessDenied() async throws {
-            let sts = try MotoSTS(trust: [Self.role: "https://some-other-issuer.example"])
-            let harness = try Self.harness(sts: sts)
+            let sts = try await MotoSTS(trust: [Self.role: "https://some-other-issuer.example"])
+            let harness = try await Self.harness(sts: sts)
             let token = try await harness.signIn()
             let result = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
             #expect(result.status == 1)
@@ -177,9 +180,9 @@ extension ReadyHelperTests {
 
         @Test("An expired web identity token: fast sign-in required in the background, a new sign-in in interactive")
         func expiredWebIdentity() async throws {
-            let issuer = try Self.issuer()
-            let sts = try Self.sts(trusting: issuer)
-            let harness = try Self.harness(sts: sts)
+            let issuer = try await Self.issuer()
+            let sts = try await Self.sts(trusting: issuer)
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             try Self.replaceStoredCredential(
                 harness, with: Self.jwt(["iss": issuer, "sub": "alice", "exp": 1_000_000]))
@@ -198,13 +201,13 @@ extension ReadyHelperTests {
             let interactive = try await Self.run(harness.link("corp@bedrock-key"), environment: environment)
             #expect(interactive.status == 0, "\(interactive.stderr)")
             #expect(interactive.stdout.hasPrefix("bedrock-api-key-"))
-            #expect(try sts.calls() == 3, "refused, refused, then accepted after the sign-in")
+            #expect(try await sts.calls() == 3, "refused, refused, then accepted after the sign-in")
         }
 
         @Test("Bad input gets one line naming the fix: unknown mode, region typo, malformed role ARN")
         func badInput() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             let unknown = try await Self.run(harness.link("corp@bedrock"), environment: harness.environment)
             #expect(unknown.status == 2)
             #expect(
@@ -212,7 +215,7 @@ extension ReadyHelperTests {
                     + "credential-process, aws-export (as in a link named credhelper-PROFILE@bedrock-key), or a token "
                     + "mode: inference, token, headers\n")
 
-            let typo = try Self.harness(sts: sts, aws: ["region": "us-esat-1"])
+            let typo = try await Self.harness(sts: sts, aws: ["region": "us-esat-1"])
             let region = try await Self.run(typo.link("corp@credential-process"), environment: typo.environment)
             #expect(region.status == 2 && region.stderr.split(separator: "\n").count == 1)
             #expect(
@@ -220,21 +223,21 @@ extension ReadyHelperTests {
                     "\"aws\".\"region\" must be an AWS region such as us-east-1 (not \"us-esat-1\"; did you mean \"us-east-1\"?)"
                 ), "\(region.stderr)")
 
-            let malformed = try Self.harness(sts: sts, role: "arn:aws:iam::12345:role/Bedrock")
+            let malformed = try await Self.harness(sts: sts, role: "arn:aws:iam::12345:role/Bedrock")
             let arn = try await Self.run(malformed.link("corp@aws-export"), environment: malformed.environment)
             #expect(
                 arn.status == 2 && arn.stderr.contains("\"aws\".\"roleArn\" must be a role ARN such as"),
                 "\(arn.stderr)")
-            #expect(try sts.calls() == 0)
+            #expect(try await sts.calls() == 0)
         }
 
         @Test("50 processes in mixed modes with a refresh due: 1 identity provider refresh, 1 STS call")
         func fiftyMixedModes() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             try harness.expireStoredToken()
-            let before = try harness.idp.grantCounts()["refresh_token", default: 0]
+            let before = try await harness.idp.grantCounts()["refresh_token", default: 0]
             var environment = harness.environment
             environment["CLAUDE_HELPER_CONTEXT"] = "background"
             environment["CREDHELPER_PROFILE"] = "corp"
@@ -252,14 +255,14 @@ extension ReadyHelperTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 }.map(\.stderr))")
-            #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1, "one refresh")
-            #expect(try sts.calls() == 1, "one STS call")
+            #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == before + 1, "one refresh")
+            #expect(try await sts.calls() == 1, "one STS call")
         }
 
         @Test("credhelper logout removes the AWS session along with the tokens")
         func logoutRemovesSession() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
             #expect(process.status == 0, "\(process.stderr)")
@@ -276,8 +279,8 @@ extension ReadyHelperTests {
 
         @Test("mid-session-refresh: the host's key was refused, so the stored AWS session is replaced, not reused")
         func midSessionRefreshReplacesSession() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             var environment = harness.environment
             environment["CLAUDE_HELPER_CONTEXT"] = "background"
@@ -286,13 +289,13 @@ extension ReadyHelperTests {
             environment["CLAUDE_HELPER_CONTEXT"] = "mid-session-refresh"
             let second = try await Self.run(harness.link("corp@bedrock-key"), environment: environment)
             #expect(second.status == 0 && second.stdout.hasPrefix("bedrock-api-key-"), "\(second.stderr)")
-            #expect(try sts.calls() == 2, "the refused key's session was handed out again")
+            #expect(try await sts.calls() == 2, "the refused key's session was handed out again")
         }
 
         @Test("credhelper login again (perhaps as another user) removes the AWS session made for the previous sign-in")
         func loginAgainRemovesSession() async throws {
-            let sts = try Self.sts(trusting: try Self.issuer())
-            let harness = try Self.harness(sts: sts)
+            let sts = try await Self.sts(trusting: try Self.issuer())
+            let harness = try await Self.harness(sts: sts)
             _ = try await harness.signIn()
             let process = try await Self.run(harness.link("corp@credential-process"), environment: harness.environment)
             #expect(process.status == 0, "\(process.stderr)")

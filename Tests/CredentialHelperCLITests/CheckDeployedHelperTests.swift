@@ -7,7 +7,7 @@ import Testing
 extension ReadyHelperTests {
     @Test("check --config on a correctly deployed, signed-in ready-made helper: no errors and no warnings")
     func checkDeployedReadyHelper() async throws {
-        let harness = try ReadyHelperHarness(hostTTL: 600)
+        let harness = try await ReadyHelperHarness(hostTTL: 600)
         _ = try await harness.signIn()
         let config = harness.folder.path("app-config.json")
         let settings: [String: Any] = [

@@ -58,7 +58,7 @@ struct DeployGuideTests {
     }
 
     @Test("every runnable sh block exits 0, in order; the answers block is the checked-in example")
-    func guideRuns() throws {
+    func guideRuns() async throws {
         let markdown = try String(contentsOfFile: Self.guide, encoding: .utf8)
         let answers = try #require(Self.blocks("json", in: markdown).first).text
         let example = try String(contentsOfFile: ExampleAnswers.path, encoding: .utf8)
@@ -93,8 +93,11 @@ struct DeployGuideTests {
             process.standardOutput = pipe
             process.standardError = pipe
             try process.run()
-            let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
+            let output = try await OffPool.wait {
+                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+                process.waitUntilExit()
+                return output
+            }
             #expect(process.terminationStatus == 0, "docs/deploy.md block failed:\n\(block.text)\n\(output)")
             outputs.append(output)
         }

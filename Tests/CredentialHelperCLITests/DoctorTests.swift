@@ -33,7 +33,7 @@ extension ReadyHelperTests {
 
     @Test("doctor: a correctly deployed, signed-in profile has no FAIL; the probe accepts client and redirect")
     func doctorHealthyProfile() async throws {
-        let harness = try ReadyHelperHarness(hostTTL: 600)
+        let harness = try await ReadyHelperHarness(hostTTL: 600)
         _ = try await harness.signIn()
         let (status, lines) = try await doctor(harness, "corp", ["--ttl", "600", "--timeout", "300"])
         #expect(status == 0, "\(lines.map { "\($0.level) \($0.code): \($0.detail)" })")
@@ -45,8 +45,8 @@ extension ReadyHelperTests {
 
     @Test("doctor: a wrong clientId is a FAIL naming clientId")
     func doctorWrongClient() async throws {
-        let idp = try IdentityProvider.shared()
-        let harness = try ReadyHelperHarness(extra: [
+        let idp = try await IdentityProvider.shared()
+        let harness = try await ReadyHelperHarness(extra: [
             "wrongclient": [
                 "issuer": idp.info.issuer, "clientId": "no-such-client", "scopes": idp.info.scopes,
                 "redirectPort": idp.info.redirectPort,
@@ -60,8 +60,8 @@ extension ReadyHelperTests {
 
     @Test("doctor: an unregistered redirect port is a FAIL naming redirectPort")
     func doctorUnregisteredRedirect() async throws {
-        let idp = try IdentityProvider.shared()
-        let harness = try ReadyHelperHarness(extra: [
+        let idp = try await IdentityProvider.shared()
+        let harness = try await ReadyHelperHarness(extra: [
             "wrongport": [
                 "issuer": idp.info.issuer, "clientId": idp.info.publicClient, "scopes": idp.info.scopes,
                 "redirectPort": try LoopbackPort.unused(),
@@ -76,7 +76,7 @@ extension ReadyHelperTests {
 
     @Test("doctor: keyring storage with no session bus is a FAIL naming the keyring and the fallback")
     func doctorUnreachableKeyring() async throws {
-        let harness = try ReadyHelperHarness(
+        let harness = try await ReadyHelperHarness(
             tokenStorage: "keyring", environment: ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"])
         let (status, lines) = try await doctor(harness, "corp")
         #expect(status == 1)
@@ -87,7 +87,7 @@ extension ReadyHelperTests {
 
     @Test("doctor: app TTL 3600, hostTtlSec 60 and 120 s tokens: TTL mismatch and token lifetime named")
     func doctorTTLsDisagree() async throws {
-        let harness = try ReadyHelperHarness(hostTTL: 60)
+        let harness = try await ReadyHelperHarness(hostTTL: 60)
         _ = try await harness.signIn()
         // The provider's tokens last 120 s (as a short-lived-token IdP issues them).
         let files = try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory)
@@ -106,9 +106,9 @@ extension ReadyHelperTests {
 
     @Test("doctor: a refresh token the provider rejected is a FAIL with when, and the login command")
     func doctorRejectedRefreshToken() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let refused = try await harness.helper(context: "background")
         #expect(refused.status == 1)
@@ -121,7 +121,7 @@ extension ReadyHelperTests {
 
     @Test("doctor: a caFile that is not the provider's CA is a FAIL naming caFile")
     func doctorWrongCA() async throws {
-        let (harness, environment, _) = try tlsHarness(["caFile": "/etc/ssl/certs/ca-certificates.crt"])
+        let (harness, environment, _) = try await tlsHarness(["caFile": "/etc/ssl/certs/ca-certificates.crt"])
         let (status, lines) = try await doctor(harness, "tls", environment: environment)
         #expect(status == 1)
         let line = try #require(finding(lines, "ca"))

@@ -29,13 +29,13 @@ extension ReadyHelperTests {
 
     @Test("no device endpoint in the metadata: the error names deviceAuthorizationEndpoint; the override signs in")
     func deviceEndpointOverride() async throws {
-        let idp = try IdentityProvider.shared()
+        let idp = try await IdentityProvider.shared()
         let (server, device, _) = try await Self.trimmedMetadata(idp.info.issuer)
         let base: [String: any Sendable] = [
             "issuer": idp.info.issuer, "clientId": idp.info.publicClient, "scopes": idp.info.scopes, "grant": "device",
             "discoveryUrl": server.baseURL + "/metadata",
         ]
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "bare": base, "fixed": base.merging(["deviceAuthorizationEndpoint": device]) { $1 },
         ])
         let bare = try await BuiltBinary.run(
@@ -51,7 +51,7 @@ extension ReadyHelperTests {
 
     @Test("sign-out without a revocation endpoint says the token stays valid; the override revokes it")
     func revocationEndpointOverride() async throws {
-        let idp = try IdentityProvider.shared()
+        let idp = try await IdentityProvider.shared()
         let (server, device, revocation) = try await Self.trimmedMetadata(idp.info.issuer)
         // A confidential client: glewlwyd refuses revocation (HTTP 401) from a public one.
         let base: [String: any Sendable] = [
@@ -59,7 +59,7 @@ extension ReadyHelperTests {
             "clientSecretFile": idp.info.clientSecretFile, "scopes": idp.info.scopes, "grant": "device",
             "discoveryUrl": server.baseURL + "/metadata", "deviceAuthorizationEndpoint": device,
         ]
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "local": base, "revoking": base.merging(["revocationEndpoint": revocation]) { $1 },
         ])
         let environment = harness.environment

@@ -11,15 +11,15 @@ import Testing
 /// of the other resource.
 extension ReadyHelperTests {
     /// Profiles `foundry` (entra-ai-azure) and `aoai` (entra-cognitive-services) at the test provider.
-    static func entraHarness() throws -> ReadyHelperHarness {
-        let info = try IdentityProvider.shared(.glewlwyd).info
+    static func entraHarness() async throws -> ReadyHelperHarness {
+        let info = try await IdentityProvider.shared(.glewlwyd).info
         func profile(_ preset: String) -> [String: any Sendable] {
             [
                 "preset": preset, "issuer": info.issuer, "clientId": info.publicClient,
                 "redirectPort": info.redirectPort, "hostTtlSec": 600, "skewSec": 30,
             ]
         }
-        return try ReadyHelperHarness(
+        return try await ReadyHelperHarness(
             extra: ["foundry": profile("entra-ai-azure"), "aoai": profile("entra-cognitive-services")])
     }
 
@@ -47,7 +47,7 @@ extension ReadyHelperTests {
 
     @Test("Entra presets sign in with each resource scope; get refuses a token sent to the other resource's host")
     func entraPresetsSignInAndGetRefuses() async throws {
-        let harness = try Self.entraHarness()
+        let harness = try await Self.entraHarness()
         let openAI = "https://acme.openai.azure.com/openai/v1/chat/completions"
         let project = "https://acme.services.ai.azure.com/api/projects/p"
 
@@ -91,7 +91,7 @@ extension ReadyHelperTests {
 
     @Test("check --endpoint reports entra-audience-mismatch for the other resource's token, and passes the right one")
     func entraCheckEndpoint() async throws {
-        let harness = try Self.entraHarness()
+        let harness = try await Self.entraHarness()
         for profile in ["aoai", "foundry"] {
             let signIn = try await entraGet(harness, profile, endpoint: "https://acme.services.ai.azure.com/anthropic")
             #expect(signIn.status == 0, "\(profile) sign-in failed: \(signIn.stderr)")

@@ -36,8 +36,9 @@ struct FleetDeploymentTests {
         // and the managed location /etc/credhelper/managed. The machine's /etc is shared by every
         // test, so nobody's run sees a copy of it, bind-mounted over /etc in a private mount namespace.
         let etc = folder.path("etc-root")
-        try Self.run("/bin/cp", ["-a", "/etc", etc])
-        try Self.run("/usr/bin/install", ["-d", "-o", "root", "-g", "root", "-m", "0755", etc + "/credhelper/managed"])
+        try await Self.run("/bin/cp", ["-a", "/etc", etc])
+        try await Self.run(
+            "/usr/bin/install", ["-d", "-o", "root", "-g", "root", "-m", "0755", etc + "/credhelper/managed"])
         for (from, to) in [
             (out + "/profiles.json", etc + "/credhelper/profiles.json"),
             (
@@ -45,13 +46,13 @@ struct FleetDeploymentTests {
                 etc + "/credhelper/managed/com.anthropic.claudefordesktop.plist"
             ),
         ] {
-            try Self.run("/usr/bin/install", ["-o", "root", "-g", "root", "-m", "0644", from, to])
+            try await Self.run("/usr/bin/install", ["-o", "root", "-g", "root", "-m", "0644", from, to])
         }
         let plist = "/etc/credhelper/managed/com.anthropic.claudefordesktop.plist"
         let home = folder.subdirectory("home", mode: 0o700)
         chown(home, SecondUser.uid, SecondUser.gid)
 
-        let (status, output) = try SecondUser.shell(
+        let (status, output) = try await SecondUser.shell(
             "'\(helper)' get --config '\(plist)' --context interactive --json --show-secrets",
             environment: ["HOME": home], etc: etc)
         #expect(status == 0, "\(output)")
@@ -66,12 +67,12 @@ struct FleetDeploymentTests {
     }
 
     /// Runs `tool` with `arguments` as root; throws when it fails.
-    static func run(_ tool: String, _ arguments: [String]) throws {
+    static func run(_ tool: String, _ arguments: [String]) async throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
         try process.run()
-        process.waitUntilExit()
+        try await OffPool.wait { process.waitUntilExit() }
         guard process.terminationStatus == 0 else {
             throw FixtureError("\(tool) \(arguments.joined(separator: " ")) exited with \(process.terminationStatus)")
         }

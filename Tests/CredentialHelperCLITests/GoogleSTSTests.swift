@@ -34,7 +34,7 @@ struct GoogleSTSTests {
         return tests + "/Fixtures/google-sts/differential.py"
     }()
 
-    func differential(audience: String, subjectTokenType: String, userProject: String? = nil) throws -> Report {
+    func differential(audience: String, subjectTokenType: String, userProject: String? = nil) async throws -> Report {
         let folder = HelperScripts()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -46,9 +46,12 @@ struct GoogleSTSTests {
         process.standardOutput = output
         process.standardError = errors
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let (data, stderr) = try await OffPool.wait {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return (data, stderr)
+        }
         #expect(process.terminationStatus == 0, "the differential script failed: \(stderr)")
         return try JSONDecoder().decode(Report.self, from: data)
     }
@@ -68,8 +71,8 @@ struct GoogleSTSTests {
     }
 
     @Test("a workforce pool with a user project: the same fields, values and order as google-auth, options included")
-    func workforcePool() throws {
-        let report = try differential(
+    func workforcePool() async throws {
+        let report = try await differential(
             audience: "//iam.googleapis.com/locations/global/workforcePools/corp-pool/providers/corp-oidc",
             subjectTokenType: "urn:ietf:params:oauth:token-type:id_token", userProject: "123456789")
         expectSame(
@@ -81,8 +84,8 @@ struct GoogleSTSTests {
     }
 
     @Test("a workload pool with a JWT subject: the same fields, values and order as google-auth")
-    func workloadPool() throws {
-        let report = try differential(
+    func workloadPool() async throws {
+        let report = try await differential(
             audience:
                 "//iam.googleapis.com/projects/123456789/locations/global/workloadIdentityPools/corp/providers/oidc",
             subjectTokenType: "urn:ietf:params:oauth:token-type:jwt")

@@ -15,7 +15,7 @@ extension ReadyHelperTests {
 
     @Test("status: expiry, scopes, audience, name and refresh-token location; a rejected refresh token with when")
     func honestStatus() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let token = try await harness.signIn()
         let json = try await status(harness, json: true)
         let object = try #require(
@@ -31,7 +31,7 @@ extension ReadyHelperTests {
         let leaked = json.contains(token) || text.contains(token)
         #expect(!leaked, "status printed the access token")
 
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let refused = try await harness.helper(context: "background")
         #expect(refused.status == 1)

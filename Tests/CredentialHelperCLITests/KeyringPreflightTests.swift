@@ -9,10 +9,10 @@ extension ReadyHelperTests {
     @Test("keyring storage with no session bus: fails before the browser opens, one clean message")
     func keyringCheckedBeforeSignIn() async throws {
         let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: noBus)
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: noBus)
         let marker = harness.folder.path("browser-opened")
         let browser = harness.folder.script("browser.sh", "touch '\(marker)'")
-        let codesBefore = try harness.idp.grantCounts()["code", default: 0]
+        let codesBefore = try await harness.idp.grantCounts()["code", default: 0]
         let started = ContinuousClock.now
         let result = try await BuiltBinary.run(
             ["login", "--profile", "corp", "--timeout", "15"],
@@ -20,7 +20,7 @@ extension ReadyHelperTests {
         #expect(ContinuousClock.now - started < .seconds(5), "the keyring failure was not reported at once")
         #expect(result.status == 1)
         #expect(!FileManager.default.fileExists(atPath: marker), "the browser was opened before the keyring check")
-        #expect(try harness.idp.grantCounts()["code", default: 0] == codesBefore, "a sign-in happened")
+        #expect(try await harness.idp.grantCounts()["code", default: 0] == codesBefore, "a sign-in happened")
         #expect(result.stderr.contains("no Secret Service answers"), "\(result.stderr)")
         #expect(result.stderr.contains("keyring-or-file"), "\(result.stderr)")
         #expect(!result.stderr.contains("secret-tool: secret-tool:"), "\(result.stderr)")

@@ -8,8 +8,8 @@ import Testing
 extension ReadyHelperTests {
     @Test("logout --all removes every token file, the keyring items, the host cache and orphaned token files")
     func logoutAllLeavesNothing() async throws {
-        let keyring = try SecretServiceSession()
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let keyring = try await SecretServiceSession()
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
         _ = try await harness.signIn()
         // The host cache: credhelper get without --no-cache stores the answer there.
         let cached = try await BuiltBinary.run(

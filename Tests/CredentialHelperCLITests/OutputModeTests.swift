@@ -14,13 +14,13 @@ import Testing
 extension ReadyHelperTests {
     /// The usual profiles plus `team`: `corp`'s client and scopes (so the same stored token) with a
     /// header; and links `credhelper-token-corp`, `credhelper-headers-team`, `credhelper-headers`.
-    static func modeHarness() throws -> ReadyHelperHarness {
-        let info = try IdentityProvider.shared(.glewlwyd).info
+    static func modeHarness() async throws -> ReadyHelperHarness {
+        let info = try await IdentityProvider.shared(.glewlwyd).info
         let team: [String: any Sendable] = [
             "issuer": info.issuer, "clientId": info.publicClient, "scopes": info.scopes,
             "redirectPort": info.redirectPort, "hostTtlSec": 600, "skewSec": 30, "headers": ["X-Org": "acme"],
         ]
-        let harness = try ReadyHelperHarness(extra: ["team": team])
+        let harness = try await ReadyHelperHarness(extra: ["team": team])
         for link in [
             "credhelper-token-corp", "credhelper-headers-team", "credhelper-headers", "credhelper-corp@token",
             "credhelper-team@headers",
@@ -33,9 +33,9 @@ extension ReadyHelperTests {
 
     @Test("token and headers modes print the stored token in their consumers' formats, by subcommand and by link")
     func outputModesFromTheStore() async throws {
-        let harness = try Self.modeHarness()
+        let harness = try await Self.modeHarness()
         let token = try await harness.signIn()
-        let grants = try harness.idp.grantCounts()
+        let grants = try await harness.idp.grantCounts()
         var environment = harness.environment
         environment["CREDHELPER_PROFILE"] = "corp"
 
@@ -67,12 +67,12 @@ extension ReadyHelperTests {
             harness.folder.path("credhelper-headers"), environment: harness.environment)
         let sameDefault = Self.headers(defaultLink.stdout) == ["Authorization": "Bearer " + token]
         #expect(defaultLink.status == 0 && sameDefault, "credhelper-headers (default profile): \(defaultLink.stderr)")
-        #expect(try harness.idp.grantCounts() == grants, "a cached token caused a request to the provider")
+        #expect(try await harness.idp.grantCounts() == grants, "a cached token caused a request to the provider")
     }
 
     @Test("with no context (apiKeyHelper), the token mode stays silent and signs in only with --interactive")
     func tokenModeContextRules() async throws {
-        let harness = try Self.modeHarness()
+        let harness = try await Self.modeHarness()
         let marker = harness.folder.path("browser-opened")
         let browser = harness.folder.script("browser.sh", "touch '\(marker)'")
         var silentEnvironment = harness.environment
@@ -83,11 +83,11 @@ extension ReadyHelperTests {
         #expect(
             !FileManager.default.fileExists(atPath: marker), "a run with no context and no terminal opened a browser")
 
-        let codes = try harness.idp.grantCounts()["code", default: 0]
+        let codes = try await harness.idp.grantCounts()["code", default: 0]
         let interactive = try await BuiltBinary.run(
             ["token", "--profile", "corp", "--interactive"], environment: harness.environment)
         #expect(interactive.status == 0, "\(interactive.stderr)")
-        #expect(try harness.idp.grantCounts()["code", default: 0] == codes + 1, "--interactive did not sign in")
+        #expect(try await harness.idp.grantCounts()["code", default: 0] == codes + 1, "--interactive did not sign in")
         let record = try #require(try harness.record())
         let printed = interactive.stdout == record.accessToken.reveal() + "\n"
         #expect(printed, "--interactive did not print the token it signed in for")
@@ -95,7 +95,7 @@ extension ReadyHelperTests {
 
     @Test("a link or subcommand naming no mode and no profile says which modes exist")
     func unknownMode() async throws {
-        let harness = try Self.modeHarness()
+        let harness = try await Self.modeHarness()
         try FileManager.default.createSymbolicLink(
             atPath: harness.folder.path("credhelper-tokne-corp"), withDestinationPath: BuiltBinary.path)
         let result = try await Self.run(harness.folder.path("credhelper-tokne-corp"), environment: harness.environment)
@@ -108,10 +108,10 @@ extension ReadyHelperTests {
 
     @Test("50 concurrent consumers in mixed output modes with an expired token make one refresh")
     func fiftyMixedModesOneRefresh() async throws {
-        let harness = try Self.modeHarness()
+        let harness = try await Self.modeHarness()
         _ = try await harness.signIn()
         try harness.expireStoredToken()
-        let before = try harness.idp.grantCounts()["refresh_token", default: 0]
+        let before = try await harness.idp.grantCounts()["refresh_token", default: 0]
         var inference = harness.environment
         inference["CLAUDE_HELPER_CONTEXT"] = "background"
         inference["CREDHELPER_PROFILE"] = "corp"
@@ -142,7 +142,7 @@ extension ReadyHelperTests {
                 }
             })
         #expect(tokens.count == 1, "the consumers printed \(tokens.count) different tokens")
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
+        #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
         let stored = tokens.first == record.accessToken.reveal()
         #expect(stored, "the consumers printed a token that is not the stored one")

@@ -17,8 +17,9 @@ import Testing
 struct PackagePurgeTests {
     let folder = HelperScripts()
 
-    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (Int32, String)
-    {
+    func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (
+        Int32, String
+    ) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -27,20 +28,25 @@ struct PackagePurgeTests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     @Test("dpkg --purge removes the binaries and the proxy's unit, and leaves /etc/credhelper and users' homes")
-    func purgeKeepsUsersData() throws {
+    func purgeKeepsUsersData() async throws {
         let prebuilt = folder.subdirectory("prebuilt", mode: 0o755)
         let full = String(BuiltBinary.path.dropLast("credhelper".count)) + "credhelper-full"
-        for (from, name) in [(BuiltBinary.path, "credhelper"), (full, "credhelper-full")] {
-            try FileManager.default.copyItem(atPath: from, toPath: prebuilt + "/" + name)
+        try await OffPool.wait {  // two large debug binaries
+            for (from, name) in [(BuiltBinary.path, "credhelper"), (full, "credhelper-full")] {
+                try FileManager.default.copyItem(atPath: from, toPath: prebuilt + "/" + name)
+            }
         }
         let dist = folder.subdirectory("dist", mode: 0o755)
-        let (built, log) = try run(
+        let (built, log) = try await run(
             "/bin/bash", [ProxyServiceTests.repository + "/scripts/package.sh"],
             environment: ["PREBUILT": prebuilt, "DIST": dist, "DEB_COMPRESSION": "none"])
         #expect(built == 0, "\(log)")
@@ -68,7 +74,8 @@ struct PackagePurgeTests {
             "PATH": (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin")
                 + ":/usr/local/sbin:/usr/sbin:/sbin"
         ]
-        let (installed, installLog) = try run("/usr/bin/dpkg", dpkg + ["-i", dist + "/" + deb], environment: sbin)
+        let (installed, installLog) = try await run(
+            "/usr/bin/dpkg", dpkg + ["-i", dist + "/" + deb], environment: sbin)
         #expect(installed == 0, "\(installLog)")
         let shipped = [
             "usr/bin/credhelper", "usr/bin/credhelper-full", "usr/lib/systemd/user/credhelper-proxy.service",
@@ -78,7 +85,7 @@ struct PackagePurgeTests {
             #expect(FileManager.default.fileExists(atPath: root + "/" + file), "the package did not install /\(file)")
         }
 
-        let (purged, purgeLog) = try run("/usr/bin/dpkg", dpkg + ["--purge", "credhelper"], environment: sbin)
+        let (purged, purgeLog) = try await run("/usr/bin/dpkg", dpkg + ["--purge", "credhelper"], environment: sbin)
         #expect(purged == 0, "\(purgeLog)")
         for file in shipped {
             #expect(!FileManager.default.fileExists(atPath: root + "/" + file), "dpkg --purge left /\(file)")
@@ -86,7 +93,7 @@ struct PackagePurgeTests {
         for file in kept {
             #expect(FileManager.default.fileExists(atPath: root + "/" + file), "dpkg --purge removed /\(file)")
         }
-        let (listed, _) = try run("/usr/bin/dpkg-query", ["--root=\(root)", "-W", "credhelper"])
+        let (listed, _) = try await run("/usr/bin/dpkg-query", ["--root=\(root)", "-W", "credhelper"])
         #expect(listed != 0, "dpkg still lists credhelper after --purge")
     }
 }

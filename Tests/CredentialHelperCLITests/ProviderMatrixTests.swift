@@ -31,14 +31,14 @@ extension ReadyHelperTests {
         "browser sign-in, the cached token in silent contexts, a refresh that rotates or keeps",
         arguments: ProviderRow.all)
     func browserSignInAndRefresh(row: ProviderRow) async throws {
-        let harness = try ReadyHelperHarness(provider: row.kind)
+        let harness = try await ReadyHelperHarness(provider: row.kind)
         let first = try await harness.signIn()
         let cached = try await harness.get(context: "background")
         // Bools first, here and below: a failing expectation prints its operands, and these are tokens.
         let cachedIsFirst = ReadyHelperHarness.token(from: cached) == first
         #expect(cachedIsFirst, "the cached answer is not the signed-in token: \(cached.stderr)")
         let before = try #require(try harness.record())
-        let refreshes = try harness.idp.grantCounts()["refresh_token", default: 0]
+        let refreshes = try await harness.idp.grantCounts()["refresh_token", default: 0]
 
         try harness.expireStoredToken()
         let refreshed = try await harness.get(context: "background")
@@ -55,7 +55,7 @@ extension ReadyHelperTests {
             let kept = after.refreshToken != nil && after.refreshToken == before.refreshToken
             #expect(kept, "the refresh token was lost when the provider did not rotate it")
         }
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == refreshes + 1)
+        #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == refreshes + 1)
         // The stored refresh token (rotated or kept) works in turn.
         try harness.expireStoredToken()
         let again = try await harness.get(context: "scheduled-task")
@@ -64,39 +64,39 @@ extension ReadyHelperTests {
 
     @Test("device sign-in with credhelper login --device", arguments: ProviderRow.all)
     func deviceSignIn(row: ProviderRow) async throws {
-        let harness = try ReadyHelperHarness(provider: row.kind)
+        let harness = try await ReadyHelperHarness(provider: row.kind)
         let client = harness.idp.info.deviceClient ?? harness.idp.info.publicClient
-        let before = try harness.idp.grantCounts(client: client)["device_code", default: 0]
+        let before = try await harness.idp.grantCounts(client: client)["device_code", default: 0]
         let login = try await BuiltBinary.run(
             ["login", "--profile", "device", "--device", "--timeout", "60"], environment: harness.environment)
         #expect(login.status == 0, "\(login.stderr)")
         #expect(login.stderr.contains("enter the code"))
-        #expect(try harness.idp.grantCounts(client: client)["device_code", default: 0] == before + 1)
+        #expect(try await harness.idp.grantCounts(client: client)["device_code", default: 0] == before + 1)
         let answer = try await harness.get("device", context: "background")
         #expect(ReadyHelperHarness.token(from: answer) != nil, "\(answer.stderr)")
     }
 
     @Test("client credentials for an unattended profile", arguments: ProviderRow.all)
     func clientCredentials(row: ProviderRow) async throws {
-        let harness = try ReadyHelperHarness(provider: row.kind)
+        let harness = try await ReadyHelperHarness(provider: row.kind)
         let client = harness.idp.info.serviceClient
-        let before = try harness.idp.grantCounts(client: client)["client_credentials", default: 0]
+        let before = try await harness.idp.grantCounts(client: client)["client_credentials", default: 0]
         let first = try await harness.get("svc", context: "background")
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stdout.contains("\"X-Org\""))
         let second = try await harness.get("svc", context: "background")
         let reused = ReadyHelperHarness.token(from: second) == ReadyHelperHarness.token(from: first)
         #expect(reused, "the second answer did not reuse the stored token")
-        #expect(try harness.idp.grantCounts(client: client)["client_credentials", default: 0] == before + 1)
+        #expect(try await harness.idp.grantCounts(client: client)["client_credentials", default: 0] == before + 1)
     }
 
     @Test(
         "sessions revoked at the provider: the silent path says so, with the command that fixes it",
         arguments: ProviderRow.all)
     func revokedSession(row: ProviderRow) async throws {
-        let harness = try ReadyHelperHarness(provider: row.kind)
+        let harness = try await ReadyHelperHarness(provider: row.kind)
         _ = try await harness.signIn()
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let result = try await harness.helper(context: "background")
         #expect(result.status == 1)
@@ -110,7 +110,7 @@ extension ReadyHelperTests {
         "logout revokes the refresh token where the provider allows it, and says so where it does not",
         arguments: ProviderRow.all)
     func logout(row: ProviderRow) async throws {
-        let harness = try ReadyHelperHarness(provider: row.kind)
+        let harness = try await ReadyHelperHarness(provider: row.kind)
         _ = try await harness.signIn()
         var signedIn = try #require(try harness.record())
         let logout = try await BuiltBinary.run(

@@ -20,12 +20,12 @@ extension ReadyHelperTests {
 
     @Test("with discovery cached, each refresh is one request to the provider")
     func refreshIsOneRequest() async throws {
-        let idp = try IdentityProvider.shared()
+        let idp = try await IdentityProvider.shared()
         let documents = try ScriptedUpstream([:])
         documents.serveJSON(
             "/openid-configuration", try Self.discoveryDocument(idp), headers: ["Cache-Control: max-age=3600"])
         let info = idp.info
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "corp": [
                 "issuer": info.issuer, "clientId": info.publicClient, "scopes": info.scopes,
                 "redirectPort": info.redirectPort, "hostTtlSec": 600,
@@ -34,20 +34,20 @@ extension ReadyHelperTests {
         ])
         _ = try await harness.signIn()
         #expect(documents.requests(for: "/openid-configuration") == 1)
-        let before = try idp.grantCounts()["refresh_token", default: 0]
+        let before = try await idp.grantCounts()["refresh_token", default: 0]
         for _ in 0..<3 {
             try harness.expireStoredToken()
             let refreshed = try await harness.get(context: "background")
             #expect(refreshed.status == 0, "\(refreshed.stderr)")
         }
-        #expect(try idp.grantCounts()["refresh_token", default: 0] == before + 3)
+        #expect(try await idp.grantCounts()["refresh_token", default: 0] == before + 3)
         #expect(documents.requests(for: "/openid-configuration") == 1, "discovery was fetched again for a refresh")
     }
 
     @Test("a client not registered for the grant is told which registration to fix")
     func unauthorizedClient() async throws {
-        let info = try IdentityProvider.shared().info
-        let harness = try ReadyHelperHarness(extra: [
+        let info = try await IdentityProvider.shared().info
+        let harness = try await ReadyHelperHarness(extra: [
             "svc-device": [
                 "issuer": info.issuer, "clientId": info.serviceClient, "scopes": ["inference"], "grant": "device",
                 "clientSecretFile": info.clientSecretFile,

@@ -29,7 +29,7 @@ struct ProxyServiceTests {
         }
     }
 
-    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> (
+    static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (
         Int32, String
     ) {
         let process = Process()
@@ -40,13 +40,16 @@ struct ProxyServiceTests {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
     @Test("systemd-analyze verify --user accepts the unit without a word; ExecStart is the packaged credhelper-full")
-    func unitVerifies() throws {
+    func unitVerifies() async throws {
         let unit = try String(contentsOfFile: Self.unitPath, encoding: .utf8)
         let execStart = try #require(Self.values("ExecStart", in: unit).first)
         #expect(
@@ -56,7 +59,7 @@ struct ProxyServiceTests {
         folder.write(
             unit.replacingOccurrences(of: "/usr/bin/credhelper-full", with: Self.fullBinary), to: copy, mode: 0o644)
         let runtime = folder.subdirectory("runtime", mode: 0o700)
-        let (status, output) = try Self.run(
+        let (status, output) = try await Self.run(
             "/usr/bin/systemd-analyze", ["verify", "--user", copy], environment: ["XDG_RUNTIME_DIR": runtime])
         #expect(status == 0, "\(output)")
         #expect(output.isEmpty, "systemd-analyze verify warned: \(output)")
@@ -96,11 +99,11 @@ struct ProxyServiceTests {
         let health = "http://127.0.0.1:\(port)/_credhelper/health"
         let ready = await eventually(10) {
             ["200", "503"].contains(
-                (try? Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", health]).1) ?? "")
+                (try? await Self.run("/usr/bin/curl", ["-s", "-o", "/dev/null", "-w", "%{http_code}", health]).1) ?? "")
         }
         #expect(ready, "the proxy never answered \(health)")
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        try await OffPool.wait { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("listening on http://127.0.0.1:\(port)"), "\(log)")
@@ -108,7 +111,7 @@ struct ProxyServiceTests {
     }
 
     @Test("the launchd agent: plistlib reads it, and it runs the unit's command line")
-    func launchdAgentMatchesTheUnit() throws {
+    func launchdAgentMatchesTheUnit() async throws {
         let check = """
             import plistlib, sys
             agent = plistlib.load(open(sys.argv[1], 'rb'))
@@ -118,7 +121,7 @@ struct ProxyServiceTests {
             assert agent['RunAtLoad'] is True and agent['KeepAlive'] == {'SuccessfulExit': False}
             assert agent['Umask'] == 0o077
             """
-        let (status, output) = try Self.run("/usr/bin/env", ["python3", "-c", check, Self.agentPath])
+        let (status, output) = try await Self.run("/usr/bin/env", ["python3", "-c", check, Self.agentPath])
         #expect(status == 0, "\(output)")
     }
 }

@@ -8,7 +8,7 @@ struct ProxyUpstreamConfigTests {
     let scripts = HelperScripts()
 
     @Test("no --upstream: the configured gateway base URL is the upstream")
-    func upstreamFromConfiguration() throws {
+    func upstreamFromConfiguration() async throws {
         let helper = scripts.script("helper.sh", "echo tok-0123456789")
         let config = scripts.path("c.json")
         scripts.write(
@@ -32,7 +32,7 @@ struct ProxyUpstreamConfigTests {
         var text = ""
         let deadline = ContinuousClock.now + .seconds(30)
         while !text.contains("listening on"), process.isRunning, ContinuousClock.now < deadline {
-            Thread.sleep(forTimeInterval: 0.1)
+            try await Task.sleep(for: .milliseconds(100))
             text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
         }
         text = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""

@@ -11,7 +11,7 @@ import TokenStore
 extension ReadyHelperTests {
     @Test("50 concurrent helpers with an expired token make exactly one refresh and print the same token")
     func fiftyProcessesOneRefresh() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
         try await Self.fiftyHelpersRefreshOnce(harness)
     }
@@ -20,7 +20,7 @@ extension ReadyHelperTests {
     /// refresh, that all printed the stored token, and that the stored refresh token still works.
     static func fiftyHelpersRefreshOnce(_ harness: ReadyHelperHarness) async throws {
         try harness.expireStoredToken()
-        let before = try harness.idp.grantCounts()["refresh_token", default: 0]
+        let before = try await harness.idp.grantCounts()["refresh_token", default: 0]
         var environment = harness.environment
         environment["CLAUDE_HELPER_CONTEXT"] = "background"
         environment["CREDHELPER_PROFILE"] = "corp"
@@ -32,7 +32,7 @@ extension ReadyHelperTests {
         #expect(results.allSatisfy { $0.status == 0 }, "\(results.filter { $0.status != 0 }.map(\.stderr))")
         let tokens = Set(results.map { $0.stdout.trimmingCharacters(in: .whitespacesAndNewlines) })
         #expect(tokens.count == 1, "the helpers printed \(tokens.count) different tokens")
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
+        #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
         let stored = tokens.first == record.accessToken.reveal()  // a Bool: failures print no token
         #expect(stored, "the helpers printed a token that is not the stored one")
@@ -44,7 +44,7 @@ extension ReadyHelperTests {
 
     @Test("kill -9 of helpers in the middle of refreshing leaves a readable store and no stuck lock")
     func killDuringWrite() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
         var environment = ProcessInfo.processInfo.environment.merging(harness.environment) { $1 }
         environment["CLAUDE_HELPER_CONTEXT"] = "background"
@@ -59,7 +59,7 @@ extension ReadyHelperTests {
             try process.run()
             usleep(UInt32(2_000 + round * 3_000))  // 2 ms … 35 ms: before, during and after the refresh
             kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
+            try await OffPool.wait { process.waitUntilExit() }
             let record = try harness.record()  // throws if a write left the file unreadable
             #expect(record != nil, "round \(round): the store record disappeared after kill -9")
         }
@@ -79,7 +79,7 @@ extension ReadyHelperTests {
             printf '%s|%s\\n' "$1" "$CLAUDE_HELPER_CONTEXT" > '\(tools.path("args"))'
             echo "exec-token-$(wc -l < '\(tools.path("runs"))' | tr -d ' ')"
             """)
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "cli": ["kind": "exec", "command": [tool, "two words; $(rm -rf /)"], "tokenLifetimeSec": 3600]
         ])
         let first = try await harness.get("cli", context: "background")
@@ -95,7 +95,7 @@ extension ReadyHelperTests {
     func execProfileFailure() async throws {
         let tools = HelperScripts()
         let tool = tools.script("fail.sh", "echo 'gcloud: not logged in' >&2; exit 4")
-        let harness = try ReadyHelperHarness(extra: ["cli": ["kind": "exec", "command": [tool]]])
+        let harness = try await ReadyHelperHarness(extra: ["cli": ["kind": "exec", "command": [tool]]])
         let result = try await harness.helper("cli", context: "background")
         #expect(result.status == 1)
         #expect(result.stdout.isEmpty)
@@ -108,7 +108,7 @@ extension ReadyHelperTests {
         let tokenFile = tools.path("token")
         FileManager.default.createFile(
             atPath: tokenFile, contents: Data("file-token-0123456789\n".utf8), attributes: [.posixPermissions: 0o600])
-        let harness = try ReadyHelperHarness(extra: ["static-file": ["kind": "file", "path": tokenFile]])
+        let harness = try await ReadyHelperHarness(extra: ["static-file": ["kind": "file", "path": tokenFile]])
         let result = try await harness.get("static-file", context: "background")
         #expect(ReadyHelperHarness.token(from: result) == "file-token-0123456789", "\(result.stderr)")
         chmod(tokenFile, 0o644)
@@ -121,7 +121,7 @@ extension ReadyHelperTests {
 
     @Test("configuration mistakes name the file, the profile and the key")
     func configurationErrors() async throws {
-        let harness = try ReadyHelperHarness(extra: ["typo": ["issuer": "https://idp.example", "clientID": "x"]])
+        let harness = try await ReadyHelperHarness(extra: ["typo": ["issuer": "https://idp.example", "clientID": "x"]])
         let result = try await harness.helper("typo", context: "background")
         #expect(result.status == 2)
         #expect(

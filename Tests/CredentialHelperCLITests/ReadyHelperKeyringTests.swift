@@ -17,8 +17,8 @@ extension ReadyHelperTests {
 
     @Test("keyring storage: the refresh token is in the keyring, not the file; 50 helpers still refresh once")
     func keyringStorageKeepsTheRefreshTokenOutOfTheFile() async throws {
-        let keyring = try SecretServiceSession()
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let keyring = try await SecretServiceSession()
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
         _ = try await harness.signIn()
         let record = try #require(try harness.record())
         #expect(record.inKeyring == StoredTokens.KeyringShare(refreshToken: true, idToken: true))
@@ -51,8 +51,8 @@ extension ReadyHelperTests {
 
     @Test("keyring storage: a cached token is answered with no keyring at all; a refresh then names the fix")
     func cachedPathNeverTouchesTheKeyring() async throws {
-        let keyring = try SecretServiceSession()
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let keyring = try await SecretServiceSession()
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
         let token = try await harness.signIn()
         let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
         let cached = try await harness.get(context: "background", extraEnvironment: noBus)
@@ -77,14 +77,14 @@ extension ReadyHelperTests {
     @Test("keyring storage with no Secret Service fails sign-in naming the fix; keyring-or-file falls back")
     func noSecretService() async throws {
         let noBus = ["DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent/bus"]
-        let strict = try ReadyHelperHarness(tokenStorage: "keyring", environment: noBus)
+        let strict = try await ReadyHelperHarness(tokenStorage: "keyring", environment: noBus)
         let refused = try await strict.get(context: "interactive")
         #expect(refused.status != 0)
         #expect(
             refused.stderr.contains("no Secret Service answers")
                 && refused.stderr.contains("\"tokenStorage\": \"keyring-or-file\""), "\(refused.stderr)")
 
-        let lenient = try ReadyHelperHarness(tokenStorage: "keyring-or-file", environment: noBus)
+        let lenient = try await ReadyHelperHarness(tokenStorage: "keyring-or-file", environment: noBus)
         _ = try await lenient.signIn()
         let record = try #require(try lenient.record())
         #expect(record.inKeyring == nil && record.refreshToken != nil)
@@ -99,7 +99,7 @@ extension ReadyHelperTests {
     /// leave the user with nothing. The host gets the new access token; a sign-in is due at its expiry.
     @Test("a keyring that refuses the rotated refresh token: the host still gets the new access token")
     func keyringRefusesTheRotatedRefreshToken() async throws {
-        let keyring = try SecretServiceSession()
+        let keyring = try await SecretServiceSession()
         let tools = HelperScripts()
         let bin = tools.subdirectory("bin", mode: 0o700)
         tools.write(
@@ -108,7 +108,7 @@ extension ReadyHelperTests {
             if [ "$1" = store ]; then echo "secret-tool: Cannot create an item in a locked collection" >&2; exit 1; fi
             exec /usr/bin/secret-tool "$@"
             """, to: bin + "/secret-tool", mode: 0o700)
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
         let first = try await harness.signIn()
         try harness.expireStoredToken()
         let refresh = try await harness.helper(
@@ -134,8 +134,8 @@ extension ReadyHelperTests {
     /// the 0600 file like the access token, and nothing crashes.
     @Test("keyring storage with a 24 KB ID token: a refresh keeps the rotated refresh token in the keyring")
     func largeIDTokenWithKeyringStorage() async throws {
-        let keyring = try SecretServiceSession()
-        let harness = try ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
+        let keyring = try await SecretServiceSession()
+        let harness = try await ReadyHelperHarness(tokenStorage: "keyring", environment: keyring.environment)
         _ = try await harness.signIn()
         // glewlwyd issues no ID token on refresh, so the record keeps (and stores again) this one.
         let large = Secret("eyJhbGciOiJSUzI1NiJ9." + String(repeating: "Z3JvdXBz", count: 3 * 1024) + ".c2ln")

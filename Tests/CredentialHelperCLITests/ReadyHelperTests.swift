@@ -14,11 +14,11 @@ import TokenStore
 struct ReadyHelperTests {
     @Test("first sign-in in the interactive context, the cached token in silent contexts, a new one after a rejection")
     func firstSignInThenCache() async throws {
-        let harness = try ReadyHelperHarness()
-        let before = try harness.idp.grantCounts()
+        let harness = try await ReadyHelperHarness()
+        let before = try await harness.idp.grantCounts()
         let token = try await harness.signIn()
-        #expect(try harness.idp.grantCounts()["code", default: 0] == before["code", default: 0] + 1)
-        let afterSignIn = try harness.idp.grantCounts()
+        #expect(try await harness.idp.grantCounts()["code", default: 0] == before["code", default: 0] + 1)
+        let afterSignIn = try await harness.idp.grantCounts()
         for context in ["background", "scheduled-task", "setup-test"] {
             let result = try await harness.get(context: context)
             #expect(result.status == 0, "\(context): \(result.stderr)")
@@ -26,14 +26,15 @@ struct ReadyHelperTests {
             let reused = ReadyHelperHarness.token(from: result) == token
             #expect(reused, "\(context) did not reuse the stored token")
         }
-        #expect(try harness.idp.grantCounts() == afterSignIn, "a cached token caused a request to the provider")
+        #expect(try await harness.idp.grantCounts() == afterSignIn, "a cached token caused a request to the provider")
         // mid-session-refresh means the host's token was rejected: the helper must not hand it back.
         let rejected = try await harness.get(context: "mid-session-refresh")
         #expect(rejected.status == 0, "\(rejected.stderr)")
         let replaced = ReadyHelperHarness.token(from: rejected) != token
         #expect(replaced, "mid-session-refresh handed back the stored token")
         #expect(
-            try harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0] + 1)
+            try await harness.idp.grantCounts()["refresh_token", default: 0] == afterSignIn["refresh_token", default: 0]
+                + 1)
         let record = try #require(try harness.record())
         #expect(record.refreshToken != nil)
         #expect(record.displayName == "Alice Example")
@@ -43,7 +44,7 @@ struct ReadyHelperTests {
 
     @Test("without a sign-in, silent contexts fail fast with the sign-in line and open no browser")
     func silentContextsNeverInteract() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let marker = harness.folder.path("browser-opened")
         let browser = harness.folder.script("browser.sh", "touch '\(marker)'")
         for context in ["background", "scheduled-task", "mid-session-refresh", "setup-test"] {
@@ -63,17 +64,17 @@ struct ReadyHelperTests {
 
     @Test("an expired token is refreshed silently, and the rotated refresh token is stored")
     func silentRefreshWithRotation() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let first = try await harness.signIn()
         let firstRefresh = try #require(try harness.record()?.refreshToken)
         try harness.expireStoredToken()
-        let before = try harness.idp.grantCounts()["refresh_token", default: 0]
+        let before = try await harness.idp.grantCounts()["refresh_token", default: 0]
         let result = try await harness.get(context: "mid-session-refresh")
         #expect(result.status == 0, "\(result.stderr)")
         let second = try #require(ReadyHelperHarness.token(from: result))
         let changed = second != first
         #expect(changed, "the refresh printed the old token")
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
+        #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == before + 1)
         let record = try #require(try harness.record())
         let stored = record.accessToken.reveal() == second
         #expect(stored, "the store does not hold the printed token")
@@ -90,9 +91,9 @@ struct ReadyHelperTests {
 
     @Test("a revoked refresh token is reported as rejected, with the command that fixes it")
     func revokedRefreshToken() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let storedBefore = try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory)
         let result = try await harness.get(context: "background")
@@ -105,7 +106,7 @@ struct ReadyHelperTests {
     @Test("a provider that is down fails fast and clearly")
     func providerDown() async throws {
         let closedPort = try Self.closedPort()
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "down": [
                 "issuer": "http://127.0.0.1:\(closedPort)/api/oidc", "clientId": "x", "grant": "client-credentials",
                 "clientSecretEnv": "DOWN_SECRET",
@@ -123,9 +124,9 @@ struct ReadyHelperTests {
 
     @Test("a provider that hangs: the silent deadline is honoured, and a still-valid token is used")
     func providerSlow() async throws {
-        let port = try IdentityProvider.startBlackHole()
+        let port = try await IdentityProvider.startBlackHole()
         let issuer = "http://127.0.0.1:\(port)/api/oidc"
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "slow": ["issuer": issuer, "clientId": "slow-client", "silentDeadlineSec": 2, "hostTtlSec": 3600]
         ])
         let key = TokenStoreKey(issuer: issuer, clientID: "slow-client", scopes: ["openid"], audience: nil)
@@ -154,7 +155,7 @@ struct ReadyHelperTests {
 
     @Test("device authorization through credhelper login --device, then status shows no secret")
     func deviceLoginAndStatus() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let login = try await BuiltBinary.run(
             ["login", "--profile", "device", "--device"], environment: harness.environment)
         #expect(login.status == 0, "\(login.stderr)")
@@ -179,7 +180,7 @@ struct ReadyHelperTests {
 
     @Test("client credentials for unattended profiles, with the profile's headers in the JSON answer")
     func clientCredentials() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let result = try await harness.get("svc", context: "scheduled-task")
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("\"X-Org\" : \"acme\""))
@@ -188,7 +189,7 @@ struct ReadyHelperTests {
 
     @Test("credhelper check passes the signed-in helper in every context")
     func checkPasses() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
         let result = try await BuiltBinary.run(
             ["check", "--helper", harness.link("corp")], environment: harness.environment)
@@ -197,7 +198,7 @@ struct ReadyHelperTests {
 
     @Test("a corrupt or widened store file is reported and left untouched")
     func corruptStore() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         _ = try await harness.signIn()
         let file = try #require(
             try FileManager.default.contentsOfDirectory(atPath: harness.storeDirectory).first { $0.hasSuffix(".json") })

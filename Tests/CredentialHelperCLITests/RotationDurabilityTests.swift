@@ -30,9 +30,10 @@ extension ReadyHelperTests {
 
     /// glewlwyd's keys and the signing relay's (Tests/Fixtures/hostile-idp, `/sign-id-token`) in one JWKS.
     static func providerAndRelayJWKS(_ idp: IdentityProvider) async throws -> String {
+        let relayPort = await HostileProviderTests.started.value
         let keys =
             try await keys(at: try await providerEndpoint(idp, "jwks_uri"))
-            + (try await keys(at: "http://127.0.0.1:\(HostileProviderTests.port)/sign-id-token/jwks"))
+            + (try await keys(at: "http://127.0.0.1:\(relayPort)/sign-id-token/jwks"))
         return String(decoding: try JSONSerialization.data(withJSONObject: ["keys": keys]), as: UTF8.self)
     }
 
@@ -57,15 +58,16 @@ extension ReadyHelperTests {
     /// token requests through the relay that adds an ID token to glewlwyd's answers, as many providers
     /// do on refresh and glewlwyd does not. Both have one store key: each refreshes what the other stored.
     static func idTokenHarness(jwks: ScriptedUpstream) async throws -> ReadyHelperHarness {
-        let idp = try IdentityProvider.shared()
+        let idp = try await IdentityProvider.shared()
         let profile: [String: any Sendable] = [
             "issuer": idp.info.issuer, "clientId": idp.info.publicClient, "scopes": idp.info.scopes,
             "redirectPort": idp.info.redirectPort, "credential": "id-token", "jwksUri": jwks.baseURL + "/jwks",
         ]
         let token = try #require(URLComponents(string: try await providerEndpoint(idp, "token_endpoint")))
+        let relayPort = await HostileProviderTests.started.value
         let relay =
-            "http://127.0.0.1:\(HostileProviderTests.port)/sign-id-token/\(try #require(token.port))\(token.path)"
-        return try ReadyHelperHarness(extra: [
+            "http://127.0.0.1:\(relayPort)/sign-id-token/\(try #require(token.port))\(token.path)"
+        return try await ReadyHelperHarness(extra: [
             "idt": profile, "idt-signed": profile.merging(["tokenEndpoint": relay]) { $1 },
         ])
     }
@@ -82,11 +84,11 @@ extension ReadyHelperTests {
         let signedIn = try #require(try harness.record()?.refreshToken)
         try harness.expireStoredToken()
         breakIt()
-        let refreshesBefore = try harness.idp.grantCounts()["refresh_token", default: 0]
+        let refreshesBefore = try await harness.idp.grantCounts()["refresh_token", default: 0]
         let broken = try await harness.get(brokenProfile, context: "background")
         #expect(broken.status != 0 && broken.stdout.isEmpty, "a credential was handed out: \(broken.stderr)")
         #expect(broken.stderr.contains(failure), "\(broken.stderr)")
-        #expect(try harness.idp.grantCounts()["refresh_token", default: 0] == refreshesBefore + 1)
+        #expect(try await harness.idp.grantCounts()["refresh_token", default: 0] == refreshesBefore + 1)
         let kept = try #require(try harness.record())
         let rotatedKept = kept.refreshToken != nil && kept.refreshToken != signedIn
         #expect(rotatedKept, "the rotated refresh token was not stored")
@@ -138,9 +140,9 @@ extension ReadyHelperTests {
         let rotated = "rotated-by-the-provider-0123456789abcdef"
         let token = try ScriptedUpstream([:])
         token.serveJSON("/token", #"{"refresh_token": "\#(rotated)", "token_type": "Bearer", "expires_in": 3600}"#)
-        var corp = try ReadyHelperHarness().profiles["corp"] ?? [:]
+        var corp = try await ReadyHelperHarness().profiles["corp"] ?? [:]
         corp["tokenEndpoint"] = token.baseURL + "/token"
-        let harness = try ReadyHelperHarness(extra: ["broken": corp])
+        let harness = try await ReadyHelperHarness(extra: ["broken": corp])
         let signIn = try await harness.get("corp", context: "interactive")
         #expect(signIn.status == 0, "sign-in failed: \(signIn.stderr)")
         try harness.expireStoredToken()

@@ -8,11 +8,11 @@ import TokenStore
 extension ReadyHelperTests {
     @Test("run log: signed in, cached and failed runs are logged and shown by status; 0600; no token")
     func runLogShownByStatus() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let token = try await harness.signIn()
         let cached = try await harness.get(context: "background")
         #expect(cached.status == 0, "\(cached.stderr)")
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let refused = try await harness.helper(context: "scheduled-task")
         #expect(refused.status == 1)

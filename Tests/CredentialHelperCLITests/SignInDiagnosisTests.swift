@@ -20,8 +20,8 @@ extension ReadyHelperTests {
 
     @Test("a clientId the provider does not know: named at once, before any browser opens")
     func unknownClientNamedAtOnce() async throws {
-        let idp = try IdentityProvider.shared()
-        let harness = try ReadyHelperHarness(extra: [
+        let idp = try await IdentityProvider.shared()
+        let harness = try await ReadyHelperHarness(extra: [
             "wrongclient": [
                 "issuer": idp.info.issuer, "clientId": "no-such-client", "scopes": idp.info.scopes,
                 "redirectPort": idp.info.redirectPort,
@@ -39,9 +39,9 @@ extension ReadyHelperTests {
 
     @Test("a redirect port the client has not registered: named at once, with the URI to register")
     func unregisteredRedirectPortNamedAtOnce() async throws {
-        let idp = try IdentityProvider.shared()
+        let idp = try await IdentityProvider.shared()
         let port = try LoopbackPort.unused()
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "wrongport": [
                 "issuer": idp.info.issuer, "clientId": idp.info.publicClient, "scopes": idp.info.scopes,
                 "redirectPort": port,
@@ -58,7 +58,7 @@ extension ReadyHelperTests {
 
     @Test("a sign-in nobody finishes: the timeout says the redirect never came and the browser was opened")
     func timeoutSaysWhichStepNeverHappened() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let marker = harness.folder.path("opened")
         let browser = harness.folder.script("browser.sh", "touch '\(marker)'")
         let result = try await BuiltBinary.run(

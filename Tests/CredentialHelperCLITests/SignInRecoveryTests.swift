@@ -11,9 +11,9 @@ import TokenStore
 extension ReadyHelperTests {
     @Test("a revoked session: silent contexts fail fast and open nothing; interactive signs in again")
     func revokedSessionRecovers() async throws {
-        let harness = try ReadyHelperHarness()
+        let harness = try await ReadyHelperHarness()
         let old = try await harness.signIn()
-        try harness.idp.revokeAllRefreshTokens()
+        try await harness.idp.revokeAllRefreshTokens()
         try harness.expireStoredToken()
         let marker = harness.folder.path("browser-opened")
         let browser = harness.folder.script("browser.sh", "touch '\(marker)'")
@@ -32,13 +32,13 @@ extension ReadyHelperTests {
         let again = try await harness.helper(context: "background")
         #expect(again.status == 1 && again.stderr.contains("is not sent again"), "\(again.stderr)")
         // The user starts the app: the interactive run signs in (the fixture is the browser).
-        let codesBefore = try harness.idp.grantCounts()["code", default: 0]
+        let codesBefore = try await harness.idp.grantCounts()["code", default: 0]
         let interactive = try await harness.get(context: "interactive")
         #expect(interactive.status == 0, "\(interactive.stderr)")
         let token = try #require(ReadyHelperHarness.token(from: interactive))
         let fresh = token != old
         #expect(fresh, "interactive printed the old token")
-        #expect(try harness.idp.grantCounts()["code", default: 0] == codesBefore + 1)
+        #expect(try await harness.idp.grantCounts()["code", default: 0] == codesBefore + 1)
         let record = try #require(try harness.record())
         #expect(record.refreshRejectedAt == nil, "the mark survived the new sign-in")
         #expect(record.refreshToken != nil && record.refreshToken != marked.refreshToken)
@@ -49,9 +49,9 @@ extension ReadyHelperTests {
 
     @Test("a refresh token marked as rejected is never sent: a provider that hangs is not even contacted")
     func rejectedRefreshTokenNotResent() async throws {
-        let port = try IdentityProvider.startBlackHole()
+        let port = try await IdentityProvider.startBlackHole()
         let issuer = "http://127.0.0.1:\(port)/api/oidc"
-        let harness = try ReadyHelperHarness(extra: [
+        let harness = try await ReadyHelperHarness(extra: [
             "hang": ["issuer": issuer, "clientId": "hang-client", "silentDeadlineSec": 5]
         ])
         let key = TokenStoreKey(issuer: issuer, clientID: "hang-client", scopes: ["openid"], audience: nil)

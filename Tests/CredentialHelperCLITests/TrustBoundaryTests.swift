@@ -95,7 +95,7 @@ struct TrustBoundaryTests {
     @Test(
         "with no home directory the helper refuses, and creates nothing in a shared temp directory",
         .enabled(if: SecondUser.available, "two-user tests run as root, acting as nobody through setpriv"))
-    func noHomeDirectory() throws {
+    func noHomeDirectory() async throws {
         // nobody may not be able to enter the checkout or the test's temp folder: it runs copies
         // from a folder in /tmp it can reach.
         let binaries = [BuiltBinary.path, BuiltBinary.path + "-full"]
@@ -106,7 +106,7 @@ struct TrustBoundaryTests {
         let shared = "/tmp/.local/state/credhelper"
         let existedBefore = FileManager.default.fileExists(atPath: shared)
         // nobody's home in the password database is /nonexistent: there is no home at all.
-        let (status, output) = try SecondUser.shell(
+        let (status, output) = try await SecondUser.shell(
             "exec '\(placed[0])'",
             environment: ["CLAUDE_HELPER_CONTEXT": "background", "CREDHELPER_PROFILES": path])
         #expect(status == 2, "\(output)")
@@ -185,20 +185,22 @@ struct TrustBoundaryTests {
 struct HostileProviderTests {
     let folder = HelperScripts()
 
-    static let port: Int = {
+    /// The fixture's port; started once, awaited off the cooperative pool.
+    static let started = Task { () -> Int in
         let script = IdentityProvider.fixtureScript.replacing("glewlwyd/idp.py", with: "hostile-idp/provider.py")
         let stderr = NSTemporaryDirectory() + "/credhelper-hostile-idp-\(UUID().uuidString).stderr"
-        guard let (_, line) = try? IdentityProvider.launch([], script: script, stderrPath: stderr),
+        guard let (_, line) = try? await IdentityProvider.launch([], script: script, stderrPath: stderr),
             let object = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Int],
             let port = object["port"]
         else { fatalError("the hostile provider fixture did not start; see \(stderr)") }
         return port
-    }()
+    }
 
     func login(mode: String) async throws -> (BuiltBinary.Result, opened: Bool) {
+        let port = await Self.started.value
         let profiles = folder.path("profiles.json")
         folder.write(
-            #"{"profiles": {"p": {"issuer": "http://127.0.0.1:\#(Self.port)/\#(mode)", "clientId": "c", "grant": "device"}}}"#,
+            #"{"profiles": {"p": {"issuer": "http://127.0.0.1:\#(port)/\#(mode)", "clientId": "c", "grant": "device"}}}"#,
             to: profiles)
         chmod(profiles, 0o600)
         let marker = folder.path("opened")

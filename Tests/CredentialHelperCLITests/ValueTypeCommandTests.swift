@@ -10,7 +10,7 @@ struct ValueTypeCommandTests {
     let scripts = HelperScripts()
 
     /// A plist written by plistlib with the helper and `headers` (a Python literal) as inferenceCustomHeaders.
-    func plist(headers: String) throws -> (plist: String, helper: String) {
+    func plist(headers: String) async throws -> (plist: String, helper: String) {
         let helper = scripts.script("helper.sh", "echo tok-0123456789")
         let plist = scripts.path("com.anthropic.claudefordesktop.plist")
         let writer = Process()
@@ -22,14 +22,14 @@ struct ValueTypeCommandTests {
             plist, helper,
         ]
         try writer.run()
-        writer.waitUntilExit()
+        try await OffPool.wait { writer.waitUntilExit() }
         try #require(writer.terminationStatus == 0)
         return (plist, helper)
     }
 
     @Test("a native <dict> for inferenceCustomHeaders is read as JSON: get sends the header")
     func nativeDictionary() async throws {
-        let (plist, _) = try plist(headers: "{'X-Org': 'acme'}")
+        let (plist, _) = try await plist(headers: "{'X-Org': 'acme'}")
         let result = try await BuiltBinary.run(["get", "--config", plist, "--no-cache", "--json"])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(result.stdout.contains("X-Org"), "\(result.stdout)")
@@ -37,7 +37,7 @@ struct ValueTypeCommandTests {
 
     @Test("a native <array> of \"Name: Value\" strings is refused by get and check --config, naming the key")
     func nativeList() async throws {
-        let (plist, _) = try plist(headers: "['X-Org: acme']")
+        let (plist, _) = try await plist(headers: "['X-Org: acme']")
         for arguments in [["get", "--config", plist, "--no-cache"], ["check", "--config", plist]] {
             let result = try await BuiltBinary.run(arguments)
             #expect(result.status == 2, "\(arguments[0]): \(result.stderr)")

@@ -11,7 +11,7 @@ struct PropertyListConfigurationTests {
     let folder = HelperScripts()
 
     /// Writes `python` (a dict literal) with plistlib in `format` (FMT_XML or FMT_BINARY).
-    func plist(_ name: String, _ python: String, format: String) throws -> String {
+    func plist(_ name: String, _ python: String, format: String) async throws -> String {
         let path = folder.path(name)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -20,7 +20,7 @@ struct PropertyListConfigurationTests {
             "import plistlib, sys; plistlib.dump(\(python), open(sys.argv[1], 'wb'), fmt=plistlib.\(format))", path,
         ]
         try process.run()
-        process.waitUntilExit()
+        try await OffPool.wait { process.waitUntilExit() }
         try #require(process.terminationStatus == 0, "plistlib could not write \(name)")
         return path
     }
@@ -33,8 +33,8 @@ struct PropertyListConfigurationTests {
 
     @Test(
         "a managed-preferences plist, XML or binary, with every value a string", arguments: ["FMT_XML", "FMT_BINARY"])
-    func managedPreferences(format: String) throws {
-        let path = try plist("com.anthropic.claudefordesktop.plist", Self.managed, format: format)
+    func managedPreferences(format: String) async throws {
+        let path = try await plist("com.anthropic.claudefordesktop.plist", Self.managed, format: format)
         let configuration = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)]).configuration
         #expect(configuration.helperPath == "/usr/local/bin/corp-helper")
         #expect(configuration.ttlSeconds == 1800)
@@ -44,8 +44,8 @@ struct PropertyListConfigurationTests {
     }
 
     @Test("native plist types (integer, boolean) are accepted too")
-    func nativeTypes() throws {
-        let path = try plist(
+    func nativeTypes() async throws {
+        let path = try await plist(
             "native.plist",
             #"{"inferenceCredentialHelper": "/h", "inferenceCredentialHelperTimeoutSec": 30, "inferenceCredentialHelperSilentRefreshEnabled": False}"#,
             format: "FMT_BINARY")
@@ -55,15 +55,15 @@ struct PropertyListConfigurationTests {
     }
 
     @Test("a native <dict> for inferenceCustomHeaders is read as the equivalent JSON, as the app reads it on macOS")
-    func nativeDictionary() throws {
+    func nativeDictionary() async throws {
         let headers = #"{"X-Org": "acme"}"#
         let profile =
             #"{"PayloadContent": [{"PayloadType": "com.anthropic.claudefordesktop", "inferenceCredentialHelper": "/h", "inferenceCustomHeaders": "#
             + headers + "}]}"
         let flat = #"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": "# + headers + "}"
         for path in [
-            try plist("native-headers.plist", flat, format: "FMT_XML"),
-            try plist("native-headers.mobileconfig", profile, format: "FMT_XML"),
+            try await plist("native-headers.plist", flat, format: "FMT_XML"),
+            try await plist("native-headers.mobileconfig", profile, format: "FMT_XML"),
         ] {
             let configuration = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)]).configuration
             #expect(configuration.customHeaders["X-Org"] == "acme", "\(path)")
@@ -71,8 +71,8 @@ struct PropertyListConfigurationTests {
     }
 
     @Test("a native <array> of \"Name: Value\" strings is the retired list form: an error naming the key")
-    func nativeArray() throws {
-        let path = try plist(
+    func nativeArray() async throws {
+        let path = try await plist(
             "native-list.plist", #"{"inferenceCredentialHelper": "/h", "inferenceCustomHeaders": ["X-Org: acme"]}"#,
             format: "FMT_XML")
         let error = #expect(throws: ConfigurationError.self) {
@@ -83,24 +83,24 @@ struct PropertyListConfigurationTests {
     }
 
     @Test("a .mobileconfig profile: the keys of the app's payload, other payloads ignored")
-    func configurationProfile() throws {
+    func configurationProfile() async throws {
         let profile = """
             {"PayloadType": "Configuration", "PayloadContent": [
               {"PayloadType": "com.apple.dock", "inferenceCredentialHelper": "/wrong"},
               {"PayloadType": "com.anthropic.claudefordesktop", "inferenceCredentialHelper": "/opt/corp/helper",
                "inferenceCredentialHelperTimeoutSec": "45"}]}
             """
-        let path = try plist("corp.mobileconfig", profile, format: "FMT_XML")
+        let path = try await plist("corp.mobileconfig", profile, format: "FMT_XML")
         let configuration = try HostConfiguration.resolve([try ConfigurationLayer.file(at: path)]).configuration
         #expect(configuration.helperPath == "/opt/corp/helper")
         #expect(configuration.timeoutSeconds == 45)
     }
 
     @Test("a broken plist, or a profile without the app's payload, is a configuration error naming the file")
-    func refusals() throws {
+    func refusals() async throws {
         let broken = folder.path("broken.plist")
         folder.write("<?xml version=\"1.0\"?><plist><dict><key>x</key>", to: broken)
-        let noPayload = try plist(
+        let noPayload = try await plist(
             "other.mobileconfig", #"{"PayloadContent": [{"PayloadType": "com.apple.dock"}]}"#, format: "FMT_XML")
         for path in [broken, noPayload] {
             do {

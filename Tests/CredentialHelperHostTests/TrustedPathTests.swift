@@ -69,7 +69,7 @@ struct TrustedPathTests {
         chmod(scripts.directory, 0o755)
         let path = helper(in: "writable", mode: 0o777)
         // The attack works at the file-system level: nobody deletes and replaces root's helper.
-        let (status, output) = try SecondUser.shell(
+        let (status, output) = try await SecondUser.shell(
             "rm -f '\(path)' && printf '#!/bin/sh\\necho stolen\\n' > '\(path)' && chmod 755 '\(path)'")
         #expect(status == 0, "nobody could not replace the helper: \(output)")
         let error = try #require(await refusal(path))

@@ -15,9 +15,9 @@ import Testing
 extension ProxyTests {
     @Test("an https:// upstream is reached when --upstream-ca-file trusts its CA, and refused otherwise")
     func httpsUpstream() async throws {
-        let certificate = try Gateway.Certificate.make()
-        let idp = try IdentityProvider.shared()
-        let tlsGateway = try Gateway.start(trusting: idp, certificate: certificate)
+        let certificate = try await Gateway.Certificate.make()
+        let idp = try await IdentityProvider.shared()
+        let tlsGateway = try await Gateway.start(trusting: idp, certificate: certificate)
         let trusted = try await ProxyHarness(upstream: tlsGateway.baseURL) {
             $0.upstreamCAFile = certificate.certificateFile
         }
@@ -73,7 +73,7 @@ extension ProxyTests {
 
     @Test("an upstream that accepts but never answers: 504 after the read timeout")
     func upstreamReadTimeout() async throws {
-        let blackHole = try IdentityProvider.startBlackHole()
+        let blackHole = try await IdentityProvider.startBlackHole()
         let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(blackHole)") { $0.readTimeout = .seconds(1) }
         let started = ContinuousClock.now
         let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)

@@ -67,7 +67,7 @@ extension ProxyTests {
     @Test(
         "responses servers rarely send are read right or refused: 1xx, chunk extensions, close-delimited, bad framing")
     func unusualUpstreamResponses() async throws {
-        let upstream = try Gateway.startScripted()
+        let upstream = try await Gateway.startScripted()
         let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)")
         let paths = [
             "/interim", "/chunk-extensions", "/until-close", "/conflicting-length", "/not-http", "/connection-token",
@@ -100,7 +100,7 @@ extension ProxyTests {
 
     @Test("response trailers that trickle in are cut at the trailers time limit, however steady they are")
     func slowTrailers() async throws {
-        let upstream = try Gateway.startScripted()
+        let upstream = try await Gateway.startScripted()
         let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)") {
             $0.readTimeout = .seconds(5)
             $0.trailersTimeout = .seconds(1)
@@ -115,7 +115,7 @@ extension ProxyTests {
 
     @Test("a response whose lines end in a bare LF is a 502 naming it at once, not a wait for the read timeout")
     func bareLineFeedResponse() async throws {
-        let upstream = try Gateway.startScripted()
+        let upstream = try await Gateway.startScripted()
         let proxy = try await ProxyHarness(upstream: "http://127.0.0.1:\(upstream)") { $0.readTimeout = .seconds(5) }
         let started = ContinuousClock.now
         let reply = try await proxy.send(.GET, "/bare-lf")

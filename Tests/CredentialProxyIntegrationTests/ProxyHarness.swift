@@ -25,14 +25,14 @@ final class ProxyHarness: Sendable {
         silentRefresh: Bool = true, helperPath: String? = nil, upstream: String? = nil, replayLimit: Int = 10 << 20,
         configure: (inout ProxyConfiguration) -> Void = { _ in }
     ) async throws {
-        let idp = try IdentityProvider.shared()
-        helper = try ReadyHelperHarness(extra: [
+        let idp = try await IdentityProvider.shared()
+        helper = try await ReadyHelperHarness(extra: [
             "gw": [
                 "issuer": idp.info.issuer, "clientId": idp.info.gatewayClient, "grant": "client-credentials",
                 "clientSecretFile": idp.info.clientSecretFile, "scopes": ["inference"], "headers": ["X-Org": "acme"],
             ]
         ])
-        gateway = try Gateway.start(trusting: idp)
+        gateway = try await Gateway.start(trusting: idp)
         let environment = ProcessInfo.processInfo.environment.merging(helper.environment) { $1 }
         let host = HostConfiguration(
             helperPath: helperPath ?? helper.link("gw"), silentRefreshEnabled: silentRefresh,
@@ -52,8 +52,8 @@ final class ProxyHarness: Sendable {
     var baseURL: String { "http://127.0.0.1:\(server.port)" }
 
     /// Client-credential grants the gateway's client received: one per helper run that refreshed.
-    func grants() throws -> Int {
-        try helper.idp.grantCounts(client: helper.idp.info.gatewayClient)["client_credentials", default: 0]
+    func grants() async throws -> Int {
+        try await helper.idp.grantCounts(client: helper.idp.info.gatewayClient)["client_credentials", default: 0]
     }
 
     struct Reply {

@@ -119,7 +119,7 @@ struct ProxyObservabilityTests {
         let scrape = try await proxy.send(.GET, "/_credhelper/metrics", headers: keyed)
         #expect(scrape.status == 200)
         #expect(scrape.headers["content-type"].first?.hasPrefix("text/plain; version=0.0.4") == true)
-        let parsed = try Self.parse(scrape.body)
+        let parsed = try await Self.parse(scrape.body)
         let families = try #require(parsed["families"] as? [String: String], "\(parsed)")
         #expect(families["credhelper_proxy_requests"] == "counter", "\(families)")
         #expect(families["credhelper_proxy_request_duration_seconds"] == "histogram", "\(families)")
@@ -161,7 +161,7 @@ struct ProxyObservabilityTests {
         }
         #expect(statuses.allSatisfy { $0 == 503 }, "\(statuses)")
         let scrape = try await proxy.send(.GET, "/_credhelper/metrics", headers: keyed)
-        let parsed = try Self.parse(scrape.body)
+        let parsed = try await Self.parse(scrape.body)
         let samples = try #require(parsed["samples"] as? [[Any]])
         let failedRuns = samples.filter {
             ($0[0] as? String) == "credhelper_proxy_helper_runs_total"
@@ -172,7 +172,7 @@ struct ProxyObservabilityTests {
     }
 
     /// `exposition` parsed by Tests/Fixtures/gateway/parse_metrics.py (prometheus_client's parser).
-    static func parse(_ exposition: String) throws -> [String: Any] {
+    static func parse(_ exposition: String) async throws -> [String: Any] {
         let script = IdentityProvider.fixtureScript.replacingOccurrences(
             of: "/glewlwyd/idp.py", with: "/gateway/parse_metrics.py")
         let process = Process()
@@ -185,8 +185,11 @@ struct ProxyObservabilityTests {
         try process.run()
         input.fileHandleForWriting.write(Data(exposition.utf8))
         try input.fileHandleForWriting.close()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         #expect(process.terminationStatus == 0, "prometheus_client could not parse: \(exposition)")
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }

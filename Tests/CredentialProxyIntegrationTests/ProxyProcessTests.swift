@@ -63,7 +63,7 @@ extension ProxyTests {
         #expect(peak < 200, "the proxy's peak RSS was \(peak) MiB: it buffered the response")
         try await client.shutdown()
         kill(process.processIdentifier, SIGTERM)
-        process.waitUntilExit()
+        try await OffPool.wait { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
         let log = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(log.contains("credhelper proxy: stopped"), "\(log)")
@@ -126,7 +126,7 @@ extension ProxyTests {
         try await client.shutdown()
         try #require(ready, "LiteLLM did not start (is it installed? pip install 'litellm[proxy]')")
         // Without the proxy, LiteLLM refuses the SDK's placeholder key.
-        let direct = try Self.runSDK(baseURL: "http://127.0.0.1:\(port)", stream: false)
+        let direct = try await Self.runSDK(baseURL: "http://127.0.0.1:\(port)", stream: false)
         #expect(!direct.contains("create: Hello from LiteLLM"))
         let helper = folder.script("static-key.sh", "echo '\(masterKey)'")
         let (proxy, proxyPort, _) = try Self.startProxyProcess(
@@ -136,7 +136,7 @@ extension ProxyTests {
             proxy.terminate()
             proxy.waitUntilExit()
         }
-        let result = try Self.runSDK(baseURL: "http://127.0.0.1:\(proxyPort)", stream: false)
+        let result = try await Self.runSDK(baseURL: "http://127.0.0.1:\(proxyPort)", stream: false)
         #expect(result.contains("create: Hello from LiteLLM"), "\(result)")
         let leaked = result.contains(masterKey)  // a Bool: a failure must not print the key
         #expect(!leaked, "the SDK output contains the gateway key")

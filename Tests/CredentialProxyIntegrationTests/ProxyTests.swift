@@ -20,12 +20,12 @@ struct ProxyTests {
         let proxy = try await ProxyHarness()
         let first = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
         #expect(first.status == 200, "\(first.body)")
-        let grants = try proxy.grants()
+        let grants = try await proxy.grants()
         try await proxy.revokeTokens()
         let body = #"{"model":"claude-test","max_tokens":8,"messages":[{"role":"user","content":"replay me"}]}"#
         let replayed = try await proxy.send(.POST, "/v1/messages", body: body)
         #expect(replayed.status == 200, "\(replayed.body)")
-        #expect(try proxy.grants() == grants + 1)
+        #expect(try await proxy.grants() == grants + 1)
         let stats = try await proxy.stats()
         #expect(stats["lastBody"] as? String == body)
         #expect(stats["unauthorized"] as? Int == 1)
@@ -38,7 +38,7 @@ struct ProxyTests {
     func concurrentRejections() async throws {
         let proxy = try await ProxyHarness()
         #expect(try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200)
-        let grants = try proxy.grants()
+        let grants = try await proxy.grants()
         try await proxy.revokeTokens()
         let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<100 {
@@ -47,7 +47,7 @@ struct ProxyTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         #expect(statuses.allSatisfy { $0 == 200 }, "\(Dictionary(grouping: statuses) { $0 }.mapValues(\.count))")
-        #expect(try proxy.grants() == grants + 1, "the helper ran more than once")
+        #expect(try await proxy.grants() == grants + 1, "the helper ran more than once")
         try await proxy.stop()
     }
 
@@ -90,7 +90,7 @@ struct ProxyTests {
     @Test("the anthropic Python SDK makes a normal and a streaming Messages call through the proxy")
     func anthropicSDK() async throws {
         let proxy = try await ProxyHarness()
-        let result = try ProxyTests.runSDK(baseURL: proxy.baseURL, stream: true)
+        let result = try await ProxyTests.runSDK(baseURL: proxy.baseURL, stream: true)
         #expect(result.contains("create: Hello from the gateway"), "\(result)")
         #expect(result.contains("stream: Hello from the gateway"), "\(result)")
         #expect(proxy.accessLog.all.contains { $0.hasPrefix("POST /v1/messages 200 ") })
@@ -127,12 +127,12 @@ struct ProxyTests {
     func silentRefreshDisabled() async throws {
         let proxy = try await ProxyHarness(silentRefresh: false)
         #expect(try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message).status == 200)
-        let grants = try proxy.grants()
+        let grants = try await proxy.grants()
         try await proxy.revokeTokens()
         let reply = try await proxy.send(.POST, "/v1/messages", body: ProxyHarness.message)
         #expect(reply.status == 401)
         #expect(reply.body.contains("silent refresh is disabled") && reply.body.contains("restart"), "\(reply.body)")
-        #expect(try proxy.grants() == grants)
+        #expect(try await proxy.grants() == grants)
         try await proxy.stop()
     }
 
@@ -175,7 +175,7 @@ struct ProxyTests {
     }
 
     /// Runs Tests/Fixtures/gateway/sdk_client.py (the anthropic SDK) against `baseURL`.
-    static func runSDK(baseURL: String, stream: Bool, apiKey: String = "unused-by-the-proxy") throws -> String {
+    static func runSDK(baseURL: String, stream: Bool, apiKey: String = "unused-by-the-proxy") async throws -> String {
         let script = IdentityProvider.fixtureScript.replacingOccurrences(
             of: "/glewlwyd/idp.py", with: "/gateway/sdk_client.py")
         let process = Process()
@@ -185,8 +185,11 @@ struct ProxyTests {
         process.standardOutput = output
         process.standardError = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         return String(decoding: data, as: UTF8.self) + "(exit \(process.terminationStatus))"
     }
 }

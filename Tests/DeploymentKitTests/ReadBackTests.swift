@@ -92,7 +92,7 @@ struct ReadBackTests {
     @Test(
         "plistlib reads both property lists: the payload of type com.anthropic.claudefordesktop, every app value a string"
     )
-    func plistlibReadsBack() throws {
+    func plistlibReadsBack() async throws {
         let out = try written()
         let check = """
             import plistlib, sys
@@ -116,7 +116,7 @@ struct ReadBackTests {
             assert flat['inferenceGatewayAuthScheme'] == 'bearer'
             assert flat['inferenceGatewayBaseUrl'] == 'https://gateway.example.com'
             """
-        let (status, output) = try Python.run(
+        let (status, output) = try await Python.run(
             check, [out + "/claude-credhelper.mobileconfig", out + "/com.anthropic.claudefordesktop.plist"])
         #expect(status == 0, "\(output)")
     }
@@ -124,7 +124,7 @@ struct ReadBackTests {
     @Test(
         ".reg: UTF-16LE with a BOM, CRLF, HKLM\\SOFTWARE\\Policies\\Claude, every value REG_SZ, the Windows helper path"
     )
-    func registryExport() throws {
+    func registryExport() async throws {
         let out = try written()
         let check = #"""
             import re, sys
@@ -150,14 +150,14 @@ struct ReadBackTests {
             assert values['inferenceGatewayAuthScheme'] == 'bearer'
             assert values['inferenceProvider'] == 'gateway'
             """#
-        let (status, output) = try Python.run(check, [out + "/claude-credhelper.reg"])
+        let (status, output) = try await Python.run(check, [out + "/claude-credhelper.reg"])
         #expect(status == 0, "\(output)")
     }
 }
 
 /// Runs a Python check script; returns its status and output.
 enum Python {
-    static func run(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
+    static func run(_ script: String, _ arguments: [String]) async throws -> (Int32, String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", script] + arguments
@@ -165,8 +165,11 @@ enum Python {
         process.standardOutput = pipe
         process.standardError = pipe
         try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = pipe.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

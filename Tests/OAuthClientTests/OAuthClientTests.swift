@@ -16,8 +16,8 @@ struct OAuthClientTests {
     let idp: IdentityProvider
     let client: OAuthClient
 
-    init() throws {
-        idp = try IdentityProvider.shared()
+    init() async throws {
+        idp = try await IdentityProvider.shared()
         let secret = try String(contentsOfFile: idp.info.clientSecretFile, encoding: .utf8)
         client = OAuthClient(
             OAuthClientConfiguration(
@@ -41,7 +41,7 @@ struct OAuthClientTests {
         ]) { $1 }
         try browser.run()
         let grant = try await client.pollDeviceToken(device, metadata: metadata, until: deadline)
-        browser.waitUntilExit()
+        try await OffPool.wait { browser.waitUntilExit() }
         return grant
     }
 

@@ -14,7 +14,7 @@ import Testing
     }
 
     @Test func storesReadsReplacesAndRemovesAnItem() async throws {
-        let session = try SecretServiceSession()
+        let session = try await SecretServiceSession()
         let keyring = keyring(session)
         let secret = "rt-ÿ \"quoted\" {json}\nsecond line"
         try await keyring.store(Secret(secret), for: "item-a", label: "credhelper test", until: .now + .seconds(10))
@@ -30,7 +30,7 @@ import Testing
 
     /// secret-tool takes at most 8191 bytes on its stdin: that much is stored whole and read back.
     @Test func aSecretUpToSecretToolsLimitIsStoredWhole() async throws {
-        let session = try SecretServiceSession()
+        let session = try await SecretServiceSession()
         let keyring = keyring(session)
         let secret = String(
             (0..<SecretServiceKeyring.secretLimit).map { Character(UnicodeScalar(UInt8(97 + $0 % 26))) })
@@ -43,7 +43,7 @@ import Testing
     /// first 8 KiB of a longer secret and exit 0: it is refused instead, and nothing crashes.
     @Test(arguments: [9 * 1024, 24 * 1024, 2 * 1024 * 1024])
     func aLongerSecretIsRefusedNotStoredCutShort(size: Int) async throws {
-        let session = try SecretServiceSession()
+        let session = try await SecretServiceSession()
         let keyring = keyring(session)
         let error = await #expect(throws: KeyringError.self) {
             try await keyring.store(
@@ -97,7 +97,7 @@ import Testing
     /// A directory named secret-tool, and a copy others could have replaced (group-writable), earlier
     /// on PATH are skipped: the trusted one after them is used, and the planted copy never runs.
     @Test func untrustedOrUnusableSecretToolsEarlierOnPathAreSkipped() async throws {
-        let session = try SecretServiceSession()
+        let session = try await SecretServiceSession()
         let scripts = HelperScripts()
         let directoryFirst = scripts.subdirectory("dir-first", mode: 0o700)
         _ = scripts.subdirectory("dir-first/secret-tool", mode: 0o700)

@@ -18,7 +18,7 @@ public struct Gateway: Sendable {
         public let certificateFile: String
         public let keyFile: String
 
-        public static func make() throws -> Certificate {
+        public static func make() async throws -> Certificate {
             let folder = NSTemporaryDirectory() + "/credhelper-tls-\(UUID().uuidString)"
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let certificate = Certificate(certificateFile: folder + "/cert.pem", keyFile: folder + "/key.pem")
@@ -32,7 +32,7 @@ public struct Gateway: Sendable {
             openssl.standardOutput = FileHandle.nullDevice
             openssl.standardError = FileHandle.nullDevice
             try openssl.run()
-            openssl.waitUntilExit()
+            try await OffPool.wait { openssl.waitUntilExit() }
             guard openssl.terminationStatus == 0 else {
                 throw FixtureError("openssl could not make a test certificate; run .ci/run or apt-get install openssl")
             }
@@ -42,11 +42,13 @@ public struct Gateway: Sendable {
 
     /// Starts a gateway trusting `idp`'s keys, over HTTPS when given a certificate. It stops when
     /// the test process exits.
-    public static func start(trusting idp: IdentityProvider, certificate: Certificate? = nil) throws -> Gateway {
+    public static func start(trusting idp: IdentityProvider, certificate: Certificate? = nil) async throws
+        -> Gateway
+    {
         let tests = IdentityProvider.fixtureScript.replacingOccurrences(of: "/glewlwyd/idp.py", with: "")
         var arguments = [idp.info.issuer, idp.info.issuer + "/jwks"]
         if let certificate { arguments += [certificate.certificateFile, certificate.keyFile] }
-        let (_, line) = try IdentityProvider.launch(
+        let (_, line) = try await IdentityProvider.launch(
             arguments, script: tests + "/gateway/gateway.py",
             stderrPath: NSTemporaryDirectory() + "/credhelper-gateway-\(UUID().uuidString).stderr")
         struct Port: Decodable { let port: Int }
@@ -56,9 +58,9 @@ public struct Gateway: Sendable {
 
     /// Starts an upstream that answers each path with fixed bytes (see `scripted_upstream.py`),
     /// returning its port. It stops when the test process exits.
-    public static func startScripted() throws -> Int {
+    public static func startScripted() async throws -> Int {
         let tests = IdentityProvider.fixtureScript.replacingOccurrences(of: "/glewlwyd/idp.py", with: "")
-        let (_, line) = try IdentityProvider.launch(
+        let (_, line) = try await IdentityProvider.launch(
             [], script: tests + "/gateway/scripted_upstream.py",
             stderrPath: NSTemporaryDirectory() + "/credhelper-scripted-\(UUID().uuidString).stderr")
         struct Port: Decodable { let port: Int }

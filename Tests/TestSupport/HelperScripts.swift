@@ -101,11 +101,11 @@ public func processIsGone(_ pid: pid_t) -> Bool {
 }
 
 /// Polls `condition` for up to `seconds`.
-public func eventually(_ seconds: Double = 3, _ condition: () -> Bool) async -> Bool {
+public func eventually(_ seconds: Double = 3, _ condition: () async -> Bool) async -> Bool {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
     while ContinuousClock.now < deadline {
-        if condition() { return true }
+        if await condition() { return true }
         try? await Task.sleep(for: .milliseconds(20))
     }
-    return condition()
+    return await condition()
 }

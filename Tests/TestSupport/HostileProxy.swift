@@ -20,13 +20,13 @@ public final class HostileProxy: Sendable {
 
     /// Starts the proxy on `address` (a loopback address); `ca` is the CA's PEM and key for
     /// ``Mode/terminate``.
-    public init(_ mode: Mode, address: String = "127.0.0.2", ca: (pem: String, key: String)? = nil) throws {
+    public init(_ mode: Mode, address: String = "127.0.0.2", ca: (pem: String, key: String)? = nil) async throws {
         let script = IdentityProvider.fixtureScript.replacing("glewlwyd/idp.py", with: "hostile-proxy/proxy.py")
         let base = NSTemporaryDirectory() + "/credhelper-hostile-proxy-\(UUID().uuidString)"
         logPath = base + ".received"
         FileManager.default.createFile(atPath: logPath, contents: nil)
         let arguments = [address, mode.rawValue, logPath] + (ca.map { [$0.pem, $0.key] } ?? [])
-        let (_, line) = try IdentityProvider.launch(arguments, script: script, stderrPath: base + ".stderr")
+        let (_, line) = try await IdentityProvider.launch(arguments, script: script, stderrPath: base + ".stderr")
         struct Port: Decodable { let port: Int }
         port = try JSONDecoder().decode(Port.self, from: Data(line.utf8)).port
         self.address = address

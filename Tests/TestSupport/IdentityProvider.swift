@@ -67,28 +67,31 @@ public final class IdentityProvider: Sendable {
         self.stateDirectory = stateDirectory
     }
 
-    private static let started = Mutex<[Kind: IdentityProvider]>([:])
-    private static let startedTLS = Mutex<IdentityProvider?>(nil)
+    /// One start per kind (and one over TLS), shared by every test that asks; awaiting it holds no
+    /// thread of the cooperative pool while the provider starts.
+    private static let starts = Mutex<[String: Task<IdentityProvider, any Error>]>([:])
+
+    private static func startOnce(_ key: String, _ start: @escaping @Sendable () throws -> IdentityProvider)
+        async throws -> IdentityProvider
+    {
+        let task = starts.withLock { tasks in
+            if let task = tasks[key] { return task }
+            let task = Task { try await OffPool.wait(start) }
+            tasks[key] = task
+            return task
+        }
+        return try await task.value
+    }
 
     /// The provider of `kind` shared by this test process, started on first use.
-    public static func shared(_ kind: Kind = .glewlwyd) throws -> IdentityProvider {
-        try started.withLock { cached in
-            if let provider = cached[kind] { return provider }
-            let provider = try start(kind)
-            cached[kind] = provider
-            return provider
-        }
+    public static func shared(_ kind: Kind = .glewlwyd) async throws -> IdentityProvider {
+        try await startOnce(kind.rawValue) { try start(kind) }
     }
 
     /// A second provider, served over HTTPS with a certificate from a CA made for this test process
     /// (``Info/caFile``): a company's identity provider behind its internal CA.
-    public static func sharedTLS() throws -> IdentityProvider {
-        try startedTLS.withLock { cached in
-            if let cached { return cached }
-            let provider = try start(.glewlwyd, tls: true)
-            cached = provider
-            return provider
-        }
+    public static func sharedTLS() async throws -> IdentityProvider {
+        try await startOnce("tls") { try start(.glewlwyd, tls: true) }
     }
 
     /// `Tests/Fixtures/glewlwyd/idp.py`.
@@ -102,20 +105,20 @@ public final class IdentityProvider: Sendable {
 
     /// How many access tokens each grant type produced so far for `client` (default: the public
     /// client the helper tests use), from the provider's database.
-    public func grantCounts(client: String? = nil) throws -> [String: Int] {
-        let output = try runFixture(["count", stateDirectory, client ?? info.publicClient])
+    public func grantCounts(client: String? = nil) async throws -> [String: Int] {
+        let output = try await runFixture(["count", stateDirectory, client ?? info.publicClient])
         return try JSONDecoder().decode([String: Int].self, from: Data(output.utf8))
     }
 
     /// Disables every refresh token, as an administrator revoking all sessions would.
-    public func revokeAllRefreshTokens() throws {
-        _ = try runFixture(["revoke", stateDirectory])
+    public func revokeAllRefreshTokens() async throws {
+        _ = try await runFixture(["revoke", stateDirectory])
     }
 
     /// Starts a TCP listener that accepts connections and never answers (a provider that hangs);
     /// returns its port. It stops when the test process exits.
-    public static func startBlackHole() throws -> Int {
-        let (process, line) = try launch(
+    public static func startBlackHole() async throws -> Int {
+        let (process, line) = try await launch(
             ["blackhole"], stderrPath: NSTemporaryDirectory() + "/credhelper-blackhole-\(UUID().uuidString).stderr")
         _ = process
         struct Port: Decodable { let port: Int }
@@ -127,7 +130,7 @@ public final class IdentityProvider: Sendable {
             throw FixtureError("glewlwyd is not installed (/usr/bin/glewlwyd); run .ci/run or apt-get install glewlwyd")
         }
         let state = NSTemporaryDirectory() + "/credhelper-idp-" + UUID().uuidString
-        let (_, line) = try launch(
+        let (_, line) = try launchBlocking(
             ["serve", state] + kind.serveOptions + (tls ? ["--tls"] : []), script: kind.script,
             stderrPath: state + ".stderr")
         let info = try JSONDecoder().decode(Info.self, from: Data(line.utf8))
@@ -135,8 +138,14 @@ public final class IdentityProvider: Sendable {
     }
 
     /// Runs a fixture script in the background (it stops when this process exits) and returns it
-    /// with the first line it printed.
-    public static func launch(_ arguments: [String], script: String = fixtureScript, stderrPath: String) throws
+    /// with the first line it printed, waiting off the cooperative pool.
+    public static func launch(_ arguments: [String], script: String = fixtureScript, stderrPath: String)
+        async throws -> (Process, String)
+    {
+        try await OffPool.wait { try launchBlocking(arguments, script: script, stderrPath: stderrPath) }
+    }
+
+    private static func launchBlocking(_ arguments: [String], script: String, stderrPath: String) throws
         -> (Process, String)
     {
         let process = Process()
@@ -163,10 +172,15 @@ public final class IdentityProvider: Sendable {
         return (process, String(decoding: line, as: UTF8.self))
     }
 
-    private func runFixture(_ arguments: [String]) throws -> String {
+    private func runFixture(_ arguments: [String]) async throws -> String {
+        let script = kind.script
+        return try await OffPool.wait { try Self.runFixture(arguments, script: script) }
+    }
+
+    private static func runFixture(_ arguments: [String], script: String) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", kind.script] + arguments
+        process.arguments = ["python3", script] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()

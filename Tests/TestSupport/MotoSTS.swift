@@ -12,12 +12,12 @@ public final class MotoSTS: Sendable {
 
     /// Starts one whose roles `trust` (role ARN → issuer) accept web identities of that issuer; with
     /// `tls`, it serves HTTPS as `localhost` with that certificate.
-    public init(trust: [String: String], tls: Gateway.Certificate? = nil) throws {
+    public init(trust: [String: String], tls: Gateway.Certificate? = nil) async throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("Fixtures/aws/sts.py").path
         var arguments = trust.sorted { $0.key < $1.key }.flatMap { ["--trust", "\($0.key)=\($0.value)"] }
         if let tls { arguments += ["--tls", tls.certificateFile, tls.keyFile] }
-        let (process, line) = try IdentityProvider.launch(
+        let (process, line) = try await IdentityProvider.launch(
             arguments, script: script,
             stderrPath: NSTemporaryDirectory() + "/credhelper-sts-\(UUID().uuidString).stderr")
         struct Port: Decodable { let port: Int }
@@ -31,7 +31,7 @@ public final class MotoSTS: Sendable {
 
     /// How many AssumeRoleWithWebIdentity calls it received so far (asked over HTTP with Python's
     /// urllib: this Foundation has no HTTP loader).
-    public func calls() throws -> Int {
+    public func calls() async throws -> Int {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = [
@@ -43,8 +43,11 @@ public final class MotoSTS: Sendable {
         let output = Pipe()
         process.standardOutput = output
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         struct Calls: Decodable { let AssumeRoleWithWebIdentity: Int }
         return try JSONDecoder().decode(Calls.self, from: data).AssumeRoleWithWebIdentity
     }

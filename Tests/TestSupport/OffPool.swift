@@ -32,4 +32,17 @@ public enum OffPool {
             thread.start()
         }
     }
+
+    /// Waits for something that blocks, such as a fixture printing its first line or a child
+    /// exiting, on a new thread started at once at normal priority, and returns what `body` returns.
+    ///
+    /// A fixture started inside a test (or a suite's `init`) would otherwise hold a thread of the
+    /// cooperative pool while it starts: a few tests starting the shared identity provider at once
+    /// stall every other test for as long as it takes, and tests that measure time then fail.
+    public static func wait<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<T, any Error>) in
+            let thread = Thread { done.resume(with: Result { try body() }) }
+            thread.start()
+        }
+    }
 }

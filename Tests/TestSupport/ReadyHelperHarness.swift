@@ -21,9 +21,9 @@ public final class ReadyHelperHarness: Sendable {
     public init(
         hostTTL: Int = 600, extra: [String: [String: any Sendable]] = [:], tokenStorage: String? = nil,
         environment: [String: String] = [:], provider: IdentityProvider.Kind = .glewlwyd
-    ) throws {
+    ) async throws {
         extraEnvironment = environment
-        idp = try IdentityProvider.shared(provider)
+        idp = try await IdentityProvider.shared(provider)
         folder = HelperScripts()
         let info = idp.info
         var profiles: [String: [String: any Sendable]] = [

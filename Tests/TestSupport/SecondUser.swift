@@ -44,7 +44,7 @@ public enum SecondUser {
     @discardableResult
     public static func shell(
         _ script: String, environment extra: [String: String] = [:], etc: String? = nil
-    ) throws -> (Int32, String) {
+    ) async throws -> (Int32, String) {
         let process = Process()
         let asNobody = ["/usr/bin/setpriv", "--reuid=\(uid)", "--regid=\(gid)", "--clear-groups", "--"]
         if let etc {
@@ -65,8 +65,11 @@ public enum SecondUser {
         process.standardError = output
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
+        let data = try await OffPool.wait {
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return data
+        }
         return (process.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 }

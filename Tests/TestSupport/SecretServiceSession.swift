@@ -19,7 +19,7 @@ public final class SecretServiceSession: Sendable {
     /// `Process` started from a test (a dispatch worker thread, most signals blocked) passes the
     /// blocked mask on: dbus-run-session never sees its child exit, the bus outlives the test, and
     /// `waitUntilExit` never returns.
-    public init() throws {
+    public init() async throws {
         for tool in ["/usr/bin/dbus-run-session", "/usr/bin/gnome-keyring-daemon", "/usr/bin/secret-tool"]
         where !FileManager.default.isExecutableFile(atPath: tool) {
             throw FixtureError(
@@ -63,10 +63,15 @@ public final class SecretServiceSession: Sendable {
         }
         pid = child
         input = stdin[1]
-        var line: [UInt8] = []
-        var byte: UInt8 = 0
-        while read(stdout[0], &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
-        close(stdout[0])
+        let output = stdout[0]
+        // The bus takes a moment to start: wait for its address off the cooperative pool.
+        let line = try await OffPool.wait { () -> [UInt8] in
+            var line: [UInt8] = []
+            var byte: UInt8 = 0
+            while read(output, &byte, 1) == 1, byte != UInt8(ascii: "\n") { line.append(byte) }
+            close(output)
+            return line
+        }
         busAddress = String(decoding: line, as: UTF8.self)
         guard busAddress.hasPrefix("unix:") else {
             throw FixtureError(
