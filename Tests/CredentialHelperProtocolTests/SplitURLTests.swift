@@ -54,9 +54,11 @@ import Testing
         let heads = ["https://", "HTTP://", "svn+ssh://", "a1.-://", "1a://", "", "", "[::1]", "//"]
         var inputs: [String] = []
         for _ in 0..<count {
-            var text = heads.randomElement(using: &generator)!
+            var text = heads[Int.random(in: 0..<heads.count, using: &generator)]
             if Bool.random(using: &generator) { text += "[::1]" }
-            for _ in 0..<Int.random(in: 0...8, using: &generator) { text += pieces.randomElement(using: &generator)! }
+            for _ in 0..<Int.random(in: 0...8, using: &generator) {
+                text += pieces[Int.random(in: 0..<pieces.count, using: &generator)]
+            }
             inputs.append(text)
         }
         return inputs
