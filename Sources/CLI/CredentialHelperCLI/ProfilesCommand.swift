@@ -32,6 +32,9 @@ struct ProfilesCommand: ParsableCommand {
         case .file(let path): "file \(path)"
         case .literal: "static token"
         case .googleSTS(let settings): "google-sts \(settings.audience), subject \(settings.subjectProfile)"
+        case .awsChain(let settings):
+            "aws-chain, " + (settings.awsProfile.map { "AWS profile \($0)" } ?? "the AWS default chain") + ", "
+                + settings.region
         }
     }
 }

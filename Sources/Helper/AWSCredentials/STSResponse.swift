@@ -57,13 +57,30 @@ enum STSResponse {
         return out + rest
     }
 
-    /// Seconds since 1970 of an ISO 8601 UTC time such as `2026-12-04T05:00:00Z` or
-    /// `2026-12-04T05:00:00.123Z` (fractions dropped).
+    /// `YYYY-MM-DDTHH:MM:SS`, optional fraction, then `Z` or an offset `±HH:MM` (ISO 8601 as STS
+    /// and credential processes write it); seconds since 1970.
     static func parseTimestamp(_ text: String) -> Double? {
-        let characters = Array(text.utf8)
+        var characters = Array(text.utf8)
+        var offset: Int64 = 0
+        let isDigit = { (byte: UInt8) in (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) }
+        if characters.count >= 25, characters[characters.count - 3] == UInt8(ascii: ":"),
+            let sign = characters.dropLast(5).last, sign == UInt8(ascii: "+") || sign == UInt8(ascii: "-"),
+            characters.suffix(5).filter(isDigit).count == 4,
+            let hours = Int64(String(decoding: characters.suffix(5).prefix(2), as: UTF8.self)),
+            let minutes = Int64(String(decoding: characters.suffix(2), as: UTF8.self)), hours < 24, minutes < 60
+        {
+            offset = (hours * 3600 + minutes * 60) * (sign == UInt8(ascii: "+") ? 1 : -1)
+            characters = Array(characters.dropLast(6)) + [UInt8(ascii: "Z")]
+        }
         guard characters.count >= 20, characters[4] == UInt8(ascii: "-"), characters[7] == UInt8(ascii: "-"),
             characters[10] == UInt8(ascii: "T"), characters[13] == UInt8(ascii: ":"),
-            characters[16] == UInt8(ascii: ":"), text.hasSuffix("Z")
+            characters[16] == UInt8(ascii: ":"), characters.last == UInt8(ascii: "Z"),
+            characters.count == 20
+                || (characters[19] == UInt8(ascii: ".")
+                    && characters[20..<(characters.count - 1)]
+                        .allSatisfy(isDigit)
+                    && characters.count > 21),
+            [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18].allSatisfy({ isDigit(characters[$0]) })
         else { return nil }
         func number(_ range: Range<Int>) -> Int64? { Int64(String(decoding: characters[range], as: UTF8.self)) }
         guard let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
@@ -77,6 +94,6 @@ enum STSResponse {
         let dayOfYear = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1
         let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
         let days = era * 146_097 + dayOfEra - 719_468
-        return Double(days * 86_400 + hour * 3600 + minute * 60 + second)
+        return Double(days * 86_400 + hour * 3600 + minute * 60 + second - offset)
     }
 }

@@ -41,7 +41,9 @@ public enum AWSCachedAnswer {
                 .read(),
             record.isFresh(profile: profile, aws: aws, now: now)
         else { return nil }
-        return AWSAnswer.encoded(record.credentials, mode: mode, profile: profile, aws: aws, now: now)
+        return AWSAnswer.encoded(
+            record.credentials, mode: mode, profile: profile, region: aws.region,
+            bedrockKeyLifetime: aws.bedrockKeyLifetime, now: now)
     }
 }
 
@@ -49,8 +51,8 @@ public enum AWSCachedAnswer {
 public enum AWSAnswer {
     /// The output of `mode`; nil when a Bedrock key cannot be made (credentials with no time left).
     public static func encoded(
-        _ credentials: AWSSessionCredentials, mode: AWSOutputMode, profile: Profile, aws: Profile.AWSSettings,
-        now: Double
+        _ credentials: AWSSessionCredentials, mode: AWSOutputMode, profile: Profile, region: String,
+        bedrockKeyLifetime: Int, now: Double
     ) -> [UInt8]? {
         switch mode {
         case .credentialProcess: return AWSCredentialOutput.credentialProcess(credentials)
@@ -58,7 +60,7 @@ public enum AWSAnswer {
         case .bedrockKey:
             guard
                 let key = BedrockAPIKey.make(
-                    credentials: credentials, region: aws.region, now: now, lifetime: aws.bedrockKeyLifetime)
+                    credentials: credentials, region: region, now: now, lifetime: bedrockKeyLifetime)
             else { return nil }
             return profile.answer(token: key).encoded()
         }

@@ -20,13 +20,13 @@ public struct AWSSessionRecord: Sendable, Hashable, Codable {
     public var credentials: AWSSessionCredentials
     /// When STS issued them (seconds since 1970).
     public var obtainedAt: Double
-    /// The role they belong to.
-    public var roleARN: String
-    /// The role session name they were issued under.
-    public var sessionName: String
+    /// The role they belong to (nil: credentials a `credential_process` printed).
+    public var roleARN: String?
+    /// The role session name they were issued under (nil: credentials a `credential_process` printed).
+    public var sessionName: String?
 
     /// A record.
-    public init(credentials: AWSSessionCredentials, obtainedAt: Double, roleARN: String, sessionName: String) {
+    public init(credentials: AWSSessionCredentials, obtainedAt: Double, roleARN: String?, sessionName: String?) {
         self.credentials = credentials
         self.obtainedAt = obtainedAt
         self.roleARN = roleARN
@@ -36,8 +36,14 @@ public struct AWSSessionRecord: Sendable, Hashable, Codable {
     /// Whether the credentials are good enough to hand out at `now`: they last at least the refresh
     /// margin (``refreshMargin(profile:aws:)``) longer.
     public func isFresh(profile: Profile, aws: Profile.AWSSettings, now: Double) -> Bool {
+        isFresh(margin: Self.refreshMargin(profile: profile, aws: aws), now: now)
+    }
+
+    /// Whether the credentials last at least `margin` seconds past `now` (credentials without an
+    /// expiration always do).
+    public func isFresh(margin: Double, now: Double) -> Bool {
         guard let expiration = credentials.expiration else { return true }
-        return expiration - now >= Self.refreshMargin(profile: profile, aws: aws)
+        return expiration - now >= margin
     }
 
     /// How long before their expiration credentials are replaced: 15 minutes (when AWS SDKs start

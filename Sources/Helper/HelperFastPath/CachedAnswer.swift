@@ -31,6 +31,7 @@ public enum CachedAnswer {
         let token: Secret
         switch profile.source {
         case .literal(let secret): token = secret
+        case .awsChain: return nil
         case .file(let path):
             guard let secret = try? FileSource.read(path) else { return nil }
             token = secret
@@ -55,7 +56,7 @@ extension Profile {
         case .oauth(let settings): settings.storeKey
         case .exec(let settings): settings.storeKey
         case .googleSTS(let settings): settings.storeKey
-        case .file, .literal: nil
+        case .file, .literal, .awsChain: nil
         }
     }
 }

@@ -18,6 +18,8 @@ public struct Profile: Sendable, Hashable {
         /// A Google access token from Google's STS, in exchange for another profile's token
         /// (workload or workforce identity federation, for Vertex AI).
         case googleSTS(GoogleSTSSettings)
+        /// AWS credentials from the AWS SDKs' usual sources, for the AWS output modes only.
+        case awsChain(AWSChainSettings)
     }
 
     /// How an OAuth profile signs in.

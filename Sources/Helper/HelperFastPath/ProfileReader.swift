@@ -26,6 +26,7 @@ struct ProfileReader {
             "subjectProfile", "audience", "subjectTokenType", "scopes", "tokenUrl", "workforcePoolUserProject",
             "requestTimeoutSec",
         ],
+        "aws-chain": ["awsProfile", "region", "bedrockKeyLifetimeSec", "processTimeoutSec"],
     ]
 
     func catalog(from root: JSONValue) throws(CredhelperFailure) -> ProfileCatalog {
@@ -71,7 +72,8 @@ struct ProfileReader {
         guard case .object(let fields) = value else { throw fail(name, "a profile must be a JSON object") }
         let kind = try string(fields, "kind", in: name) ?? "oauth"
         guard let allowed = Self.kindKeys[kind] else {
-            throw fail(name, "\"kind\" must be one of oauth, exec, file, static, google-sts (not \"\(kind)\")")
+            throw fail(
+                name, "\"kind\" must be one of oauth, exec, file, static, google-sts, aws-chain (not \"\(kind)\")")
         }
         try rejectUnknown(fields.keys, allowed: allowed.union(Self.commonKeys), in: name)
         let source: Profile.Source
@@ -79,6 +81,7 @@ struct ProfileReader {
         case "oauth": source = .oauth(try oauth(fields, in: name))
         case "exec": source = .exec(try exec(fields, in: name))
         case "google-sts": source = .googleSTS(try googleSTS(fields, in: name))
+        case "aws-chain": source = .awsChain(try awsChain(fields, in: name))
         case "file":
             guard let path = try string(fields, "path", in: name), path.hasPrefix("/") else {
                 throw fail(name, "\"path\" must be the absolute path of the token file")

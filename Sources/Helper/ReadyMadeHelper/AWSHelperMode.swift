@@ -54,9 +54,10 @@ public enum AWSHelperMode {
                 store: TokenStore(directory: try ProfileCatalog.storeDirectory(environment: environment)),
                 environment: environment, say: say)
             let credentials = try await readyHelper.awsCredentials(profile: profile, context: context)
-            guard case .oauth(let settings) = profile.source, let aws = settings.aws,
+            guard let output = profile.awsOutput,
                 let output = AWSAnswer.encoded(
-                    credentials, mode: mode, profile: profile, aws: aws, now: Date().timeIntervalSince1970)
+                    credentials, mode: mode, profile: profile, region: output.region,
+                    bedrockKeyLifetime: output.bedrockKeyLifetime, now: Date().timeIntervalSince1970)
             else {
                 say(
                     CredhelperFailure(

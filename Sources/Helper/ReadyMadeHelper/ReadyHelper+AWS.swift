@@ -21,11 +21,17 @@ extension ReadyHelper {
     public func awsCredentials(profile: Profile, context: HelperContext?) async throws(CredhelperFailure)
         -> AWSSessionCredentials
     {
+        if case .awsChain(let chain) = profile.source {
+            return try await AWSChainSource(
+                profile: profile, settings: chain, store: store, environment: environment,
+                childEnvironment: childEnvironment, now: now
+            ).credentials(context: context)
+        }
         guard case .oauth(let settings) = profile.source, let aws = settings.aws else {
             throw CredhelperFailure(
                 .configuration,
                 "profile \"\(profile.name)\" has no \"aws\" settings; add \"aws\": {\"roleArn\": …, \"region\": …} to "
-                    + "an oauth profile (docs/clouds.md, Amazon Bedrock)")
+                    + "an oauth profile, or use an aws-chain profile (docs/clouds.md, Amazon Bedrock)")
         }
         let sessions = AWSSessionStore(store: store, key: settings.awsStoreKey(aws))
         let now = now()

@@ -66,6 +66,12 @@ public struct ReadyHelper: Sendable {
                     try await answer(profile: subject, context: context).token
                 }
             ).credential(context: context, notBefore: notBefore, until: deadline)
+        case .awsChain:
+            throw CredhelperFailure(
+                .configuration,
+                "profile \"\(profile.name)\" is an aws-chain profile: it hands out AWS credentials, not a token; run "
+                    + "it as credhelper-\(profile.name)@bedrock-key (the app's helper with Bedrock), "
+                    + "@credential-process or @aws-export")
         case .oauth(let settings):
             let idpSource = oauthSource(profile, settings)
             do {
