@@ -68,4 +68,37 @@ struct ConfigWriteCLITests {
         let object = try JSONDecoder().decode([String: String].self, from: Data(headers.stdout.utf8))
         #expect(object["Authorization"] == "Bearer cc-token-0123456789abcdef", "\(headers.stderr)")
     }
+
+    @Test(
+        "the app's otlpHeadersHelper: the link config write names prints the profile's headers, run with no arguments")
+    func otlpHeadersHelperRuns() async throws {
+        let issuer = folder.script("issue-token", "#!/bin/sh\necho otlp-token-0123456789abcdef\n", mode: 0o755)
+        let bin = folder.subdirectory("bin", mode: 0o755)
+        try FileManager.default.createSymbolicLink(atPath: bin + "/credhelper", withDestinationPath: BuiltBinary.path)
+        let answers = folder.path("answers.json")
+        folder.write(
+            """
+            {"helperPath": "\(bin)/credhelper",
+             "profiles": {"corp": {"kind": "exec", "command": ["\(issuer)"], "tokenLifetimeSec": 3600,
+                                   "headers": {"X-Tenant": "acme"}}},
+             "otlpHeadersHelper": "corp"}
+            """, to: answers, mode: 0o600)
+        let out = folder.path("out")
+        let written = try await BuiltBinary.run(
+            ["config", "write", "--answers", answers, "--out", out, "--format", "plist", "--format", "profiles"])
+        #expect(written.status == 0, "\(written.stderr)")
+        let link = bin + "/credhelper-corp@headers"
+        #expect(written.stderr.contains("ln -s \(bin)/credhelper \(link)"), "\(written.stderr)")
+        let plist = try String(contentsOfFile: out + "/com.anthropic.claudefordesktop.plist", encoding: .utf8)
+        #expect(plist.contains("<key>otlpHeadersHelper</key>\n\t<string>\(link)</string>"), "\(plist)")
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: BuiltBinary.path)
+        let environment = [
+            "HOME": folder.subdirectory("home", mode: 0o700), "CREDHELPER_MACHINE_PROFILES": out + "/profiles.json",
+            "CREDHELPER_STATE_DIR": folder.subdirectory("state", mode: 0o700), "PATH": "/usr/bin:/bin",
+        ]
+        let headers = try await ReadyHelperTests.AWSModesTests.run(link, environment: environment)
+        let object = try JSONDecoder().decode([String: String].self, from: Data(headers.stdout.utf8))
+        #expect(
+            object == ["Authorization": "Bearer otlp-token-0123456789abcdef", "X-Tenant": "acme"], "\(headers.stderr)")
+    }
 }

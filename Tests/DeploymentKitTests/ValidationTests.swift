@@ -33,6 +33,8 @@ struct ValidationTests {
             ),
             (#"{}"#, "no profile"),
             (#"{"windowsHelperPath": "credhelper.exe", \#(profile)}"#, "windowsHelperPath"),
+            (#"{"otlpHeadersHelper": "nobody", \#(profile)}"#, "otlpHeadersHelper names the profile \"nobody\""),
+            (#"{"appSettings": {"otlpHeadersHelper": "/x"}, \#(profile)}"#, "otlpHeadersHelper"),
         ])
     func refused(json: String, named: String) {
         do {
@@ -46,6 +48,16 @@ struct ValidationTests {
     @Test("the .reg export needs the Windows helper path; without it it is not a default format")
     func registryNeedsWindowsPath() throws {
         let deployment = try Deployment(try Self.answers("{\(Self.profile)}"))
+        #expect(!deployment.defaultFormats.contains(.reg))
+        #expect(throws: DeploymentError.self) { try deployment.files([.reg]) }
+    }
+
+    @Test("otlpHeadersHelper is the @headers link next to the helper; no .reg can name it")
+    func otlpHeadersHelperLink() throws {
+        let answers = try Self.answers(
+            #"{"otlpHeadersHelper": "corp", "windowsHelperPath": "C:\\c\\credhelper.exe", \#(Self.profile)}"#)
+        let deployment = try Deployment(answers)
+        #expect(deployment.appValues.contains { $0 == ("otlpHeadersHelper", "/usr/bin/credhelper-corp@headers") })
         #expect(!deployment.defaultFormats.contains(.reg))
         #expect(throws: DeploymentError.self) { try deployment.files([.reg]) }
     }

@@ -87,6 +87,13 @@ struct ConfigWriteCommand: AsyncParsableCommand {
                         + "/etc/credhelper/profiles.json (macOS: /Library/Application Support/credhelper/profiles.json)\n"
                 )
             }
+            if let profile = deployment.answers.otlpHeadersHelper {
+                let helper = deployment.answers.helperPath
+                let directory = helper[..<(helper.lastIndex(of: "/") ?? helper.startIndex)]
+                Terminal.standardError(
+                    "Create the link the app's otlpHeadersHelper names, on every machine: ln -s \(helper) "
+                        + "\(directory)/credhelper-\(profile)@headers\n")
+            }
             if chosen.contains(.claudeCode) {
                 Terminal.standardError(
                     "Install Claude Code's settings as root: install -D -o root -g root -m 0644 "

@@ -36,11 +36,13 @@ struct ClaudeCodeSettings {
                         + "the answers' profiles (\(answers.profiles.keys.sorted().joined(separator: ", ")))")
             }
             if setting == "awsCredentialExport" {
-                guard case .object(let fields) = entry, fields["aws"] != nil else {
+                guard case .object(let fields) = entry, fields["aws"] != nil || fields["kind"] == .string("aws-chain")
+                else {
                     throw DeploymentError(
                         .invalidAnswer,
                         "claudeCode.awsCredentialExport names the profile \(JSONString.quoted(profile)), which has no "
-                            + "\"aws\" settings (role ARN, region); add them (docs/clouds.md) or name an AWS profile")
+                            + "\"aws\" settings (role ARN, region) and is not an aws-chain profile; add them (docs/clouds.md) or "
+                            + "name an AWS profile")
                 }
             }
             let words = [answers.helperPath] + arguments + ["--profile", profile]

@@ -91,7 +91,14 @@ public struct Deployment: Sendable {
                 ))
         }
         values.append((ConfigurationKey.authScheme.rawValue, answers.authScheme))
+        if let link = try otlpHeadersHelperLink(answers) { values.append((otlpHeadersHelperKey, link)) }
         for key in answers.appSettings.keys.sorted() {
+            if key == otlpHeadersHelperKey {
+                throw DeploymentError(
+                    .invalidAnswer,
+                    "appSettings sets \(key); set it with the answer made for it (otlpHeadersHelper: the profile "
+                        + "whose headers the telemetry exporter sends) so the link and the profile agree")
+            }
             if let known = ConfigurationKey(rawValue: key), let answer = answerName(for: known) {
                 throw DeploymentError(
                     .invalidAnswer,
@@ -114,6 +121,23 @@ public struct Deployment: Sendable {
             values.append((key, value))
         }
         return values
+    }
+
+    /// The app's key for the telemetry exporter's headers helper (configuration reference).
+    static let otlpHeadersHelperKey = "otlpHeadersHelper"
+
+    /// The link the app's `otlpHeadersHelper` names: `credhelper-PROFILE@headers` in the directory of
+    /// the helper (the app runs it with no arguments, so the link name chooses the mode).
+    static func otlpHeadersHelperLink(_ answers: DeploymentAnswers) throws(DeploymentError) -> String? {
+        guard let profile = answers.otlpHeadersHelper else { return nil }
+        guard answers.profiles[profile] != nil else {
+            throw DeploymentError(
+                .invalidAnswer,
+                "otlpHeadersHelper names the profile \(JSONString.quoted(profile)), which is not one of the answers' "
+                    + "profiles (\(answers.profiles.keys.sorted().joined(separator: ", ")))")
+        }
+        let directory = answers.helperPath[..<(answers.helperPath.lastIndex(of: "/") ?? answers.helperPath.startIndex)]
+        return directory + "/credhelper-\(profile)@headers"
     }
 
     /// The machine-wide profiles file, every profile's `hostTtlSec` the deployment's TTL.

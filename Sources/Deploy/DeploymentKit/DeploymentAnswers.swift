@@ -37,6 +37,10 @@ public struct DeploymentAnswers: Sendable, Hashable {
     /// `awsCredentialExport` → the profile's name. Written to Claude Code's `managed-settings.json`
     /// (``DeploymentFormat/claudeCode``), each as the `credhelper` subcommand of its output mode.
     public var claudeCode: [String: String] = [:]
+    /// The profile whose headers the app's telemetry exporter sends: the app's `otlpHeadersHelper`
+    /// (an absolute path run with no arguments) is written as the link `credhelper-PROFILE@headers`
+    /// next to ``helperPath``.
+    public var otlpHeadersHelper: String?
 
     /// The helper timeout written by default: five minutes, enough for a user to finish a browser
     /// sign-in with a second factor; the app's own default (60 s) cuts such a sign-in off.
@@ -49,7 +53,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
     static let keys: Set = [
         "helperPath", "windowsHelperPath", "ttlSec", "timeoutSec", "silentRefreshEnabled", "authScheme",
         "customHeaders", "appSettings", "organization", "displayName", "profiles", "defaultProfile", "userProfiles",
-        "claudeCode",
+        "claudeCode", "otlpHeadersHelper",
     ]
 
     /// Reads the answers file's JSON text; `source` names the file in errors.
@@ -93,6 +97,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
         defaultProfile = try read.string("defaultProfile")
         userProfiles = try read.string("userProfiles")
         if let value = try read.strings("claudeCode") { claudeCode = value }
+        otlpHeadersHelper = try read.string("otlpHeadersHelper")
     }
 }
 
