@@ -55,6 +55,35 @@ public struct AWSSessionRecord: Sendable, Hashable, Codable {
     }
 }
 
+extension AWSSessionRecord {
+    /// The record in `value`, read as the synthesized `Decodable` conformance reads it (unknown keys
+    /// ignored, a missing or null optional is nil), or nil when that conformance might read it
+    /// otherwise: ``AWSSessionStore/read()`` then lets `JSONDecoder` decide.
+    init?(storeRecord value: JSONValue) {
+        guard case .object(let fields) = value, case .number(let obtainedAt)? = fields["obtainedAt"],
+            case .object(let keys)? = fields["credentials"], case .string(let keyID)? = keys["accessKeyID"],
+            case .string(let secret)? = keys["secretAccessKey"],
+            let token = Self.optional(keys["sessionToken"], { if case .string(let text) = $0 { text } else { nil } }),
+            let expiration = Self.optional(
+                keys["expiration"], { if case .number(let time) = $0 { time } else { nil } }),
+            let role = Self.optional(fields["roleARN"], { if case .string(let text) = $0 { text } else { nil } }),
+            let session = Self.optional(fields["sessionName"], { if case .string(let text) = $0 { text } else { nil } })
+        else { return nil }
+        self.init(
+            credentials: AWSSessionCredentials(
+                accessKeyID: keyID, secretAccessKey: Secret(secret), sessionToken: token.map(Secret.init),
+                expiration: expiration),
+            obtainedAt: obtainedAt, roleARN: role, sessionName: session)
+    }
+
+    /// `.some(nil)` for a missing or null field, `.some(value)` for one of the expected type, nil
+    /// (not readable here) for any other.
+    private static func optional<T>(_ field: JSONValue?, _ read: (JSONValue) -> T?) -> T?? {
+        guard let field, field != .null else { return .some(nil) }
+        return read(field).map { .some($0) }
+    }
+}
+
 /// The AWS session records, in the token store's private directory: one 0600 file per role and
 /// sign-in (`KEY.aws.json`), replaced atomically; writes happen under the store's lock for that key.
 public struct AWSSessionStore: Sendable {
@@ -79,6 +108,10 @@ public struct AWSSessionStore: Sendable {
             throw CredhelperFailure(.tokenStoreUnreadable, error.description)
         }
         guard let bytes else { return nil }
+        // Codable is slow on its first use in a process: the cached path reads the record itself.
+        if let value = try? JSONValue.decode(bytes), let record = AWSSessionRecord(storeRecord: value) {
+            return record
+        }
         do { return try JSONDecoder().decode(AWSSessionRecord.self, from: Data(bytes)) } catch {
             throw CredhelperFailure(
                 .tokenStoreUnreadable, "\(path) is not a valid AWS session record; remove it and try again")
