@@ -236,6 +236,23 @@ struct AWSChainTests {
         #expect(typo.status == 2 && typo.stderr.contains("did you mean \"us-west-2\""), "\(typo.stderr)")
     }
 
+    @Test("doctor names where the credentials come from, runs no credential_process, and names what is wrong")
+    func doctor() async throws {
+        write(
+            config: "[default]\ncredential_process = \(process())\n[profile role]\nrole_arn = arn:aws:iam::1:role/R\n")
+        try profile()
+        let fromProcess = try await BuiltBinary.run(["doctor", "--profile", "P"], environment: environment)
+        #expect(fromProcess.stdout.contains("credential_process of AWS profile \"default\""), "\(fromProcess.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: folder.path("runs")), "doctor ran the credential_process")
+        let fromEnvironment = try await BuiltBinary.run(
+            ["doctor", "--profile", "P"], environment: environment.merging(Self.keysEnvironment) { $1 })
+        #expect(fromEnvironment.stdout.contains("the environment (AWS_ACCESS_KEY_ID)"), "\(fromEnvironment.stdout)")
+        #expect(!fromEnvironment.stdout.contains("SECRETENV") && !fromEnvironment.stderr.contains("SECRETENV"))
+        try profile(["awsProfile": "role"])
+        let refused = try await BuiltBinary.run(["doctor", "--profile", "P"], environment: environment)
+        #expect(refused.status != 0 && refused.stdout.contains("export-credentials"), "\(refused.stdout)")
+    }
+
     @Test("another user who can write the config file or the program's directory cannot choose what runs")
     func hostileWriters() async throws {
         let shared = folder.subdirectory("shared", mode: 0o777)

@@ -31,6 +31,15 @@ struct AWSChainSource {
     static let outputLimit = 64 * 1024
 
     func credentials(context: HelperContext?) async throws(CredhelperFailure) -> AWSSessionCredentials {
+        switch try source() {
+        case .keys(let credentials, _): return credentials
+        case .process(let command, let awsProfile):
+            return try await processCredentials(command, awsProfile: awsProfile, context: context)
+        }
+    }
+
+    /// Where the credentials come from, without running anything (`credhelper doctor` shows it).
+    func source() throws(CredhelperFailure) -> AWSCredentialChain.Source {
         guard let home = HomeDirectory.path(environment: environment) else {
             throw CredhelperFailure(
                 .configuration, HomeDirectory.missing("the AWS config files", override: "AWS_CONFIG_FILE"))
@@ -48,11 +57,7 @@ struct AWSChainSource {
         } catch {
             throw CredhelperFailure(.configuration, "profile \"\(profile.name)\": \(error)")
         }
-        switch source {
-        case .keys(let credentials, _): return credentials
-        case .process(let command, let awsProfile):
-            return try await processCredentials(command, awsProfile: awsProfile, context: context)
-        }
+        return source
     }
 
     /// A shared file, parsed; nil when it does not exist. It decides what runs, so it must pass the

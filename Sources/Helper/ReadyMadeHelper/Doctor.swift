@@ -19,6 +19,24 @@ extension ReadyHelper {
         var report = DoctorReport(profile: profile.name)
         let record = profile.storeKey.flatMap { key in (try? store.read(key)) ?? nil }
         report.checkTTL(profile: profile, app: app, record: record)
+        if case .awsChain(let chain) = profile.source {
+            let chainSource = AWSChainSource(
+                profile: profile, settings: chain, store: store, environment: environment,
+                childEnvironment: childEnvironment, now: now)
+            do {
+                switch try chainSource.source() {
+                case .keys(_, let origin): report.add("aws-chain", .ok, "AWS credentials from \(origin)")
+                case .process(let command, let awsProfile):
+                    report.add(
+                        "aws-chain", .ok,
+                        "AWS credentials from the credential_process of AWS profile \"\(awsProfile)\": \(command[0]) "
+                            + "(run when a consumer asks; doctor does not run it)")
+                }
+            } catch {
+                report.add("aws-chain", .fail, error.detail)
+            }
+            return report.findings
+        }
         guard case .oauth(let settings) = profile.source else {
             report.add("provider", .ok, "profile \"\(profile.name)\" does not sign in to an identity provider")
             return report.findings
