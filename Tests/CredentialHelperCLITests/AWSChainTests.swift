@@ -109,6 +109,10 @@ struct AWSChainTests {
                 aws_session_token = TOKENKEYS
                 [profile partial]
                 region = us-east-1
+                [profile ssosession]
+                sso_session = corp
+                aws_access_key_id = AKIASSOSESSION
+                aws_secret_access_key = SECRETSSOSESSION
                 """,
             credentials: """
                 [corp]
@@ -130,6 +134,23 @@ struct AWSChainTests {
             (["AWS_DEFAULT_PROFILE": "keys", "AWS_PROFILE": "corp"], nil, "AKIAKEYS"),
             (["AWS_PROFILE": "missing"], nil, "error"),
             ([:], "partial", "error"),
+            // Found by review: each differed from botocore before its fix.
+            (
+                [
+                    "AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "SECRETENV", "AWS_SECURITY_TOKEN": "",
+                    "AWS_SESSION_TOKEN": "TOKENENV",
+                ], nil, "AKIAENV"
+            ),
+            (Self.keysEnvironment.merging(["AWS_PROFILE": "nope"]) { $1 }, nil, "error"),
+            (["AWS_DEFAULT_PROFILE": "", "AWS_PROFILE": "keys"], nil, "error"),
+            (["AWS_CONFIG_FILE": "", "AWS_PROFILE": "keys"], nil, "error"),
+            (["AWS_CONFIG_FILE": "$HOME/.aws/config", "AWS_PROFILE": "keys"], nil, "AKIAKEYS"),
+            (
+                ["AWS_WEB_IDENTITY_TOKEN_FILE": "/nonexistent/token", "AWS_ROLE_ARN": "arn:aws:iam::1:role/R"], "keys",
+                "AKIAKEYS"
+            ),
+            ([:], "ssosession", "AKIASSOSESSION"),
+            (Self.keysEnvironment.merging(["AWS_CREDENTIAL_EXPIRATION": "2001-01-01T00:00:00Z"]) { $1 }, nil, "error"),
         ]
         for (extra, awsProfile, expected) in cases {
             try profile(awsProfile.map { ["awsProfile": $0] } ?? [:])
@@ -152,6 +173,14 @@ struct AWSChainTests {
         let ours = Self.credentials(try await run("@credential-process", other))
         #expect(ours == (try await botocore(other, profile: "q")))
         #expect(ours["key"] == "AKIAPROCtwo words")
+        // [default] and [profile default] in one file: only the default profile is ambiguous.
+        folder.write(
+            "[default]\nregion = a\n[profile default]\nregion = b\n[profile keys]\naws_access_key_id = AKIAK\n"
+                + "aws_secret_access_key = SECRETK\n", to: folder.path("both"), mode: 0o600)
+        try profile(["awsProfile": "keys"])
+        let both = ["AWS_CONFIG_FILE": folder.path("both")]
+        let fromBoth = Self.credentials(try await run("@credential-process", both))
+        #expect(fromBoth == (try await botocore(both, profile: "keys")) && fromBoth["key"] == "AKIAK", "\(fromBoth)")
     }
 
     @Test("credential_process credentials are kept until 15 minutes before they expire: one run for many consumers")
@@ -172,6 +201,30 @@ struct AWSChainTests {
         let refreshed = try await run("@bedrock-key", ["CLAUDE_HELPER_CONTEXT": "mid-session-refresh"])
         #expect(refreshed.status == 0 && refreshed.stdout.hasPrefix("bedrock-api-key-"), "\(refreshed.stderr)")
         #expect(runs == 2)
+    }
+
+    @Test("credentials printed without an Expiration replace kept ones; logout removes kept credentials")
+    func keptCredentialsGo() async throws {
+        write(config: "[default]\ncredential_process = \(process())\n")
+        try profile()
+        #expect(try await run("@credential-process").status == 0)
+        let state = folder.path("state")
+        func kept() -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: state)) ?? []).filter { $0.hasSuffix(".aws.json") }
+        }
+        #expect(kept().count == 1)
+        let logout = try await BuiltBinary.run(["logout", "--profile", "P"], environment: environment)
+        #expect(logout.status == 0 && kept().isEmpty, "\(logout.stderr) \(kept())")
+        #expect(try await run("@credential-process").status == 0)
+        #expect(kept().count == 1 && runs == 2)
+        // The tool now prints credentials without an Expiration: nothing older may be handed out after them.
+        folder.write(
+            "#!/bin/sh\necho run >> '\(folder.path("runs"))'\n"
+                + "echo '{\"Version\": 1, \"AccessKeyId\": \"AKIANOEXP\", \"SecretAccessKey\": \"SECRETNOEXP\"}'\n",
+            to: folder.path("process.sh"), mode: 0o700)
+        let refreshed = try await run("@credential-process", ["CLAUDE_HELPER_CONTEXT": "mid-session-refresh"])
+        #expect(Self.credentials(refreshed)["key"] == "AKIANOEXP" && kept().isEmpty, "\(refreshed.stderr)")
+        #expect(Self.credentials(try await run("@credential-process"))["key"] == "AKIANOEXP")
     }
 
     @Test("credentials expiring within 15 minutes are not kept: the process runs again")
@@ -210,15 +263,35 @@ struct AWSChainTests {
                 credential_process = \(folder.script("fail.sh", "#!/bin/sh\necho 'sign in first' >&2\nexit 3"))
                 [profile unquoted]
                 credential_process = /bin/echo 'unclosed
+                [profile login]
+                login_session = arn:aws:iam::123456789012:user/alice
+                aws_access_key_id = AKIALOGIN
+                aws_secret_access_key = SECRETLOGIN
+                [profile ssorole]
+                sso_role_name = Admin
+                [profile dup]
+                aws_access_key_id = AKIADUP1
+                aws_secret_access_key = SECRETDUP1
+                [profile "dup"]
+                aws_access_key_id = AKIADUP2
+                aws_secret_access_key = SECRETDUP2
+                [profile webidentity]
+                web_identity_token_file = /var/run/token
+                aws_access_key_id = AKIAWEB
+                aws_secret_access_key = SECRETWEB
                 """)
         let cases: [(String, Int32, String)] = [
             ("role", 2, "aws configure export-credentials --profile role --format process"),
-            ("sso", 2, "IAM Identity Center (sso_session)"),
+            ("sso", 2, "no aws_access_key_id and no credential_process"),  // sso_session alone: not SSO to botocore
             ("garbage", 1, "its output is not a JSON object"),
             ("v2", 1, "\"Version\": 1"),
             ("failing", 1, "exited with status 3: sign in first"),
             ("unquoted", 2, "check its quotes"),
             ("absent", 2, "AWS profile \"absent\" is not in"),
+            ("login", 2, "aws login (login_session)"),
+            ("ssorole", 2, "IAM Identity Center (sso_role_name)"),
+            ("dup", 2, "[profile \"dup\"] and [profile dup] for profile \"dup\"; keep one"),
+            ("webidentity", 2, "web identity token file (web_identity_token_file)"),
         ]
         for (name, status, message) in cases {
             try profile(["awsProfile": name])
@@ -231,6 +304,8 @@ struct AWSChainTests {
         #expect(token.status == 2 && token.stderr.contains("credhelper-P@bedrock-key"), "\(token.stderr)")
         let partial = try await run("@credential-process", ["AWS_ACCESS_KEY_ID": "AKIAENV"])
         #expect(partial.status == 2 && partial.stderr.contains("AWS_SECRET_ACCESS_KEY"), "\(partial.stderr)")
+        let relative = try await run("@credential-process", ["AWS_CONFIG_FILE": "aws-config"])
+        #expect(relative.status == 2 && relative.stderr.contains("is relative"), "\(relative.stderr)")
         try profile(["region": "us-wset-2"])
         let typo = try await run("@credential-process", Self.keysEnvironment)
         #expect(typo.status == 2 && typo.stderr.contains("did you mean \"us-west-2\""), "\(typo.stderr)")

@@ -138,6 +138,10 @@ extension AWSConfigFile {
             }
             indentLevel = indent
             if value.first == "[", let close = value.lastIndex(of: "]"), close >= 2 {
+                guard value[1..<close].allSatisfy(\.isASCII) else {
+                    // Swift compares such names by canonical equivalence, Python by code point.
+                    throw Problem(line: number, reason: "a [section] name with non-ASCII characters")
+                }
                 let name = String(String.UnicodeScalarView(value[1..<close]))
                 option = nil
                 if name == "DEFAULT" {
@@ -175,7 +179,8 @@ extension AWSConfigFile {
             let name = String(String.UnicodeScalarView(key)).lowercased()
             let scope = [inDefaults ? "DEFAULT" : section, name]
             guard !addedOptions.contains(scope) else {
-                throw Problem(line: number, reason: "\"\(name)\" is set twice in one section; keep one")
+                let shown = name.count > 40 ? name.prefix(24) + "…" : Substring(name)  // a pasted secret stays unshown
+                throw Problem(line: number, reason: "\"\(shown)\" is set twice in one section; keep one")
             }
             addedOptions.insert(scope)
             option = name

@@ -1,6 +1,19 @@
 import AWSSigning
 import CredentialHelperProtocol
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Seconds since 1970, now.
+func currentTime() -> Double {
+    var now = timespec()
+    clock_gettime(CLOCK_REALTIME, &now)
+    return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+}
+
 /// The part of the AWS SDKs' default credential chain that credhelper follows, in botocore's order:
 /// the environment (`AWS_ACCESS_KEY_ID`, …), then the chosen profile's keys in the shared
 /// credentials file, its `credential_process`, and its keys in the shared config file.
@@ -25,24 +38,55 @@ public enum AWSCredentialChain {
         init(_ description: String) { self.description = description }
     }
 
-    /// The shared files' paths: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (a leading `~`
-    /// is the home directory), else `~/.aws/config` and `~/.aws/credentials`.
-    public static func paths(environment: [String: String], home: String) -> (config: String, credentials: String) {
-        func expanded(_ path: String) -> String {
-            path == "~" || path.hasPrefix("~/") ? home + path.dropFirst() : path
+    /// The shared files' paths: `AWS_CONFIG_FILE` and `AWS_SHARED_CREDENTIALS_FILE` (`~` and `$VAR`
+    /// expanded, as botocore expands them), else `~/.aws/config` and `~/.aws/credentials`. A variable
+    /// that is set but empty means no file, as in botocore.
+    public static func paths(environment: [String: String], home: String) -> (config: String?, credentials: String?) {
+        func path(_ variable: String, _ fallback: String) -> String? {
+            guard let given = environment[variable] else { return home + fallback }
+            if given.isEmpty { return nil }
+            let expanded = expandingVariables(given, environment: environment)
+            return expanded == "~" || expanded.hasPrefix("~/") ? home + expanded.dropFirst() : expanded
         }
-        return (
-            expanded(environment["AWS_CONFIG_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "~/.aws/config"),
-            expanded(
-                environment["AWS_SHARED_CREDENTIALS_FILE"].flatMap { $0.isEmpty ? nil : $0 } ?? "~/.aws/credentials")
-        )
+        return (path("AWS_CONFIG_FILE", "/.aws/config"), path("AWS_SHARED_CREDENTIALS_FILE", "/.aws/credentials"))
     }
 
-    /// The profile botocore would use: `explicit`, else `AWS_DEFAULT_PROFILE`, `AWS_PROFILE`, `default`.
+    /// `$NAME` and `${NAME}` replaced by the variable's value, unknown ones left as written (Python's
+    /// `os.path.expandvars`).
+    static func expandingVariables(_ text: String, environment: [String: String]) -> String {
+        var out = ""
+        var rest = Substring(text)
+        let isNameCharacter = { (c: Character) in c.isASCII && (c.isLetter || c.isNumber || c == "_") }
+        while let dollar = rest.firstIndex(of: "$") {
+            out += rest[..<dollar]
+            let after = rest[rest.index(after: dollar)...]
+            if after.first == "{", let close = after.firstIndex(of: "}") {
+                let name = String(after[after.index(after: after.startIndex)..<close])
+                if let value = environment[name], !name.isEmpty {
+                    out += value
+                } else {
+                    out += rest[dollar...close]
+                }
+                rest = after[after.index(after: close)...]
+            } else {
+                let name = after.prefix(while: isNameCharacter)
+                if let value = environment[String(name)], !name.isEmpty {
+                    out += value
+                } else {
+                    out += "$" + name
+                }
+                rest = after[name.endIndex...]
+            }
+        }
+        return out + rest
+    }
+
+    /// The profile botocore would use: `explicit`, else `AWS_DEFAULT_PROFILE`, `AWS_PROFILE` (set,
+    /// even to nothing), else `default`.
     public static func profileName(explicit: String?, environment: [String: String]) -> (name: String, named: Bool) {
         if let explicit { return (explicit, true) }
         for variable in ["AWS_DEFAULT_PROFILE", "AWS_PROFILE"] {
-            if let name = environment[variable], !name.isEmpty { return (name, true) }
+            if let name = environment[variable] { return (name, true) }
         }
         return ("default", false)
     }
@@ -51,27 +95,31 @@ public enum AWSCredentialChain {
     /// when absent), read from `paths` (named in messages).
     public static func resolve(
         explicitProfile: String?, environment: [String: String], config: AWSConfigFile?,
-        credentials: AWSConfigFile?, paths: (config: String, credentials: String)
+        credentials: AWSConfigFile?, paths: (config: String?, credentials: String?)
     ) throws(Problem) -> Source {
-        if explicitProfile == nil, let keys = try environmentKeys(environment) { return keys }
         let (name, named) = profileName(explicit: explicitProfile, environment: environment)
-        let configProfiles = try profiles(inConfig: config, path: paths.config)
+        let files = [paths.config, paths.credentials].compactMap { $0 }.joined(separator: " or ")
+        let configSections = try profileSections(inConfig: config, named: name)
         let credentialsSection = credentials?.sections[name]
-        guard configProfiles[name] != nil || credentialsSection != nil else {
+        // botocore looks the named profile up before any provider runs, the environment's included.
+        if named, configSections == nil, credentialsSection == nil {
             throw Problem(
-                named
-                    ? "AWS profile \"\(name)\" is not in \(paths.config) or \(paths.credentials); check its name "
-                        + "(aws configure list-profiles)"
-                    : "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID) and no [default] profile in "
-                        + "\(paths.config) or \(paths.credentials); set \"awsProfile\" in the credhelper profile, or "
-                        + "run aws configure")
+                "AWS profile \"\(name)\" is not in \(files.isEmpty ? "any AWS file" : files); check its name (aws "
+                    + "configure list-profiles)")
         }
-        let merged = (configProfiles[name] ?? [:]).merging(credentialsSection ?? [:]) { $1 }
-        try refuseUnfollowed(merged, profile: name, environment: environment)
+        if explicitProfile == nil, let keys = try environmentKeys(environment) { return keys }
+        guard configSections != nil || credentialsSection != nil else {
+            try refuseUnfollowed([:], profile: name, explicit: explicitProfile != nil, environment: environment)
+            throw Problem(
+                "no AWS credentials: none in the environment (AWS_ACCESS_KEY_ID) and no [default] profile in "
+                    + "\(files.isEmpty ? "any AWS file" : files); set \"awsProfile\" in the credhelper profile, or run "
+                    + "aws configure")
+        }
+        let merged = (configSections ?? [:]).merging(credentialsSection ?? [:]) { $1 }
+        try refuseUnfollowed(merged, profile: name, explicit: explicitProfile != nil, environment: environment)
         let origin = "AWS profile \"\(name)\""
-        if let section = credentialsSection, section["aws_access_key_id"] != nil {
-            return .keys(
-                try keys(section, in: "\(origin) in \(paths.credentials)"), origin: "\(origin), \(paths.credentials)")
+        if let section = credentialsSection, section["aws_access_key_id"] != nil, let path = paths.credentials {
+            return .keys(try keys(section, in: "\(origin) in \(path)"), origin: "\(origin), \(path)")
         }
         if let value = merged["credential_process"] {
             guard case .text(let line) = value, !line.isEmpty else {
@@ -84,8 +132,8 @@ public enum AWSCredentialChain {
             guard !words.isEmpty else { throw Problem("credential_process of \(origin) is empty") }
             return .process(command: words, profile: name)
         }
-        if let section = configProfiles[name], section["aws_access_key_id"] != nil {
-            return .keys(try keys(section, in: "\(origin) in \(paths.config)"), origin: "\(origin), \(paths.config)")
+        if let section = configSections, section["aws_access_key_id"] != nil, let path = paths.config {
+            return .keys(try keys(section, in: "\(origin) in \(path)"), origin: "\(origin), \(path)")
         }
         throw Problem(
             "\(origin) has no credentials credhelper can use: no aws_access_key_id and no credential_process; "
@@ -93,16 +141,24 @@ public enum AWSCredentialChain {
     }
 
     /// The environment's keys, when `AWS_ACCESS_KEY_ID` is set.
-    static func environmentKeys(_ environment: [String: String]) throws(Problem) -> Source? {
+    static func environmentKeys(_ environment: [String: String], now: Double = currentTime()) throws(Problem)
+        -> Source?
+    {
         guard let keyID = environment["AWS_ACCESS_KEY_ID"], !keyID.isEmpty else { return nil }
         guard let secret = environment["AWS_SECRET_ACCESS_KEY"], !secret.isEmpty else {
             throw Problem("AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not; set both, or unset both")
         }
-        let token = ["AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"].lazy.compactMap { environment[$0] }.first
+        let token = ["AWS_SECURITY_TOKEN", "AWS_SESSION_TOKEN"].lazy.compactMap {
+            environment[$0].flatMap { $0.isEmpty ? nil : $0 }
+        }.first
         var expiration: Double?
         if let text = environment["AWS_CREDENTIAL_EXPIRATION"], !text.isEmpty {
             guard let time = STSResponse.parseTimestamp(text) else {
                 throw Problem("AWS_CREDENTIAL_EXPIRATION is not an ISO 8601 time such as 2026-01-01T00:00:00Z")
+            }
+            guard time > now else {
+                throw Problem(
+                    "the environment's AWS credentials expired at \(text) (AWS_CREDENTIAL_EXPIRATION); get new ones")
             }
             expiration = time
         }
@@ -113,29 +169,33 @@ public enum AWSCredentialChain {
             origin: "the environment (AWS_ACCESS_KEY_ID)")
     }
 
-    /// The config file's profiles by name, as botocore maps its sections: `[profile NAME]` (the
-    /// words after `profile`, quotes allowed) and `[default]`.
-    static func profiles(inConfig config: AWSConfigFile?, path: String) throws(Problem)
-        -> [String: [String: AWSConfigFile.Value]]
+    /// The config file's section for profile `name`, as botocore maps sections to profiles:
+    /// `[profile NAME]` (the words after `profile`, quotes allowed) and `[default]`. Two sections for
+    /// the same profile (`[default]` and `[profile default]`, `[profile x]` and `[profile "x"]`) are
+    /// refused: botocore takes the later one in the file, which a reader of the file may not expect.
+    static func profileSections(inConfig config: AWSConfigFile?, named name: String) throws(Problem)
+        -> [String: AWSConfigFile.Value]?
     {
-        var profiles: [String: [String: AWSConfigFile.Value]] = [:]
+        var found: [(section: String, values: [String: AWSConfigFile.Value])] = []
         for (section, values) in config?.sections ?? [:] {
             if section.hasPrefix("profile") {
-                guard let words = try? ShellWords.split(section), words.count == 2 else { continue }
-                if words[1] == "default", config?.sections["default"] != nil {
-                    throw Problem("\(path) has both [default] and [profile default]; keep one")
-                }
-                profiles[words[1]] = values
-            } else if section == "default" {
-                profiles["default"] = values
+                guard let words = try? ShellWords.split(section), words.count == 2, words[1] == name else { continue }
+                found.append((section, values))
+            } else if section == "default", name == "default" {
+                found.append((section, values))
             }
         }
-        return profiles
+        guard found.count <= 1 else {
+            throw Problem(
+                "the AWS config file has \(found.map { "[\($0.section)]" }.sorted().joined(separator: " and ")) for "
+                    + "profile \"\(name)\"; keep one")
+        }
+        return found.first?.values
     }
 
     /// Keys botocore would follow before the shared files' credentials, which credhelper does not.
     static func refuseUnfollowed(
-        _ profile: [String: AWSConfigFile.Value], profile name: String, environment: [String: String]
+        _ profile: [String: AWSConfigFile.Value], profile name: String, explicit: Bool, environment: [String: String]
     ) throws(Problem) {
         let export =
             "; let the AWS CLI resolve it: credential_process = aws configure export-credentials --profile "
@@ -144,15 +204,22 @@ public enum AWSCredentialChain {
             throw Problem(
                 "AWS profile \"\(name)\" assumes a role (role_arn), which credhelper does not follow\(export)")
         }
-        for key in ["sso_session", "sso_start_url", "sso_account_id"] where profile[key] != nil {
+        // botocore's web identity provider: the token file from the environment (ignored for an
+        // explicit profile), else the profile's.
+        let environmentFile =
+            explicit ? nil : environment["AWS_WEB_IDENTITY_TOKEN_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        if environmentFile != nil || profile["web_identity_token_file"] != nil {
+            throw Problem(
+                "AWS profile \"\(name)\" uses a web identity token file ("
+                    + (environmentFile != nil ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "web_identity_token_file")
+                    + "), which the AWS SDKs use before the profile's keys and credhelper does not follow; unset it, "
+                    + "name the profile with \"awsProfile\", or use an oauth profile with \"aws\"")
+        }
+        for key in ["sso_account_id", "sso_role_name"] where profile[key] != nil {
             throw Problem("AWS profile \"\(name)\" signs in with IAM Identity Center (\(key))\(export)")
         }
-        if let file = environment["AWS_WEB_IDENTITY_TOKEN_FILE"], !file.isEmpty,
-            let role = environment["AWS_ROLE_ARN"], !role.isEmpty
-        {
-            throw Problem(
-                "AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set, which the AWS SDKs use before the profile's "
-                    + "credentials and credhelper does not follow; unset them, or use an oauth profile with \"aws\"")
+        if profile["login_session"] != nil {
+            throw Problem("AWS profile \"\(name)\" signs in with aws login (login_session)\(export)")
         }
     }
 

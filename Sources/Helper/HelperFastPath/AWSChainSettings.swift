@@ -32,8 +32,11 @@ extension ProfileReader {
     func awsChain(_ fields: [String: JSONValue], in name: String) throws(CredhelperFailure) -> Profile.AWSChainSettings
     {
         let awsProfile = try string(fields, "awsProfile", in: name)
-        if let awsProfile, awsProfile.isEmpty || awsProfile.contains(where: { $0.isWhitespace || $0.isNewline }) {
-            throw fail(name, "\"awsProfile\" must be the name of a profile in ~/.aws/config, without spaces")
+        if let awsProfile,
+            awsProfile.isEmpty || awsProfile.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F })
+        {
+            throw fail(
+                name, "\"awsProfile\" must be the name of a profile in the AWS config or credentials file, on one line")
         }
         guard let region = try string(fields, "region", in: name), Profile.AWSSettings.regions.contains(region) else {
             let given = (try? string(fields, "region", in: name)).flatMap { $0 } ?? ""

@@ -60,10 +60,20 @@ struct AWSChainSource {
         return source
     }
 
-    /// A shared file, parsed; nil when it does not exist. It decides what runs, so it must pass the
-    /// trusted-path rule (docs/security.md).
-    private func parsed(_ path: String) throws(CredhelperFailure) -> AWSConfigFile? {
-        guard access(path, F_OK) == 0 else { return nil }
+    /// A shared file, parsed; nil when there is none (no path, or nothing but a directory there, as
+    /// botocore reads it). It decides what runs, so it must pass the trusted-path rule
+    /// (docs/security.md), and what was opened is checked again, so that a file swapped in after the
+    /// check is not read.
+    private func parsed(_ path: String?) throws(CredhelperFailure) -> AWSConfigFile? {
+        guard let path else { return nil }
+        guard path.hasPrefix("/") else {
+            throw CredhelperFailure(
+                .configuration,
+                "the AWS file path \(path) is relative; set AWS_CONFIG_FILE and "
+                    + "AWS_SHARED_CREDENTIALS_FILE to absolute paths")
+        }
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         do { try TrustedPath.check(path, role: "the AWS file") } catch {
             throw CredhelperFailure(.configuration, error.description)
         }
@@ -72,6 +82,13 @@ struct AWSChainSource {
             throw CredhelperFailure(.configuration, "cannot read \(path): \(String(cString: strerror(errno)))")
         }
         defer { close(fd) }
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG,
+            info.st_uid == 0 || info.st_uid == geteuid(), info.st_mode & 0o022 == 0
+        else {
+            throw CredhelperFailure(
+                .configuration, "\(path) changed while it was checked, or another user can write it; check it and retry"
+            )
+        }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         while true {
@@ -91,10 +108,21 @@ struct AWSChainSource {
         }
     }
 
+    /// Deletes the kept credentials of the profile's `credential_process` (`credhelper logout`);
+    /// true when there were some.
+    func removeKept() throws(CredhelperFailure) -> Bool {
+        guard case .process(let command, let awsProfile) = try source() else { return false }
+        return try sessions(command, awsProfile: awsProfile).remove()
+    }
+
+    private func sessions(_ command: [String], awsProfile: String) -> AWSSessionStore {
+        AWSSessionStore(store: store, key: TokenStoreKey(parts: ["aws-process", awsProfile] + command))
+    }
+
     private func processCredentials(_ command: [String], awsProfile: String, context: HelperContext?)
         async throws(CredhelperFailure) -> AWSSessionCredentials
     {
-        let sessions = AWSSessionStore(store: store, key: TokenStoreKey(parts: ["aws-process", awsProfile] + command))
+        let sessions = sessions(command, awsProfile: awsProfile)
         // In mid-session-refresh the host's key was refused: only credentials obtained from now on will do.
         let notBefore = context == .midSessionRefresh ? now() : -Double.infinity
         let margin = { (record: AWSSessionRecord) -> Double in
@@ -107,8 +135,10 @@ struct AWSChainSource {
         {
             return record.credentials
         }
+        // A waiter may wait for another's whole run: its timeout, its teardown, and a margin.
         let deadline =
-            ContinuousClock.now + max(profile.silentBudget(for: context ?? .background), settings.processTimeout)
+            ContinuousClock.now
+            + max(profile.silentBudget(for: context ?? .background), settings.processTimeout + .seconds(3))
         return try await store.withLock(sessions.key, until: deadline, unavailable: CredhelperFailure.lockUnavailable) {
             () async throws(CredhelperFailure) in
             if let record = try sessions.read(), record.obtainedAt >= notBefore,
@@ -121,6 +151,9 @@ struct AWSChainSource {
             if credentials.expiration != nil {
                 try sessions.write(
                     AWSSessionRecord(credentials: credentials, obtainedAt: obtainedAt, roleARN: nil, sessionName: nil))
+            } else {
+                // Nothing to keep: an older record must not be handed out after these.
+                try sessions.remove()
             }
             return credentials
         }
@@ -130,15 +163,7 @@ struct AWSChainSource {
     /// `PATH`, and the program must pass the trusted-executable rule.
     private func run(_ command: [String], awsProfile: String) async throws(CredhelperFailure) -> AWSSessionCredentials {
         let role = "credential_process of AWS profile \"\(awsProfile)\""
-        let tool = command[0].contains("/") ? command[0] : Self.lookUp(command[0], path: childEnvironment["PATH"])
-        guard let tool else {
-            throw CredhelperFailure(
-                .commandFailed,
-                "\(role): \(command[0]) is not in PATH (\(childEnvironment["PATH"] ?? "")); give its full path")
-        }
-        if let problem = TrustedExecutable.problem(tool, role: role) {
-            throw CredhelperFailure(.commandFailed, problem)
-        }
+        let tool = try program(command, awsProfile: awsProfile)
         let run: ChildProcessRun
         do {
             run = try await ChildProcessRunner(
@@ -170,6 +195,22 @@ struct AWSChainSource {
         do { return try CredentialProcessOutput.credentials(run.stdout) } catch {
             throw CredhelperFailure(.commandFailed, "\(role): \(error.description)")
         }
+    }
+
+    /// The program `command` runs: a bare name looked up in `PATH`; it must pass the
+    /// trusted-executable rule. Nothing is run (doctor checks it too).
+    func program(_ command: [String], awsProfile: String) throws(CredhelperFailure) -> String {
+        let role = "credential_process of AWS profile \"\(awsProfile)\""
+        let tool = command[0].contains("/") ? command[0] : Self.lookUp(command[0], path: childEnvironment["PATH"])
+        guard let tool else {
+            throw CredhelperFailure(
+                .commandFailed,
+                "\(role): \(command[0]) is not in PATH (\(childEnvironment["PATH"] ?? "")); give its full path")
+        }
+        if let problem = TrustedExecutable.problem(tool, role: role) {
+            throw CredhelperFailure(.commandFailed, problem)
+        }
+        return tool
     }
 
     /// The first executable `name` in the colon-separated `path`.

@@ -27,6 +27,7 @@ extension ReadyHelper {
                 switch try chainSource.source() {
                 case .keys(_, let origin): report.add("aws-chain", .ok, "AWS credentials from \(origin)")
                 case .process(let command, let awsProfile):
+                    _ = try chainSource.program(command, awsProfile: awsProfile)
                     report.add(
                         "aws-chain", .ok,
                         "AWS credentials from the credential_process of AWS profile \"\(awsProfile)\": \(command[0]) "

@@ -136,6 +136,13 @@ public struct ReadyHelper: Sendable {
     /// provider when it offers revocation (best effort: a provider that cannot be reached does not
     /// keep the tokens on disk).
     public func logout(profile: Profile) async throws(CredhelperFailure) -> LogoutOutcome {
+        if case .awsChain(let chain) = profile.source {
+            // The credentials a credential_process printed, kept until they expire.
+            let source = AWSChainSource(
+                profile: profile, settings: chain, store: store, environment: environment,
+                childEnvironment: childEnvironment, now: now)
+            return LogoutOutcome(removed: try source.removeKept(), revocation: .notNeeded)
+        }
         guard let key = profile.storeKey else { return LogoutOutcome(removed: false, revocation: .notNeeded) }
         // A Google token exchanged for this profile's credential must not outlive its sign-in either.
         try removeExchangedTokens(subject: profile.name)
