@@ -1,3 +1,5 @@
+import CredentialHelperProtocol
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -41,7 +43,7 @@ public struct RunLog: Sendable {
             profile: String, context: String?, outcome: String, code: String? = nil, durationMs: Int,
             deadlineMs: Int? = nil
         ) {
-            at = Date().formatted(.iso8601)
+            at = Self.timestamp(seconds: Int(time(nil)))
             self.profile = profile
             self.context = context ?? "none"
             self.outcome = outcome
@@ -62,8 +64,7 @@ public struct RunLog: Sendable {
 
     /// Appends `entry`; best effort. Creates nothing outside an existing private store directory.
     public func append(_ entry: Entry) {
-        guard var line = try? JSONEncoder().encode(entry) else { return }
-        line.append(0x0A)
+        let line = entry.jsonLine
         var info = stat()
         if stat(path, &info) == 0, Int(info.st_size) > Self.limit { rename(path, path + ".1") }
         let fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0o600)
@@ -85,5 +86,31 @@ public struct RunLog: Sendable {
             }
         }
         return Array(entries.suffix(count))
+    }
+}
+
+extension RunLog.Entry {
+    /// `seconds` since 1970 as ISO 8601 in UTC, `2026-12-04T16:42:13Z` (what Foundation's
+    /// `.iso8601` format style writes), without Foundation's date formatting on the cached path.
+    public static func timestamp(seconds: Int) -> String {
+        var time = time_t(seconds)
+        var parts = tm()
+        gmtime_r(&time, &parts)
+        func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+            + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+
+    /// The entry as one JSON line, as `JSONEncoder` writes it (absent optionals left out), without
+    /// Codable: its first use in a process is slow, and every cached run writes a line.
+    public var jsonLine: [UInt8] {
+        var fields = [
+            "\"at\":\(JSONString.quoted(at))", "\"profile\":\(JSONString.quoted(profile))",
+            "\"context\":\(JSONString.quoted(context))", "\"outcome\":\(JSONString.quoted(outcome))",
+        ]
+        if let code { fields.append("\"code\":\(JSONString.quoted(code))") }
+        fields.append("\"durationMs\":\(durationMs)")
+        if let deadlineMs { fields.append("\"deadlineMs\":\(deadlineMs)") }
+        return Array(("{" + fields.joined(separator: ",") + "}\n").utf8)
     }
 }
