@@ -89,10 +89,7 @@ let package = Package(
         // its OAuth client and its sign-in side.
         .target(
             name: "TokenStore",
-            dependencies: [
-                "CredentialHelperProtocol", "CredentialSupport",
-                .product(name: "Crypto", package: "swift-crypto"),
-            ],
+            dependencies: ["CredentialHelperProtocol", "CredentialSupport"],
             path: "Sources/Helper/TokenStore",
             swiftSettings: strict
         ),
@@ -285,7 +282,11 @@ let package = Package(
         .testTarget(
             name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),
         .testTarget(
-            name: "TokenStoreTests", dependencies: ["TokenStore", "CredentialHelperProtocol", "TestSupport"],
+            name: "TokenStoreTests",
+            dependencies: [
+                "TokenStore", "CredentialHelperProtocol", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: strict),
         .testTarget(
             name: "AWSCredentialsTests",

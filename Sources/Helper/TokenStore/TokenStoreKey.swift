@@ -1,5 +1,3 @@
-import Crypto
-
 /// The name of a profile's file in the store: a SHA-256 of everything that affects which token the
 /// provider issues, so that changing the issuer, client, scopes or audience never reuses a token
 /// obtained for something else.
@@ -15,12 +13,12 @@ public struct TokenStoreKey: Sendable, Hashable, CustomStringConvertible {
 
     /// A key for any other source of tokens, from the parts that identify it (a command line, a path).
     public init(parts: [String]) {
-        var hasher = SHA256()
+        var message: [UInt8] = []
         for part in parts {
             // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
-            hasher.update(data: Array("\(part.utf8.count):".utf8) + Array(part.utf8))
+            message += Array("\(part.utf8.count):".utf8) + Array(part.utf8)
         }
-        digest = hasher.finalize().map { byte in
+        digest = SHA256Digest.hash(message).map { byte in
             let hex = String(byte, radix: 16)
             return byte < 16 ? "0" + hex : hex
         }.joined()
