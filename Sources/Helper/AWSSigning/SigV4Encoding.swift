@@ -2,8 +2,9 @@
 /// (the reference the differential test compares with) applies them.
 public enum SigV4Encoding {
     /// Percent-encodes `text`'s UTF-8 bytes, leaving the unreserved characters (RFC 3986: letters,
-    /// digits, `-_.~`) and `extraSafe` as they are; `%XX` is upper-case.
-    static func percentEncode(_ text: String, extraSafe: Set<UInt8> = []) -> String {
+    /// digits, `-_.~`) and `extraSafe` as they are; `%XX` is upper-case. (An array, not a `Set`: a
+    /// set literal instantiates hashing metadata at run time, on the cached Bedrock key's path.)
+    static func percentEncode(_ text: String, extraSafe: [UInt8] = []) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         for byte in text.utf8 {

@@ -154,27 +154,57 @@ public struct SigV4Signer: Sendable {
     /// `=`, sorted by name then value, used as they are encoded.
     static func sortedQuery(_ query: String?) -> String {
         guard let query, !query.isEmpty else { return "" }
-        let pairs = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> (String, String) in
-            guard let equals = pair.firstIndex(of: "=") else { return (String(pair), "") }
-            return (String(pair[..<equals]), String(pair[pair.index(after: equals)...]))
+        // A struct, not a tuple, and bytes, not key paths: tuple and key-path metadata are built at
+        // run time, which the cached Bedrock key's path pays. Code-point order is UTF-8 byte order.
+        struct Pair {
+            var name: [UInt8]
+            var value: [UInt8]
         }
-        return pairs.sorted { lhs, rhs in
-            let (left, right) = (Array(lhs.0.unicodeScalars.map(\.value)), Array(rhs.0.unicodeScalars.map(\.value)))
-            if left != right { return left.lexicographicallyPrecedes(right) }
-            return Array(lhs.1.unicodeScalars.map(\.value)).lexicographicallyPrecedes(rhs.1.unicodeScalars.map(\.value))
-        }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        var pairs: [Pair] = []
+        for pair in query.split(separator: "&", omittingEmptySubsequences: false) {
+            let bytes = Array(pair.utf8)
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                pairs.append(Pair(name: Array(bytes[..<equals]), value: Array(bytes[(equals + 1)...])))
+            } else {
+                pairs.append(Pair(name: bytes, value: []))
+            }
+        }
+        pairs.sort { lhs, rhs in
+            lhs.name != rhs.name
+                ? lhs.name.lexicographicallyPrecedes(rhs.name) : lhs.value.lexicographicallyPrecedes(rhs.value)
+        }
+        var out: [UInt8] = []
+        for (index, pair) in pairs.enumerated() {
+            if index > 0 { out.append(UInt8(ascii: "&")) }
+            out += pair.name
+            out.append(UInt8(ascii: "="))
+            out += pair.value
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// A header value with runs of whitespace made one space and the ends trimmed (SigV4's Trimall).
     static func trimAll(_ value: String) -> String {
-        value.unicodeScalars.split(whereSeparator: isWhitespace).map { String(String.UnicodeScalarView($0)) }
-            .joined(separator: " ")
+        var out = String.UnicodeScalarView()
+        var space = false
+        for scalar in value.unicodeScalars {
+            if isWhitespace(scalar) {
+                space = !out.isEmpty
+                continue
+            }
+            if space { out.append(" ") }
+            space = false
+            out.append(scalar)
+        }
+        return String(out)
     }
 
     private static func trimASCIIWhitespace(_ value: String) -> String {
-        String(
-            String.UnicodeScalarView(
-                value.unicodeScalars.drop(while: isWhitespace).reversed().drop(while: isWhitespace).reversed()))
+        let scalars = value.unicodeScalars
+        var (start, end) = (scalars.startIndex, scalars.endIndex)
+        while start < end, isWhitespace(scalars[start]) { start = scalars.index(after: start) }
+        while end > start, isWhitespace(scalars[scalars.index(before: end)]) { end = scalars.index(before: end) }
+        return String(value[start..<end])
     }
 
     /// Python's `str.split()` whitespace (its ASCII and Latin-1 part, and the Unicode spaces).

@@ -97,7 +97,7 @@ extension ProfileReader {
     static func isRoleARN(_ text: String) -> Bool {
         let parts = text.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0] == "arn", parts[1].hasPrefix("aws"), parts[2] == "iam", parts[3].isEmpty,
-            parts[4].count == 12, parts[4].allSatisfy(\.isNumber), parts[5].hasPrefix("role/"), parts[5].count > 5
+            parts[4].count == 12, parts[4].allSatisfy({ $0.isNumber }), parts[5].hasPrefix("role/"), parts[5].count > 5
         else { return false }
         return parts[5].allSatisfy { $0.isLetter || $0.isNumber || "+=,.@_-/".contains($0) }
     }

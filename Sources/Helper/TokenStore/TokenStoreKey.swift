@@ -18,10 +18,10 @@ public struct TokenStoreKey: Sendable, Hashable, CustomStringConvertible {
             // Length-prefixed, so that ("ab", "c") and ("a", "bc") differ.
             message += Array("\(part.utf8.count):".utf8) + Array(part.utf8)
         }
-        digest = SHA256Digest.hash(message).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = []
+        for byte in SHA256Digest.hash(message) { hex += [digits[Int(byte >> 4)], digits[Int(byte & 0x0F)]] }
+        digest = String(decoding: hex, as: UTF8.self)
     }
 
     public var description: String { digest }
