@@ -35,6 +35,23 @@ struct ValidationTests {
             (#"{"windowsHelperPath": "credhelper.exe", \#(profile)}"#, "windowsHelperPath"),
             (#"{"otlpHeadersHelper": "nobody", \#(profile)}"#, "otlpHeadersHelper names the profile \"nobody\""),
             (#"{"appSettings": {"otlpHeadersHelper": "/x"}, \#(profile)}"#, "otlpHeadersHelper"),
+            (#"{"mcpHeadersHelpers": {"wiki": "corp"}, \#(profile)}"#, "appSettings.managedMcpServers"),
+            (
+                #"{"mcpHeadersHelpers": {"wiki": "corp"}, "appSettings": {"managedMcpServers": "[{\"name\": \"docs\", \"url\": \"https://d\"}]"}, \#(profile)}"#,
+                "server \"wiki\", which is not in"
+            ),
+            (
+                #"{"mcpHeadersHelpers": {"wiki": "corp"}, "appSettings": {"managedMcpServers": "[{\"name\": \"wiki\", \"server\": \"github\"}]"}, \#(profile)}"#,
+                "not a remote server"
+            ),
+            (
+                #"{"mcpHeadersHelpers": {"wiki": "corp"}, "appSettings": {"managedMcpServers": "[{\"name\": \"wiki\", \"url\": \"https://w\", \"headersHelperTtlSec\": 7200}]"}, \#(profile)}"#,
+                "headersHelperTtlSec"
+            ),
+            (
+                #"{"mcpHeadersHelpers": {"wiki": "nobody"}, "appSettings": {"managedMcpServers": "[]"}, \#(profile)}"#,
+                "nobody"
+            ),
         ])
     func refused(json: String, named: String) {
         do {
@@ -60,6 +77,20 @@ struct ValidationTests {
         #expect(deployment.appValues.contains { $0 == ("otlpHeadersHelper", "/usr/bin/credhelper-corp@headers") })
         #expect(!deployment.defaultFormats.contains(.reg))
         #expect(throws: DeploymentError.self) { try deployment.files([.reg]) }
+    }
+
+    @Test("mcpHeadersHelpers: the named server gets the link and a TTL the profile's credentials cover")
+    func mcpHeadersHelperLink() throws {
+        let answers = try Self.answers(
+            #"{"ttlSec": 900, "mcpHeadersHelpers": {"wiki": "corp"}, "appSettings": {"managedMcpServers": "[{\"name\": \"wiki\", \"transport\": \"http\", \"url\": \"https://wiki.example.com/mcp\"}, {\"name\": \"other\", \"url\": \"https://o\"}]"}, \#(Self.profile)}"#
+        )
+        let deployment = try Deployment(answers)
+        let servers = try #require(deployment.appValues.first { $0.key == "managedMcpServers" }?.value)
+        #expect(
+            servers == #"[{"headersHelper":"/usr/bin/credhelper-corp@headers","headersHelperTtlSec":900,"name":"wiki","#
+                + #""transport":"http","url":"https://wiki.example.com/mcp"},{"name":"other","url":"https://o"}]"#)
+        #expect(deployment.linkCommands == ["ln -s /usr/bin/credhelper /usr/bin/credhelper-corp@headers"])
+        #expect(!deployment.defaultFormats.contains(.reg))
     }
 
     @Test("the same answers give the same bytes (identifiers derived, not random)")

@@ -87,12 +87,8 @@ struct ConfigWriteCommand: AsyncParsableCommand {
                         + "/etc/credhelper/profiles.json (macOS: /Library/Application Support/credhelper/profiles.json)\n"
                 )
             }
-            if let profile = deployment.answers.otlpHeadersHelper {
-                let helper = deployment.answers.helperPath
-                let directory = helper[..<(helper.lastIndex(of: "/") ?? helper.startIndex)]
-                Terminal.standardError(
-                    "Create the link the app's otlpHeadersHelper names, on every machine: ln -s \(helper) "
-                        + "\(directory)/credhelper-\(profile)@headers\n")
+            for command in deployment.linkCommands {
+                Terminal.standardError("Create the link the app's settings name, on every machine: \(command)\n")
             }
             if chosen.contains(.claudeCode) {
                 Terminal.standardError(

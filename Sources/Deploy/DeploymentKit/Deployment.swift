@@ -13,6 +13,13 @@ public struct Deployment: Sendable {
     public let profilesFile: [UInt8]
     /// The answers the deployment was built from.
     public let answers: DeploymentAnswers
+    /// The `credhelper-PROFILE@headers` links the app's settings name, to create on every machine.
+    public let links: [String]
+
+    /// The shell commands that create ``links`` (`ln -s HELPER LINK`, each word quoted for `/bin/sh`).
+    public var linkCommands: [String] {
+        links.map { "ln -s \(ClaudeCodeSettings.shellWord(answers.helperPath)) \(ClaudeCodeSettings.shellWord($0))" }
+    }
 
     /// Builds and checks the deployment; a ``DeploymentError`` names the first answer that is wrong.
     public init(_ answers: DeploymentAnswers) throws(DeploymentError) {
@@ -22,6 +29,7 @@ public struct Deployment: Sendable {
         profilesFile = try Self.profilesFile(answers)
         try Self.readBack(appValues, answers: answers)
         if !answers.claudeCode.isEmpty { _ = try ClaudeCodeSettings.object(answers) }
+        links = try HeadersHelperLinks.all(answers)
     }
 
     private static func checkScalars(_ answers: DeploymentAnswers) throws(DeploymentError) {
@@ -91,9 +99,18 @@ public struct Deployment: Sendable {
                 ))
         }
         values.append((ConfigurationKey.authScheme.rawValue, answers.authScheme))
-        if let link = try otlpHeadersHelperLink(answers) { values.append((otlpHeadersHelperKey, link)) }
+        if let profile = answers.otlpHeadersHelper {
+            values.append(
+                (
+                    HeadersHelperLinks.otlpKey,
+                    try HeadersHelperLinks.link(profile, answers: answers, answer: "otlpHeadersHelper")
+                ))
+        }
+        if !answers.mcpHeadersHelpers.isEmpty, answers.appSettings[HeadersHelperLinks.mcpServersKey] == nil {
+            _ = try HeadersHelperLinks.managedMcpServers(nil, answers: answers)  // names what is missing
+        }
         for key in answers.appSettings.keys.sorted() {
-            if key == otlpHeadersHelperKey {
+            if key == HeadersHelperLinks.otlpKey {
                 throw DeploymentError(
                     .invalidAnswer,
                     "appSettings sets \(key); set it with the answer made for it (otlpHeadersHelper: the profile "
@@ -112,7 +129,10 @@ public struct Deployment: Sendable {
                     .invalidAnswer,
                     "appSettings key \(JSONString.quoted(key)) is not a configuration key name (letters and digits)")
             }
-            let value = answers.appSettings[key] ?? ""
+            var value = answers.appSettings[key] ?? ""
+            if key == HeadersHelperLinks.mcpServersKey {
+                value = try HeadersHelperLinks.managedMcpServers(value, answers: answers) ?? value
+            }
             guard !hasControl(value) else {
                 throw DeploymentError(
                     .invalidAnswer, "appSettings.\(key) holds a control character (a line break?); write it on one line"
@@ -121,23 +141,6 @@ public struct Deployment: Sendable {
             values.append((key, value))
         }
         return values
-    }
-
-    /// The app's key for the telemetry exporter's headers helper (configuration reference).
-    static let otlpHeadersHelperKey = "otlpHeadersHelper"
-
-    /// The link the app's `otlpHeadersHelper` names: `credhelper-PROFILE@headers` in the directory of
-    /// the helper (the app runs it with no arguments, so the link name chooses the mode).
-    static func otlpHeadersHelperLink(_ answers: DeploymentAnswers) throws(DeploymentError) -> String? {
-        guard let profile = answers.otlpHeadersHelper else { return nil }
-        guard answers.profiles[profile] != nil else {
-            throw DeploymentError(
-                .invalidAnswer,
-                "otlpHeadersHelper names the profile \(JSONString.quoted(profile)), which is not one of the answers' "
-                    + "profiles (\(answers.profiles.keys.sorted().joined(separator: ", ")))")
-        }
-        let directory = answers.helperPath[..<(answers.helperPath.lastIndex(of: "/") ?? answers.helperPath.startIndex)]
-        return directory + "/credhelper-\(profile)@headers"
     }
 
     /// The machine-wide profiles file, every profile's `hostTtlSec` the deployment's TTL.

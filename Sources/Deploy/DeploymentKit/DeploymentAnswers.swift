@@ -41,6 +41,12 @@ public struct DeploymentAnswers: Sendable, Hashable {
     /// (an absolute path run with no arguments) is written as the link `credhelper-PROFILE@headers`
     /// next to ``helperPath``.
     public var otlpHeadersHelper: String?
+    /// Managed MCP servers (by `name`, in `appSettings.managedMcpServers`) whose `headersHelper` is a
+    /// profile's headers → that profile; written as the link `credhelper-PROFILE@headers`.
+    public var mcpHeadersHelpers: [String: String] = [:]
+
+    /// Whether an answer names a `credhelper-PROFILE@headers` link (which a Windows installation lacks).
+    var namesLinks: Bool { otlpHeadersHelper != nil || !mcpHeadersHelpers.isEmpty }
 
     /// The helper timeout written by default: five minutes, enough for a user to finish a browser
     /// sign-in with a second factor; the app's own default (60 s) cuts such a sign-in off.
@@ -53,7 +59,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
     static let keys: Set = [
         "helperPath", "windowsHelperPath", "ttlSec", "timeoutSec", "silentRefreshEnabled", "authScheme",
         "customHeaders", "appSettings", "organization", "displayName", "profiles", "defaultProfile", "userProfiles",
-        "claudeCode", "otlpHeadersHelper",
+        "claudeCode", "otlpHeadersHelper", "mcpHeadersHelpers",
     ]
 
     /// Reads the answers file's JSON text; `source` names the file in errors.
@@ -98,6 +104,7 @@ public struct DeploymentAnswers: Sendable, Hashable {
         userProfiles = try read.string("userProfiles")
         if let value = try read.strings("claudeCode") { claudeCode = value }
         otlpHeadersHelper = try read.string("otlpHeadersHelper")
+        if let value = try read.strings("mcpHeadersHelpers") { mcpHeadersHelpers = value }
     }
 }
 

@@ -11,11 +11,11 @@ public struct DeploymentFile: Sendable, Hashable {
 
 extension Deployment {
     /// The formats written when none is named: every one this deployment can produce (`.reg` only
-    /// with a Windows helper path and no `otlpHeadersHelper` link, Claude Code's settings only with
+    /// with a Windows helper path and no `credhelper-PROFILE@headers` link, Claude Code's settings only with
     /// the `claudeCode` answer).
     public var defaultFormats: [DeploymentFormat] {
         DeploymentFormat.allCases.filter {
-            ($0 != .reg || (answers.windowsHelperPath != nil && answers.otlpHeadersHelper == nil))
+            ($0 != .reg || (answers.windowsHelperPath != nil && !answers.namesLinks))
                 && ($0 != .claudeCode || !answers.claudeCode.isEmpty)
         }
     }
@@ -74,11 +74,11 @@ extension Deployment {
                 "the .reg export needs windowsHelperPath, the helper's path on Windows (such as "
                     + "C:\\Program Files\\credhelper\\credhelper.exe); set it or leave out --format reg")
         }
-        if answers.otlpHeadersHelper != nil {
+        if answers.namesLinks {
             throw DeploymentError(
                 .invalidAnswer,
-                "otlpHeadersHelper names the link credhelper-PROFILE@headers, which a Windows installation does not "
-                    + "have; leave out --format reg, or the otlpHeadersHelper answer")
+                "otlpHeadersHelper or mcpHeadersHelpers names a link credhelper-PROFILE@headers, which a Windows "
+                    + "installation does not have; leave out --format reg, or those answers")
         }
         var lines = ["Windows Registry Editor Version 5.00", "", "[HKEY_LOCAL_MACHINE\\SOFTWARE\\Policies\\Claude]"]
         for (key, value) in appValues {
