@@ -49,7 +49,7 @@ import Testing
         var generator = SeededGenerator(seed: 0x5EED_0001)
         let pieces = [
             "a", "B", "1", "-", ".", ":", "/", "//", "?", "#", "@", "%41", "=", "&", "~", "+", "é", "x:y@",
-            ":8080", ":0", ":65536", ":abc", "::",
+            ":8080", ":0", ":65536", ":abc", "::", "\u{301}",
         ]
         let heads = ["https://", "HTTP://", "svn+ssh://", "a1.-://", "1a://", "", "", "[::1]", "//"]
         var inputs: [String] = []

@@ -1,4 +1,6 @@
 import DeploymentKit
+import Foundation
+import TestSupport
 import Testing
 
 /// Answers the app or the helper would refuse, or that would make the files disagree, are refused
@@ -34,8 +36,15 @@ struct ValidationTests {
             (#"{}"#, "no profile"),
             (#"{"windowsHelperPath": "credhelper.exe", \#(profile)}"#, "windowsHelperPath"),
             (#"{"otlpHeadersHelper": "nobody", \#(profile)}"#, "otlpHeadersHelper names the profile \"nobody\""),
-            (#"{"appSettings": {"otlpHeadersHelper": "/x"}, \#(profile)}"#, "otlpHeadersHelper"),
+            (
+                #"{"otlpHeadersHelper": "corp", "appSettings": {"otlpHeadersHelper": "/x"}, \#(profile)}"#,
+                "set it with the answer made for it (otlpHeadersHelper"
+            ),
             (#"{"mcpHeadersHelpers": {"wiki": "corp"}, \#(profile)}"#, "appSettings.managedMcpServers"),
+            (
+                #"{"otlpHeadersHelper": "full", "defaultProfile": "corp", "profiles": {"corp": {"kind": "file", "path": "/t"}, "full": {"kind": "file", "path": "/u"}}}"#,
+                "credhelper-full@headers is the full binary"
+            ),
             (
                 #"{"mcpHeadersHelpers": {"wiki": "corp"}, "appSettings": {"managedMcpServers": "[{\"name\": \"docs\", \"url\": \"https://d\"}]"}, \#(profile)}"#,
                 "server \"wiki\", which is not in"
@@ -93,6 +102,13 @@ struct ValidationTests {
         #expect(!deployment.defaultFormats.contains(.reg))
     }
 
+    @Test("appSettings may name its own otlpHeadersHelper when the answer is not given (a Windows script path)")
+    func ownOtlpHeadersHelper() throws {
+        let deployment = try Deployment(
+            try Self.answers(#"{"appSettings": {"otlpHeadersHelper": "C:\\corp\\otlp.exe"}, \#(Self.profile)}"#))
+        #expect(deployment.appValues.contains { $0 == ("otlpHeadersHelper", #"C:\corp\otlp.exe"#) })
+    }
+
     @Test("the same answers give the same bytes (identifiers derived, not random)")
     func deterministic() throws {
         let first = try Deployment(try Self.answers("{\(Self.profile)}")).files(
@@ -100,5 +116,36 @@ struct ValidationTests {
         let second = try Deployment(try Self.answers("{\(Self.profile)}")).files(
             DeploymentFormat.allCases.filter { $0 != .reg && $0 != .claudeCode })
         #expect(first == second)
+    }
+}
+
+/// The `ln -s` lines config write prints are pasted into a shell: every word must stay one word.
+@Suite("config write: shell words")
+struct ShellWordTests {
+    @Test("a helper path with a quote, a combining mark after it, spaces and $(…) stays one word")
+    func hostilePath() async throws {
+        let helper = "/opt/x'\u{301} $(echo INJECTED>&2) '/credhelper"
+        let answers = try ValidationTests.answers(
+            #"{"otlpHeadersHelper": "corp", "profiles": {"corp": {"kind": "file", "path": "/t"}}}"#)
+        var hostile = answers
+        hostile.helperPath = helper
+        let command = try #require(try Deployment(hostile).linkCommands.first)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", "printf '%s\\n' " + command.dropFirst("ln -s ".count)]
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let (printed, complaints) = try await OffPool.wait {
+            let printed = output.fileHandleForReading.readDataToEndOfFile()
+            let complaints = errors.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return (printed, complaints)
+        }
+        let words = String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+        #expect(words == [helper, "/opt/x'\u{301} $(echo INJECTED>&2) '/credhelper-corp@headers"], "\(words)")
+        #expect(!String(decoding: complaints, as: UTF8.self).contains("INJECTED"))
     }
 }

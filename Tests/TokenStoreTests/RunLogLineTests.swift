@@ -20,6 +20,14 @@ struct RunLogLineTests {
         #expect(differences.isEmpty, "\(differences)")
     }
 
+    @Test(
+        "timestamps outside 0000-9999 or that gmtime cannot represent are a fixed placeholder, and years are 4 digits")
+    func timestampEdges() {
+        #expect(RunLog.Entry.timestamp(seconds: -62_135_596_800) == "0001-01-01T00:00:00Z")
+        #expect(RunLog.Entry.timestamp(seconds: Int.max) == "0000-01-01T00:00:00Z")
+        #expect(RunLog.Entry.timestamp(seconds: 253_402_300_799) == "9999-12-31T23:59:59Z")
+    }
+
     @Test("lines: JSONDecoder reads back the entry, and the object equals JSONEncoder's")
     func lines() throws {
         let awkward = "a\"b\\c\u{1}\u{7F}é\u{2028}😀/"

@@ -1,4 +1,5 @@
 import Crypto
+import Foundation
 import TestSupport
 import Testing
 
@@ -17,6 +18,12 @@ struct SHA256DigestTests {
         #expect(
             hex(SHA256Digest.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)))
                 == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
+    }
+
+    @Test("store keys keep their names: a key computed before the change (hashlib) is unchanged")
+    func storeKeyNamesUnchanged() {
+        let key = TokenStoreKey(issuer: "https://login.example.com", clientID: "cli", scopes: ["openid"], audience: nil)
+        #expect(key.digest == "cccdb0cd61f0f9a80f2213256cfc19d7c2e6baec650c92a072ae8100b45dff26")
     }
 
     @Test("the same digest as swift-crypto for every length 0…1024 and 2,000 seeded inputs")

@@ -62,8 +62,13 @@ struct ClaudeCodeSettings {
                         || ("0"..."9").contains($0) || "/._-@=+:,".unicodeScalars.contains($0))
             }
         if safe { return word }
-        var quoted = "'"
-        for character in word { quoted += character == "'" ? "'\\''" : String(character) }
-        return quoted + "'"
+        // By scalar: a quote followed by a combining mark is one Character that is not "'".
+        var quoted = String.UnicodeScalarView()
+        quoted.append("'")
+        for scalar in word.unicodeScalars {
+            if scalar == "'" { quoted.append(contentsOf: "'\\''".unicodeScalars) } else { quoted.append(scalar) }
+        }
+        quoted.append("'")
+        return String(quoted)
     }
 }

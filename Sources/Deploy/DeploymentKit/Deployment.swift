@@ -110,7 +110,7 @@ public struct Deployment: Sendable {
             _ = try HeadersHelperLinks.managedMcpServers(nil, answers: answers)  // names what is missing
         }
         for key in answers.appSettings.keys.sorted() {
-            if key == HeadersHelperLinks.otlpKey {
+            if key == HeadersHelperLinks.otlpKey, answers.otlpHeadersHelper != nil {
                 throw DeploymentError(
                     .invalidAnswer,
                     "appSettings sets \(key); set it with the answer made for it (otlpHeadersHelper: the profile "

@@ -18,6 +18,12 @@ enum HeadersHelperLinks {
                 "\(answer) names the profile \(JSONString.quoted(profile)), which is not one of the answers' profiles "
                     + "(\(answers.profiles.keys.sorted().joined(separator: ", ")))")
         }
+        guard profile != "full" else {
+            throw DeploymentError(
+                .invalidAnswer,
+                "\(answer) names the profile \"full\": a link named credhelper-full@headers is the full binary with the "
+                    + "default profile, not that profile; rename the profile")
+        }
         let helper = answers.helperPath
         return helper[..<(helper.lastIndex(of: "/") ?? helper.startIndex)] + "/credhelper-\(profile)@headers"
     }

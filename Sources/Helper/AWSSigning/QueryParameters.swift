@@ -24,14 +24,16 @@ struct QueryParameters {
     /// is a space, `%XX` a byte, and the bytes UTF-8 (invalid sequences replaced by U+FFFD).
     static func parse(_ query: String) -> QueryParameters {
         var parameters = QueryParameters()
-        for pair in query.split(separator: "&", omittingEmptySubsequences: true) {
+        // Split on the bytes `&` and `=`, as botocore does: a `&` followed by a combining mark is one
+        // Character, and must still separate two parameters.
+        for bytes in Array(query.utf8).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let name: Substring
             let value: Substring
-            if let equals = pair.firstIndex(of: "=") {
-                name = pair[..<equals]
-                value = pair[pair.index(after: equals)...]
+            if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
+                name = Substring(String(decoding: bytes[..<equals], as: UTF8.self))
+                value = Substring(String(decoding: bytes[(equals + 1)...], as: UTF8.self))
             } else {
-                name = pair
+                name = Substring(String(decoding: bytes, as: UTF8.self))
                 value = ""
             }
             let decodedName = unquote(name)

@@ -161,8 +161,8 @@ public struct SigV4Signer: Sendable {
             var value: [UInt8]
         }
         var pairs: [Pair] = []
-        for pair in query.split(separator: "&", omittingEmptySubsequences: false) {
-            let bytes = Array(pair.utf8)
+        for pair in Array(query.utf8).split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: false) {
+            let bytes = Array(pair)
             if let equals = bytes.firstIndex(of: UInt8(ascii: "=")) {
                 pairs.append(Pair(name: Array(bytes[..<equals]), value: Array(bytes[(equals + 1)...])))
             } else {

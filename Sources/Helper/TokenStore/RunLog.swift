@@ -95,9 +95,13 @@ extension RunLog.Entry {
     public static func timestamp(seconds: Int) -> String {
         var time = time_t(seconds)
         var parts = tm()
-        gmtime_r(&time, &parts)
+        guard gmtime_r(&time, &parts) != nil, (0...9999).contains(Int(parts.tm_year) + 1900) else {
+            return "0000-01-01T00:00:00Z"
+        }
         func two(_ value: Int32) -> String { value < 10 ? "0\(value)" : "\(value)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
+        let year = String(parts.tm_year + 1900)
+        return String(repeating: "0", count: 4 - year.count) + year
+            + "-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):"
             + "\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 

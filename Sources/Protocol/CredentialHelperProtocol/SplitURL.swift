@@ -17,58 +17,60 @@ public struct SplitURL: Sendable, Hashable {
     /// After the first `#`, without it; nil when there is no `#`.
     public var fragment: String?
 
-    /// Splits `url`; every input gives a value.
+    /// Splits `url`; every input gives a value. Delimiters are found by Unicode scalar, as Python
+    /// finds them by code point: a `?` followed by a combining mark is one `Character`, and still
+    /// starts the query.
     public init(_ url: String) {
-        var rest = Substring(url)
+        var rest = Substring(url).unicodeScalars
         scheme = ""
         if let colon = rest.firstIndex(of: ":"), Self.isScheme(rest[..<colon]),
-            rest[rest.index(after: colon)...].hasPrefix("//")
+            rest[rest.index(after: colon)...].starts(with: "//".unicodeScalars)
         {
-            scheme = rest[..<colon].lowercased()
+            scheme = String(Substring(rest[..<colon])).lowercased()
             rest = rest[rest.index(colon, offsetBy: 3)...]
         }
         let authorityEnd = rest.firstIndex { $0 == "/" || $0 == "?" || $0 == "#" } ?? rest.endIndex
-        authority = String(rest[..<authorityEnd])
+        authority = String(Substring(rest[..<authorityEnd]))
         rest = rest[authorityEnd...]
         if let hash = rest.firstIndex(of: "#") {
-            fragment = String(rest[rest.index(after: hash)...])
+            fragment = String(Substring(rest[rest.index(after: hash)...]))
             rest = rest[..<hash]
         }
         if let question = rest.firstIndex(of: "?") {
-            query = String(rest[rest.index(after: question)...])
+            query = String(Substring(rest[rest.index(after: question)...]))
             rest = rest[..<question]
         }
-        path = String(rest)
+        path = String(Substring(rest))
     }
 
     /// What comes before the authority's last `@` (user name and password, still percent-encoded),
     /// or nil.
     public var userInformation: Substring? {
-        authority.lastIndex(of: "@").map { authority[..<$0] }
+        authority.unicodeScalars.lastIndex(of: "@").map { Substring(authority.unicodeScalars[..<$0]) }
     }
 
     /// The authority without user information: `host[:port]`, IPv6 in brackets.
     public var hostAndPort: Substring {
-        guard let at = authority.lastIndex(of: "@") else { return Substring(authority) }
-        return authority[authority.index(after: at)...]
+        let scalars = authority.unicodeScalars
+        guard let at = scalars.lastIndex(of: "@") else { return Substring(authority) }
+        return Substring(scalars[scalars.index(after: at)...])
     }
 
     /// Whether the host is written in brackets (an IPv6 literal).
-    public var isBracketed: Bool { hostAndPort.hasPrefix("[") }
+    public var isBracketed: Bool { hostAndPort.unicodeScalars.first == "[" }
 
     /// The host as written, an IPv6 literal without its brackets.
     public var host: Substring {
-        let hostAndPort = hostAndPort
-        if isBracketed { return hostAndPort.dropFirst().prefix { $0 != "]" } }
-        return hostAndPort.prefix { $0 != ":" }
+        let scalars = hostAndPort.unicodeScalars
+        if isBracketed { return Substring(scalars.dropFirst().prefix { $0 != "]" }) }
+        return Substring(scalars.prefix { $0 != ":" })
     }
 
     /// The text after the host's `:`, or nil when the authority names no port.
     public var portText: Substring? {
-        let hostAndPort = hostAndPort
-        let afterHost =
-            isBracketed ? hostAndPort.drop { $0 != "]" }.dropFirst() : hostAndPort.drop { $0 != ":" }
-        return afterHost.hasPrefix(":") ? afterHost.dropFirst() : nil
+        let scalars = hostAndPort.unicodeScalars
+        let afterHost = isBracketed ? scalars.drop { $0 != "]" }.dropFirst() : scalars.drop { $0 != ":" }
+        return afterHost.first == ":" ? Substring(afterHost.dropFirst()) : nil
     }
 
     /// The port the URL names when it is a number from 1 to 65535, else the scheme's: 443 for
@@ -107,8 +109,10 @@ public struct SplitURL: Sendable, Hashable {
     }
 
     /// RFC 3986 §3.1: a letter, then letters, digits, `+`, `-` or `.`.
-    private static func isScheme(_ text: Substring) -> Bool {
-        guard let first = text.first, first.isASCII, first.isLetter else { return false }
-        return text.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+    private static func isScheme(_ text: Substring.UnicodeScalarView) -> Bool {
+        guard let first = text.first, first.isASCII, first.properties.isAlphabetic else { return false }
+        return text.allSatisfy {
+            $0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0) || "+-.".unicodeScalars.contains($0))
+        }
     }
 }

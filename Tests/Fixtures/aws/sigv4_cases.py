@@ -30,7 +30,7 @@ SERVICES = ["sts", "bedrock", "execute-api", "s3", "bedrock-runtime", "iam", "dy
 HOSTS = ["sts.amazonaws.com", "STS.US-EAST-1.amazonaws.com", "bedrock.amazonaws.com", "127.0.0.1",
          "localhost", "example.internal", "a.b.c.d.e", "Bedrock-Runtime.eu-west-3.amazonaws.com"]
 PATH_CHARS = "abcXYZ019-_.~!$&'()*+,;=:@% é/"
-QUERY_CHARS = "abcXYZ019-_.~!$'()*+,;:@/?% é\u00fc\u4e2d=%20%2F%2b%zz%e9%C3%A9"
+QUERY_CHARS = "abcXYZ019-_.~!$'()*+,;:@/?% é\u00fc\u4e2d\u0301=%20%2F%2b%zz%e9%C3%A9"
 VALUE_CHARS = "abc XYZ 019-_.~!\"$%&'()*+,/:;<=>?@[\\]^`{|}\t  "
 HEADER_NAMES = ["Content-Type", "X-Amz-Target", "x-custom-Thing", "User-Agent", "Connection", "Accept",
                 "X-Amz-Content-SHA256", "Host", "x-amz-meta-a", "Expect", "X-Amz-Security-Token",
