@@ -1,7 +1,5 @@
 import CredentialHelperProtocol
 import Foundation
-import Subprocess
-import SystemPackage
 import TestSupport
 import Testing
 import TokenStore
@@ -71,22 +69,7 @@ extension ReadyHelperTests {
 
         /// Runs `executable` (a link) with no arguments.
         static func run(_ executable: String, environment: [String: String]) async throws -> BuiltBinary.Result {
-            var env = ["PATH": "/usr/bin:/bin"]
-            env.merge(environment) { $1 }
-            let result = try await Subprocess.run(
-                .path(FilePath(executable)), arguments: [],
-                environment: .custom(
-                    env.reduce(into: [:]) { result, entry in
-                        if let key = Environment.Key(rawValue: entry.key) { result[key] = entry.value }
-                    }),
-                output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-            let status: Int32
-            switch result.terminationStatus {
-            case .exited(let code): status = code
-            case .signaled(let signal): status = 128 + signal
-            }
-            return BuiltBinary.Result(
-                status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+            try await BuiltBinary.run([], environment: environment, executable: executable)
         }
 
         static func issuer() async throws -> String { try await IdentityProvider.shared(.glewlwyd).info.issuer }
