@@ -1,6 +1,7 @@
-import ChildProcess
 import Synchronization
 import Testing
+
+@testable import ChildProcess
 
 #if canImport(Glibc)
     import Glibc
@@ -38,6 +39,17 @@ struct ChildProcessRunnerTests {
         #expect(String(decoding: run.stdout, as: UTF8.self) == "ONLY=this\n")
     }
 
+    @Test("an environment built once is given exactly, run after run")
+    func reusedEnvironment() async throws {
+        let environment = ChildEnvironment(["ONE=1", "TWO=a=b", "EMPTY="])
+        for _ in 0..<3 {
+            let run = try await runner.run("/usr/bin/env", environment: environment, timeout: .seconds(5))
+            #expect(String(decoding: run.stdout, as: UTF8.self) == "ONE=1\nTWO=a=b\nEMPTY=\n")
+        }
+        let none = try await runner.run("/usr/bin/env", environment: ChildEnvironment([]), timeout: .seconds(5))
+        #expect(none.outcome == .exited(0) && none.stdout.isEmpty)
+    }
+
     @Test("a program that cannot start is a typed error with its errno; too much input is refused before")
     func startFailures() async throws {
         let missing = await #expect(throws: ChildProcessError.self) {
@@ -65,5 +77,62 @@ struct ChildProcessRunnerTests {
         // The failure this guards against is the child running its 30 s; a fresh-clone CI run on a
         // loaded machine took 5.96 s to tear down, so the bound leaves room for load.
         #expect(run.elapsed < .seconds(15))
+    }
+}
+
+/// `SIGCHLD` on the spawning thread (see `ChildExitSignal`).
+@Suite("Child-process runner: SIGCHLD")
+struct ChildExitSignalTests {
+    static let childSignalBit: UInt64 = 1 << (UInt64(SIGCHLD) - 1)
+
+    /// This thread's id, from `/proc/thread-self` (`PID/task/TID`).
+    static func threadID() -> String {
+        var buffer = [CChar](repeating: 0, count: 64)
+        let count = readlink("/proc/thread-self", &buffer, buffer.count - 1)
+        let link = String(decoding: buffer.prefix(max(count, 0)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return String(link.split(separator: "/").last ?? "")
+    }
+
+    /// Whether this thread blocks `SIGCHLD` now.
+    static func blocksChildSignal() -> Bool {
+        var current = sigset_t()
+        pthread_sigmask(SIG_BLOCK, nil, &current)
+        return sigismember(&current, SIGCHLD) == 1
+    }
+
+    @Test("while a thread that blocks SIGCHLD spawns and supervises a child, SIGCHLD is unblocked there")
+    func unblockedWhileSupervising() async throws {
+        // Swift concurrency's threads block every signal; block SIGCHLD here in any case.
+        var childSignal = sigset_t()
+        sigemptyset(&childSignal)
+        sigaddset(&childSignal, SIGCHLD)
+        var previous = sigset_t()
+        pthread_sigmask(SIG_BLOCK, &childSignal, &previous)
+        defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
+        // The child reads the signal mask of the thread that spawned it (its pid's task, this thread).
+        let runner = ChildProcessRunner(outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)))
+        let run = try await runner.run(
+            "/bin/sh", arguments: ["-c", "grep SigBlk /proc/$PPID/task/$SPAWNER/status"],
+            environment: ["SPAWNER=\(Self.threadID())"], timeout: .seconds(10))
+        let line = String(decoding: run.stdout, as: UTF8.self)
+        let mask = line.split(separator: "\t").last.flatMap { UInt64($0.trimmingPrefix(" ").prefix(16), radix: 16) }
+        #expect(run.outcome == .exited(0), "\(line)")
+        #expect(mask.map { $0 & Self.childSignalBit == 0 } == true, "SIGCHLD blocked while supervising: \(line)")
+        #expect(Self.blocksChildSignal(), "the thread's own mask is restored afterwards")
+    }
+
+    @Test("the mask is restored after the body, whether SIGCHLD was blocked before or not")
+    func restored() {
+        var childSignal = sigset_t()
+        sigemptyset(&childSignal)
+        sigaddset(&childSignal, SIGCHLD)
+        var previous = sigset_t()
+        for blockedBefore in [true, false] {
+            pthread_sigmask(blockedBefore ? SIG_BLOCK : SIG_UNBLOCK, &childSignal, &previous)
+            let inside = ChildExitSignal.unblocked { Self.blocksChildSignal() }
+            #expect(!inside, "SIGCHLD is unblocked inside")
+            #expect(Self.blocksChildSignal() == blockedBefore, "restored to \(blockedBefore ? "blocked" : "unblocked")")
+            pthread_sigmask(SIG_SETMASK, &previous, nil)
+        }
     }
 }

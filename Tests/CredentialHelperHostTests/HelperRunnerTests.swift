@@ -22,6 +22,23 @@ struct HelperRunnerTests {
         #expect(try run.answer().token.reveal() == "ctx=\(context.rawValue),manual=\(manual),argc=0,keep=me")
     }
 
+    @Test("one runner, every context at once: each run gets its own context (environments are built once)")
+    func contextsConcurrently() async throws {
+        let helper = scripts.script("ctx.sh", "echo \"ctx=$CLAUDE_HELPER_CONTEXT,keep=$KEEP\"")
+        let runner = self.runner
+        let answers = try await withThrowingTaskGroup(of: (HelperContext, String).self) { group in
+            for context in HelperContext.allCases + HelperContext.allCases {
+                group.addTask {
+                    let run = try await runner.run(helper, context: context, timeout: .seconds(10))
+                    return (context, try run.answer().token.reveal())
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(answers.count == 2 * HelperContext.allCases.count)
+        for (context, answer) in answers { #expect(answer == "ctx=\(context.rawValue),keep=me") }
+    }
+
     @Test("stdin is at EOF, not a hang, and there is no controlling terminal")
     func stdinAndTerminal() async throws {
         let helper = scripts.script(

@@ -46,6 +46,28 @@ struct TrustedPathTests {
         try TrustedPath.check("/tmp", role: "the directory")
     }
 
+    @Test("the check returns what stat says of the file the path leads to: through links, . and ..")
+    func finalEntry() throws {
+        let safe = helper(in: "resolved", mode: 0o755)
+        let link = scripts.path("resolved-link.sh")
+        symlink("resolved/helper.sh", link)
+        func identity(_ path: String) -> [UInt64] {
+            var info = stat()
+            stat(path, &info)
+            return [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_mode)]
+        }
+        func checked(_ path: String) throws -> [UInt64] {
+            let info = try TrustedPath.check(path, role: "the helper")
+            return [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_mode)]
+        }
+        #expect(try checked(safe) == identity(safe))
+        #expect(try checked(link) == identity(safe), "a link is followed to its target")
+        let directory = scripts.path("resolved")
+        #expect(try checked(directory + "/.") == identity(directory))
+        #expect(try checked(directory + "/..") == identity(scripts.directory))
+        #expect(try checked("/") == identity("/"))
+    }
+
     @Test("a link into a writable directory is refused; a link from a trusted directory to a trusted file is fine")
     func links() async throws {
         let unsafe = helper(in: "open", mode: 0o777)

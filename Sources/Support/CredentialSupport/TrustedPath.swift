@@ -40,17 +40,21 @@ public enum TrustedPath {
     }
 
     /// Checks `path` (absolute) and every directory above it. `role` names the file in messages
-    /// ("the helper", "the profiles file").
-    public static func check(_ path: String, role: String) throws(Failure) {
+    /// ("the helper", "the profiles file"). Returns what `stat` says of the file the path leads to.
+    @discardableResult
+    public static func check(_ path: String, role: String) throws(Failure) -> stat {
         var pending = components(of: path)
         var directory = ""
         var hops = 0
-        try checkDirectory("/", role: role)
+        var last = try checkDirectory("/", role: role)
         while !pending.isEmpty {
             let name = pending.removeFirst()
-            if name == "." { continue }
-            if name == ".." {
-                directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+            if name == "." || name == ".." {
+                if name == ".." {
+                    directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
+                }
+                // The path may end here: what it leads to is the directory, checked on the way.
+                last = try checkDirectory(directory.isEmpty ? "/" : directory, role: role)
                 continue
             }
             let candidate = directory + "/" + name
@@ -68,7 +72,7 @@ public enum TrustedPath {
                 // The link sits in `directory`, which is checked; now check where it leads.
                 if target.hasPrefix("/") {
                     directory = ""
-                    try checkDirectory("/", role: role)
+                    last = try checkDirectory("/", role: role)
                 }
                 pending = components(of: target) + pending
                 continue
@@ -82,19 +86,23 @@ public enum TrustedPath {
                 try checkEntry(candidate, info, isDirectory: true, role: role)
             }
             directory = candidate
+            last = info
         }
+        return last
     }
 
-    private static func checkDirectory(_ path: String, role: String) throws(Failure) {
+    private static func checkDirectory(_ path: String, role: String) throws(Failure) -> stat {
         var info = stat()
         guard stat(path, &info) == 0 else {
             throw Failure(code: .missing, path: path, description: "\(path) does not exist")
         }
         try checkEntry(path, info, isDirectory: true, role: role)
+        return info
     }
 
     private static func checkEntry(_ path: String, _ info: stat, isDirectory: Bool, role: String) throws(Failure) {
-        let what = isDirectory ? "the directory \(path), which holds \(role)," : "\(role) \(path)"
+        // Built only for a message: this runs for every entry of every checked path.
+        var what: String { isDirectory ? "the directory \(path), which holds \(role)," : "\(role) \(path)" }
         let owner = info.st_uid
         guard owner == 0 || owner == geteuid() else {
             throw Failure(

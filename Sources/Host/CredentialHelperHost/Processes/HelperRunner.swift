@@ -1,6 +1,14 @@
 import ChildProcess
 import CredentialHelperProtocol
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
@@ -32,8 +40,8 @@ public struct HelperRunner: Sendable {
     public var terminationGrace: Duration
     /// The environment the helper inherits, before the context variables are applied.
     public let environment: [String: String]
-    /// `environment` as `NAME=value` entries, without the two context variables.
-    private let inheritedEntries: [String]
+    /// For each context, `environment` with the context variables applied, ready to spawn with.
+    private let contextEnvironments: ContextEnvironments
     /// How long to keep reading after the helper exited when something it started still holds its
     /// stdout or stderr open. Output in the pipe when the helper exits is always read.
     public var drainPeriod: Duration = .milliseconds(100)
@@ -51,10 +59,11 @@ public struct HelperRunner: Sendable {
         self.terminationGrace = terminationGrace
         let environment = environment ?? ProcessInfo.processInfo.environment
         self.environment = environment
-        self.inheritedEntries =
+        let inherited =
             environment
             .filter { !HelperContext.isContextVariable($0.key) }
             .map { "\($0.key)=\($0.value)" }
+        self.contextEnvironments = ContextEnvironments(inherited: inherited)
     }
 
     /// Runs the helper at `path` once. Throws only when it cannot be started (bad path, permissions,
@@ -83,7 +92,8 @@ public struct HelperRunner: Sendable {
         stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil,
         input: [UInt8]? = nil
     ) async throws(HelperError) -> HelperRun {
-        try HelperPathCheck.validate(path)
+        // The executable bit is left to the spawn, and named when the spawn is refused (EACCES).
+        try HelperPathCheck.validateAllButExecutable(path)
         let runner = ChildProcessRunner(
             outputLimit: outputLimit, teardown: .gracefulShutDown(allowing: terminationGrace),
             drainPeriod: drainPeriod, inlineBudget: inlineBudget)
@@ -91,7 +101,7 @@ public struct HelperRunner: Sendable {
         let run: ChildProcessRun
         do {
             run = try await runner.run(
-                path, arguments: arguments, environment: helperEnvironment(context), standardInput: standardInput,
+                path, arguments: arguments, environment: contextEnvironments[context], standardInput: standardInput,
                 timeout: timeout, stderrObserver: stderrObserver)
         } catch {
             switch error.code {
@@ -101,6 +111,7 @@ public struct HelperRunner: Sendable {
                     "the input for \(path) is \(input?.count ?? 0) bytes, more than the 1 MiB a tool's stdin may be "
                         + "given; nothing was run")
             case .spawnFailed:
+                if error.errno == EACCES, let problem = HelperPathCheck.executableProblem(path) { throw problem }
                 throw HelperError(
                     .spawnFailed,
                     "could not start the helper \(path): \(error.reason); check that it is a valid executable "
@@ -112,10 +123,33 @@ public struct HelperRunner: Sendable {
             elapsed: run.elapsed, leftBackgroundProcess: run.leftBackgroundProcess, readStdin: run.readStdin)
     }
 
-    /// The helper's environment: the inherited one with `CLAUDE_HELPER_CONTEXT` set to `context`, and
-    /// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test` (docs/protocol.md §3). Every variable a
-    /// helper gets is decided here.
-    func helperEnvironment(_ context: HelperContext) -> [String] {
-        inheritedEntries + context.environmentEntries
+}
+
+/// The helper's environment in each context, built once per runner: the inherited entries (without
+/// the context variables) with `CLAUDE_HELPER_CONTEXT` set to the context, and
+/// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test` (docs/protocol.md §3). Every variable a helper
+/// gets is decided here.
+private struct ContextEnvironments: Sendable {
+    let interactive, midSessionRefresh, scheduledTask, setupTest, background: ChildEnvironment
+
+    init(inherited: [String]) {
+        func environment(_ context: HelperContext) -> ChildEnvironment {
+            ChildEnvironment(inherited + context.environmentEntries)
+        }
+        interactive = environment(.interactive)
+        midSessionRefresh = environment(.midSessionRefresh)
+        scheduledTask = environment(.scheduledTask)
+        setupTest = environment(.setupTest)
+        background = environment(.background)
+    }
+
+    subscript(context: HelperContext) -> ChildEnvironment {
+        switch context {
+        case .interactive: interactive
+        case .midSessionRefresh: midSessionRefresh
+        case .scheduledTask: scheduledTask
+        case .setupTest: setupTest
+        case .background: background
+        }
     }
 }

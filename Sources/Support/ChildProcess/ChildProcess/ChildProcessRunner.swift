@@ -7,7 +7,8 @@
 ///
 /// The run is supervised by a `poll` loop over the pipes and a pidfd, inline for the first
 /// ``inlineBudget`` (a child answering from a cache is done by then), then on a thread of its own.
-/// Cancelling the awaiting task tears the child down as on a timeout.
+/// Cancelling the awaiting task tears the child down as on a timeout. While the calling thread
+/// supervises, it does not block `SIGCHLD` (see `ChildExitSignal`).
 ///
 /// The runner applies no policy about *what* it runs: callers check their executable (the host's
 /// helper path rule, `secret-tool`'s trusted-PATH search, an `exec` profile's command) and build
@@ -56,25 +57,57 @@ public struct ChildProcessRunner: Sendable {
         timeout: Duration,
         stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil
     ) async throws(ChildProcessError) -> ChildProcessRun {
+        try await run(
+            executable, arguments: arguments, environment: ChildEnvironment(environment),
+            standardInput: standardInput, timeout: timeout, stderrObserver: stderrObserver)
+    }
+
+    /// Runs `executable` once with an environment built beforehand (see ``ChildEnvironment``), as
+    /// ``run(_:arguments:environment:standardInput:timeout:stderrObserver:)-([String])`` does.
+    public func run(
+        _ executable: String,
+        arguments: [String] = [],
+        environment: ChildEnvironment,
+        standardInput: StandardInput = .null,
+        timeout: Duration,
+        stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil
+    ) async throws(ChildProcessError) -> ChildProcessRun {
         if case .bytes(let bytes) = standardInput, bytes.count > Self.inputLimit {
             throw ChildProcessError(inputTooLarge: bytes.count, executable: executable)
         }
         let start = ContinuousClock.now
-        let process: SpawnedProcess
-        switch SpawnedProcess.spawn(
-            executable, arguments: arguments, environment: environment, standardInput: standardInput)
-        {
-        case .success(let spawned): process = spawned
-        case .failure(let error): throw error
+        let limits = SupervisionStateMachine.Limits(
+            outputLimit: outputLimit, timeout: timeout, teardown: teardown, drain: drainPeriod)
+        // Spawned and supervised inline with SIGCHLD unblocked: see ChildExitSignal.
+        let stage = ChildExitSignal.unblocked { () -> Stage in
+            switch SpawnedProcess.spawn(
+                executable, arguments: arguments, environment: environment, standardInput: standardInput)
+            {
+            case .failure(let error): return .failed(error)
+            case .success(let process):
+                let machine = SupervisionStateMachine(
+                    limits: limits, start: start, standardInput: standardInput,
+                    watchesExit: process.pidDescriptor >= 0)
+                return .supervised(
+                    Supervisor(process).superviseInline(
+                        machine, inlineBudget: inlineBudget, stderrObserver: stderrObserver))
+            }
         }
-        let machine = SupervisionStateMachine(
-            limits: .init(outputLimit: outputLimit, timeout: timeout, teardown: teardown, drain: drainPeriod),
-            start: start, standardInput: standardInput, watchesExit: process.pidDescriptor >= 0)
-        let supervisor = Supervisor(process)
-        return await withTaskCancellationHandler {
-            await supervisor.supervise(machine, inlineBudget: inlineBudget, stderrObserver: stderrObserver)
-        } onCancel: {
-            supervisor.cancel()
+        switch stage {
+        case .failed(let error): throw error
+        case .supervised(.finished(let run)): return run
+        case .supervised(.running(let supervisor, let rest)):
+            return await withTaskCancellationHandler {
+                await supervisor.superviseOnThread(rest)
+            } onCancel: {
+                supervisor.cancel()
+            }
         }
+    }
+
+    /// How far a run got on the calling thread.
+    private enum Stage {
+        case failed(ChildProcessError)
+        case supervised(Supervisor.InlineResult)
     }
 }

@@ -21,10 +21,10 @@ struct SpawnedProcess: Sendable {
     let stdinWrite: Int32
 
     /// Spawns `executable` (see `credhelper_spawn`: no shell, a new session, every other descriptor
-    /// closed, signals reset). `environment` is `NAME=value` entries; with no `arguments`, argv is the
-    /// path alone. Returns the errno value on failure.
+    /// closed, signals reset), with exactly `environment`; with no `arguments`, argv is the path alone.
+    /// Returns the errno value on failure.
     static func spawn(
-        _ executable: String, arguments: [String], environment: [String], standardInput: StandardInput
+        _ executable: String, arguments: [String], environment: ChildEnvironment, standardInput: StandardInput
     ) -> Result<SpawnedProcess, ChildProcessError> {
         let stdinPipe = standardInput != .null
         var pid: pid_t = 0
@@ -35,7 +35,7 @@ struct SpawnedProcess: Sendable {
         var rc: Int32 = 0
         for attempt in 0..<4 {
             rc = withCStringArray(arguments.isEmpty ? [] : [executable] + arguments) { argv in
-                withCStringArray(environment) { envp in
+                environment.withEnvp { envp in
                     let argv = arguments.isEmpty ? nil : argv
                     return stdinPipe
                         ? credhelper_spawn(executable, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)

@@ -12,7 +12,8 @@
 ///
 /// One round: check the timers (timeout → teardown steps → `SIGKILL` and a blocking reap; after the
 /// exit, the drain period), wait for an event, write stdin, read each readable stream (past the cap:
-/// `SIGKILL` to the group), reap without blocking, probe or close stdin. The run ends when the child
+/// `SIGKILL` to the group), reap without blocking once the wait saw the exit (every round without a
+/// pidfd), probe or close stdin. The run ends when the child
 /// is reaped and both streams are closed, when the drain period after the exit passes (something it
 /// started holds its output), or when it was stopped and reaped; the group then gets a last `SIGKILL`
 /// if the run stopped it (members that outlived it go too).
@@ -102,6 +103,8 @@ struct SupervisionStateMachine {
     private var readable = [false, false]
     private var writable = false
     private var reapedThisRound = false
+    /// The last wait saw the exit: with a pidfd, only then is a reap worth a system call.
+    private var exitSeen = false
     private var probedThisRound = false
     private var pendingStderr: [UInt8]?
     /// The output cap was passed: `SIGKILL` is owed before the blocking reap.
@@ -184,10 +187,12 @@ struct SupervisionStateMachine {
         return .signalGroup(teardown.signal)
     }
 
-    /// Reports the wait's result: which streams are readable, and whether stdin takes more.
-    mutating func waited(readable: [Bool], writable: Bool) {
+    /// Reports the wait's result: which streams are readable, whether stdin takes more, and whether
+    /// the exit was seen (the pidfd is readable; without one the exit is polled every round).
+    mutating func waited(readable: [Bool], writable: Bool, exited: Bool = false) {
         self.readable = readable
         self.writable = writable
+        self.exitSeen = exited
     }
 
     /// The next action of this round after the wait, or nil when the round is over.
@@ -210,7 +215,7 @@ struct SupervisionStateMachine {
             readable[index] = false
             return .read(index == 0 ? .stdout : .stderr)
         }
-        if status == nil && !reapedThisRound {
+        if status == nil && !reapedThisRound && (exitSeen || !watchesExit) {
             reapedThisRound = true
             return .reap(blocking: false)
         }

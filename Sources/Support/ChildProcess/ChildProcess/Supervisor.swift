@@ -25,22 +25,41 @@ final class Supervisor: Sendable {
         cancelled.store(true, ordering: .sequentiallyConsistent)
     }
 
-    /// Supervises the child until it is done and reaped, closing every descriptor it opened.
-    ///
-    /// The first `inlineBudget` of supervision runs on the calling thread: a child that answers from
-    /// a cache finishes well within it, with no thread hand-off. A child still running after that is
-    /// supervised from a thread of its own, so a slow sign-in never holds a cooperative thread.
-    func supervise(
+    /// What supervision on the calling thread ended with.
+    enum InlineResult {
+        /// The child is done and reaped; every descriptor is closed.
+        case finished(ChildProcessRun)
+        /// The inline budget passed with the child still running: go on with ``superviseOnThread(_:)``.
+        case running(Supervisor, Remaining)
+    }
+
+    /// The state of a supervision handed from the calling thread to a thread of its own; only one
+    /// thread touches it at a time.
+    final class Remaining: @unchecked Sendable {
+        fileprivate var loop: Loop
+        fileprivate init(_ loop: Loop) { self.loop = loop }
+    }
+
+    /// Supervises the child on the calling thread for at most `inlineBudget`: a child that answers
+    /// from a cache finishes well within it, with no thread hand-off. The calling task's cancellation
+    /// is noticed here as ``cancel()`` is later.
+    func superviseInline(
         _ machine: SupervisionStateMachine, inlineBudget: Duration, stderrObserver: (@Sendable ([UInt8]) -> Void)?
-    ) async -> ChildProcessRun {
-        let loop = LoopBox(Loop(supervisor: self, machine: machine, observer: stderrObserver))
-        loop.loop.machine.pause = ContinuousClock.now + inlineBudget
-        if let run = loop.loop.run() { return finish(run) }
-        return await withCheckedContinuation { (continuation: CheckedContinuation<ChildProcessRun, Never>) in
+    ) -> InlineResult {
+        var loop = Loop(supervisor: self, machine: machine, observer: stderrObserver)
+        loop.machine.pause = ContinuousClock.now + inlineBudget
+        if let run = loop.run() { return .finished(finish(run)) }
+        return .running(self, Remaining(loop))
+    }
+
+    /// Supervises the rest of a run from a thread of its own, so a slow sign-in never holds a
+    /// cooperative thread, until the child is done and reaped.
+    func superviseOnThread(_ remaining: Remaining) async -> ChildProcessRun {
+        await withCheckedContinuation { (continuation: CheckedContinuation<ChildProcessRun, Never>) in
             DetachedThread.start {
-                loop.loop.machine.pause = nil
+                remaining.loop.machine.pause = nil
                 while true {
-                    if let run = loop.loop.run() {
+                    if let run = remaining.loop.run() {
                         continuation.resume(returning: self.finish(run))
                         return
                     }
@@ -56,18 +75,13 @@ final class Supervisor: Sendable {
         return run
     }
 
-    /// Hands the loop's state to the supervision thread; only one thread touches it at a time.
-    private final class LoopBox: @unchecked Sendable {
-        var loop: Loop
-        init(_ loop: Loop) { self.loop = loop }
-    }
-
-    private struct Loop {
+    fileprivate struct Loop {
         let supervisor: Supervisor
         var machine: SupervisionStateMachine
         let observer: (@Sendable ([UInt8]) -> Void)?
         var stdinWrite: Int32
-        var buffer = [UInt8](repeating: 0, count: 16 * 1024)
+        /// Where reads land; never read beyond what `read` wrote, so it is not zeroed first.
+        var buffer = [UInt8](unsafeUninitializedCapacity: 16 * 1024) { _, count in count = 16 * 1024 }
 
         init(supervisor: Supervisor, machine: SupervisionStateMachine, observer: (@Sendable ([UInt8]) -> Void)?) {
             self.supervisor = supervisor
@@ -81,13 +95,14 @@ final class Supervisor: Sendable {
         /// Runs until the child is done (the run) or until the machine's pause passes (nil; call again).
         mutating func run() -> ChildProcessRun? {
             while true {
-                let cancelled = supervisor.cancelled.load(ordering: .relaxed)
+                // Task.isCancelled: the calling task while inline; false on the supervision thread.
+                let cancelled = supervisor.cancelled.load(ordering: .relaxed) || Task.isCancelled
                 switch machine.nextAction(now: .now, cancelled: cancelled) {
                 case .signalGroup(let signal): kill(-process.pid, signal)
                 case .reap(let blocking): machine.reaped(reap(blocking: blocking))
                 case .wait(let wait):
                     let ready = self.wait(wait)
-                    machine.waited(readable: [ready[0], ready[1]], writable: ready[2])
+                    machine.waited(readable: [ready[0], ready[1]], writable: ready[2], exited: ready[3])
                 case .write(let bytes): machine.wrote(PipeWrite.withoutSIGPIPE(bytes, to: stdinWrite))
                 case .read(let stream):
                     machine.read(stream, readOnce(stream == .stdout ? process.stdout : process.stderr))
@@ -109,27 +124,26 @@ final class Supervisor: Sendable {
         }
 
         /// Sleeps until a watched stream is readable, stdin can take more, the child exits, the wait's
-        /// timer passes, or its cap passes. Returns whether stdout, stderr are readable and stdin is
-        /// writable.
+        /// timer passes, or its cap passes. Returns whether stdout, stderr are readable, stdin is
+        /// writable and the child exited.
         private func wait(_ wait: SupervisionStateMachine.Wait) -> [Bool] {
-            let descriptors = [process.stdout, process.stderr]
-            var polled: [pollfd] = (0..<2).map {
-                wait.read[$0]
-                    ? pollfd(fd: descriptors[$0], events: Int16(POLLIN), revents: 0)
-                    : pollfd(fd: -1, events: 0, revents: 0)
+            func watch(_ descriptor: Int32, _ events: Int32, if wanted: Bool) -> pollfd {
+                pollfd(fd: wanted && descriptor >= 0 ? descriptor : -1, events: Int16(events), revents: 0)
             }
-            polled.append(
-                wait.write && stdinWrite >= 0
-                    ? pollfd(fd: stdinWrite, events: Int16(POLLOUT), revents: 0)
-                    : pollfd(fd: -1, events: 0, revents: 0))
-            if wait.exit { polled.append(pollfd(fd: process.pidDescriptor, events: Int16(POLLIN), revents: 0)) }
             var length = wait.cap
             if let until = wait.until { length = max(.zero, min(wait.cap, until - .now)) }
-            let milliseconds = Int32(clamping: length.wholeMilliseconds)
-            if poll(&polled, nfds_t(polled.count), milliseconds + (length > .zero ? 1 : 0)) <= 0 {
-                return [false, false, false]
+            let milliseconds = Int32(clamping: length.wholeMilliseconds) + (length > .zero ? 1 : 0)
+            // A tuple on the stack: this runs a few times per run, and an array was an allocation each time.
+            var polled = (
+                watch(process.stdout, POLLIN, if: wait.read[0]), watch(process.stderr, POLLIN, if: wait.read[1]),
+                watch(stdinWrite, POLLOUT, if: wait.write), watch(process.pidDescriptor, POLLIN, if: wait.exit)
+            )
+            let ready = withUnsafeMutableBytes(of: &polled) { raw -> Int32 in
+                guard let first = raw.baseAddress?.assumingMemoryBound(to: pollfd.self) else { return -1 }
+                return poll(first, 4, milliseconds)
             }
-            return [polled[0].revents != 0, polled[1].revents != 0, polled[2].revents != 0]
+            guard ready > 0 else { return [false, false, false, false] }
+            return [polled.0.revents != 0, polled.1.revents != 0, polled.2.revents != 0, polled.3.revents != 0]
         }
 
         /// Reads once from `descriptor`, which poll reported readable; empty at end of file or on error.
