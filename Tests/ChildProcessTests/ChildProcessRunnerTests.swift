@@ -110,7 +110,9 @@ struct ChildExitSignalTests {
         pthread_sigmask(SIG_BLOCK, &childSignal, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         // The child reads the signal mask of the thread that spawned it (its pid's task, this thread).
-        let runner = ChildProcessRunner(outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)))
+        // The whole run is supervised inline (on this thread), however slow the machine is.
+        let runner = ChildProcessRunner(
+            outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)), inlineBudget: .seconds(10))
         let run = try await runner.run(
             "/bin/sh", arguments: ["-c", "grep SigBlk /proc/$PPID/task/$SPAWNER/status"],
             environment: ["SPAWNER=\(Self.threadID())"], timeout: .seconds(10))

@@ -28,7 +28,7 @@ struct SupervisionStateMachineTests {
             Issue.record("no wait at the start of a round")
             return
         }
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
     }
 
     @Test("a child that prints and exits: wait, read, reap, end of file on both, finish with its output")
@@ -49,7 +49,7 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(!drain.exit && drain.until == start + .milliseconds(100), "the drain period starts at the exit")
-        machine.waited(readable: [true, true], writable: false)
+        machine.waited(readable: [true, true], writable: false, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .read(.stdout))
         machine.read(.stdout, [])
         #expect(machine.nextAction(now: start, cancelled: false) == .read(.stderr))
@@ -72,7 +72,7 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(wait.until == late + .seconds(1), "the wait ends when the grace ends")
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
         let afterGrace = late + .seconds(1)
         #expect(machine.nextAction(now: afterGrace, cancelled: false) == .signalGroup(SIGKILL))
         #expect(machine.nextAction(now: afterGrace, cancelled: false) == .reap(blocking: true))
@@ -81,7 +81,7 @@ struct SupervisionStateMachineTests {
             Issue.record("expected a last wait")
             return
         }
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
         #expect(machine.nextAction(now: afterGrace, cancelled: false) == .signalGroup(SIGKILL))
         guard case .finish(let run) = machine.nextAction(now: afterGrace, cancelled: false) else {
             Issue.record("expected the end")
@@ -100,7 +100,7 @@ struct SupervisionStateMachineTests {
             switch machine.nextAction(now: now, cancelled: false) {
             case .signalGroup(let signal): sent.append(signal)
             case .wait:
-                machine.waited(readable: [false, false], writable: false)
+                machine.waited(readable: [false, false], writable: false, exited: false)
                 now += .seconds(1)
             case .reap(let blocking): machine.reaped(blocking ? 9 : nil)
             default: break
@@ -131,7 +131,7 @@ struct SupervisionStateMachineTests {
     func outputCap() {
         var machine = machine(outputLimit: 4)
         _ = machine.nextAction(now: start, cancelled: false)
-        machine.waited(readable: [false, true], writable: false)
+        machine.waited(readable: [false, true], writable: false, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .read(.stderr))
         machine.read(.stderr, ArraySlice(Array("abcdef".utf8)))
         #expect(machine.nextAction(now: start, cancelled: false) == .signalGroup(SIGKILL))
@@ -149,7 +149,7 @@ struct SupervisionStateMachineTests {
     func observer() {
         var machine = machine()
         _ = machine.nextAction(now: start, cancelled: false)
-        machine.waited(readable: [true, true], writable: false)
+        machine.waited(readable: [true, true], writable: false, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .read(.stdout))
         machine.read(.stdout, [1, 2])
         #expect(machine.nextAction(now: start, cancelled: false) == .read(.stderr))
@@ -165,7 +165,7 @@ struct SupervisionStateMachineTests {
         #expect(machine.nextAction(now: start, cancelled: false) == .reap(blocking: false))
         machine.reaped(0)
         _ = machine.nextAction(now: start, cancelled: false)
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
         guard case .finish(let run) = machine.nextAction(now: start + .milliseconds(100), cancelled: false) else {
             Issue.record("expected the end after the drain period")
             return
@@ -181,11 +181,11 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(wait.write, "stdin is watched while there is input left")
-        machine.waited(readable: [false, false], writable: true)
+        machine.waited(readable: [false, false], writable: true, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .write([1, 2, 3, 4]))
         machine.wrote(3)
         _ = machine.nextAction(now: start, cancelled: false)
-        machine.waited(readable: [false, false], writable: true)
+        machine.waited(readable: [false, false], writable: true, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .write([4]))
         machine.wrote(1)
         #expect(machine.nextAction(now: start, cancelled: false) == .closeStdin)
@@ -195,7 +195,7 @@ struct SupervisionStateMachineTests {
     func inputReaderGone() {
         var machine = machine(input: .bytes([1, 2]))
         _ = machine.nextAction(now: start, cancelled: false)
-        machine.waited(readable: [false, false], writable: true)
+        machine.waited(readable: [false, false], writable: true, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .write([1, 2]))
         machine.wrote(-1)
         #expect(machine.nextAction(now: start, cancelled: false) == .closeStdin)
@@ -213,7 +213,7 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(wait.cap == .milliseconds(10) && !wait.write)
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .probeStdin)
         machine.probed(blocked: true)
         #expect(machine.nextAction(now: start, cancelled: false) == .closeStdin)
@@ -221,7 +221,7 @@ struct SupervisionStateMachineTests {
         var readStdin = false
         for _ in 0..<6 {
             switch machine.nextAction(now: start, cancelled: false) {
-            case .wait: machine.waited(readable: [true, true], writable: false)
+            case .wait: machine.waited(readable: [true, true], writable: false, exited: false)
             case .read(let stream): machine.read(stream, [])
             case .finish(let run): readStdin = run.readStdin
             default: break
@@ -238,7 +238,7 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(!wait.exit && wait.cap == .milliseconds(2))
-        machine.waited(readable: [false, false], writable: false)
+        machine.waited(readable: [false, false], writable: false, exited: false)
         #expect(machine.nextAction(now: start, cancelled: false) == .reap(blocking: false))
     }
 
@@ -270,6 +270,27 @@ struct SupervisionStateMachineTests {
         #expect(finished?.outcome == .exited(0) && finished?.stdout == [0x61, 0x61, 0x61])
     }
 
+    @Test("a child whose status was taken elsewhere (ECHILD) ends the run as statusLost, its output kept")
+    func lostStatus() {
+        var machine = machine()
+        var finished: ChildProcessRun?
+        var waits = 0
+        for _ in 0..<12 where finished == nil {
+            let action = machine.nextAction(now: start, cancelled: false)
+            switch action {
+            case .wait:
+                waits += 1
+                // The exit is seen with output ready; then both streams reach end of file.
+                machine.waited(readable: [true, waits > 1], writable: false, exited: waits == 1)
+            case .read(let stream): machine.read(stream, waits == 1 ? [0x61] : [])
+            case .reap: machine.statusLost()
+            case .finish(let run): finished = run
+            default: Issue.record("unexpected action \(action)")
+            }
+        }
+        #expect(finished?.outcome == .statusLost && finished?.stdout == [0x61], "\(String(describing: finished))")
+    }
+
     @Test("the pause hands control back between rounds only, and the wait never outlasts it")
     func pause() {
         var machine = machine()
@@ -279,7 +300,7 @@ struct SupervisionStateMachineTests {
             return
         }
         #expect(wait.until == start + .milliseconds(5))
-        machine.waited(readable: [true, false], writable: false)
+        machine.waited(readable: [true, false], writable: false, exited: false)
         let later = start + .milliseconds(6)
         #expect(machine.nextAction(now: later, cancelled: false) == .read(.stdout), "a round is finished first")
         machine.read(.stdout, [1])

@@ -23,6 +23,19 @@ struct GetCommandTests {
         #expect(result.stderr == "")
     }
 
+    @Test("started by a parent that ignores SIGCHLD, credhelper still confirms its helper's exit (it hung before)")
+    func ignoredChildSignal() async throws {
+        let helper = scripts.script("bare.sh", "echo tok-0123456789abcdef")
+        // SIG_IGN survives exec: python sets it, then becomes credhelper.
+        let setsIgnored =
+            "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
+        let result = try await BuiltBinary.run(
+            ["-c", setsIgnored, BuiltBinary.path, "get", "--helper", helper, "--no-cache", "--show-secrets"],
+            executable: "/usr/bin/python3")
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "Authorization: Bearer tok-0123456789abcdef\n")
+    }
+
     @Test("--show-secrets prints the token; --auth-scheme x-api-key moves it")
     func showSecrets() async throws {
         let helper = scripts.script("bare.sh", "echo tok-0123456789abcdef")

@@ -229,6 +229,7 @@ struct HelperRunnerTests {
             ("relative/helper.sh", .pathNotAbsolute),
             ("\(good) --profile corp", .helperNotFound),
             (scripts.path("missing.sh"), .helperNotFound),
+            (good + "/", .helperNotFound),
             (plain, .notExecutable),
             (scripts.directory, .notExecutable),
             (groupWritable, .unsafePermissions),
@@ -237,6 +238,16 @@ struct HelperRunnerTests {
         for (path, code) in cases {
             do {
                 _ = try await runner.run(path, context: .interactive, timeout: .seconds(5))
+                Issue.record("\(path) ran")
+            } catch {
+                #expect(error.code == code, "\(path): \(error)")
+            }
+        }
+        // Too much input for stdin is refused before any spawn: every path problem is named first.
+        let tooMuch = [UInt8](repeating: 0x61, count: HelperRunner.inputLimit + 1)
+        for (path, code) in [(plain, HelperError.Code.notExecutable), (good, .inputTooLarge)] {
+            do {
+                _ = try await runner.run(path, context: .interactive, timeout: .seconds(5), input: tooMuch)
                 Issue.record("\(path) ran")
             } catch {
                 #expect(error.code == code, "\(path): \(error)")

@@ -16,6 +16,10 @@ import ReadyMadeHelper
 @main
 struct CredhelperFull {
     static func main() async {
+        // A parent that ignores SIGCHLD passes that on through exec, and the kernel would then discard
+        // the exit status of every program credhelper runs (helpers, exec tools, credential_process):
+        // no run could be confirmed (ChildProcessRun.Outcome.statusLost). credhelper installs no handler.
+        signal(SIGCHLD, SIG_DFL)
         let arguments = CommandLine.arguments
         let environment = ProcessIO.environment()
         if let aws = AWSInvocation.requested(arguments: arguments) {

@@ -191,6 +191,9 @@ struct AWSChainSource {
         case .outputTooLarge:
             throw CredhelperFailure(.commandFailed, "\(role): \(tool) printed more than \(Self.outputLimit / 1024) KiB")
         case .cancelled: throw CredhelperFailure(.commandFailed, "\(role): \(tool) was cancelled")
+        case .statusLost:
+            throw CredhelperFailure(
+                .commandFailed, "\(role): \(tool)'s exit status was lost (this process ignores SIGCHLD)\(lastLine)")
         }
         do { return try CredentialProcessOutput.credentials(run.stdout) } catch {
             throw CredhelperFailure(.commandFailed, "\(role): \(error.description)")

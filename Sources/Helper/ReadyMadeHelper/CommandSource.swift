@@ -68,6 +68,9 @@ struct CommandSource {
         case .outputTooLarge:
             throw CredhelperFailure(.commandFailed, "\(tool) printed more than \(Self.outputLimit / 1024) KiB")
         case .cancelled: throw CredhelperFailure(.commandFailed, "\(tool) was cancelled")
+        case .statusLost:
+            throw CredhelperFailure(
+                .commandFailed, "\(tool)'s exit status was lost (this process ignores SIGCHLD)\(lastLine)")
         }
         do {
             return try HelperOutputParser().parse(run.stdout).token

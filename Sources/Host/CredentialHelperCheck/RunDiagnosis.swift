@@ -54,6 +54,11 @@ struct RunDiagnosis {
                 .output(.outputTooLarge), .error,
                 "the helper wrote more than \(HelperRunner.defaultOutputLimit / 1024) KiB to \(stream.rawValue); "
                     + "a host stops it and fails. Print one token on stdout and keep stderr short.")
+        case .statusLost:
+            add(
+                .run(.nonZeroExit), .error,
+                "the helper's exit status was lost (the checker's process ignores SIGCHLD or something reaps "
+                    + "every child), so its success cannot be confirmed.\(tail)")
         case .signaled(let signal):
             add(
                 .run(.nonZeroExit), .error,
@@ -155,6 +160,7 @@ struct RunDiagnosis {
         case .exited(let status): (exitStatus, signal) = (status, nil)
         case .signaled(let number): (exitStatus, signal) = (nil, number)
         case .timedOut, .cancelled: (exitStatus, signal) = (nil, SIGTERM_NUMBER)
+        case .statusLost: (exitStatus, signal) = (nil, nil)
         case .outputTooLarge: (exitStatus, signal) = (nil, SIGKILL_NUMBER)
         }
         let shown = answer.map { answer -> CheckReport.Answer in

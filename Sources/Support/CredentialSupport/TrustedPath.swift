@@ -44,6 +44,8 @@ public enum TrustedPath {
     @discardableResult
     public static func check(_ path: String, role: String) throws(Failure) -> stat {
         var pending = components(of: path)
+        // As for the kernel, a trailing slash says the path leads to a directory.
+        let endsInDirectory = path.count > 1 && path.hasSuffix("/")
         var directory = ""
         var hops = 0
         var last = try checkDirectory("/", role: role)
@@ -78,6 +80,9 @@ public enum TrustedPath {
                 continue
             }
             if pending.isEmpty {
+                if endsInDirectory && info.st_mode & S_IFMT != S_IFDIR {
+                    throw Failure(code: .wrongType, path: candidate, description: "\(candidate) is not a directory")
+                }
                 try checkEntry(candidate, info, isDirectory: info.st_mode & S_IFMT == S_IFDIR, role: role)
             } else {
                 guard info.st_mode & S_IFMT == S_IFDIR else {

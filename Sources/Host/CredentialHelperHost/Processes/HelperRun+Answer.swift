@@ -42,6 +42,13 @@ extension HelperRun {
                     + "was stopped; it must print one token (or one small JSON object) on stdout and keep "
                     + "diagnostics short",
                 stderrTail: tail)
+        case .statusLost:
+            throw HelperError(
+                .nonZeroExit,
+                "the helper's exit status was lost, so its success cannot be confirmed: this process ignores "
+                    + "SIGCHLD (SIG_IGN or SA_NOCLDWAIT) or something in it reaps every child; give SIGCHLD its "
+                    + "default disposition in the host",
+                stderrTail: tail)
         case .signaled(let signal):
             var error = HelperError(
                 .nonZeroExit,

@@ -1,5 +1,6 @@
 import ChildProcess
 import CredentialHelperProtocol
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -92,8 +93,13 @@ public struct HelperRunner: Sendable {
         stderrObserver: (@Sendable ([UInt8]) -> Void)? = nil,
         input: [UInt8]? = nil
     ) async throws(HelperError) -> HelperRun {
-        // The executable bit is left to the spawn, and named when the spawn is refused (EACCES).
-        try HelperPathCheck.validateAllButExecutable(path)
+        // The executable bit is left to the spawn, and named when the spawn is refused (EACCES); input
+        // too large for stdin is refused before any spawn, so then the whole check runs first.
+        if let input, input.count > Self.inputLimit {
+            try HelperPathCheck.validate(path)
+        } else {
+            try HelperPathCheck.validateAllButExecutable(path)
+        }
         let runner = ChildProcessRunner(
             outputLimit: outputLimit, teardown: .gracefulShutDown(allowing: terminationGrace),
             drainPeriod: drainPeriod, inlineBudget: inlineBudget)
@@ -125,31 +131,24 @@ public struct HelperRunner: Sendable {
 
 }
 
-/// The helper's environment in each context, built once per runner: the inherited entries (without
-/// the context variables) with `CLAUDE_HELPER_CONTEXT` set to the context, and
+/// The helper's environment in each context, each built once, on its first run: the inherited
+/// entries (without the context variables) with `CLAUDE_HELPER_CONTEXT` set to the context, and
 /// `CLAUDE_HELPER_MANUAL_RUN=1` only for `setup-test` (docs/protocol.md §3). Every variable a helper
 /// gets is decided here.
-private struct ContextEnvironments: Sendable {
-    let interactive, midSessionRefresh, scheduledTask, setupTest, background: ChildEnvironment
+private final class ContextEnvironments: Sendable {
+    private let inherited: [String]
+    private let built = Mutex<[HelperContext: ChildEnvironment]>([:])
 
     init(inherited: [String]) {
-        func environment(_ context: HelperContext) -> ChildEnvironment {
-            ChildEnvironment(inherited + context.environmentEntries)
-        }
-        interactive = environment(.interactive)
-        midSessionRefresh = environment(.midSessionRefresh)
-        scheduledTask = environment(.scheduledTask)
-        setupTest = environment(.setupTest)
-        background = environment(.background)
+        self.inherited = inherited
     }
 
     subscript(context: HelperContext) -> ChildEnvironment {
-        switch context {
-        case .interactive: interactive
-        case .midSessionRefresh: midSessionRefresh
-        case .scheduledTask: scheduledTask
-        case .setupTest: setupTest
-        case .background: background
+        built.withLock { built in
+            if let environment = built[context] { return environment }
+            let environment = ChildEnvironment(inherited + context.environmentEntries)
+            built[context] = environment
+            return environment
         }
     }
 }

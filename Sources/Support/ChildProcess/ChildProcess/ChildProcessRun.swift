@@ -13,6 +13,10 @@ public struct ChildProcessRun: Sendable, Hashable {
         case outputTooLarge(OutputStream)
         /// The task awaiting the run was cancelled; the process was torn down as on a timeout.
         case cancelled
+        /// The process ended, but its exit status was collected by someone else: this process ignores
+        /// `SIGCHLD` (`SIG_IGN` or `SA_NOCLDWAIT`: the kernel discards the status), or another part of
+        /// it reaps every child. Whether the process succeeded cannot be known.
+        case statusLost
     }
 
     /// A child's two output streams.

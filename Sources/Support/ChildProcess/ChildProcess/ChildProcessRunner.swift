@@ -7,8 +7,15 @@
 ///
 /// The run is supervised by a `poll` loop over the pipes and a pidfd, inline for the first
 /// ``inlineBudget`` (a child answering from a cache is done by then), then on a thread of its own.
-/// Cancelling the awaiting task tears the child down as on a timeout. While the calling thread
-/// supervises, it does not block `SIGCHLD` (see `ChildExitSignal`).
+/// Cancelling the awaiting task tears the child down as on a timeout.
+///
+/// While the calling thread spawns and supervises inline, it does not block `SIGCHLD`, so the kernel
+/// can discard the signal at the child's exit instead of waking another thread. In a process that
+/// handles `SIGCHLD`, the handler may then run on this thread (any `SIGCHLD` of the process, not only
+/// this child's), and a process that consumes `SIGCHLD` with `sigwait` or a `signalfd`, relying on
+/// every thread blocking it, can miss one delivered here meanwhile. A process
+/// that ignores `SIGCHLD` loses its children's exit status: such a run ends as
+/// ``ChildProcessRun/Outcome/statusLost``.
 ///
 /// The runner applies no policy about *what* it runs: callers check their executable (the host's
 /// helper path rule, `secret-tool`'s trusted-PATH search, an `exec` profile's command) and build

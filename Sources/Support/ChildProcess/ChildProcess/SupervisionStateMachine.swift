@@ -110,6 +110,8 @@ struct SupervisionStateMachine {
     /// The output cap was passed: `SIGKILL` is owed before the blocking reap.
     private var overflowKillDue = false
     private var finalKillSent = false
+    /// The child's status was taken elsewhere (see ``statusLost()``).
+    private var lost = false
     /// When to hand back control between rounds (``Action/pause``); nil: never.
     var pause: Instant?
 
@@ -152,7 +154,7 @@ struct SupervisionStateMachine {
             return nextTeardownSignal(now: now)
         }
         if let status {
-            if !stopping { report.outcome = ChildProcessRun.outcome(waitStatus: status) }
+            if !stopping { report.outcome = lost ? .statusLost : ChildProcessRun.outcome(waitStatus: status) }
             if !open[0] && !open[1] { return beginFinishing() }
             if drainUntil == nil { drainUntil = now + limits.drain }
             if let drainUntil, now >= drainUntil {
@@ -189,7 +191,7 @@ struct SupervisionStateMachine {
 
     /// Reports the wait's result: which streams are readable, whether stdin takes more, and whether
     /// the exit was seen (the pidfd is readable; without one the exit is polled every round).
-    mutating func waited(readable: [Bool], writable: Bool, exited: Bool = false) {
+    mutating func waited(readable: [Bool], writable: Bool, exited: Bool) {
         self.readable = readable
         self.writable = writable
         self.exitSeen = exited
@@ -271,6 +273,15 @@ struct SupervisionStateMachine {
     mutating func reaped(_ status: Int32?) {
         reapDue = false
         if let status { self.status = status }
+    }
+
+    /// Reports a `waitpid` that found no such child (`ECHILD`): it is gone and its status was taken
+    /// elsewhere. The run goes on as after an exit (reading what is left, then the end) instead of
+    /// waiting for an exit it can no longer see.
+    mutating func statusLost() {
+        reapDue = false
+        lost = true
+        status = 0
     }
 
     /// Reports the stdin probe: whether a process of the group is blocked reading stdin.

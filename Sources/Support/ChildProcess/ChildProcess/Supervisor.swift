@@ -99,7 +99,12 @@ final class Supervisor: Sendable {
                 let cancelled = supervisor.cancelled.load(ordering: .relaxed) || Task.isCancelled
                 switch machine.nextAction(now: .now, cancelled: cancelled) {
                 case .signalGroup(let signal): kill(-process.pid, signal)
-                case .reap(let blocking): machine.reaped(reap(blocking: blocking))
+                case .reap(let blocking):
+                    switch reap(blocking: blocking) {
+                    case .exited(let status): machine.reaped(status)
+                    case .running: machine.reaped(nil)
+                    case .gone: machine.statusLost()
+                    }
                 case .wait(let wait):
                     let ready = self.wait(wait)
                     machine.waited(readable: [ready[0], ready[1]], writable: ready[2], exited: ready[3])
@@ -155,13 +160,22 @@ final class Supervisor: Sendable {
             return count > 0 ? buffer[..<count] : []
         }
 
-        /// `waitpid` once (retrying on EINTR): the status when the child was reaped.
-        private func reap(blocking: Bool) -> Int32? {
+        /// What one `waitpid` found.
+        private enum Reap {
+            case exited(Int32)
+            case running
+            /// No such child (`ECHILD`): its status was collected elsewhere.
+            case gone
+        }
+
+        /// `waitpid` once (retrying on EINTR).
+        private func reap(blocking: Bool) -> Reap {
             var raw: Int32 = 0
             while true {
                 let rc = waitpid(process.pid, &raw, blocking ? 0 : WNOHANG)
                 if rc < 0 && errno == EINTR { continue }
-                return rc == process.pid ? raw : nil
+                if rc == process.pid { return .exited(raw) }
+                return rc < 0 && errno == ECHILD ? .gone : .running
             }
         }
     }
