@@ -3,13 +3,19 @@
 # run, interleaved round by round (the machines are shared and noisy; absolute times are not
 # comparable between runs).
 #
-#   Benchmarks/run.sh [ROUNDS] [RUNS]     default 5 rounds of 2000 helper runs each
+#   Benchmarks/run.sh [ROUNDS] [RUNS]     default 10 rounds of 1000 helper runs each
+#   BASELINE_BENCH=/other/credhelper-bench Benchmarks/run.sh
+#                                         also runs an earlier build's HelperRunner in every round
+#
+# The round trips print two figures: the ratio of the medians, and the median of the ratios taken
+# round by round (each host against the floor measured right before it). The second is the steadier
+# one on a shared machine, where load drifts between rounds.
 #
 # Needs: cc, python3 with pip (botocore and google-auth are installed if missing).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds=${1:-5}
-runs=${2:-2000}
+rounds=${1:-10}
+runs=${2:-1000}
 out=Benchmarks/out
 mkdir -p "$out"
 
@@ -21,17 +27,25 @@ cc -O2 -o "$out/trivial-helper" Benchmarks/c/trivial-helper.c
 ln -sf trivial-helper "$out/trivial-helper-aws"
 ln -sf trivial-helper "$out/trivial-helper-google"
 cc -O2 -o "$out/spawn-floor" Benchmarks/c/spawn-floor.c
+cc -O2 -o "$out/protocol-floor" Benchmarks/c/protocol-floor.c
 python3 -c "import botocore, google.auth" 2>/dev/null || pip install --quiet botocore google-auth
 helper="$PWD/$out/trivial-helper"
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
+# The median of the per-round ratios of file $1 to file $2, with their range.
+paired() {
+    paste "$out/$1" "$out/$2" | awk '{print $1/$2}' | sort -n \
+        | awk '{r[NR]=$1} END {m=(NR%2 ? r[(NR+1)/2] : (r[NR/2]+r[NR/2+1])/2); printf "%.2fx (rounds %.2f-%.2f)", m, r[1], r[NR]}'
+}
 
-: > "$out/floor" ; : > "$out/runner" ; : > "$out/subprocess" ; : > "$out/floor-aws" ; : > "$out/botocore"
+: > "$out/floor" ; : > "$out/protocol" ; : > "$out/runner" ; : > "$out/baseline" ; : > "$out/subprocess" ; : > "$out/floor-aws" ; : > "$out/botocore"
 : > "$out/floor-google" ; : > "$out/google"
 for round in $(seq "$rounds"); do
     "$out/spawn-floor" "$runs" "$helper" >> "$out/floor"
+    "$out/protocol-floor" "$runs" "$helper" >> "$out/protocol"
     "$bench" runner "$runs" "$helper" >> "$out/runner"
+    if [ -n "${BASELINE_BENCH:-}" ]; then "$BASELINE_BENCH" runner "$runs" "$helper" >> "$out/baseline"; fi
     "$bench" plain "$runs" "$helper" >> "$out/subprocess"
     "$out/spawn-floor" "$runs" "$helper-aws" >> "$out/floor-aws"
     python3 Benchmarks/python_hosts.py botocore "$runs" "$helper-aws" >> "$out/botocore"
@@ -46,10 +60,24 @@ floor_google=$(median < "$out/floor-google"); google=$(median < "$out/google")
 
 echo "== Helper round trip (median of $rounds rounds x $runs runs; ratio to the C posix_spawn floor) =="
 printf "%-44s %10s ns  %s\n" "C posix_spawn + read + waitpid (floor)" "$floor" "1.00x"
-printf "%-44s %10s ns  %sx\n" "credhelper HelperRunner (run + parse)" "$runner" "$(ratio "$runner" "$floor")"
-printf "%-44s %10s ns  %sx\n" "swift-subprocess 1.0.2 Subprocess.run" "$subprocess" "$(ratio "$subprocess" "$floor")"
-printf "%-44s %10s ns  %sx\n" "botocore credential_process" "$botocore" "$(ratio "$botocore" "$floor_aws")"
-printf "%-44s %10s ns  %sx\n" "google-auth pluggable (executable)" "$google" "$(ratio "$google" "$floor_google")"
+protocol=$(median < "$out/protocol")
+printf "%-44s %10s ns  %sx  per round: %s\n" "C with the protocol's work (protocol-floor.c)" "$protocol" \
+    "$(ratio "$protocol" "$floor")" "$(paired protocol floor)"
+printf "%-44s %10s ns  %sx  per round: %s\n" "credhelper HelperRunner (run + parse)" "$runner" \
+    "$(ratio "$runner" "$floor")" "$(paired runner floor)"
+printf "%-44s %10s     %sx  per round: %s\n" "  HelperRunner against protocol-floor.c" "" \
+    "$(ratio "$runner" "$protocol")" "$(paired runner protocol)"
+if [ -n "${BASELINE_BENCH:-}" ]; then
+    baseline=$(median < "$out/baseline")
+    printf "%-44s %10s ns  %sx  per round: %s\n" "HelperRunner of BASELINE_BENCH" "$baseline" \
+        "$(ratio "$baseline" "$floor")" "$(paired baseline floor)"
+fi
+printf "%-44s %10s ns  %sx  per round: %s\n" "swift-subprocess 1.0.2 Subprocess.run" "$subprocess" \
+    "$(ratio "$subprocess" "$floor")" "$(paired subprocess floor)"
+printf "%-44s %10s ns  %sx  per round: %s\n" "botocore credential_process" "$botocore" \
+    "$(ratio "$botocore" "$floor_aws")" "$(paired botocore floor-aws)"
+printf "%-44s %10s ns  %sx  per round: %s\n" "google-auth pluggable (executable)" "$google" \
+    "$(ratio "$google" "$floor_google")" "$(paired google floor-google)"
 
 echo "== Cache hit (1,000,000 calls) =="
 read -r provider dictionary _ < <("$bench" cache 1000000 "$helper")
