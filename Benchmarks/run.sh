@@ -31,7 +31,7 @@ cc -O2 -o "$out/protocol-floor" Benchmarks/c/protocol-floor.c
 python3 -c "import botocore, google.auth" 2>/dev/null || pip install --quiet botocore google-auth
 helper="$PWD/$out/trivial-helper"
 
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
+median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a/b}'; }
 # The median of the per-round ratios of file $1 to file $2, with their range.
 paired() {
@@ -54,30 +54,22 @@ for round in $(seq "$rounds"); do
     echo "round $round of $rounds done" >&2
 done
 
-floor=$(median < "$out/floor"); runner=$(median < "$out/runner"); subprocess=$(median < "$out/subprocess")
-floor_aws=$(median < "$out/floor-aws"); botocore=$(median < "$out/botocore")
-floor_google=$(median < "$out/floor-google"); google=$(median < "$out/google")
+# One row: LABEL, the result file, the floor file it is compared with.
+row() {
+    local value base
+    value=$(median < "$out/$2"); base=$(median < "$out/$3")
+    printf "%-44s %10s ns  %sx  per round: %s\n" "$1" "$value" "$(ratio "$value" "$base")" "$(paired "$2" "$3")"
+}
 
 echo "== Helper round trip (median of $rounds rounds x $runs runs; ratio to the C posix_spawn floor) =="
-printf "%-44s %10s ns  %s\n" "C posix_spawn + read + waitpid (floor)" "$floor" "1.00x"
-protocol=$(median < "$out/protocol")
-printf "%-44s %10s ns  %sx  per round: %s\n" "C with the protocol's work (protocol-floor.c)" "$protocol" \
-    "$(ratio "$protocol" "$floor")" "$(paired protocol floor)"
-printf "%-44s %10s ns  %sx  per round: %s\n" "credhelper HelperRunner (run + parse)" "$runner" \
-    "$(ratio "$runner" "$floor")" "$(paired runner floor)"
-printf "%-44s %10s     %sx  per round: %s\n" "  HelperRunner against protocol-floor.c" "" \
-    "$(ratio "$runner" "$protocol")" "$(paired runner protocol)"
-if [ -n "${BASELINE_BENCH:-}" ]; then
-    baseline=$(median < "$out/baseline")
-    printf "%-44s %10s ns  %sx  per round: %s\n" "HelperRunner of BASELINE_BENCH" "$baseline" \
-        "$(ratio "$baseline" "$floor")" "$(paired baseline floor)"
-fi
-printf "%-44s %10s ns  %sx  per round: %s\n" "swift-subprocess 1.0.2 Subprocess.run" "$subprocess" \
-    "$(ratio "$subprocess" "$floor")" "$(paired subprocess floor)"
-printf "%-44s %10s ns  %sx  per round: %s\n" "botocore credential_process" "$botocore" \
-    "$(ratio "$botocore" "$floor_aws")" "$(paired botocore floor-aws)"
-printf "%-44s %10s ns  %sx  per round: %s\n" "google-auth pluggable (executable)" "$google" \
-    "$(ratio "$google" "$floor_google")" "$(paired google floor-google)"
+printf "%-44s %10s ns  %s\n" "C posix_spawn + read + waitpid (floor)" "$(median < "$out/floor")" "1.00x"
+row "C with the protocol's work (protocol-floor.c)" protocol floor
+row "credhelper HelperRunner (run + parse)" runner floor
+row "  the same against protocol-floor.c" runner protocol
+if [ -n "${BASELINE_BENCH:-}" ]; then row "HelperRunner of BASELINE_BENCH" baseline floor; fi
+row "swift-subprocess 1.0.2 Subprocess.run" subprocess floor
+row "botocore credential_process" botocore floor-aws
+row "google-auth pluggable (executable)" google floor-google
 
 echo "== Cache hit (1,000,000 calls) =="
 read -r provider dictionary _ < <("$bench" cache 1000000 "$helper")
