@@ -303,7 +303,7 @@ let package = Package(
             name: "ReadyMadeHelperTests",
             dependencies: [
                 "ReadyMadeHelper", "HelperFastPath", "TokenStore", "CredentialHelperProtocol", "TestSupport",
-                "OSKeyring",
+                "OSKeyring", "ChildProcess",
             ],
             swiftSettings: strict),
         .testTarget(

@@ -176,24 +176,11 @@ struct AWSChainSource {
         } catch {
             throw CredhelperFailure(.commandFailed, "\(role): \(error.description)")
         }
-        let lastLine = TextRedactor().redactedLines(of: run.stderr).last.map { ": \($0)" } ?? ""
-        switch run.outcome {
-        case .exited(0): break
-        case .exited(let status):
-            throw CredhelperFailure(.commandFailed, "\(role): \(tool) exited with status \(status)\(lastLine)")
-        case .signaled(let signal):
-            throw CredhelperFailure(.commandFailed, "\(role): \(tool) was killed by signal \(signal)\(lastLine)")
-        case .timedOut:
-            throw CredhelperFailure(
-                .commandFailed,
-                "\(role): \(tool) did not finish within \(settings.processTimeout); raise \"processTimeoutSec\" if "
-                    + "it signs in")
-        case .outputTooLarge:
-            throw CredhelperFailure(.commandFailed, "\(role): \(tool) printed more than \(Self.outputLimit / 1024) KiB")
-        case .cancelled: throw CredhelperFailure(.commandFailed, "\(role): \(tool) was cancelled")
-        case .statusLost:
-            throw CredhelperFailure(
-                .commandFailed, "\(role): \(tool)'s exit status was lost (this process ignores SIGCHLD)\(lastLine)")
+        if let failure = run.failureSentence(
+            tool: tool, timeout: settings.processTimeout, outputLimit: Self.outputLimit,
+            timeoutAdvice: "; raise \"processTimeoutSec\" if it signs in")
+        {
+            throw CredhelperFailure(.commandFailed, "\(role): \(failure)")
         }
         do { return try CredentialProcessOutput.credentials(run.stdout) } catch {
             throw CredhelperFailure(.commandFailed, "\(role): \(error.description)")

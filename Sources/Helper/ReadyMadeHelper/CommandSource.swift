@@ -57,20 +57,8 @@ struct CommandSource {
         } catch {
             throw CredhelperFailure(.commandFailed, error.description)
         }
-        let lastLine = TextRedactor().redactedLines(of: run.stderr).last.map { ": \($0)" } ?? ""
-        switch run.outcome {
-        case .exited(0): break
-        case .exited(let status):
-            throw CredhelperFailure(.commandFailed, "\(tool) exited with status \(status)\(lastLine)")
-        case .signaled(let signal):
-            throw CredhelperFailure(.commandFailed, "\(tool) was killed by signal \(signal)\(lastLine)")
-        case .timedOut: throw CredhelperFailure(.commandFailed, "\(tool) did not finish within \(timeout)")
-        case .outputTooLarge:
-            throw CredhelperFailure(.commandFailed, "\(tool) printed more than \(Self.outputLimit / 1024) KiB")
-        case .cancelled: throw CredhelperFailure(.commandFailed, "\(tool) was cancelled")
-        case .statusLost:
-            throw CredhelperFailure(
-                .commandFailed, "\(tool)'s exit status was lost (this process ignores SIGCHLD)\(lastLine)")
+        if let failure = run.failureSentence(tool: tool, timeout: timeout, outputLimit: Self.outputLimit) {
+            throw CredhelperFailure(.commandFailed, failure)
         }
         do {
             return try HelperOutputParser().parse(run.stdout).token
