@@ -38,15 +38,8 @@ extension ProfileReader {
             throw fail(
                 name, "\"awsProfile\" must be the name of a profile in the AWS config or credentials file, on one line")
         }
-        guard let region = try string(fields, "region", in: name), Profile.AWSSettings.regions.contains(region) else {
-            let given = (try? string(fields, "region", in: name)).flatMap { $0 } ?? ""
-            let near = Profile.AWSSettings.regions.sorted().first { Self.isNear($0, given) }
-            throw fail(
-                name,
-                "\"region\" must be the AWS region of the Bedrock API keys, such as us-east-1"
-                    + (given.isEmpty
-                        ? "" : " (not \"\(given)\"" + (near.map { "; did you mean \"\($0)\"?" } ?? "") + ")"))
-        }
+        let region = try region(
+            fields, in: name, rule: "\"region\" must be the AWS region of the Bedrock API keys, such as us-east-1")
         return Profile.AWSChainSettings(
             awsProfile: awsProfile, region: region,
             bedrockKeyLifetime: Int(

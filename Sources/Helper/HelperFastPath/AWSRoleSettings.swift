@@ -70,15 +70,7 @@ extension ProfileReader {
                 "\"aws\".\"roleArn\" must be a role ARN such as arn:aws:iam::123456789012:role/Bedrock (see the "
                     + "role's Summary in the IAM console)")
         }
-        guard let region = try string(aws, "region", in: name), Profile.AWSSettings.regions.contains(region) else {
-            let given = (try? string(aws, "region", in: name)).flatMap { $0 } ?? ""
-            let near = Profile.AWSSettings.regions.sorted().first { Self.isNear($0, given) }
-            throw fail(
-                name,
-                "\"aws\".\"region\" must be an AWS region such as us-east-1"
-                    + (given.isEmpty
-                        ? "" : " (not \"\(given)\"" + (near.map { "; did you mean \"\($0)\"?" } ?? "") + ")"))
-        }
+        let region = try region(aws, in: name, rule: "\"aws\".\"region\" must be an AWS region such as us-east-1")
         let endpoint = try string(aws, "stsEndpoint", in: name) ?? Profile.AWSSettings.defaultEndpoint(region: region)
         guard endpoint.hasPrefix("https://") || Self.isLoopbackHTTP(endpoint) else {
             throw fail(name, "\"aws\".\"stsEndpoint\" must be an https:// URL (or http:// on loopback, for tests)")
@@ -100,6 +92,20 @@ extension ProfileReader {
             parts[4].count == 12, parts[4].allSatisfy({ $0.isNumber }), parts[5].hasPrefix("role/"), parts[5].count > 5
         else { return false }
         return parts[5].allSatisfy { $0.isLetter || $0.isNumber || "+=,.@_-/".contains($0) }
+    }
+
+    /// The `region` field of `fields`: a known AWS region, else an error stating `rule`, the value given
+    /// and the region it is one typo away from.
+    func region(_ fields: [String: JSONValue], in name: String, rule: String) throws(CredhelperFailure) -> String {
+        if let region = try string(fields, "region", in: name), Profile.AWSSettings.regions.contains(region) {
+            return region
+        }
+        let given = (try? string(fields, "region", in: name)).flatMap { $0 } ?? ""
+        let near = Profile.AWSSettings.regions.sorted().first { Self.isNear($0, given) }
+        throw fail(
+            name,
+            rule
+                + (given.isEmpty ? "" : " (not \"\(given)\"" + (near.map { "; did you mean \"\($0)\"?" } ?? "") + ")"))
     }
 
     /// Whether `a` and `b` differ by one edit or one swap of neighbours (for "did you mean").
