@@ -123,21 +123,11 @@ extension ReadyHelperTests {
                 frozen = creds.get_frozen_credentials()
                 print(creds.method, frozen.access_key, bool(frozen.token), creds._expiry_time is not None)
                 """
-            var environment = ProcessInfo.processInfo.environment.merging(harness.environment) { $1 }
+            var environment = harness.environment
             environment["AWS_CONFIG_FILE"] = config
             environment["AWS_SHARED_CREDENTIALS_FILE"] = harness.folder.path("no-credentials")
-            let python = Process()
-            python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-            python.arguments = ["python3", "-c", script]
-            python.environment = environment
-            let output = Pipe()
-            python.standardOutput = output
-            try python.run()
-            let line = try await OffPool.wait {
-                let line = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                python.waitUntilExit()
-                return line
-            }
+            let line = try await ProgramRun.run("/usr/bin/env", ["python3", "-c", script], environment: environment)
+                .stdout
             #expect(
                 line.trimmingCharacters(in: .whitespacesAndNewlines)
                     == "custom-process \(json["AccessKeyId"] as? String ?? "") True True",

@@ -81,24 +81,15 @@ struct DeployGuideTests {
             }
             let script = block.text.replacingOccurrences(of: "sudo ", with: "")
                 .replacingOccurrences(of: "/etc/credhelper", with: etc)
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-e", "-c", script]
-            process.currentDirectoryURL = URL(fileURLWithPath: work)
-            process.environment = [
-                "PATH": binaries + ":/usr/bin:/bin", "HOME": home,
-                "CREDHELPER_MACHINE_PROFILES": etc + "/profiles.json",
-            ]
-            let pipe = Pipe()
-            process.standardOutput = pipe
-            process.standardError = pipe
-            try process.run()
-            let output = try await OffPool.wait {
-                let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-                process.waitUntilExit()
-                return output
-            }
-            #expect(process.terminationStatus == 0, "docs/deploy.md block failed:\n\(block.text)\n\(output)")
+            // stderr joins stdout in the shell, so the output keeps its order.
+            let result = try await ProgramRun.run(
+                "/bin/sh", ["-e", "-c", "exec 2>&1\n" + script],
+                environment: [
+                    "PATH": binaries + ":/usr/bin:/bin", "HOME": home,
+                    "CREDHELPER_MACHINE_PROFILES": etc + "/profiles.json",
+                ], inheritEnvironment: false, workingDirectory: work)
+            let output = result.stdout
+            #expect(result.status == 0, "docs/deploy.md block failed:\n\(block.text)\n\(output)")
             outputs.append(output)
         }
         let all = outputs.joined(separator: "\n")

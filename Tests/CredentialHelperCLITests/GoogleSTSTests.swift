@@ -36,24 +36,12 @@ struct GoogleSTSTests {
 
     func differential(audience: String, subjectTokenType: String, userProject: String? = nil) async throws -> Report {
         let folder = HelperScripts()
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments =
+        let result = try await ProgramRun.run(
+            "/usr/bin/env",
             ["python3", Self.fixture, BuiltBinary.path, folder.directory, audience, subjectTokenType]
-            + (userProject.map { [$0] } ?? [])
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let (data, stderr) = try await OffPool.wait {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            return (data, stderr)
-        }
-        #expect(process.terminationStatus == 0, "the differential script failed: \(stderr)")
-        return try JSONDecoder().decode(Report.self, from: data)
+                + (userProject.map { [$0] } ?? []))
+        #expect(result.status == 0, "the differential script failed: \(result.stderr)")
+        return try JSONDecoder().decode(Report.self, from: Data(result.stdout.utf8))
     }
 
     func expectSame(_ report: Report, fields expected: [String]) {

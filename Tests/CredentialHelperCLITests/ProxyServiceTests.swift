@@ -32,20 +32,8 @@ struct ProxyServiceTests {
     static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws -> (
         Int32, String
     ) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = try await OffPool.wait {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try await ProgramRun.run(executable, arguments, environment: environment)
+        return (result.status, result.stdout + result.stderr)
     }
 
     @Test("systemd-analyze verify --user accepts the unit without a word; ExecStart is the packaged credhelper-full")

@@ -175,22 +175,8 @@ struct ProxyObservabilityTests {
     static func parse(_ exposition: String) async throws -> [String: Any] {
         let script = IdentityProvider.fixtureScript.replacingOccurrences(
             of: "/glewlwyd/idp.py", with: "/gateway/parse_metrics.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script]
-        let input = Pipe()
-        let output = Pipe()
-        process.standardInput = input
-        process.standardOutput = output
-        try process.run()
-        input.fileHandleForWriting.write(Data(exposition.utf8))
-        try input.fileHandleForWriting.close()
-        let data = try await OffPool.wait {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        #expect(process.terminationStatus == 0, "prometheus_client could not parse: \(exposition)")
-        return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        let result = try await ProgramRun.run("/usr/bin/env", ["python3", script], input: exposition)
+        #expect(result.status == 0, "prometheus_client could not parse: \(exposition)\n\(result.stderr)")
+        return try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
     }
 }

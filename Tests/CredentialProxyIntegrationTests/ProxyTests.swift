@@ -178,18 +178,8 @@ struct ProxyTests {
     static func runSDK(baseURL: String, stream: Bool, apiKey: String = "unused-by-the-proxy") async throws -> String {
         let script = IdentityProvider.fixtureScript.replacingOccurrences(
             of: "/glewlwyd/idp.py", with: "/gateway/sdk_client.py")
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script, baseURL, stream ? "stream" : "create", apiKey]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let data = try await OffPool.wait {
-            let data = output.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        return String(decoding: data, as: UTF8.self) + "(exit \(process.terminationStatus))"
+        let result = try await ProgramRun.run(
+            "/usr/bin/env", ["python3", script, baseURL, stream ? "stream" : "create", apiKey])
+        return result.stdout + result.stderr + "(exit \(result.status))"
     }
 }

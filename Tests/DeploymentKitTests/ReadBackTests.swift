@@ -158,19 +158,8 @@ struct ReadBackTests {
 /// Runs a Python check script; returns its status and output.
 enum Python {
     static func run(_ script: String, _ arguments: [String]) async throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = try await OffPool.wait {
-            let data = pipe.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return data
-        }
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        let result = try await ProgramRun.run("/usr/bin/env", ["python3", "-c", script] + arguments)
+        return (result.status, result.stdout + result.stderr)
     }
 }
 

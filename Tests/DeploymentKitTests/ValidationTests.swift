@@ -130,22 +130,10 @@ struct ShellWordTests {
         var hostile = answers
         hostile.helperPath = helper
         let command = try #require(try Deployment(hostile).linkCommands.first)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "printf '%s\\n' " + command.dropFirst("ln -s ".count)]
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let (printed, complaints) = try await OffPool.wait {
-            let printed = output.fileHandleForReading.readDataToEndOfFile()
-            let complaints = errors.fileHandleForReading.readDataToEndOfFile()
-            process.waitUntilExit()
-            return (printed, complaints)
-        }
-        let words = String(decoding: printed, as: UTF8.self).split(separator: "\n").map(String.init)
+        let result = try await ProgramRun.run(
+            "/bin/sh", ["-c", "printf '%s\\n' " + command.dropFirst("ln -s ".count)])
+        let words = result.stdout.split(separator: "\n").map(String.init)
         #expect(words == [helper, "/opt/x'\u{301} $(echo INJECTED>&2) '/credhelper-corp@headers"], "\(words)")
-        #expect(!String(decoding: complaints, as: UTF8.self).contains("INJECTED"))
+        #expect(!result.stderr.contains("INJECTED"))
     }
 }

@@ -1,5 +1,3 @@
-import Subprocess
-import SystemPackage
 import Testing
 
 #if canImport(FoundationEssentials)
@@ -43,22 +41,9 @@ public enum BuiltBinary {
     public static func run(
         _ arguments: [String], environment: [String: String] = [:], executable: String? = nil
     ) async throws -> Result {
-        let binary = executable ?? path
         #expect(access(path, X_OK) == 0, "credhelper is not built at \(path); run swift build first")
-        var env = ["PATH": "/usr/bin:/bin"]
-        env.merge(environment) { $1 }
-        let result = try await Subprocess.run(
-            .path(FilePath(binary)), arguments: Arguments(arguments),
-            environment: .custom(
-                env.reduce(into: [:]) { result, entry in
-                    if let key = Environment.Key(rawValue: entry.key) { result[key] = entry.value }
-                }),
-            output: .string(limit: 1 << 20), error: .string(limit: 1 << 20))
-        let status: Int32
-        switch result.terminationStatus {
-        case .exited(let code): status = code
-        case .signaled(let signal): status = 128 + signal
-        }
-        return Result(status: status, stdout: result.standardOutput ?? "", stderr: result.standardError ?? "")
+        return try await ProgramRun.run(
+            executable ?? path, arguments, environment: ["PATH": "/usr/bin:/bin"].merging(environment) { $1 },
+            inheritEnvironment: false)
     }
 }
