@@ -126,12 +126,13 @@ extension ReadyHelperTests {
             var environment = harness.environment
             environment["AWS_CONFIG_FILE"] = config
             environment["AWS_SHARED_CREDENTIALS_FILE"] = harness.folder.path("no-credentials")
-            let line = try await ProgramRun.run("/usr/bin/env", ["python3", "-c", script], environment: environment)
-                .stdout
+            let botocore = try await ProgramRun.run(
+                "/usr/bin/env", ["python3", "-c", script], environment: environment)
+            let line = botocore.stdout
             #expect(
                 line.trimmingCharacters(in: .whitespacesAndNewlines)
                     == "custom-process \(json["AccessKeyId"] as? String ?? "") True True",
-                "botocore did not load our credentials")
+                "botocore did not load our credentials: \(botocore.stderr)")
             #expect(try await sts.calls() == 1, "botocore got the stored session")
         }
 

@@ -46,4 +46,21 @@ struct EmbeddingExampleTests {
                 "final status 200",
             ])
     }
+
+    @Test("an embedding app that ignores SIGCHLD gets the lost-status error at once, not a hang or a success")
+    func ignoredChildSignal() async throws {
+        let scripts = HelperScripts()
+        let helper = scripts.script("bare.sh", "echo tok-0123456789abcdef")
+        let example = BuiltBinary.path.replacing("/credhelper", with: "/credhelper-embedding-example")
+        // SIG_IGN survives exec: python sets it, then becomes the example (which, unlike credhelper,
+        // leaves SIGCHLD as it finds it). No upstream is needed: the session's first run fails.
+        let setsIgnored =
+            "import os, signal, sys; signal.signal(signal.SIGCHLD, signal.SIG_IGN); os.execv(sys.argv[1], sys.argv[1:])"
+        let started = ContinuousClock.now
+        let result = try await ProgramRun.run(
+            "/usr/bin/python3", ["-c", setsIgnored, example, helper, "http://127.0.0.1:9/v1/messages"])
+        #expect(result.status != 0)
+        #expect(result.stdout.contains("exit status was lost"), "\(result.stdout)\(result.stderr)")
+        #expect(ContinuousClock.now - started < .seconds(20), "it took \(ContinuousClock.now - started)")
+    }
 }

@@ -17,7 +17,8 @@ public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
         case unsafePermissions = "unsafe-permissions"
         /// The operating system could not start the helper.
         case spawnFailed = "spawn-failed"
-        /// The helper exited with a non-zero status or was killed by a signal.
+        /// The helper exited with a non-zero status, was killed by a signal, or its exit status was lost
+        /// (``HelperRun/Outcome/statusLost``): no run that cannot be confirmed counts as a success.
         case nonZeroExit = "nonzero-exit"
         /// The helper did not finish within its timeout and was terminated.
         case timedOut = "timeout"

@@ -6,7 +6,7 @@ import CredentialHelperProtocol
 /// reports them.
 public struct HelperRun: Sendable, Hashable {
     /// How the run ended: exited, signaled, timed out, output too large, or cancelled (the helper's
-    /// process group was stopped in the last three).
+    /// process group was stopped in these three), or ended with its exit status lost.
     public typealias Outcome = ChildProcessRun.Outcome
 
     /// The helper's two output streams.

@@ -175,7 +175,9 @@ final class Supervisor: Sendable {
                 let rc = waitpid(process.pid, &raw, blocking ? 0 : WNOHANG)
                 if rc < 0 && errno == EINTR { continue }
                 if rc == process.pid { return .exited(raw) }
-                return rc < 0 && errno == ECHILD ? .gone : .running
+                // Any other failure (ECHILD, or an argument the kernel refuses) will not change on a
+                // retry: the child is gone for this process, which must not wait for it forever.
+                return rc < 0 ? .gone : .running
             }
         }
     }
