@@ -101,7 +101,8 @@ struct ChildExitSignalTests {
     }
 
     @Test("while a thread that blocks SIGCHLD spawns and supervises a child, SIGCHLD is unblocked there")
-    func unblockedWhileSupervising() async throws {
+    func unblockedWhileSupervising() throws {
+        // Synchronous, so the spawn happens on this very thread (an await could resume elsewhere).
         // Swift concurrency's threads block every signal; block SIGCHLD here in any case.
         var childSignal = sigset_t()
         sigemptyset(&childSignal)
@@ -109,13 +110,18 @@ struct ChildExitSignalTests {
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &childSignal, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
-        // The child reads the signal mask of the thread that spawned it (its pid's task, this thread).
-        // The whole run is supervised inline (on this thread), however slow the machine is.
+        // The whole run is supervised inline, however slow the machine is. The child reads the
+        // signal mask of the thread that spawned it (its parent's task, this thread).
         let runner = ChildProcessRunner(
-            outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)), inlineBudget: .seconds(10))
-        let run = try await runner.run(
+            outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)), inlineBudget: .seconds(30))
+        let stage = runner.startInline(
             "/bin/sh", arguments: ["-c", "grep SigBlk /proc/$PPID/task/$SPAWNER/status"],
-            environment: ["SPAWNER=\(Self.threadID())"], timeout: .seconds(10))
+            environment: ChildEnvironment(["SPAWNER=\(Self.threadID())"]), standardInput: .null,
+            timeout: .seconds(30), stderrObserver: nil)
+        guard case .supervised(.finished(let run)) = stage else {
+            Issue.record("the run did not finish inline: \(stage)")
+            return
+        }
         let line = String(decoding: run.stdout, as: UTF8.self)
         let mask = line.split(separator: "\t").last.flatMap { UInt64($0.trimmingPrefix(" ").prefix(16), radix: 16) }
         #expect(run.outcome == .exited(0), "\(line)")

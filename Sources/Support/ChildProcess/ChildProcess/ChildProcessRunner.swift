@@ -82,24 +82,9 @@ public struct ChildProcessRunner: Sendable {
         if case .bytes(let bytes) = standardInput, bytes.count > Self.inputLimit {
             throw ChildProcessError(inputTooLarge: bytes.count, executable: executable)
         }
-        let start = ContinuousClock.now
-        let limits = SupervisionStateMachine.Limits(
-            outputLimit: outputLimit, timeout: timeout, teardown: teardown, drain: drainPeriod)
-        // Spawned and supervised inline with SIGCHLD unblocked: see ChildExitSignal.
-        let stage = ChildExitSignal.unblocked { () -> Stage in
-            switch SpawnedProcess.spawn(
-                executable, arguments: arguments, environment: environment, standardInput: standardInput)
-            {
-            case .failure(let error): return .failed(error)
-            case .success(let process):
-                let machine = SupervisionStateMachine(
-                    limits: limits, start: start, standardInput: standardInput,
-                    watchesExit: process.pidDescriptor >= 0)
-                return .supervised(
-                    Supervisor(process).superviseInline(
-                        machine, inlineBudget: inlineBudget, stderrObserver: stderrObserver))
-            }
-        }
+        let stage = startInline(
+            executable, arguments: arguments, environment: environment, standardInput: standardInput,
+            timeout: timeout, stderrObserver: stderrObserver)
         switch stage {
         case .failed(let error): throw error
         case .supervised(.finished(let run)): return run
@@ -113,8 +98,33 @@ public struct ChildProcessRunner: Sendable {
     }
 
     /// How far a run got on the calling thread.
-    private enum Stage {
+    enum Stage {
         case failed(ChildProcessError)
         case supervised(Supervisor.InlineResult)
+    }
+
+    /// Spawns `executable` and supervises it on this thread for at most ``inlineBudget``, with
+    /// `SIGCHLD` unblocked meanwhile (see `ChildExitSignal`): all of it synchronous, on one thread.
+    func startInline(
+        _ executable: String, arguments: [String], environment: ChildEnvironment, standardInput: StandardInput,
+        timeout: Duration, stderrObserver: (@Sendable ([UInt8]) -> Void)?
+    ) -> Stage {
+        let start = ContinuousClock.now
+        let limits = SupervisionStateMachine.Limits(
+            outputLimit: outputLimit, timeout: timeout, teardown: teardown, drain: drainPeriod)
+        return ChildExitSignal.unblocked { () -> Stage in
+            switch SpawnedProcess.spawn(
+                executable, arguments: arguments, environment: environment, standardInput: standardInput)
+            {
+            case .failure(let error): return .failed(error)
+            case .success(let process):
+                let machine = SupervisionStateMachine(
+                    limits: limits, start: start, standardInput: standardInput,
+                    watchesExit: process.pidDescriptor >= 0)
+                return .supervised(
+                    Supervisor(process).superviseInline(
+                        machine, inlineBudget: inlineBudget, stderrObserver: stderrObserver))
+            }
+        }
     }
 }
