@@ -111,18 +111,22 @@ struct ChildExitSignalTests {
         pthread_sigmask(SIG_BLOCK, &childSignal, &previous)
         defer { pthread_sigmask(SIG_SETMASK, &previous, nil) }
         // The whole run is supervised inline, however slow the machine is. The child reads the
-        // signal mask of the thread that spawned it (its parent's task, this thread).
+        // signal mask of the thread that spawned it (its parent's task, this thread), but only once
+        // that thread drained 70,000 bytes from it: more than a pipe holds, so the thread is in the
+        // supervision loop by then, past posix_spawn, which blocks every signal while it runs.
         let runner = ChildProcessRunner(
-            outputLimit: 4096, teardown: .gracefulShutDown(allowing: .seconds(1)), inlineBudget: .seconds(30))
+            outputLimit: 1 << 20, teardown: .gracefulShutDown(allowing: .seconds(1)), inlineBudget: .seconds(30))
         let stage = runner.startInline(
-            "/bin/sh", arguments: ["-c", "grep SigBlk /proc/$PPID/task/$SPAWNER/status"],
+            "/bin/sh",
+            arguments: ["-c", "head -c 70000 /dev/zero && grep SigBlk /proc/$PPID/task/$SPAWNER/status"],
             environment: ChildEnvironment(["SPAWNER=\(Self.threadID())"]), standardInput: .null,
             timeout: .seconds(30), stderrObserver: nil)
         guard case .supervised(.finished(let run)) = stage else {
             Issue.record("the run did not finish inline: \(stage)")
             return
         }
-        let line = String(decoding: run.stdout, as: UTF8.self)
+        #expect(run.stdout.prefix(70_000).allSatisfy { $0 == 0 } && run.stdout.count > 70_000)
+        let line = String(decoding: run.stdout.dropFirst(70_000), as: UTF8.self)
         let mask = line.split(separator: "\t").last.flatMap { UInt64($0.trimmingPrefix(" ").prefix(16), radix: 16) }
         #expect(run.outcome == .exited(0), "\(line)")
         #expect(mask.map { $0 & Self.childSignalBit == 0 } == true, "SIGCHLD blocked while supervising: \(line)")
