@@ -18,7 +18,7 @@ public struct HelperError: Error, Sendable, Hashable, CustomStringConvertible {
         /// The operating system could not start the helper.
         case spawnFailed = "spawn-failed"
         /// The helper exited with a non-zero status, was killed by a signal, or its exit status was lost
-        /// (``HelperRun/Outcome/statusLost``): no run that cannot be confirmed counts as a success.
+        /// (`statusLost`, see `ChildProcessRun.Outcome`): no run that cannot be confirmed counts as a success.
         case nonZeroExit = "nonzero-exit"
         /// The helper did not finish within its timeout and was terminated.
         case timedOut = "timeout"
