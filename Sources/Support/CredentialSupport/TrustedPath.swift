@@ -49,16 +49,18 @@ public enum TrustedPath {
         var directory = ""
         var hops = 0
         var last = try checkDirectory("/", role: role)
+        // The path ended in "." or "..": it leads to `directory`, already checked on the way.
+        var endsInDot = false
         while !pending.isEmpty {
             let name = pending.removeFirst()
             if name == "." || name == ".." {
                 if name == ".." {
                     directory = String(directory[..<(directory.lastIndex(of: "/") ?? directory.startIndex)])
                 }
-                // The path may end here: what it leads to is the directory, checked on the way.
-                last = try checkDirectory(directory.isEmpty ? "/" : directory, role: role)
+                endsInDot = true
                 continue
             }
+            endsInDot = false
             let candidate = directory + "/" + name
             var info = stat()
             guard lstat(candidate, &info) == 0 else {
@@ -91,6 +93,14 @@ public enum TrustedPath {
                 try checkEntry(candidate, info, isDirectory: true, role: role)
             }
             directory = candidate
+            last = info
+        }
+        if endsInDot {
+            var info = stat()
+            let resolved = directory.isEmpty ? "/" : directory
+            guard stat(resolved, &info) == 0 else {
+                throw Failure(code: .missing, path: resolved, description: "\(resolved) does not exist")
+            }
             last = info
         }
         return last
