@@ -11,7 +11,8 @@
 # round by round (each host against the floor measured right before it). The second is the steadier
 # one on a shared machine, where load drifts between rounds.
 #
-# Needs: cc, python3 with pip (botocore and google-auth are installed if missing).
+# Needs: cc, python3 with its venv module (botocore and google-auth are installed into a virtual
+# environment under Benchmarks/out, never into the system Python).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 rounds=${1:-10}
@@ -28,7 +29,10 @@ ln -sf trivial-helper "$out/trivial-helper-aws"
 ln -sf trivial-helper "$out/trivial-helper-google"
 cc -O2 -o "$out/spawn-floor" Benchmarks/c/spawn-floor.c
 cc -O2 -o "$out/protocol-floor" Benchmarks/c/protocol-floor.c
-python3 -c "import botocore, google.auth" 2>/dev/null || pip install --quiet botocore google-auth
+venv="$PWD/$out/venv"
+[ -x "$venv/bin/python3" ] || python3 -m venv "$venv"
+"$venv/bin/python3" -c "import botocore, google.auth" 2>/dev/null \
+    || "$venv/bin/pip" install --quiet botocore google-auth
 helper="$PWD/$out/trivial-helper"
 
 median() { sort -n | awk '{a[NR]=$1} END {printf "%.0f\n", (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -48,9 +52,9 @@ for round in $(seq "$rounds"); do
     if [ -n "${BASELINE_BENCH:-}" ]; then "$BASELINE_BENCH" runner "$runs" "$helper" >> "$out/baseline"; fi
     "$bench" plain "$runs" "$helper" >> "$out/subprocess"
     "$out/spawn-floor" "$runs" "$helper-aws" >> "$out/floor-aws"
-    python3 Benchmarks/python_hosts.py botocore "$runs" "$helper-aws" >> "$out/botocore"
+    "$venv/bin/python3" Benchmarks/python_hosts.py botocore "$runs" "$helper-aws" >> "$out/botocore"
     "$out/spawn-floor" "$runs" "$helper-google" >> "$out/floor-google"
-    python3 Benchmarks/python_hosts.py google "$runs" "$helper-google" >> "$out/google"
+    "$venv/bin/python3" Benchmarks/python_hosts.py google "$runs" "$helper-google" >> "$out/google"
     echo "round $round of $rounds done" >&2
 done
 
