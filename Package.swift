@@ -277,7 +277,7 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
-        .testTarget(name: "CHelperSpawnTests", dependencies: ["CHelperSpawn"], swiftSettings: strict),
+        .testTarget(name: "CHelperSpawnTests", dependencies: ["CHelperSpawn", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "ChildProcessTests", dependencies: ["ChildProcess"], swiftSettings: strict),
         .testTarget(
             name: "CredentialSupportTests", dependencies: ["CredentialSupport", "TestSupport"], swiftSettings: strict),

@@ -29,7 +29,8 @@ struct HelperSpawnTests {
         }
     }
 
-    func spawn(_ path: String, _ arguments: [String]?, stdinPipe: Bool = false) -> (Int32, Child) {
+    func spawn(_ method: SpawnMethod, _ path: String, _ arguments: [String]?, stdinPipe: Bool = false) -> (Int32, Child)
+    {
         var child = Child()
         let argv: [UnsafeMutablePointer<CChar>?] = (arguments.map { [path] + $0 } ?? []).map { strdup($0) } + [nil]
         let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
@@ -37,11 +38,13 @@ struct HelperSpawnTests {
         let rc = argv.withUnsafeBufferPointer { argvBuffer in
             envp.withUnsafeBufferPointer { envpBuffer in
                 stdinPipe
-                    ? credhelper_spawn(
-                        path, arguments == nil ? nil : argvBuffer.baseAddress, envpBuffer.baseAddress, &child.pid,
+                    ? credhelper_spawn_with(
+                        method.c, path, arguments == nil ? nil : argvBuffer.baseAddress, envpBuffer.baseAddress,
+                        &child.pid,
                         &child.stdout, &child.stderr, &child.pidDescriptor, &child.stdinWrite)
-                    : credhelper_spawn(
-                        path, arguments == nil ? nil : argvBuffer.baseAddress, envpBuffer.baseAddress, &child.pid,
+                    : credhelper_spawn_with(
+                        method.c, path, arguments == nil ? nil : argvBuffer.baseAddress, envpBuffer.baseAddress,
+                        &child.pid,
                         &child.stdout, &child.stderr, &child.pidDescriptor, nil)
             }
         }
@@ -75,10 +78,12 @@ struct HelperSpawnTests {
         return false
     }
 
-    @Test("the child leads a new session and process group, so its group can be signalled as a whole")
-    func newSession() async throws {
-        let (rc, child) = spawn("/bin/sleep", ["30"])
-        try #require(rc == 0, "credhelper_spawn failed: \(rc)")
+    @Test(
+        "the child leads a new session and process group, so its group can be signalled as a whole",
+        arguments: SpawnMethod.available)
+    func newSession(method: SpawnMethod) async throws {
+        let (rc, child) = spawn(method, "/bin/sleep", ["30"])
+        try #require(rc == 0, "credhelper_spawn_with(\(method)) failed: \(rc)")
         #expect(await waitForExec(child, "sleep"))
         #expect(getsid(child.pid) == child.pid, "not a session leader")
         #expect(getpgid(child.pid) == child.pid, "not a process group leader")
@@ -87,14 +92,16 @@ struct HelperSpawnTests {
         #expect(child.end(signal: 0) & 0x7F == SIGKILL, "the group signal did not reach the child")
     }
 
-    @Test("stdin is /dev/null, stdout and stderr are pipes, and no other descriptor reaches the child")
-    func descriptors() async throws {
+    @Test(
+        "stdin is /dev/null, stdout and stderr are pipes, and no other descriptor reaches the child",
+        arguments: SpawnMethod.available)
+    func descriptors(method: SpawnMethod) async throws {
         // A descriptor this process leaves inheritable (no close-on-exec) must still not reach the child.
         let leaked = open("/dev/zero", O_RDONLY)
         defer { close(leaked) }
         try #require(leaked > 2)
-        let (rc, child) = spawn("/bin/sleep", ["30"])
-        try #require(rc == 0, "credhelper_spawn failed: \(rc)")
+        let (rc, child) = spawn(method, "/bin/sleep", ["30"])
+        try #require(rc == 0, "credhelper_spawn_with(\(method)) failed: \(rc)")
         #expect(await waitForExec(child, "sleep"))
         let directory = try #require(opendir("/proc/\(child.pid)/fd"))
         var names: [String] = []
@@ -113,18 +120,24 @@ struct HelperSpawnTests {
         _ = child.end()
     }
 
-    @Test("the signal mask and ignored signals are reset, whatever the caller has")
-    func signals() async throws {
+    /// Serialized: it changes process-wide dispositions (SIGUSR2, SIGPROF) while each case spawns.
+    @Test(
+        "the signal mask and the commonly ignored signals are reset, whatever the caller has; other ignored signals stay ignored",
+        .serialized,
+        arguments: SpawnMethod.available)
+    func signals(method: SpawnMethod) async throws {
         var usr1 = sigset_t()
         sigemptyset(&usr1)
         sigaddset(&usr1, SIGUSR1)
         var previous = sigset_t()
         pthread_sigmask(SIG_BLOCK, &usr1, &previous)
         let oldHandler = signal(SIGUSR2, SIG_IGN)
-        let (rc, child) = spawn("/bin/sleep", ["30"])
+        let oldProfile = signal(SIGPROF, SIG_IGN)
+        let (rc, child) = spawn(method, "/bin/sleep", ["30"])
+        signal(SIGPROF, oldProfile)
         signal(SIGUSR2, oldHandler)
         pthread_sigmask(SIG_SETMASK, &previous, nil)
-        try #require(rc == 0, "credhelper_spawn failed: \(rc)")
+        try #require(rc == 0, "credhelper_spawn_with(\(method)) failed: \(rc)")
         #expect(await waitForExec(child, "sleep"))
         let status = contents("/proc/\(child.pid)/status").split(separator: "\n")
         let blocked = Self.mask(status, "SigBlk:")
@@ -135,6 +148,8 @@ struct HelperSpawnTests {
         for number in [SIGPIPE, SIGHUP, SIGINT, SIGQUIT, SIGTERM, SIGCHLD, SIGALRM, SIGUSR1, SIGUSR2] {
             #expect(ignored & (1 << UInt64(number - 1)) == 0, "signal \(number) is still ignored")
         }
+        // As with posix_spawn, an ignored signal outside that list stays ignored across exec.
+        #expect(ignored & (1 << UInt64(SIGPROF - 1)) != 0, "SIGPROF, ignored here, is no longer ignored")
         _ = child.end()
     }
 
@@ -144,10 +159,12 @@ struct HelperSpawnTests {
             .flatMap { UInt64($0, radix: 16) } ?? .max
     }
 
-    @Test("without argv the child gets its path alone; with a stdin pipe it reads what the caller writes")
-    func bareArgvAndStdinPipe() async throws {
-        let (rc, child) = spawn("/bin/cat", nil, stdinPipe: true)
-        try #require(rc == 0, "credhelper_spawn failed: \(rc)")
+    @Test(
+        "without argv the child gets its path alone; with a stdin pipe it reads what the caller writes",
+        arguments: SpawnMethod.available)
+    func bareArgvAndStdinPipe(method: SpawnMethod) async throws {
+        let (rc, child) = spawn(method, "/bin/cat", nil, stdinPipe: true)
+        try #require(rc == 0, "credhelper_spawn_with(\(method)) failed: \(rc)")
         try #require(child.stdinWrite >= 0)
         #expect(await waitForExec(child, "cat"))
         #expect(contents("/proc/\(child.pid)/cmdline") == "/bin/cat\0")
@@ -163,10 +180,10 @@ struct HelperSpawnTests {
         #expect(done.end(signal: 0) == 0, "cat did not exit 0 at end of file")
     }
 
-    @Test("the pidfd becomes readable when the child exits")
-    func pidDescriptor() async throws {
-        let (rc, child) = spawn("/bin/true", nil)
-        try #require(rc == 0, "credhelper_spawn failed: \(rc)")
+    @Test("the pidfd becomes readable when the child exits", arguments: SpawnMethod.available)
+    func pidDescriptor(method: SpawnMethod) async throws {
+        let (rc, child) = spawn(method, "/bin/true", nil)
+        try #require(rc == 0, "credhelper_spawn_with(\(method)) failed: \(rc)")
         #if os(Linux)
             try #require(child.pidDescriptor >= 0, "no pidfd on Linux")
             var exited = false
@@ -180,9 +197,9 @@ struct HelperSpawnTests {
         #expect(child.end(signal: 0) == 0)
     }
 
-    @Test("a path that does not exist is an errno value, with no child")
-    func missing() {
-        let (rc, child) = spawn("/nonexistent/credhelper-spawn-test", nil)
+    @Test("a path that does not exist is an errno value, with no child", arguments: SpawnMethod.available)
+    func missing(method: SpawnMethod) {
+        let (rc, child) = spawn(method, "/nonexistent/credhelper-spawn-test", nil)
         #expect(rc == ENOENT, "rc \(rc)")
         #expect(child.pid == 0 && child.stdout == -1 && child.stderr == -1)
     }

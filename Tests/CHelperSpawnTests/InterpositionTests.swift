@@ -1,0 +1,49 @@
+import TestSupport
+import Testing
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+#if os(Linux)
+    /// A host whose libc functions are replaced (as ThreadSanitizer or an LD_PRELOAD library replaces
+    /// them) must never have a replacement run in a child that shares its memory: under
+    /// ThreadSanitizer, libc's `sigaction` called in the child reset the host's own handler.
+    /// `Tests/Fixtures/spawn/interposer.c` replaces the functions a spawn could call, notes each call
+    /// made outside the host process, and is compiled here with the CHelperSpawn sources (clang from
+    /// the Swift toolchain), at the optimisation levels of a debug and a release build.
+    @Suite("credhelper_spawn: no host code runs in the child")
+    struct InterpositionTests {
+        /// The package's root directory, with a trailing slash.
+        static let root = "/" + #filePath.split(separator: "/").dropLast(3).joined(separator: "/") + "/"
+
+        /// `clang` from PATH (the Swift toolchain's bin directory has one).
+        static func clang() -> String? {
+            let path = getenv("PATH").map { String(cString: $0) } ?? ""
+            return path.split(separator: ":").map { "\($0)/clang" }.first { access($0, X_OK) == 0 }
+        }
+
+        @Test("no replaced libc function runs in the child, whatever the method", arguments: ["-O0", "-O2"])
+        func noInterposedCallInChild(optimisation: String) async throws {
+            let compiler = try #require(
+                Self.clang(), "clang is not on PATH: put the Swift toolchain's bin directory on it")
+            let spawn = Self.root + "Sources/Support/ChildProcess/CHelperSpawn"
+            let sources = ["helper_spawn.c", "spawn_clone.c", "spawn_posix.c"].map { "\(spawn)/\($0)" }
+            let output = "/tmp/credhelper-interposer-\(getpid())\(optimisation)"
+            defer { unlink(output) }
+            let build = try await ProgramRun.run(
+                compiler,
+                [optimisation, "-I", "\(spawn)/include", "-I", spawn] + sources
+                    + [Self.root + "Tests/Fixtures/spawn/interposer.c", "-ldl", "-lpthread", "-o", output])
+            try #require(build.status == 0, "clang failed: \(build.stderr)")
+            let methods = SpawnMethod.available.map { String($0.c.rawValue) }
+            let run = try await ProgramRun.run(output, methods)
+            let lines = run.stdout.split(separator: "\n").map(String.init)
+            #expect(
+                run.status == 0 && lines.count == methods.count, "the interposer failed: \(run.stdout) \(run.stderr)")
+            for line in lines {
+                #expect(line.hasSuffix("rc 0, called in the child: none"), "\(optimisation): \(line)")
+            }
+        }
+    }
+#endif
