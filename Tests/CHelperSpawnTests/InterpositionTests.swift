@@ -8,7 +8,8 @@ import Testing
 #if os(Linux)
     /// A host whose libc functions are replaced (as ThreadSanitizer or an LD_PRELOAD library replaces
     /// them) must never have a replacement run in a child that shares its memory: under
-    /// ThreadSanitizer, libc's `sigaction` called in the child reset the host's own handler.
+    /// ThreadSanitizer, libc's `sigaction` called in the child reset the host's own handler. The same
+    /// harness, wrapping pipe2, plays another thread freeing 0, 1 and 2 in the middle of a spawn.
     /// `Tests/Fixtures/spawn/interposer.c` replaces the functions a spawn could call, notes each call
     /// made outside the host process, and is compiled here with the CHelperSpawn sources (clang from
     /// the Swift toolchain), at the optimisation levels of a debug and a release build.
@@ -23,7 +24,9 @@ import Testing
             return path.split(separator: ":").map { "\($0)/clang" }.first { access($0, X_OK) == 0 }
         }
 
-        @Test("no replaced libc function runs in the child, whatever the method", arguments: ["-O0", "-O2"])
+        @Test(
+            "no replaced libc function runs in the child, and standard descriptors freed mid-spawn do not cross the pipes",
+            arguments: ["-O0", "-O2"])
         func noInterposedCallInChild(optimisation: String) async throws {
             let compiler = try #require(
                 Self.clang(), "clang is not on PATH: put the Swift toolchain's bin directory on it")
@@ -34,15 +37,28 @@ import Testing
             let build = try await ProgramRun.run(
                 compiler,
                 [optimisation, "-I", "\(spawn)/include", "-I", spawn] + sources
-                    + [Self.root + "Tests/Fixtures/spawn/interposer.c", "-ldl", "-lpthread", "-o", output])
+                    + [
+                        Self.root + "Tests/Fixtures/spawn/interposer.c", "-Wl,--wrap=pipe2", "-ldl", "-lpthread", "-o",
+                        output,
+                    ])
             try #require(build.status == 0, "clang failed: \(build.stderr)")
             let methods = SpawnMethod.available.map { String($0.c.rawValue) }
-            let run = try await ProgramRun.run(output, methods)
+            let run = try await ProgramRun.run(output, ["calls"] + methods)
             let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(
                 run.status == 0 && lines.count == methods.count, "the interposer failed: \(run.stdout) \(run.stderr)")
             for line in lines {
                 #expect(line.hasSuffix("rc 0, called in the child: none"), "\(optimisation): \(line)")
+            }
+            // 0, 1 and 2 freed by another thread between the spawn's two pipe2 calls: the stderr pipe
+            // lands on 0 or 1, and must still not be overwritten by stdin or stdout.
+            let order = try await ProgramRun.run(output, ["order"] + methods)
+            let reports = order.stdout.split(separator: "\n").map(String.init)
+            #expect(
+                order.status == 0 && reports.count == methods.count,
+                "the interposer failed: \(order.stdout) \(order.stderr)")
+            for line in reports {
+                #expect(line.hasSuffix("rc 0, stdout \"OUT/\", stderr \"ERR/\""), "\(optimisation): \(line)")
             }
         }
     }

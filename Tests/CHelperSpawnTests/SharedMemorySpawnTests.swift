@@ -28,36 +28,10 @@ import Testing
         static func echoWithClosed(_ closed: [Int32], stdinPipe: Bool, method: SpawnMethod) -> String {
             for descriptor in closed { close(descriptor) }
             let script = stdinPipe ? "read line; echo \"out:$line\"; echo \"err:$line\" >&2" : "echo out; echo err >&2"
-            let words: [String] = ["/bin/sh", "-c", script]
-            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-            let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-            defer { (argv + envp).forEach { free($0) } }
-            var pid: pid_t = 0
-            var stdout: Int32 = -1
-            var stderr: Int32 = -1
-            var pidDescriptor: Int32 = -1
-            var stdinWrite: Int32 = -1
-            let rc = argv.withUnsafeBufferPointer { argvBuffer in
-                envp.withUnsafeBufferPointer { envpBuffer in
-                    stdinPipe
-                        ? credhelper_spawn_with(
-                            method.c, "/bin/sh", argvBuffer.baseAddress, envpBuffer.baseAddress, &pid, &stdout, &stderr,
-                            &pidDescriptor, &stdinWrite)
-                        : credhelper_spawn_with(
-                            method.c, "/bin/sh", argvBuffer.baseAddress, envpBuffer.baseAddress, &pid, &stdout, &stderr,
-                            &pidDescriptor, nil)
-                }
-            }
-            guard rc == 0 else { return "credhelper_spawn failed: \(rc)" }
-            if stdinPipe {
-                _ = write(stdinWrite, "x\n", 2)
-                close(stdinWrite)
-            }
-            let output = drain(stdout) + "|" + drain(stderr)
-            var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
-            for descriptor in [stdout, stderr, pidDescriptor] where descriptor >= 0 { close(descriptor) }
-            return status == 0 ? output : "\(output) (wait status \(status))"
+            let run = spawnAndWait(method, ["/bin/sh", "-c", script], input: stdinPipe ? "x\n" : nil)
+            guard run.rc == 0 else { return "credhelper_spawn failed: \(run.rc)" }
+            let output = run.stdout + "|" + run.stderr
+            return run.status == 0 ? output : "\(output) (wait status \(run.status))"
         }
 
         @Test(

@@ -40,21 +40,9 @@ import Testing
         /// Spawns `words` (the program's path first) and reports as `spawnShell` does; `afterSpawn`
         /// runs right after the spawn returns.
         static func spawnProgram(_ method: SpawnMethod, _ words: [String], afterSpawn: () -> Void = {}) -> String {
-            let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
-            let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
-            defer { (argv + envp).forEach { free($0) } }
-            var pid: pid_t = 0
-            var stdout: Int32 = -1
-            var stderr: Int32 = -1
-            var pidDescriptor: Int32 = -1
-            let rc = credhelper_spawn_with(
-                method.c, words[0], argv, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
-            afterSpawn()
-            guard rc == 0 else { return "rc \(rc)" }
-            let output = drain(stdout)
-            while waitpid(pid, nil, 0) < 0 && errno == EINTR {}
-            for descriptor in [stdout, stderr, pidDescriptor] where descriptor >= 0 { close(descriptor) }
-            return "rc 0, pidfd \(pidDescriptor >= 0 ? "yes" : "no"), output \(output.debugDescription)"
+            let run = spawnAndWait(method, words, afterSpawn: afterSpawn)
+            guard run.rc == 0 else { return "rc \(run.rc)" }
+            return "rc 0, pidfd \(run.hadPidDescriptor ? "yes" : "no"), output \(run.stdout.debugDescription)"
         }
 
         static let ran = "rc 0, pidfd yes, output \"ran\\n\""

@@ -145,4 +145,46 @@ import Testing
 
     /// prctl(2), declared with fixed arguments (Swift does not import C variadic functions).
     @_silgen_name("prctl") func prctl(_ option: Int32, _ a: UInt, _ b: UInt, _ c: UInt, _ d: UInt) -> Int32
+
+    /// What `spawnAndWait` saw: the spawn's return code, then (when it is 0) what the child wrote, its
+    /// wait status, and whether a pidfd came back.
+    struct SpawnRun {
+        var rc: Int32
+        var stdout = ""
+        var stderr = ""
+        var status: Int32 = 0
+        var hadPidDescriptor = false
+    }
+
+    /// Spawns `words` (the program's path first; `PATH=/usr/bin:/bin` its whole environment) by
+    /// `method`, writes `input` to a stdin pipe (without it, stdin is /dev/null), reads stdout and then
+    /// stderr to end of file, and reaps the child. `afterSpawn` runs as soon as the spawn returns.
+    func spawnAndWait(
+        _ method: SpawnMethod, _ words: [String], input: String? = nil, afterSpawn: () -> Void = {}
+    ) -> SpawnRun {
+        let argv: [UnsafeMutablePointer<CChar>?] = words.map { strdup($0) } + [nil]
+        let envp: [UnsafeMutablePointer<CChar>?] = [strdup("PATH=/usr/bin:/bin"), nil]
+        defer { (argv + envp).forEach { free($0) } }
+        var pid: pid_t = 0
+        var stdout: Int32 = -1
+        var stderr: Int32 = -1
+        var pidDescriptor: Int32 = -1
+        var stdinWrite: Int32 = -1
+        let rc =
+            input == nil
+            ? credhelper_spawn_with(method.c, words[0], argv, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
+            : credhelper_spawn_with(
+                method.c, words[0], argv, envp, &pid, &stdout, &stderr, &pidDescriptor, &stdinWrite)
+        afterSpawn()
+        guard rc == 0 else { return SpawnRun(rc: rc) }
+        if let input {
+            let bytes = Array(input.utf8)
+            _ = write(stdinWrite, bytes, bytes.count)
+            close(stdinWrite)
+        }
+        var run = SpawnRun(rc: 0, stdout: drain(stdout), stderr: drain(stderr), hadPidDescriptor: pidDescriptor >= 0)
+        while waitpid(pid, &run.status, 0) < 0 && errno == EINTR {}
+        for descriptor in [stdout, stderr, pidDescriptor] where descriptor >= 0 { close(descriptor) }
+        return run
+    }
 #endif

@@ -1,8 +1,12 @@
-/* A host whose libc functions are replaced, as a sanitizer or an LD_PRELOAD library replaces them:
-   each replacement notes when it runs in any process but the host. A child started with vfork
-   semantics shares the host's memory until it execs, so a note it makes lands here. CHelperSpawnTests
-   compiles this with the CHelperSpawn sources and runs it; it prints, for each method given, the
-   functions a child called before exec ("none" is the only right answer). */
+/* A host whose libc functions are replaced, as a sanitizer or an LD_PRELOAD library replaces them.
+   CHelperSpawnTests compiles this with the CHelperSpawn sources (and -Wl,--wrap=pipe2) and runs it:
+   - `interposer calls M...`: each replacement notes when it runs in any process but the host. A child
+     started with vfork semantics shares the host's memory until it execs, so a note it makes lands
+     here. Prints, for each method M, the functions a child called before exec ("none" is the only
+     right answer).
+   - `interposer order M...`: a host with 0, 1 and 2 taken when the spawn starts, and freed by
+     "another thread" between the spawn's first two pipe2 calls, so the stderr pipe can land on 0 or 1.
+     Prints what the child's stdout and stderr pipes got ("OUT" and "ERR" are the right answers). */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
@@ -81,10 +85,60 @@ int pthread_sigmask(int how, const sigset_t *set, sigset_t *old) {
     return REAL(pthread_sigmask)(how, set, old);
 }
 
+int __real_pipe2(int fds[2], int flags);
+static int pipe_calls, free_standard_at_second_pipe;
+
+int __wrap_pipe2(int fds[2], int flags) {
+    if (free_standard_at_second_pipe && ++pipe_calls == 2) {
+        REAL(close)(0);
+        REAL(close)(1);
+    }
+    return __real_pipe2(fds, flags);
+}
+
+/* Reads `descriptor` to end of file into `buffer` (size 256), newlines as '/'. */
+static void drain(int descriptor, char *buffer) {
+    int count = 0, got;
+    while (count < 255 && (got = read(descriptor, buffer + count, 255 - count)) > 0) count += got;
+    buffer[count] = 0;
+    for (char *c = buffer; *c; c++) if (*c == '\n') *c = '/';
+}
+
+static int order(int argc, char **argv) {
+    int report = fcntl(1, F_DUPFD_CLOEXEC, 10);
+    for (int i = 2; i < argc; i++) {
+        REAL(close)(0);
+        REAL(close)(1);
+        REAL(close)(2);
+        for (int k = 0; k < 3; k++) REAL(openat)(-100, "/dev/zero", O_RDONLY | O_CLOEXEC, 0);
+        pipe_calls = 0;
+        free_standard_at_second_pipe = 1;
+        char *words[] = {"/bin/sh", "-c", "echo OUT; echo ERR >&2", NULL};
+        char *envp[] = {"PATH=/usr/bin:/bin", NULL};
+        pid_t pid;
+        int out, err, pidfd;
+        int rc = credhelper_spawn_with((credhelper_spawn_method)atoi(argv[i]), "/bin/sh", words, envp, &pid, &out, &err,
+                                       &pidfd, NULL);
+        free_standard_at_second_pipe = 0;
+        char stdout_got[256] = "", stderr_got[256] = "";
+        if (rc == 0) {
+            drain(out, stdout_got);
+            drain(err, stderr_got);
+            while (waitpid(pid, NULL, 0) < 0) {}
+            REAL(close)(out);
+            REAL(close)(err);
+            if (pidfd >= 0) REAL(close)(pidfd);
+        }
+        dprintf(report, "method %s: rc %d, stdout \"%s\", stderr \"%s\"\n", argv[i], rc, stdout_got, stderr_got);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     host = getpid();
+    if (argc > 1 && strcmp(argv[1], "order") == 0) return order(argc, argv);
     char *envp[] = {NULL};
-    for (int i = 1; i < argc; i++) {
+    for (int i = 2; i < argc; i++) {
         notes[0] = 0;
         pid_t pid;
         int out, err, pidfd, in;

@@ -181,29 +181,34 @@ static int finish(pid_t child, const struct child_start *start, int descriptor, 
     return 0;
 }
 
+/* The child's first instructions after clone or clone3, on its new stack, with `body` in r9 and its
+   argument in r8 (the trampolines below put them there; the system calls keep every register but rax,
+   rcx and r11): `body(argument)`, then exit with what it returns. */
+__asm__(".pushsection .text\n"
+        "credhelper_child_entry:\n"
+        "xor %ebp, %ebp\n" /* the child's outermost frame */
+        "and $-16, %rsp\n"
+        "mov %r8, %rdi\n"
+        "call *%r9\n"
+        "mov %rax, %rdi\n"
+        "mov $231, %eax\n" /* SYS_exit_group */
+        "syscall\n"
+        "hlt\n"
+        ".popsection\n");
+
 /* clone(flags, stack_top, parent_tid), then, in the child only, `body(argument)` on the new stack and
    exit. Not glibc's clone(): a sanitizer intercepts that one and runs its fork bookkeeping in a child
    that shares its memory. Returns the child's pid, or -errno. The argument rides in r8, clone's `tls`,
-   which the kernel ignores without CLONE_SETTLS; the system call keeps every register but rax, rcx
-   and r11. */
+   which the kernel ignores without CLONE_SETTLS. */
 __attribute__((naked, noinline)) static long raw_clone(unsigned long flags, void *stack_top, int *parent_tid,
                                                        int (*body)(void *), void *argument) {
-    __asm__ volatile("mov %rcx, %r9\n"    /* the body, kept by the system call */
+    __asm__ volatile("mov %rcx, %r9\n"    /* the body */
                      "xor %r10d, %r10d\n" /* no child_tid */
                      "mov $56, %eax\n"    /* SYS_clone */
                      "syscall\n"
                      "test %rax, %rax\n"
-                     "jz 1f\n"
-                     "ret\n" /* the caller: a pid or -errno */
-                     "1:\n"
-                     "xor %ebp, %ebp\n" /* the child's outermost frame */
-                     "and $-16, %rsp\n"
-                     "mov %r8, %rdi\n"
-                     "call *%r9\n"
-                     "mov %rax, %rdi\n"
-                     "mov $231, %eax\n" /* SYS_exit_group */
-                     "syscall\n"
-                     "hlt\n");
+                     "jz credhelper_child_entry\n"
+                     "ret\n"); /* the caller: a pid or -errno */
 }
 
 __attribute__((noinline)) static int spawn_clone_on_stack(const struct child_plan *plan, pid_t *pid, int *pid_fd) {
@@ -235,26 +240,17 @@ struct clone3_arguments {
 };
 
 /* clone3(arguments, size), then, in the child only, `body(argument)` on the new stack and exit. There is
-   no C wrapper: a child with a stack of its own cannot return through a C function's frame. Returns
-   the child's pid, or -errno. As glibc's __clone3 (sysdeps/unix/sysv/linux/x86_64/clone3.S): the
-   system call keeps every register but rax, rcx and r11. */
+   no C wrapper: a child with a stack of its own cannot return through a C function's frame (glibc's
+   own is internal: sysdeps/unix/sysv/linux/x86_64/clone3.S). Returns the child's pid, or -errno. */
 __attribute__((naked, noinline)) static long raw_clone3(struct clone3_arguments *arguments, unsigned long size,
                                                         int (*body)(void *), void *argument) {
-    __asm__ volatile("mov %rcx, %r8\n"  /* the argument, kept by the system call */
+    __asm__ volatile("mov %rdx, %r9\n"  /* the body */
+                     "mov %rcx, %r8\n"  /* the argument */
                      "mov $435, %eax\n" /* SYS_clone3 */
                      "syscall\n"
                      "test %rax, %rax\n"
-                     "jz 1f\n"
-                     "ret\n" /* the caller: a pid or -errno */
-                     "1:\n"
-                     "xor %ebp, %ebp\n" /* the child's outermost frame */
-                     "and $-16, %rsp\n"
-                     "mov %r8, %rdi\n"
-                     "call *%rdx\n"
-                     "mov %rax, %rdi\n"
-                     "mov $231, %eax\n" /* SYS_exit_group */
-                     "syscall\n"
-                     "hlt\n");
+                     "jz credhelper_child_entry\n"
+                     "ret\n"); /* the caller: a pid or -errno */
 }
 
 __attribute__((noinline)) static int spawn_clone3_on_stack(const struct child_plan *plan, pid_t *pid, int *pid_fd,
