@@ -9,7 +9,8 @@ import Testing
     /// A host whose libc functions are replaced (as ThreadSanitizer or an LD_PRELOAD library replaces
     /// them) must never have a replacement run in a child that shares its memory: under
     /// ThreadSanitizer, libc's `sigaction` called in the child reset the host's own handler. The same
-    /// harness, wrapping pipe2, plays another thread freeing 0, 1 and 2 in the middle of a spawn.
+    /// harness, wrapping pipe2, plays another thread freeing 0, 1 and 2 in the middle of a spawn, and,
+    /// in a process of its own (the descriptor limit is process-wide), close_range refused.
     /// `Tests/Fixtures/spawn/interposer.c` replaces the functions a spawn could call, notes each call
     /// made outside the host process, and is compiled here with the CHelperSpawn sources (clang from
     /// the Swift toolchain), at the optimisation levels of a debug and a release build.
@@ -25,7 +26,7 @@ import Testing
         }
 
         @Test(
-            "no replaced libc function runs in the child, and standard descriptors freed mid-spawn do not cross the pipes",
+            "no replaced libc function runs in the child; descriptors freed mid-spawn do not cross the pipes; close_range refused, none leaks",
             arguments: ["-O0", "-O2"])
         func noInterposedCallInChild(optimisation: String) async throws {
             let compiler = try #require(
@@ -59,6 +60,15 @@ import Testing
                 "the interposer failed: \(order.stdout) \(order.stderr)")
             for line in reports {
                 #expect(line.hasSuffix("rc 0, stdout \"OUT/\", stderr \"ERR/\""), "\(optimisation): \(line)")
+            }
+            // close_range refused: every descriptor from 3 up is still closed, above the limit too.
+            let closing = try await ProgramRun.run(output, ["closefrom"] + methods)
+            let listings = closing.stdout.split(separator: "\n").map(String.init)
+            #expect(
+                closing.status == 0 && listings.count == methods.count,
+                "the interposer failed: \(closing.stdout) \(closing.stderr)")
+            for line in listings {
+                #expect(line.hasSuffix("rc 0, descriptors \"0/1/2/3/\""), "\(optimisation): \(line)")
             }
         }
     }

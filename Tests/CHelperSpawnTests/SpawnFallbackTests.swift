@@ -8,12 +8,13 @@ import Testing
 
 #if os(Linux) && arch(x86_64)
     /// What the spawn does where the kernel or a container's seccomp filter refuses what it prefers
-    /// (clone3, close_range, CLONE_PIDFD), played with a seccomp filter on one thread; and a caller
+    /// (clone3, CLONE_PIDFD), played with a seccomp filter on one thread (close_range refused is in
+    /// InterpositionTests: it needs a process of its own); and a caller
     /// thread with a cancellation pending. Serialized: the automatic method's choice of clone3 is
     /// process-wide, and one test changes it for good.
     @Suite("credhelper_spawn: refusals, fallbacks and cancellation", .serialized)
     struct SpawnFallbackTests {
-        static let clone3: Int32 = 435, clone: Int32 = 56, closeRange: Int32 = 436, execve: Int32 = 59
+        static let clone3: Int32 = 435, clone: Int32 = 56, execve: Int32 = 59
         static let clonePidfd: UInt32 = 0x1000
 
         /// On a new thread with `rule` applied (a seccomp filter), spawns a shell that prints "ran" and
@@ -62,33 +63,11 @@ import Testing
             #expect(Self.run(.automatic, refusing: (Self.clone3, EPERM, nil)) == Self.ran)
         }
 
-        @Test("clone refusing CLONE_PIDFD (a kernel before 5.2): one child all the same, and a pidfd from pidfd_open")
+        /// (Kernels before 5.2 ignore the flag instead: the pidfd then comes from pidfd_open, or is -1.)
+        @Test("clone refusing CLONE_PIDFD (a filter): one child all the same, and a pidfd from pidfd_open")
         func pidfdRefused() {
             #expect(Self.run(.clone, refusing: (Self.clone, EINVAL, Self.clonePidfd)) == Self.ran)
             #expect(Self.run(.clone, refusing: (Self.clone, EINVAL, nil)) == "rc \(EINVAL)")
-        }
-
-        @Test(
-            "close_range refused (a kernel before 5.9): every descriptor from 3 up is still closed in the child",
-            arguments: SpawnMethod.available)
-        func closeRangeRefused(method: SpawnMethod) {
-            let report = onThreadWithOwnDescriptors {
-                guard refuseOnThisThread(Self.closeRange, with: ENOSYS) else { return "no seccomp filter" }
-                // Inheritable (no close-on-exec), and above the soft limit on descriptors, which is
-                // lowered once it is open (process-wide, for the length of one spawn).
-                let zero = open("/dev/zero", O_RDONLY)
-                guard zero >= 0, dup2(zero, 1000) == 1000 else { return "could not open the test descriptors" }
-                defer { close(1000) }
-                var limit = rlimit()
-                getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-                var lowered = limit
-                lowered.rlim_cur = 512
-                setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lowered)
-                defer { setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) }
-                return Self.spawnProgram(method, ["/bin/ls", "/proc/self/fd"])
-            }
-            // ls lists its own descriptors: 0-2 and the one it reads the directory with (3).
-            #expect(report == "rc 0, pidfd yes, output \"0\\n1\\n2\\n3\\n\"", "\(method): \(report)")
         }
 
         @Test("a cancellation pending on the calling thread acts neither in the child nor inside the spawn")

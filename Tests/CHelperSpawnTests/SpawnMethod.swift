@@ -6,12 +6,10 @@ import Testing
 enum SpawnMethod: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case automatic, clone3, clone, posixSpawn
 
-    /// The methods that must work here: clone3 on Linux x86_64, clone on Linux, posix_spawn everywhere.
+    /// The methods that must work here: clone3 and clone on Linux x86_64, posix_spawn everywhere.
     static var available: [SpawnMethod] {
         #if os(Linux) && arch(x86_64)
             return allCases
-        #elseif os(Linux)
-            return [.automatic, .clone, .posixSpawn]
         #else
             return [.automatic, .posixSpawn]
         #endif

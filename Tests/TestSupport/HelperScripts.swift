@@ -30,8 +30,7 @@ public final class HelperScripts: Sendable {
     /// Writes an executable `/bin/sh` script with `body` and returns its absolute path.
     public func script(_ name: String, _ body: String, mode: mode_t = 0o700) -> String {
         let path = directory + "/" + name
-        write("#!/bin/sh\n" + body + "\n", to: path)
-        chmod(path, mode)
+        write("#!/bin/sh\n" + body + "\n", to: path, mode: mode)
         return path
     }
 
@@ -46,15 +45,35 @@ public final class HelperScripts: Sendable {
 
     /// Writes `text` to `path` and sets its mode.
     public func write(_ text: String, to path: String, mode: mode_t) {
-        write(text, to: path)
-        chmod(path, mode)
+        write(text, to: path, exactMode: mode)
     }
 
     /// A path inside the directory (not created).
     public func path(_ name: String) -> String { directory + "/" + name }
 
+    /// Writes `text` to `path` (mode 0666 less the umask, as `FileManager` would).
     public func write(_ text: String, to path: String) {
-        FileManager.default.createFile(atPath: path, contents: Data(text.utf8))
+        write(text, to: path, exactMode: nil)
+    }
+
+    /// Writes `text` to a temporary file opened close-on-exec, sets `exactMode` on it, and renames it
+    /// to `path`. Not `FileManager.createFile`: its temporary file is not close-on-exec, so a program
+    /// another test starts at that moment by a spawner that does not close every descriptor keeps one
+    /// open for writing on the script, and running the script fails with ETXTBSY meanwhile.
+    private func write(_ text: String, to path: String, exactMode: mode_t?) {
+        let temporary = path + ".writing-\(UInt64.random(in: 0...UInt64.max))"
+        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
+        precondition(descriptor >= 0, "cannot create \(temporary): \(String(cString: strerror(errno)))")
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written < 0 && errno == EINTR { continue }
+            precondition(written > 0, "cannot write \(temporary): \(String(cString: strerror(errno)))")
+            bytes = bytes.dropFirst(written)
+        }
+        if let exactMode { fchmod(descriptor, exactMode) }
+        close(descriptor)
+        precondition(rename(temporary, path) == 0, "cannot rename to \(path): \(String(cString: strerror(errno)))")
     }
 
     public func read(_ name: String) -> String {
@@ -108,4 +127,13 @@ public func eventually(_ seconds: Double = 3, _ condition: () async -> Bool) asy
         try? await Task.sleep(for: .milliseconds(20))
     }
     return await condition()
+}
+
+/// write(2), under a name the methods called `write` do not shadow.
+private func systemWrite(_ descriptor: Int32, _ bytes: UnsafeRawPointer?, _ count: Int) -> Int {
+    #if canImport(Glibc)
+        Glibc.write(descriptor, bytes, count)
+    #else
+        Darwin.write(descriptor, bytes, count)
+    #endif
 }

@@ -89,9 +89,10 @@ public struct SecretServiceKeyring: Keyring {
             return ToolRun(run: run, timeout: timeout)
         } catch {
             // secret-tool was found and checked above: it changed since, or the system cannot start it.
+            let why = error.code == .spawnFailed ? error.reason : error.message
             throw KeyringError(
                 .unavailable,
-                "secret-tool at \(tool) could not be started (\(error.code.rawValue)); check that it is an "
+                "secret-tool at \(tool) could not be started (\(error.code.rawValue): \(why)); check that it is an "
                     + "executable file owned by root or you, in directories only you or root can change")
         }
     }

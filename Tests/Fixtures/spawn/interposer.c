@@ -6,10 +6,20 @@
      right answer).
    - `interposer order M...`: a host with 0, 1 and 2 taken when the spawn starts, and freed by
      "another thread" between the spawn's first two pipe2 calls, so the stderr pipe can land on 0 or 1.
-     Prints what the child's stdout and stderr pipes got ("OUT" and "ERR" are the right answers). */
+     Prints what the child's stdout and stderr pipes got ("OUT" and "ERR" are the right answers).
+   - `interposer closefrom M...`: close_range refused (ENOSYS, as before Linux 5.9, by a seccomp
+     filter on this process), an inheritable descriptor open at 1000 and the descriptor limit lowered
+     to 512 below it. Prints the descriptors `ls /proc/self/fd` sees in the child ("0/1/2/3/": its
+     own three and the one it reads the directory with). A process of its own, because the limit is
+     process-wide. */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,6 +41,22 @@ static void note(const char *name) {
 }
 
 #define REAL(name) ((__typeof__(&name))dlsym(RTLD_NEXT, #name))
+
+/* memset and memcpy, which a compiler can emit for an initializer or a struct copy without any call in
+   the source; written with volatile stores so that they do not become calls to themselves. */
+void *memset(void *destination, int value, size_t count) {
+    note("memset");
+    volatile unsigned char *to = destination;
+    for (size_t i = 0; i < count; i++) to[i] = (unsigned char)value;
+    return destination;
+}
+void *memcpy(void *destination, const void *source, size_t count) {
+    note("memcpy");
+    volatile unsigned char *to = destination;
+    const unsigned char *from = source;
+    for (size_t i = 0; i < count; i++) to[i] = from[i];
+    return destination;
+}
 
 int sigaction(int signal, const struct sigaction *action, struct sigaction *old) {
     note("sigaction");
@@ -134,9 +160,48 @@ static int order(int argc, char **argv) {
     return 0;
 }
 
+static int close_range_refused(int argc, char **argv) {
+    struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 436 /* close_range */, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 38 /* ENOSYS */),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+    };
+    struct sock_fprog program = {sizeof filter / sizeof filter[0], filter};
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+        perror("seccomp");
+        return 1;
+    }
+    int zero = REAL(openat)(-100, "/dev/zero", O_RDONLY, 0);
+    if (zero < 0 || REAL(dup2)(zero, 1000) != 1000) return 1;
+    struct rlimit limit;
+    REAL(getrlimit)(RLIMIT_NOFILE, &limit);
+    limit.rlim_cur = 512;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) return 1;
+    for (int i = 2; i < argc; i++) {
+        char *words[] = {"/bin/ls", "/proc/self/fd", NULL};
+        char *envp[] = {NULL};
+        pid_t pid;
+        int out, err, pidfd;
+        int rc = credhelper_spawn_with((credhelper_spawn_method)atoi(argv[i]), "/bin/ls", words, envp, &pid, &out, &err,
+                                       &pidfd, NULL);
+        char listed[256] = "";
+        if (rc == 0) {
+            drain(out, listed);
+            while (waitpid(pid, NULL, 0) < 0) {}
+            REAL(close)(out);
+            REAL(close)(err);
+            if (pidfd >= 0) REAL(close)(pidfd);
+        }
+        printf("method %s: rc %d, descriptors \"%s\"\n", argv[i], rc, listed);
+    }
+    return 0;
+}
+
 int main(int argc, char **argv) {
     host = getpid();
     if (argc > 1 && strcmp(argv[1], "order") == 0) return order(argc, argv);
+    if (argc > 1 && strcmp(argv[1], "closefrom") == 0) return close_range_refused(argc, argv);
     char *envp[] = {NULL};
     for (int i = 2; i < argc; i++) {
         notes[0] = 0;

@@ -1,13 +1,15 @@
 /* Spawning with vfork semantics on Linux x86_64, as glibc's and musl's posix_spawn do inside, without
-   what makes glibc's slower for every helper run: a stack mapped and unmapped for each spawn, and a
-   disposition read for all 64 signals. The child runs on a stack inside the caller's frame and shares
-   the caller's memory until it execs, while the calling thread is suspended. So:
+   what makes glibc's slower for every helper run: a stack mapped and unmapped for each spawn, and (with
+   clone3, whose CLONE_CLEAR_SIGHAND has the kernel reset the handlers) a disposition read for all 64
+   signals; the clone fallback still reads them. The child runs on a stack inside the caller's frame and
+   shares the caller's memory until it execs, while the calling thread is suspended. So:
    - the calling thread blocks every signal (glibc's own, 32 and 33, too) until the child has exec'd or
      failed, with cancellation off (credhelper_spawn_with); the child has every handled signal reset
      before it empties its mask: a handler of the caller never runs in the child, nor its cancellation;
-   - the child makes system calls directly (inline `syscall` instructions): no libc function a
-     sanitizer or an LD_PRELOAD library could replace, no lazy symbol binding, no `errno`. It writes
-     nothing shared but its error, takes no lock and allocates nothing;
+   - the child makes system calls directly (inline `syscall` instructions) and its code is built
+     without sanitizer instrumentation: no libc function a sanitizer or an LD_PRELOAD library could
+     replace, no lazy symbol binding, no `errno`, no sanitizer bookkeeping. Apart from its own stack it
+     writes nothing of the caller's but its error, takes no lock and allocates nothing;
    - a failed exec is reported through that shared error and the child is reaped before returning.
    Other architectures use posix_spawn (spawn_posix.c): these functions return ENOSYS there. */
 #define _GNU_SOURCE
@@ -35,8 +37,18 @@
 #endif
 #define CLEAR_SIGHAND 0x100000000ULL /* CLONE_CLEAR_SIGHAND, clone3 only (Linux 5.5) */
 
+/* Code the child runs: no sanitizer instrumentation, whose runtime would keep its books for the
+   spawning thread (a shadow call stack, shadow memory) from a child that never returns. */
+#define CHILD_CODE
+#if defined(__has_attribute)
+#if __has_attribute(disable_sanitizer_instrumentation)
+#undef CHILD_CODE
+#define CHILD_CODE __attribute__((disable_sanitizer_instrumentation))
+#endif
+#endif
+
 /* A system call without libc: the result, or -errno. */
-static inline long direct(long number, long a, long b, long c, long d) {
+CHILD_CODE static inline long direct(long number, long a, long b, long c, long d) {
     long result;
     register long r10 __asm__("r10") = d;
     __asm__ volatile("syscall" : "=a"(result) : "a"(number), "D"(a), "S"(b), "d"(c), "r"(r10) : "rcx", "r11", "memory");
@@ -58,7 +70,7 @@ struct child_start {
     volatile int error;   /* the errno value of the step that failed, written only by the child */
 };
 
-static int is_reset_signal(int signal) {
+CHILD_CODE static int is_reset_signal(int signal) {
     for (int i = 0; i < 9; i++) {
         if (credhelper_reset_signals[i] == signal) return 1;
     }
@@ -66,14 +78,18 @@ static int is_reset_signal(int signal) {
 }
 
 /* `from` onto `to`; when they are the same descriptor, only its close-on-exec flag is cleared. */
-static long move_descriptor(int from, int to) {
+CHILD_CODE static long move_descriptor(int from, int to) {
     if (from == to) return direct(SYS_fcntl, to, F_SETFD, 0, 0);
     return direct(SYS_dup3, from, to, 0, 0);
 }
 
 /* Handled signals back to their defaults (unless the kernel did it already), and the reset list too. */
-static long reset_signals(int handlers_cleared) {
-    struct kernel_sigaction defaulted = {SIG_DFL, 0, 0, 0};
+CHILD_CODE static long reset_signals(int handlers_cleared) {
+    struct kernel_sigaction defaulted; /* field by field: an initializer is a memset call at -O0 */
+    defaulted.handler = SIG_DFL;
+    defaulted.flags = 0;
+    defaulted.restorer = 0;
+    defaulted.mask = 0;
     for (int signal = 1; signal <= 64; signal++) {
         if (signal == SIGKILL || signal == SIGSTOP) continue;
         if (handlers_cleared) {
@@ -92,7 +108,7 @@ static long reset_signals(int handlers_cleared) {
 
 /* Every descriptor from 3 up closed: close_range (Linux 5.9), else each one /proc/self/fd lists, as
    glibc's closefrom does. Returns 0 or -errno (no /proc: the spawn fails rather than leak). */
-static long close_from_3(void) {
+CHILD_CODE static long close_from_3(void) {
     if (direct(SYS_close_range, 3, ~0U, 0, 0) == 0) return 0;
     long directory = direct(SYS_openat, AT_FDCWD, (long)"/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
     if (directory < 0) return directory;
@@ -121,7 +137,7 @@ static long close_from_3(void) {
 }
 
 /* The child, from its first instruction to execve. Every signal is blocked on entry. */
-static int child_main(void *argument) {
+CHILD_CODE static int child_main(void *argument) {
     struct child_start *start = argument;
     const struct child_plan *plan = start->plan;
     long rc;
@@ -220,7 +236,8 @@ __attribute__((noinline)) static int spawn_clone_on_stack(const struct child_pla
     int descriptor = -1;
     unsigned long flags = CLONE_VM | CLONE_VFORK | SIGCHLD;
     long child = raw_clone(flags | CLONE_PIDFD, stack + sizeof stack, &descriptor, child_main, &start);
-    if (child == -EINVAL) { /* a kernel before 5.2 that refuses CLONE_PIDFD: no child was made */
+    if (child == -EINVAL) { /* a filter that refuses CLONE_PIDFD (no child was made); kernels before 5.2
+                               ignore the flag instead, and finish() asks pidfd_open */
         descriptor = -1;
         child = raw_clone(flags, stack + sizeof stack, NULL, child_main, &start);
     }

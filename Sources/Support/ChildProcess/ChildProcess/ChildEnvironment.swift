@@ -6,7 +6,7 @@
     import Darwin
 #endif
 
-/// A child's whole environment, held as the NULL-terminated array of C strings `posix_spawn` takes.
+/// A child's whole environment, held as the NULL-terminated array of C strings `execve` takes.
 /// Built once, it is reused by every spawn given it: a host runs the same helper with the same
 /// environment many times, and copying each entry for each run was a measurable part of a run.
 public final class ChildEnvironment: Sendable {

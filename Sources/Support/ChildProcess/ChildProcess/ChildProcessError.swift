@@ -19,7 +19,7 @@ public struct ChildProcessError: Error, Sendable, Hashable, CustomStringConverti
 
     /// What went wrong.
     public let code: Code
-    /// With ``Code/spawnFailed``: the `errno` value `posix_spawn` returned.
+    /// With ``Code/spawnFailed``: the `errno` value the spawn returned (`credhelper_spawn`).
     public let errno: Int32
     /// A sentence saying what was wrong.
     public let message: String

@@ -1,4 +1,4 @@
-/// Runs a program as a supervised child process: `posix_spawn` directly (never a shell), in a new
+/// Runs a program as a supervised child process: spawned directly by `credhelper_spawn` (never a shell), in a new
 /// session (its own process group, no controlling terminal), every other descriptor closed, signal
 /// mask and dispositions reset; stdout and stderr read with a cap each; stdin `/dev/null`, a probe
 /// pipe, or bytes written as the child reads them; a timeout after which the whole process group is

@@ -33,7 +33,7 @@ struct SpawnedProcess: Sendable {
         var pidDescriptor: Int32 = -1
         var stdinWrite: Int32 = -1
         var rc: Int32 = 0
-        for attempt in 0..<4 {
+        for attempt in 0..<6 {
             rc = withCStringArray(arguments.isEmpty ? [] : [executable] + arguments) { argv in
                 environment.withEnvp { envp in
                     let argv = arguments.isEmpty ? nil : argv
@@ -42,9 +42,10 @@ struct SpawnedProcess: Sendable {
                         : credhelper_spawn(executable, argv, envp, &pid, &stdout, &stderr, &pidDescriptor, nil)
                 }
             }
-            // ETXTBSY is transient: another thread's fork briefly held the file open for writing
-            // (the program was just written). Retry a few times before reporting it.
-            guard rc == ETXTBSY else { break }
+            // ETXTBSY is transient: a child another thread was starting held the file open for
+            // writing until it exec'd (the program was just written). Retry for about a third of a
+            // second (1, 4, 16, 64, 256 ms apart), which a loaded machine can take, before reporting it.
+            guard rc == ETXTBSY, attempt < 5 else { break }
             usleep(UInt32(1000 << (2 * attempt)))
         }
         guard rc == 0 else { return .failure(ChildProcessError(spawnFailed: rc, executable: executable)) }
