@@ -44,31 +44,29 @@ import Testing
                     ])
             try #require(build.status == 0, "clang failed: \(build.stderr)")
             let methods = SpawnMethod.available.map { String($0.c.rawValue) }
-            let run = try await ProgramRun.run(output, ["calls"] + methods)
-            let lines = run.stdout.split(separator: "\n").map(String.init)
-            #expect(
-                run.status == 0 && lines.count == methods.count, "the interposer failed: \(run.stdout) \(run.stderr)")
-            for line in lines {
-                #expect(line.hasSuffix("rc 0, called in the child: none"), "\(optimisation): \(line)")
+            let expect = { (mode: String, suffix: String) in
+                try await Self.expectEveryMethod(output, mode, methods, endsWith: suffix, optimisation)
             }
+            try await expect("calls", "rc 0, called in the child: none")
             // 0, 1 and 2 freed by another thread between the spawn's two pipe2 calls: the stderr pipe
             // lands on 0 or 1, and must still not be overwritten by stdin or stdout.
-            let order = try await ProgramRun.run(output, ["order"] + methods)
-            let reports = order.stdout.split(separator: "\n").map(String.init)
-            #expect(
-                order.status == 0 && reports.count == methods.count,
-                "the interposer failed: \(order.stdout) \(order.stderr)")
-            for line in reports {
-                #expect(line.hasSuffix("rc 0, stdout \"OUT/\", stderr \"ERR/\""), "\(optimisation): \(line)")
-            }
+            try await expect("order", "rc 0, stdout \"OUT/\", stderr \"ERR/\"")
             // close_range refused: every descriptor from 3 up is still closed, above the limit too.
-            let closing = try await ProgramRun.run(output, ["closefrom"] + methods)
-            let listings = closing.stdout.split(separator: "\n").map(String.init)
+            try await expect("closefrom", "rc 0, descriptors \"0/1/2/3/\"")
+        }
+
+        /// Runs the interposer at `program` in `mode` for `methods`, and expects one line per method,
+        /// each ending with `suffix`.
+        static func expectEveryMethod(
+            _ program: String, _ mode: String, _ methods: [String], endsWith suffix: String, _ optimisation: String
+        ) async throws {
+            let run = try await ProgramRun.run(program, [mode] + methods)
+            let lines = run.stdout.split(separator: "\n").map(String.init)
             #expect(
-                closing.status == 0 && listings.count == methods.count,
-                "the interposer failed: \(closing.stdout) \(closing.stderr)")
-            for line in listings {
-                #expect(line.hasSuffix("rc 0, descriptors \"0/1/2/3/\""), "\(optimisation): \(line)")
+                run.status == 0 && lines.count == methods.count,
+                "the interposer failed in \(mode) mode: \(run.stdout) \(run.stderr)")
+            for line in lines {
+                #expect(line.hasSuffix(suffix), "\(optimisation), \(mode): \(line)")
             }
         }
     }

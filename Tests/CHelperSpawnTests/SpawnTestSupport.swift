@@ -4,7 +4,30 @@ import Testing
 
 #if canImport(Glibc)
     import Glibc
+#elseif canImport(Darwin)
+    import Darwin
 #endif
+
+/// Reads `descriptor` to end of file.
+func drain(_ descriptor: Int32) -> String {
+    var bytes: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 256)
+    while true {
+        let count = read(descriptor, &buffer, buffer.count)
+        if count < 0 && errno == EINTR { continue }
+        if count <= 0 { break }
+        bytes += buffer[..<count]
+    }
+    return String(decoding: bytes, as: UTF8.self)
+}
+
+/// The whole of a small file, or a sentence saying it cannot be read.
+func contents(_ path: String) -> String {
+    let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+    guard descriptor >= 0 else { return "cannot open \(path)" }
+    defer { close(descriptor) }
+    return drain(descriptor)
+}
 
 #if os(Linux)
     /// unshare(2) and its CLONE_FILES flag (the same on every Linux architecture), which the Glibc
@@ -63,27 +86,6 @@ import Testing
         guard let thread else { return "pthread_create failed" }
         thread.join()
         return result.withLock { $0 }
-    }
-
-    /// Reads `descriptor` to end of file.
-    func drain(_ descriptor: Int32) -> String {
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 256)
-        while true {
-            let count = read(descriptor, &buffer, buffer.count)
-            if count < 0 && errno == EINTR { continue }
-            if count <= 0 { break }
-            bytes += buffer[..<count]
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
-
-    /// The whole of a small file, or a sentence saying it cannot be read.
-    func contents(_ path: String) -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return "cannot open \(path)" }
-        defer { close(descriptor) }
-        return drain(descriptor)
     }
 
     /// The entries of a /proc directory listing, without "." and "..".
